@@ -1,0 +1,14 @@
+// One barcode job: plan, decode and cluster this rank's segment, write the HDF5 file
+// collectively, render the PNG on rank 0, report.
+#pragma once
+
+#include "mpi_env.h"
+#include "options.h"
+
+namespace barcode {
+
+// Returns the process exit code (see error.h). Errors that every rank shares end in
+// CollectiveExit; an error on one rank alone ends the whole job through MPI_Abort.
+int run_job(const MpiEnv& env, const Options& options);
+
+}  // namespace barcode

@@ -1,0 +1,72 @@
+#include "mpi_env.h"
+
+#include <cstdio>
+
+#include "error.h"
+#include "log.h"
+
+namespace barcode {
+
+void mpi_check(int rc, const char* what) {
+  if (rc == MPI_SUCCESS) return;
+  char text[MPI_MAX_ERROR_STRING];
+  int length = 0;
+  MPI_Error_string(rc, text, &length);
+  throw Error(std::string("MPI call ") + what + " failed: " + std::string(text, length));
+}
+
+MpiEnv::MpiEnv(int* argc, char*** argv) {
+  int provided = 0;
+  // Only the main thread calls MPI; decoder and clustering threads never do.
+  if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) {
+    std::fprintf(stderr, "barcode_mpi: error: MPI_Init_thread failed\n");
+    throw Error("MPI could not be initialised");
+  }
+  // Errors come back as return codes that we check, instead of aborting inside MPI.
+  MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+  mpi_check(MPI_Comm_rank(MPI_COMM_WORLD, &rank_), "MPI_Comm_rank");
+  mpi_check(MPI_Comm_size(MPI_COMM_WORLD, &size_), "MPI_Comm_size");
+  MPI_Comm node = MPI_COMM_NULL;
+  mpi_check(MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &node),
+            "MPI_Comm_split_type");
+  mpi_check(MPI_Comm_rank(node, &local_rank_), "MPI_Comm_rank(node)");
+  mpi_check(MPI_Comm_size(node, &local_size_), "MPI_Comm_size(node)");
+  MPI_Comm_free(&node);
+  log::set_rank(rank_, size_);
+}
+
+MpiEnv::~MpiEnv() {
+  int finalized = 0;
+  MPI_Finalized(&finalized);
+  if (!finalized) MPI_Finalize();
+}
+
+void MpiEnv::abort(int exit_code) const {
+  std::fflush(stdout);
+  std::fflush(stderr);
+  MPI_Abort(MPI_COMM_WORLD, exit_code);
+  std::_Exit(exit_code);  // MPI_Abort does not return; this only satisfies [[noreturn]]
+}
+
+void collective_step(const MpiEnv& env, const std::function<void()>& step) {
+  int my_code = 0;
+  std::string my_message;
+  try {
+    step();
+  } catch (const Error& e) {
+    my_code = e.exit_code() == 0 ? kExitFailure : e.exit_code();
+    my_message = e.what();
+  }
+  // Agree on the lowest failing rank: it alone prints, so the user reads one line, not N.
+  int failing = my_code != 0 ? env.rank() : env.size();
+  int first_failing = env.size();
+  mpi_check(MPI_Allreduce(&failing, &first_failing, 1, MPI_INT, MPI_MIN, env.comm()),
+            "MPI_Allreduce(collective step)");
+  if (first_failing == env.size()) return;
+  int code = my_code;
+  mpi_check(MPI_Bcast(&code, 1, MPI_INT, first_failing, env.comm()), "MPI_Bcast(exit code)");
+  if (env.rank() == first_failing) log::error(my_message);
+  throw CollectiveExit{code};
+}
+
+}  // namespace barcode

@@ -1,0 +1,49 @@
+// RAII MPI set-up: init/finalize, rank and size, the node-local rank (for choosing a GPU), and the
+// one way ranks agree that a step failed somewhere so that all of them stop without a hang.
+#pragma once
+
+#include <mpi.h>
+
+#include <functional>
+#include <string>
+
+namespace barcode {
+
+// Throws barcode::Error naming `what` and MPI's own description of `rc` unless rc == MPI_SUCCESS.
+void mpi_check(int rc, const char* what);
+
+class MpiEnv {
+ public:
+  MpiEnv(int* argc, char*** argv);
+  ~MpiEnv();
+  MpiEnv(const MpiEnv&) = delete;
+  MpiEnv& operator=(const MpiEnv&) = delete;
+
+  MPI_Comm comm() const { return MPI_COMM_WORLD; }
+  int rank() const { return rank_; }
+  int size() const { return size_; }
+  int local_rank() const { return local_rank_; }  // rank among the ranks of this node
+  int local_size() const { return local_size_; }
+
+  // Ends the whole job from this rank after an error it cannot share with the others.
+  [[noreturn]] void abort(int exit_code) const;
+
+ private:
+  int rank_ = 0;
+  int size_ = 1;
+  int local_rank_ = 0;
+  int local_size_ = 1;
+};
+
+// Thrown on every rank when a collective step failed on some rank; the message was printed once.
+struct CollectiveExit {
+  int exit_code;
+};
+
+// Runs `step` on every rank. If it throws barcode::Error on any rank, the lowest such rank prints
+// its message and every rank throws CollectiveExit with that rank's exit code. Use it for steps
+// that every rank performs (option checks, probing the input, creating the output) so that a
+// failure is reported once and the job ends cleanly rather than with MPI_Abort.
+void collective_step(const MpiEnv& env, const std::function<void()>& step);
+
+}  // namespace barcode

@@ -1,0 +1,138 @@
+#include "options.h"
+
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+
+#include "error.h"
+
+namespace barcode {
+namespace {
+
+void bind(CLI::App& app, Options& o) {
+  app.add_option("input", o.input, "Movie file to read (any container and codec FFmpeg reads)")
+      ->required();
+  app.add_option("-o,--output", o.output_h5,
+                 "HDF5 file for per-frame results (written as OUT.partial, renamed when done)")
+      ->required();
+  app.add_option("--png", o.output_png, "Barcode image to write (PNG); none when not given");
+  app.add_flag("--overwrite", o.overwrite, "Replace existing output files");
+
+  auto* every = app.add_option("--every", o.every, "Sample every Nth frame (default: every frame)")
+                    ->check(CLI::Range(int64_t{1}, int64_t{1} << 40));
+  auto* fps = app.add_option("--fps", o.fps,
+                             "Sample F frames per second of film time (the frame on screen at "
+                             "each sample time)");
+  auto* columns = app.add_option("--columns", o.columns,
+                                 "Sample W frames evenly spaced over the range (W columns)");
+  every->excludes(fps)->excludes(columns);
+  fps->excludes(columns);
+  app.add_flag("--keyframes", o.keyframes,
+               "Decode key frames only (a fast preview); sampling rules then apply to key frames");
+  app.add_option("--start", o.start, "Start of the range to process, seconds");
+  app.add_option("--end", o.end, "End of the range to process, seconds (default: end of film)");
+
+  app.add_option("--tile-width", o.tile_width,
+                 "Width in pixels each frame is area-downscaled to before clustering (height "
+                 "keeps the aspect ratio)");
+  app.add_option("-k,--clusters", o.kmeans.k, "Colours per frame (k of k-means), 1..32");
+  app.add_option("--restarts", o.kmeans.restarts,
+                 "k-means++ restarts per frame; the lowest inertia wins");
+  app.add_option("--max-iter", o.kmeans.max_iter, "Lloyd iterations per restart at most");
+  app.add_option("--tol", o.kmeans.tol,
+                 "Stop iterating when no centroid moves farther than this (RGB units 0..255)");
+  app.add_option("--seed", o.kmeans.seed,
+                 "Seed for k-means++; combined with each frame's index so results never depend "
+                 "on ranks or threads");
+  app.add_option("--threads", o.threads,
+                 "Threads per rank for decoding and clustering (0: the cores this rank may use)");
+  app.add_option("--batch", o.batch, "Frames per collective HDF5 write (and per GPU batch)");
+
+  app.add_option("--width", o.width,
+                 "Barcode width in pixels, columns area-resampled (0: one column per sample)");
+  app.add_option("--height", o.height, "Barcode height in pixels");
+
+  app.add_option("--gpu", o.gpu, "Use a GPU: auto (when one is found), on (required), off")
+      ->check(CLI::IsMember({"auto", "on", "off"}));
+  app.add_option("-v,--verbosity", o.verbosity, "0 quiet, 1 progress and summary, 2 detail");
+  app.set_config("--config", "", "Read options from a TOML file (same names as the long options)");
+}
+
+}  // namespace
+
+ParseResult parse_options(int argc, char** argv, bool print_rank0) {
+  Options o;
+  CLI::App app{
+      "barcode_mpi: make a movie barcode. Each sampled frame is decoded, area-downscaled to a "
+      "tile and clustered with k-means; per-frame colours and palettes go into one HDF5 file "
+      "(written in parallel by all MPI ranks) and rank 0 renders the barcode PNG.\n\n"
+      "  mpirun -np N barcode_mpi INPUT -o OUT.h5 --png OUT.png [options]\n"};
+  app.set_version_flag("--version", std::string("barcode_mpi ") + BARCODE_VERSION);
+  bind(app, o);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    ParseResult result;
+    if (print_rank0) {
+      result.exit_code = app.exit(e);
+    } else {
+      result.exit_code = e.get_exit_code();
+    }
+    if (result.exit_code != 0) result.exit_code = kExitUsage;
+    return result;
+  }
+  o.as_toml = app.config_to_str(true, false);
+  return ParseResult{o, 0};
+}
+
+namespace {
+
+void require(bool ok, const std::string& message) {
+  if (!ok) throw usage_error(message);
+}
+
+// An output path is usable when its directory exists and is writable.
+void check_output_path(const std::string& path, bool overwrite, const char* what) {
+  namespace fs = std::filesystem;
+  fs::path p(path);
+  fs::path dir = p.parent_path().empty() ? fs::path(".") : p.parent_path();
+  std::error_code ec;
+  require(fs::is_directory(dir, ec), path + ": " + what + " directory " + dir.string() +
+                                         " does not exist");
+  require(access(dir.c_str(), W_OK) == 0,
+          path + ": " + what + " directory " + dir.string() + " is not writable");
+  require(overwrite || !fs::exists(p, ec),
+          path + ": " + what + " exists; pass --overwrite to replace it");
+}
+
+}  // namespace
+
+void validate_options(const Options& o) {
+  const auto& km = o.kmeans;
+  require(km.k >= 1 && km.k <= 32, "--clusters must be between 1 and 32 (got " +
+                                       std::to_string(km.k) + ")");
+  require(km.restarts >= 1 && km.restarts <= 1000, "--restarts must be between 1 and 1000");
+  require(km.max_iter >= 1, "--max-iter must be at least 1");
+  require(std::isfinite(km.tol) && km.tol >= 0, "--tol must be a number >= 0");
+  require(o.fps == 0.0 || (std::isfinite(o.fps) && o.fps > 0), "--fps must be positive");
+  require(o.columns >= 0, "--columns must be positive");
+  require(std::isfinite(o.start) && o.start >= 0, "--start must be >= 0 seconds");
+  require(o.end < 0 || o.end > o.start, "--end must be after --start");
+  require(o.tile_width >= 1 && o.tile_width <= 4096, "--tile-width must be between 1 and 4096");
+  require(o.threads >= 0, "--threads must be >= 0");
+  require(o.batch >= 1 && o.batch <= 65536, "--batch must be between 1 and 65536");
+  require(o.width >= 0 && o.width <= 100000, "--width must be between 0 and 100000");
+  require(o.height >= 1 && o.height <= 100000, "--height must be between 1 and 100000");
+  require(!o.input.empty(), "no input file given");
+  require(o.output_h5 != o.input, "--output must not be the input file");
+  check_output_path(o.output_h5, o.overwrite, "output");
+  if (!o.output_png.empty()) {
+    require(o.output_png != o.output_h5, "--png must differ from --output");
+    check_output_path(o.output_png, o.overwrite, "PNG output");
+  }
+}
+
+}  // namespace barcode

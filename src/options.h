@@ -1,0 +1,60 @@
+// Every option of barcode_mpi in one struct, its command-line and config-file binding (CLI11;
+// config files use CLI11's TOML format) and the checks that do not need the input file.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "color/kmeans.h"
+
+namespace barcode {
+
+struct Options {
+  // Input and outputs.
+  std::string input;
+  std::string output_h5;
+  std::string output_png;
+  bool overwrite = false;
+
+  // Sampling: at most one of every / fps / columns; keyframes restricts the candidates.
+  int64_t every = 1;
+  double fps = 0.0;       // 0: not used
+  int64_t columns = 0;    // 0: not used
+  bool keyframes = false;
+  double start = 0.0;     // seconds from the stream's start
+  double end = -1.0;      // seconds; < 0: to the end
+
+  // Tile and clustering.
+  int tile_width = 160;
+  KmeansParams kmeans;
+  int threads = 0;        // 0: the cores this rank may use
+  int batch = 64;         // frames per collective write round
+
+  // Rendering.
+  int width = 0;          // 0: one column per sample
+  int height = 360;
+
+  std::string gpu = "auto";  // auto | on | off
+  int verbosity = 1;
+
+  // The options as TOML text, for the HDF5 file's attributes and for reproducing a run.
+  std::string as_toml;
+};
+
+// Result of parsing: either options to run with, or an exit code (help printed, or an error
+// already reported on rank 0).
+struct ParseResult {
+  std::optional<Options> options;
+  int exit_code = 0;
+};
+
+// Parses argv. Only `print_rank0` decides whether help and errors are printed, so that N ranks
+// print one copy. Throws nothing: usage errors come back as exit code 2.
+ParseResult parse_options(int argc, char** argv, bool print_rank0);
+
+// Checks that need no input file (ranges, combinations, output paths). Throws usage_error.
+void validate_options(const Options& options);
+
+}  // namespace barcode

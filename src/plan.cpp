@@ -1,0 +1,119 @@
+#include "plan.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "error.h"
+#include "log.h"
+#include "summary.h"
+#include "video/frame_table.h"
+#include "video/sampler.h"
+
+namespace barcode {
+namespace {
+
+// Gathers every rank's (sorted, disjoint, rank-ordered) frame timestamps into one table.
+std::vector<int64_t> gather_table(const MpiEnv& env, const std::vector<int64_t>& mine) {
+  const int count = static_cast<int>(mine.size());
+  std::vector<int> counts(static_cast<size_t>(env.size())), offsets(counts.size());
+  mpi_check(MPI_Allgather(&count, 1, MPI_INT, counts.data(), 1, MPI_INT, env.comm()),
+            "MPI_Allgather(frame counts)");
+  int64_t total = 0;
+  for (size_t i = 0; i < counts.size(); ++i) {
+    offsets[i] = static_cast<int>(total);
+    total += counts[i];
+  }
+  if (total > (int64_t{1} << 31) - 1) throw Error("more than 2^31 frames: not supported");
+  std::vector<int64_t> table(static_cast<size_t>(total));
+  mpi_check(MPI_Allgatherv(mine.data(), count, MPI_INT64_T, table.data(), counts.data(),
+                           offsets.data(), MPI_INT64_T, env.comm()),
+            "MPI_Allgatherv(frame table)");
+  return table;
+}
+
+}  // namespace
+
+Plan make_plan(const MpiEnv& env, const Options& options) {
+  Plan plan;
+  collective_step(env, [&] {
+    validate_options(options);
+    plan.info = probe_video(options.input);
+    plan.tile = tile_size_for(plan.info, options.tile_width);
+    if (plan.tile.pixels() > kMaxTilePixels) {
+      throw usage_error(options.input + ": tile of " + std::to_string(plan.tile.pixels()) +
+                        " pixels is too large; choose a smaller --tile-width");
+    }
+  });
+  const StreamInfo& info = plan.info;
+  const AVRational tb = info.time_base;
+  const int64_t begin = info.start_pts + static_cast<int64_t>(std::llround(options.start / av_q2d(tb)));
+  const int64_t end = options.end >= 0
+                          ? info.start_pts + static_cast<int64_t>(std::llround(options.end / av_q2d(tb)))
+                          : info.end_pts;
+  if (options.end < 0 && info.end_pts == 0 && env.size() > 1) {
+    log::warn(info.path + ": duration unknown, so rank 0 decodes the whole movie alone");
+  }
+  plan.segments = plan_segments(begin, end, env.size(), options.start <= 0, options.end < 0);
+  const Segment& mine = plan.my_segment(env.rank());
+
+  FrameScan scan;
+  Stopwatch scan_clock;
+  collective_step(env, [&] {
+    if (mine.begin < mine.end) scan = scan_frames(info, mine, options.keyframes);
+  });
+  plan.scan_seconds = scan_clock.seconds();
+  plan.my_frames_scanned = static_cast<int64_t>(scan.pts.size());
+  if (!scan.read_error.empty()) {
+    log::warn(info.path + ": reading stopped early (" + scan.read_error + ") after " +
+              std::to_string(scan.pts.size()) + " frames of this rank's segment; the file is "
+              "truncated or damaged and the rest of it is missing");
+  }
+  if (scan.duplicates > 0) {
+    log::warn(info.path + ": " + std::to_string(scan.duplicates) +
+              " packets repeat an earlier timestamp and are ignored");
+  }
+  int truncated = scan.read_error.empty() ? 0 : 1;
+  int any_truncated = 0;
+  mpi_check(MPI_Allreduce(&truncated, &any_truncated, 1, MPI_INT, MPI_MAX, env.comm()),
+            "MPI_Allreduce(truncated)");
+  plan.truncated = any_truncated != 0;
+
+  plan.frame_pts = gather_table(env, scan.pts);
+  SampleRule rule;
+  rule.every = options.every;
+  rule.fps = options.fps;
+  rule.columns = options.columns;
+  plan.samples = select_samples(plan.frame_pts, tb, rule);
+  collective_step(env, [&] {
+    if (plan.samples.empty()) {
+      throw usage_error(info.path + ": no frames in the selected range" +
+                        (plan.truncated ? " (the file is damaged)" : ""));
+    }
+  });
+
+  // Samples are in timestamp order and segments contiguous: this rank's rows are one range.
+  auto row_of = [&](int64_t ts) {
+    int64_t lo = 0, hi = static_cast<int64_t>(plan.samples.size());
+    while (lo < hi) {
+      const int64_t mid = (lo + hi) / 2;
+      if (plan.sample_pts(mid) < ts) lo = mid + 1; else hi = mid;
+    }
+    return lo;
+  };
+  plan.my_first = row_of(mine.begin);
+  plan.my_end = mine.end == std::numeric_limits<int64_t>::max()
+                    ? static_cast<int64_t>(plan.samples.size())
+                    : row_of(mine.end);
+  if (mine.begin >= mine.end) plan.my_first = plan.my_end = 0;
+  const int64_t my_rounds = (plan.my_end - plan.my_first + options.batch - 1) / options.batch;
+  mpi_check(MPI_Allreduce(&my_rounds, &plan.rounds, 1, MPI_INT64_T, MPI_MAX, env.comm()),
+            "MPI_Allreduce(rounds)");
+  log::info(info.path + ": " + info.codec + " " + std::to_string(info.width) + "x" +
+            std::to_string(info.height) + ", " + std::to_string(plan.frame_pts.size()) +
+            " frames in range, " + std::to_string(plan.samples.size()) + " sampled, tiles " +
+            std::to_string(plan.tile.width) + "x" + std::to_string(plan.tile.height) + ", " +
+            std::to_string(env.size()) + " rank(s)");
+  return plan;
+}
+
+}  // namespace barcode

@@ -1,0 +1,40 @@
+// The plan of a run, made collectively before any decoding: the input's facts, the segment each
+// rank owns, the global frame table and the samples. Every rank holds the same plan, so every
+// choice that follows from it (rows, seeds, write rounds) is independent of the rank count.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "mpi_env.h"
+#include "options.h"
+#include "video/probe.h"
+#include "video/segment_plan.h"
+#include "video/tile_converter.h"
+
+namespace barcode {
+
+struct Plan {
+  StreamInfo info;
+  TileSize tile;
+  std::vector<Segment> segments;     // one per rank
+  std::vector<int64_t> frame_pts;    // global frame table (all candidate frames, sorted)
+  std::vector<int64_t> samples;      // positions in frame_pts of the sampled frames
+  int64_t my_first = 0;              // this rank's samples: rows [my_first, my_end)
+  int64_t my_end = 0;
+  int64_t my_frames_scanned = 0;
+  int64_t rounds = 0;                // collective write rounds (the same on every rank)
+  bool truncated = false;            // some rank's demuxer stopped on a read error
+  double scan_seconds = 0;
+
+  const Segment& my_segment(int rank) const { return segments[static_cast<size_t>(rank)]; }
+  int64_t sample_pts(int64_t row) const {
+    return frame_pts[static_cast<size_t>(samples[static_cast<size_t>(row)])];
+  }
+};
+
+// Collective. Throws CollectiveExit (reported once) when the input or options are unusable.
+Plan make_plan(const MpiEnv& env, const Options& options);
+
+}  // namespace barcode

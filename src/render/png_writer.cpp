@@ -1,0 +1,76 @@
+#include "render/png_writer.h"
+
+#include <png.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+
+#include "error.h"
+
+namespace barcode {
+namespace {
+
+struct FileCloser {
+  void operator()(FILE* f) const { std::fclose(f); }
+};
+
+[[noreturn]] void on_png_error(png_structp png, png_const_charp message) {
+  auto* text = static_cast<std::string*>(png_get_error_ptr(png));
+  *text = message;
+  png_longjmp(png, 1);
+}
+
+void on_png_warning(png_structp, png_const_charp) {}
+
+// The libpng part on its own: no C++ objects with destructors live across its setjmp.
+bool encode(FILE* file, const Image& image, std::string* error) {
+  png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, error, on_png_error, on_png_warning);
+  if (!png) {
+    *error = "out of memory";
+    return false;
+  }
+  png_infop info = png_create_info_struct(png);
+  if (!info || setjmp(png_jmpbuf(png))) {
+    png_destroy_write_struct(&png, &info);
+    if (error->empty()) *error = "out of memory";
+    return false;
+  }
+  png_init_io(png, file);
+  png_set_IHDR(png, info, static_cast<png_uint_32>(image.width),
+               static_cast<png_uint_32>(image.height), 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
+               PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+  png_set_sRGB(png, info, PNG_sRGB_INTENT_PERCEPTUAL);
+  png_write_info(png, info);
+  const size_t stride = static_cast<size_t>(image.width) * 3;
+  for (int y = 0; y < image.height; ++y) {
+    png_write_row(png, image.rgb.data() + stride * static_cast<size_t>(y));
+  }
+  png_write_end(png, nullptr);
+  png_destroy_write_struct(&png, &info);
+  return true;
+}
+
+}  // namespace
+
+void write_png(const std::string& path, const Image& image) {
+  const std::string partial = path + ".partial";
+  std::unique_ptr<FILE, FileCloser> file(std::fopen(partial.c_str(), "wb"));
+  if (!file) throw Error(path + ": cannot write PNG: " + std::strerror(errno));
+  std::string error;
+  if (!encode(file.get(), image, &error)) {
+    file.reset();
+    std::remove(partial.c_str());
+    throw Error(path + ": PNG encoding failed: " + error);
+  }
+  if (std::fclose(file.release()) != 0) {
+    std::remove(partial.c_str());
+    throw Error(path + ": cannot write PNG: " + std::strerror(errno));
+  }
+  if (std::rename(partial.c_str(), path.c_str()) != 0) {
+    throw Error(path + ": cannot rename " + partial + ": " + std::strerror(errno));
+  }
+}
+
+}  // namespace barcode

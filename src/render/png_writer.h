@@ -1,0 +1,13 @@
+// PNG output through libpng. Writes PATH.partial and renames it, so a PNG that exists is whole.
+#pragma once
+
+#include <string>
+
+#include "render/barcode_image.h"
+
+namespace barcode {
+
+// Throws Error naming the file and libpng's or the system's reason.
+void write_png(const std::string& path, const Image& image);
+
+}  // namespace barcode

@@ -1,0 +1,50 @@
+// HDF5 return-code checking: every call's result goes through h5_check, which turns a failure
+// into barcode::Error naming the file, the operation and HDF5's innermost reason.
+#pragma once
+
+#include <hdf5.h>
+
+#include <string>
+
+namespace barcode {
+
+// Turns off HDF5's own printing of its error stack; we report errors ourselves.
+void h5_silence_errors();
+
+// The innermost description on HDF5's error stack (the actual cause), or "" when empty.
+std::string h5_error_text();
+
+// Throws Error("PATH: HDF5 WHAT failed: CAUSE") when `rc` is negative; returns rc otherwise.
+int64_t h5_check(int64_t rc, const std::string& path, const char* what);
+
+// An hid_t closed on scope exit with the matching H5?close.
+class H5Handle {
+ public:
+  H5Handle() = default;
+  explicit H5Handle(hid_t id) : id_(id) {}
+  ~H5Handle() { reset(); }
+  H5Handle(H5Handle&& other) noexcept : id_(other.id_) { other.id_ = H5I_INVALID_HID; }
+  H5Handle& operator=(H5Handle&& other) noexcept {
+    if (this != &other) {
+      reset();
+      id_ = other.id_;
+      other.id_ = H5I_INVALID_HID;
+    }
+    return *this;
+  }
+  H5Handle(const H5Handle&) = delete;
+  H5Handle& operator=(const H5Handle&) = delete;
+  hid_t get() const { return id_; }
+  void reset();
+  // Gives up ownership without closing (for closes whose result must be checked).
+  hid_t release() {
+    const hid_t id = id_;
+    id_ = H5I_INVALID_HID;
+    return id;
+  }
+
+ private:
+  hid_t id_ = H5I_INVALID_HID;
+};
+
+}  // namespace barcode

@@ -1,0 +1,189 @@
+#include "store/h5_store.h"
+
+#include <array>
+
+#include "error.h"
+#include "log.h"
+
+namespace barcode {
+H5Store::H5Store(const std::string& path, MPI_Comm comm, int64_t samples, int k)
+    : path_(path), samples_(samples), k_(k) {
+  h5_silence_errors();
+  H5Handle fapl(static_cast<hid_t>(h5_check(H5Pcreate(H5P_FILE_ACCESS), path_, "H5Pcreate")));
+  h5_check(H5Pset_fapl_mpio(fapl.get(), comm, MPI_INFO_NULL), path_, "H5Pset_fapl_mpio");
+  // Metadata reads and writes collective too: one rank touches the disk, the others get a copy.
+  h5_check(H5Pset_all_coll_metadata_ops(fapl.get(), true), path_, "H5Pset_all_coll_metadata_ops");
+  h5_check(H5Pset_coll_metadata_write(fapl.get(), true), path_, "H5Pset_coll_metadata_write");
+  file_ = H5Handle(static_cast<hid_t>(
+      h5_check(H5Fcreate(path_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()), path_,
+               "H5Fcreate (is the directory on a filesystem that supports MPI-IO?)")));
+
+  transfer_ = H5Handle(static_cast<hid_t>(h5_check(H5Pcreate(H5P_DATASET_XFER), path_, "H5Pcreate")));
+  h5_check(H5Pset_dxpl_mpio(transfer_.get(), H5FD_MPIO_COLLECTIVE), path_, "H5Pset_dxpl_mpio");
+
+  for (const char* group : {"/frames", "/color"}) {
+    H5Handle g(static_cast<hid_t>(
+        h5_check(H5Gcreate2(file_.get(), group, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), path_,
+                 "H5Gcreate2")));
+  }
+  const hsize_t n = static_cast<hsize_t>(samples_);
+  const hsize_t kk = static_cast<hsize_t>(k_);
+  struct Shape {
+    const char* name;
+    hid_t type;
+    std::array<hsize_t, 3> dims;
+    int rank;
+  };
+  const Shape shapes[] = {
+      {"/frames/index", H5T_STD_I64LE, {n, 0, 0}, 1},
+      {"/frames/pts", H5T_STD_I64LE, {n, 0, 0}, 1},
+      {"/frames/time", H5T_IEEE_F64LE, {n, 0, 0}, 1},
+      {"/frames/done", H5T_STD_U8LE, {n, 0, 0}, 1},
+      {"/color/dominant", H5T_STD_U8LE, {n, 3, 0}, 2},
+      {"/color/mean", H5T_STD_U8LE, {n, 3, 0}, 2},
+      {"/color/palette", H5T_IEEE_F32LE, {n, kk, 3}, 3},
+      {"/color/weights", H5T_IEEE_F32LE, {n, kk, 0}, 2},
+      {"/color/inertia", H5T_IEEE_F64LE, {n, 0, 0}, 1},
+      {"/color/iterations", H5T_STD_I32LE, {n, 0, 0}, 1},
+  };
+  H5Handle dcpl(static_cast<hid_t>(h5_check(H5Pcreate(H5P_DATASET_CREATE), path_, "H5Pcreate")));
+  // Allocated now and filled with zeros: /frames/done starts all 0, and later writes never
+  // change the metadata (see the header).
+  h5_check(H5Pset_alloc_time(dcpl.get(), H5D_ALLOC_TIME_EARLY), path_, "H5Pset_alloc_time");
+  h5_check(H5Pset_fill_time(dcpl.get(), H5D_FILL_TIME_ALLOC), path_, "H5Pset_fill_time");
+  for (const Shape& s : shapes) {
+    H5Handle space(static_cast<hid_t>(
+        h5_check(H5Screate_simple(s.rank, s.dims.data(), nullptr), path_, "H5Screate_simple")));
+    H5Handle d(static_cast<hid_t>(h5_check(
+        H5Dcreate2(file_.get(), s.name, s.type, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
+        path_, "H5Dcreate2")));
+  }
+}
+
+H5Store::~H5Store() {
+  try {
+    close();
+  } catch (const Error& e) {
+    log::error(e.what());
+  }
+}
+
+void H5Store::close() {
+  if (file_.get() < 0) return;
+  transfer_.reset();
+  h5_check(H5Fclose(file_.release()), path_, "H5Fclose");
+}
+
+void H5Store::flush() { h5_check(H5Fflush(file_.get(), H5F_SCOPE_GLOBAL), path_, "H5Fflush"); }
+
+hid_t H5Store::dataset(const char* name) const {
+  return static_cast<hid_t>(h5_check(H5Dopen2(file_.get(), name, H5P_DEFAULT), path_, "H5Dopen2"));
+}
+
+void H5Store::write_rows(const char* name, hid_t mem_type, const void* data, int64_t first,
+                         int64_t count) {
+  H5Handle d(dataset(name));
+  H5Handle file_space(static_cast<hid_t>(h5_check(H5Dget_space(d.get()), path_, "H5Dget_space")));
+  const int rank = H5Sget_simple_extent_ndims(file_space.get());
+  std::array<hsize_t, 3> dims{};
+  H5Sget_simple_extent_dims(file_space.get(), dims.data(), nullptr);
+  std::array<hsize_t, 3> start{static_cast<hsize_t>(first), 0, 0};
+  std::array<hsize_t, 3> extent = dims;
+  extent[0] = static_cast<hsize_t>(count);
+  H5Handle mem_space(static_cast<hid_t>(
+      h5_check(H5Screate_simple(rank, extent.data(), nullptr), path_, "H5Screate_simple")));
+  if (count == 0) {
+    // A rank with nothing to write still takes part in the collective write.
+    h5_check(H5Sselect_none(file_space.get()), path_, "H5Sselect_none");
+    h5_check(H5Sselect_none(mem_space.get()), path_, "H5Sselect_none");
+  } else {
+    h5_check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr,
+                                 extent.data(), nullptr),
+             path_, "H5Sselect_hyperslab");
+  }
+  h5_check(H5Dwrite(d.get(), mem_type, mem_space.get(), file_space.get(), transfer_.get(), data),
+           path_, (std::string("H5Dwrite ") + name).c_str());
+  if (!logged_no_collective_ && log::verbosity() >= 2) {
+    uint32_t local = 0, global = 0;
+    if (H5Pget_mpio_no_collective_cause(transfer_.get(), &local, &global) >= 0 && global != 0) {
+      log::detail(path_ + ": HDF5 fell back to independent I/O (cause bits " +
+                  std::to_string(global) + ")");
+    }
+    logged_no_collective_ = true;
+  }
+}
+
+void H5Store::write_frames(int64_t first, const std::vector<int64_t>& index,
+                           const std::vector<int64_t>& pts, const std::vector<double>& time) {
+  const auto count = static_cast<int64_t>(index.size());
+  write_rows("/frames/index", H5T_NATIVE_INT64, index.data(), first, count);
+  write_rows("/frames/pts", H5T_NATIVE_INT64, pts.data(), first, count);
+  write_rows("/frames/time", H5T_NATIVE_DOUBLE, time.data(), first, count);
+}
+
+void H5Store::write_colors(int64_t first, int64_t count, const std::vector<FrameColors>& rows) {
+  const auto n = static_cast<size_t>(count);
+  const auto k = static_cast<size_t>(k_);
+  std::vector<uint8_t> done(n, 0), dominant(n * 3, 0), mean(n * 3, 0);
+  std::vector<float> palette(n * k * 3, 0.0f), weights(n * k, 0.0f);
+  std::vector<double> inertia(n, 0.0);
+  std::vector<int32_t> iterations(n, 0);
+  for (const FrameColors& row : rows) {
+    if (row.position < first || row.position >= first + count) {
+      throw Error(path_ + ": internal error: row " + std::to_string(row.position) +
+                  " written outside its block");
+    }
+    const auto r = static_cast<size_t>(row.position - first);
+    done[r] = 1;
+    for (size_t c = 0; c < 3; ++c) {
+      dominant[r * 3 + c] = row.dominant[c];
+      mean[r * 3 + c] = row.mean[c];
+    }
+    std::copy(row.palette.begin(), row.palette.end(), palette.begin() + static_cast<long>(r * k * 3));
+    std::copy(row.weights.begin(), row.weights.end(), weights.begin() + static_cast<long>(r * k));
+    inertia[r] = row.inertia;
+    iterations[r] = row.iterations;
+  }
+  write_rows("/color/dominant", H5T_NATIVE_UINT8, dominant.data(), first, count);
+  write_rows("/color/mean", H5T_NATIVE_UINT8, mean.data(), first, count);
+  write_rows("/color/palette", H5T_NATIVE_FLOAT, palette.data(), first, count);
+  write_rows("/color/weights", H5T_NATIVE_FLOAT, weights.data(), first, count);
+  write_rows("/color/inertia", H5T_NATIVE_DOUBLE, inertia.data(), first, count);
+  write_rows("/color/iterations", H5T_NATIVE_INT32, iterations.data(), first, count);
+  // Last, so that a row marked done always has its colours on disk.
+  write_rows("/frames/done", H5T_NATIVE_UINT8, done.data(), first, count);
+}
+
+namespace {
+
+void write_attribute(hid_t file, const std::string& path, const std::string& name, hid_t type,
+                     const void* value) {
+  if (H5Aexists(file, name.c_str()) > 0) {
+    h5_check(H5Adelete(file, name.c_str()), path, "H5Adelete");
+  }
+  H5Handle space(static_cast<hid_t>(h5_check(H5Screate(H5S_SCALAR), path, "H5Screate")));
+  H5Handle attr(static_cast<hid_t>(h5_check(
+      H5Acreate2(file, name.c_str(), type, space.get(), H5P_DEFAULT, H5P_DEFAULT), path,
+      "H5Acreate2")));
+  h5_check(H5Awrite(attr.get(), type, value), path, "H5Awrite");
+}
+
+}  // namespace
+
+void H5Store::set_attribute(const std::string& name, const std::string& value) {
+  H5Handle type(static_cast<hid_t>(h5_check(H5Tcopy(H5T_C_S1), path_, "H5Tcopy")));
+  h5_check(H5Tset_size(type.get(), value.empty() ? 1 : value.size()), path_, "H5Tset_size");
+  h5_check(H5Tset_strpad(type.get(), H5T_STR_NULLPAD), path_, "H5Tset_strpad");
+  const std::string stored = value.empty() ? std::string(1, '\0') : value;
+  write_attribute(file_.get(), path_, name, type.get(), stored.data());
+}
+
+void H5Store::set_attribute(const std::string& name, int64_t value) {
+  write_attribute(file_.get(), path_, name, H5T_NATIVE_INT64, &value);
+}
+
+void H5Store::set_attribute(const std::string& name, double value) {
+  write_attribute(file_.get(), path_, name, H5T_NATIVE_DOUBLE, &value);
+}
+
+}  // namespace barcode

@@ -1,0 +1,74 @@
+// The HDF5 file every rank writes into, collectively (parallel HDF5 over MPI-IO).
+//
+// Layout (N sampled frames, k clusters):
+//   /frames/index    int64 [N]      frame number within the processed range (frame table order)
+//   /frames/pts      int64 [N]      presentation timestamp, stream time base
+//   /frames/time     float64 [N]    seconds from the stream's start
+//   /frames/done     uint8 [N]      1 once the row's colours are written (resume, completeness)
+//   /color/dominant  uint8 [N,3]    sRGB centroid of the largest cluster
+//   /color/mean      uint8 [N,3]    sRGB of the mean in linear light
+//   /color/palette   float32 [N,k,3] centroids, 0..255 sRGB, sorted by weight
+//   /color/weights   float32 [N,k]  fraction of the tile's pixels per cluster
+//   /color/inertia   float64 [N]    within-cluster sum of squares (0..255 units)
+//   /color/iterations int32 [N]     Lloyd iterations of the winning restart
+// plus root attributes describing the source, the options and the run.
+//
+// Every dataset is contiguous and allocated at creation, and the metadata is flushed before the
+// first row is written: afterwards writes touch only raw data, so a killed job leaves a readable
+// file whose /frames/done says what is finished.
+#pragma once
+
+#include <mpi.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "color/frame_summary.h"
+#include "store/h5_check.h"
+
+namespace barcode {
+
+class H5Store {
+ public:
+  // Collective. Creates (truncates) `path` with datasets for `samples` rows of `k` clusters.
+  H5Store(const std::string& path, MPI_Comm comm, int64_t samples, int k);
+  ~H5Store();
+  H5Store(const H5Store&) = delete;
+  H5Store& operator=(const H5Store&) = delete;
+
+  // Collective; every rank passes the same name and value.
+  void set_attribute(const std::string& name, const std::string& value);
+  void set_attribute(const std::string& name, int64_t value);
+  void set_attribute(const std::string& name, double value);
+
+  // Collective. Each rank writes its own contiguous rows [first, first + index.size()) of the
+  // frame table columns (a rank with no rows passes empty vectors).
+  void write_frames(int64_t first, const std::vector<int64_t>& index,
+                    const std::vector<int64_t>& pts, const std::vector<double>& time);
+
+  // Collective. Each rank writes rows [first, first + count); `rows` holds the frames of that
+  // block that were decoded (FrameColors::position), the others are written with done = 0.
+  void write_colors(int64_t first, int64_t count, const std::vector<FrameColors>& rows);
+
+  // Collective: metadata to disk (after creation and attributes).
+  void flush();
+  // Collective: close the file (also done by the destructor).
+  void close();
+
+  const std::string& path() const { return path_; }
+
+ private:
+  hid_t dataset(const char* name) const;
+  void write_rows(const char* name, hid_t mem_type, const void* data, int64_t first,
+                  int64_t count);
+
+  std::string path_;
+  int64_t samples_;
+  int k_;
+  H5Handle file_;
+  H5Handle transfer_;  // collective data transfer property list
+  bool logged_no_collective_ = false;
+};
+
+}  // namespace barcode

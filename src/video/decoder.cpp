@@ -1,0 +1,89 @@
+#include "video/decoder.h"
+
+#include "error.h"
+#include "log.h"
+#include "video/packet_reader.h"
+
+namespace barcode {
+namespace {
+
+CodecPtr open_decoder(const StreamInfo& info, const AVStream* stream, const DecodeConfig& config) {
+  const AVCodec* codec = avcodec_find_decoder(stream->codecpar->codec_id);
+  if (!codec) throw usage_error(info.path + ": no decoder for codec " + info.codec);
+  CodecPtr ctx(avcodec_alloc_context3(codec));
+  if (!ctx) throw Error(info.path + ": out of memory allocating a decoder");
+  int rc = avcodec_parameters_to_context(ctx.get(), stream->codecpar);
+  if (rc < 0) throw Error(info.path + ": decoder set-up failed: " + av_error_text(rc));
+  ctx->pkt_timebase = stream->time_base;
+  ctx->thread_count = config.threads;
+  ctx->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
+  if (config.keyframes_only) ctx->skip_frame = AVDISCARD_NONKEY;
+  rc = avcodec_open2(ctx.get(), codec, nullptr);
+  if (rc < 0) {
+    throw usage_error(info.path + ": cannot open " + info.codec + " decoder: " + av_error_text(rc));
+  }
+  return ctx;
+}
+
+}  // namespace
+
+DecodeStats decode_segment(const StreamInfo& info, const Segment& segment,
+                           const DecodeConfig& config, const FrameSink& sink) {
+  DecodeStats stats;
+  PacketReader reader(info.path, info.stream_index, segment);
+  CodecPtr ctx = open_decoder(info, reader.stream(), config);
+  PacketPtr packet = make_packet();
+  FramePtr frame = make_frame();
+  const AVRational tb = reader.stream()->time_base;
+  bool stop = false;
+
+  auto report_bad = [&](int rc, const std::string& stage) {
+    ++stats.bad_packets;
+    if (stats.bad_packets <= 5) {
+      log::warn(info.path + ": damaged data skipped while " + stage + " (FFmpeg: " +
+                av_error_text(rc) + ")" + (stats.bad_packets == 5 ? "; further ones counted only" : ""));
+    }
+  };
+
+  // Takes every frame the decoder has ready; sets `stop` at the first frame past the segment.
+  auto drain = [&]() {
+    while (!stop) {
+      int rc = avcodec_receive_frame(ctx.get(), frame.get());
+      if (rc == AVERROR(EAGAIN) || rc == AVERROR_EOF) return;
+      if (rc < 0) {
+        report_bad(rc, "decoding");
+        continue;
+      }
+      const int64_t pts = frame->best_effort_timestamp;
+      if (pts == AV_NOPTS_VALUE) {
+        ++stats.untimed_frames;
+      } else if (pts >= segment.end) {
+        stop = true;  // presentation order: everything after is later still
+      } else if (pts >= segment.begin) {
+        ++stats.frames;
+        if (!sink(frame.get(), pts)) stop = true;
+      }
+      av_frame_unref(frame.get());
+    }
+  };
+
+  while (!stop && reader.next(packet.get())) {
+    ++stats.packets;
+    int rc = avcodec_send_packet(ctx.get(), packet.get());
+    if (rc < 0 && rc != AVERROR(EAGAIN)) {
+      report_bad(rc, "decoding the packet at t=" +
+                         std::to_string(to_seconds(packet_time(packet.get()), tb)) + " s");
+    }
+    av_packet_unref(packet.get());
+    drain();
+  }
+  if (!stop) {
+    int rc = avcodec_send_packet(ctx.get(), nullptr);  // flush: frames still held for reordering
+    if (rc < 0 && rc != AVERROR_EOF) throw Error(info.path + ": decoder flush failed: " + av_error_text(rc));
+    drain();
+  }
+  stats.read_error = reader.read_error();
+  return stats;
+}
+
+}  // namespace barcode

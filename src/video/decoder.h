@@ -1,0 +1,34 @@
+// Software decoding of one time segment with libavcodec: frames come out in presentation order,
+// exactly those whose best-effort timestamp lies in the segment.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "video/ffmpeg_util.h"
+#include "video/probe.h"
+#include "video/segment_plan.h"
+
+namespace barcode {
+
+struct DecodeConfig {
+  int threads = 0;             // libavcodec threads; 0 lets FFmpeg choose
+  bool keyframes_only = false;  // skip non-key frames in the decoder itself (fast preview)
+};
+
+struct DecodeStats {
+  int64_t packets = 0;         // packets sent to the decoder
+  int64_t frames = 0;          // frames handed to the sink (in the segment)
+  int64_t bad_packets = 0;     // packets or frames the decoder rejected (skipped)
+  int64_t untimed_frames = 0;  // frames without any timestamp (skipped)
+  std::string read_error;      // why demuxing stopped early (truncated file), empty otherwise
+};
+
+// Called for each frame in the segment with its timestamp; return false to stop decoding.
+using FrameSink = std::function<bool(const AVFrame* frame, int64_t pts)>;
+
+DecodeStats decode_segment(const StreamInfo& info, const Segment& segment,
+                           const DecodeConfig& config, const FrameSink& sink);
+
+}  // namespace barcode

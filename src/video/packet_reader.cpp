@@ -1,0 +1,95 @@
+#include "video/packet_reader.h"
+
+#include "error.h"
+#include "log.h"
+
+namespace barcode {
+
+PacketReader::PacketReader(const std::string& path, int stream_index, Segment segment)
+    : path_(path), stream_index_(stream_index), segment_(segment), pending_(make_packet()) {
+  open();
+  if (!segment_.open_begin()) seek_to_begin();
+}
+
+void PacketReader::open() {
+  format_ = open_media(path_);
+  if (stream_index_ < 0 || stream_index_ >= static_cast<int>(format_->nb_streams)) {
+    throw Error(path_ + ": video stream " + std::to_string(stream_index_) + " disappeared");
+  }
+  // Let the demuxer skip the other streams' packets.
+  for (unsigned i = 0; i < format_->nb_streams; ++i) {
+    if (static_cast<int>(i) != stream_index_) format_->streams[i]->discard = AVDISCARD_ALL;
+  }
+  have_pending_ = false;
+}
+
+void PacketReader::seek_to_begin() {
+  const AVRational tb = stream()->time_base;
+  // Step back by one second, then 2, 4, ... of stream time before giving up and reopening.
+  int64_t step = av_rescale_q(1, AVRational{1, 1}, tb);
+  if (step < 1) step = 1;
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    const int64_t target = attempt == 0 ? segment_.begin : segment_.begin - (step << (attempt - 1));
+    int rc = av_seek_frame(format_.get(), stream_index_, target, AVSEEK_FLAG_BACKWARD);
+    if (rc < 0) break;  // this demuxer cannot seek: read from the start instead
+    if (!read_video_packet(pending_.get())) {
+      // Nothing at or after the target: the segment lies past the end of the readable stream.
+      done_ = true;
+      return;
+    }
+    have_pending_ = true;
+    const int64_t first = packet_time(pending_.get());
+    if (first != AV_NOPTS_VALUE && first <= segment_.begin) return;
+    log::detail(path_ + ": seek to " + std::to_string(target) + " landed at " +
+                std::to_string(first) + ", seeking further back");
+    av_packet_unref(pending_.get());
+    have_pending_ = false;
+  }
+  // Reading from the start is always right, only slower.
+  open();
+}
+
+bool PacketReader::read_video_packet(AVPacket* packet) {
+  for (;;) {
+    int rc = av_read_frame(format_.get(), packet);
+    if (rc == AVERROR_EOF) return false;
+    if (rc < 0) {
+      if (read_error_.empty()) read_error_ = av_error_text(rc);
+      return false;
+    }
+    if (packet->stream_index == stream_index_) return true;
+    av_packet_unref(packet);
+  }
+}
+
+bool PacketReader::next(AVPacket* packet) {
+  if (done_) return false;
+  if (have_pending_) {
+    av_packet_move_ref(packet, pending_.get());
+    have_pending_ = false;
+  } else if (!read_video_packet(packet)) {
+    done_ = true;
+    return false;
+  }
+  if (segment_.end == std::numeric_limits<int64_t>::max()) return true;
+  if (packet->dts != AV_NOPTS_VALUE) {
+    if (packet->dts >= segment_.end) {
+      av_packet_unref(packet);
+      done_ = true;
+      return false;
+    }
+  } else if (packet_time(packet) >= segment_.end) {
+    // Without decode timestamps the order gives no bound; frames are reordered by at most a
+    // few packets, so a run of 32 packets all past the end means the segment is over.
+    if (++late_packets_ >= 32) {
+      av_packet_unref(packet);
+      done_ = true;
+      return false;
+    }
+  } else {
+    late_packets_ = 0;
+  }
+  return true;
+}
+
+}  // namespace barcode

@@ -1,0 +1,50 @@
+// Reads the packets of one video stream that a time segment needs, in decode order.
+//
+// Seeking is where frames get lost or duplicated between ranks, so the rule lives here, once:
+// seek backward to the segment's begin; if the first packet is already past the begin (some
+// demuxers land on the wrong key frame), seek again further back, and finally reopen at the
+// start of the file. Reading stops at the first packet whose decode timestamp is at or after the
+// segment's end: every later packet presents later still, so no frame of the segment follows.
+#pragma once
+
+#include <string>
+
+#include "video/ffmpeg_util.h"
+#include "video/segment_plan.h"
+
+namespace barcode {
+
+class PacketReader {
+ public:
+  PacketReader(const std::string& path, int stream_index, Segment segment);
+
+  AVFormatContext* format() const { return format_.get(); }
+  AVStream* stream() const { return format_->streams[stream_index_]; }
+
+  // Fills `packet` with the next packet of the video stream; false when the segment is done.
+  bool next(AVPacket* packet);
+
+  // A read error other than end of file ended the stream early (truncated or damaged file).
+  bool read_failed() const { return !read_error_.empty(); }
+  const std::string& read_error() const { return read_error_; }
+
+ private:
+  void open();
+  void seek_to_begin();
+  bool read_video_packet(AVPacket* packet);
+
+  std::string path_;
+  int stream_index_;
+  Segment segment_;
+  FormatPtr format_;
+  PacketPtr pending_;        // first packet after a seek, read to check where the seek landed
+  bool have_pending_ = false;
+  bool done_ = false;
+  int late_packets_ = 0;     // packets without dts seen past the end (see next())
+  std::string read_error_;
+};
+
+// The timestamp a packet presents at: pts, or dts where a container has no pts.
+inline int64_t packet_time(const AVPacket* p) { return p->pts != AV_NOPTS_VALUE ? p->pts : p->dts; }
+
+}  // namespace barcode

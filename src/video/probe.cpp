@@ -1,0 +1,90 @@
+#include "video/probe.h"
+
+#include <sys/stat.h>
+
+#include "error.h"
+#include "video/ffmpeg_util.h"
+
+extern "C" {
+#include <libavutil/pixdesc.h>
+}
+
+namespace barcode {
+namespace {
+
+// Names the kinds of streams a file has, for the "no video stream" message.
+std::string stream_kinds(const AVFormatContext* format) {
+  std::string kinds;
+  for (unsigned i = 0; i < format->nb_streams; ++i) {
+    const AVStream* st = format->streams[i];
+    std::string kind = av_get_media_type_string(st->codecpar->codec_type)
+                           ? av_get_media_type_string(st->codecpar->codec_type)
+                           : "unknown";
+    if (st->disposition & AV_DISPOSITION_ATTACHED_PIC) kind = "cover picture";
+    if (!kinds.empty()) kinds += ", ";
+    kinds += kind;
+  }
+  return kinds.empty() ? "none" : kinds;
+}
+
+}  // namespace
+
+StreamInfo probe_video(const std::string& path) {
+  FormatPtr format = open_media(path);
+  int best = -1;
+  for (unsigned i = 0; i < format->nb_streams; ++i) {
+    const AVStream* st = format->streams[i];
+    if (st->codecpar->codec_type != AVMEDIA_TYPE_VIDEO) continue;
+    if (st->disposition & AV_DISPOSITION_ATTACHED_PIC) continue;  // cover art is not the film
+    if (best < 0 || st->codecpar->width * st->codecpar->height >
+                        format->streams[best]->codecpar->width *
+                            format->streams[best]->codecpar->height) {
+      best = static_cast<int>(i);
+    }
+  }
+  if (best < 0) {
+    throw usage_error(path + ": no video stream (streams: " + stream_kinds(format.get()) + ")");
+  }
+  const AVStream* st = format->streams[best];
+  const AVCodecParameters* par = st->codecpar;
+  if (!avcodec_find_decoder(par->codec_id)) {
+    throw usage_error(path + ": no decoder for video codec " + avcodec_get_name(par->codec_id));
+  }
+  if (par->width <= 0 || par->height <= 0) {
+    throw usage_error(path + ": video stream has no frame size (corrupt header?)");
+  }
+  StreamInfo info;
+  info.path = path;
+  info.stream_index = best;
+  info.codec = avcodec_get_name(par->codec_id);
+  const char* pix = av_get_pix_fmt_name(static_cast<AVPixelFormat>(par->format));
+  info.pix_fmt = pix ? pix : "unknown";
+  info.width = par->width;
+  info.height = par->height;
+  if (par->sample_aspect_ratio.num > 0 && par->sample_aspect_ratio.den > 0) {
+    info.sar = par->sample_aspect_ratio;
+  }
+  info.time_base = st->time_base;
+  if (st->avg_frame_rate.num > 0 && st->avg_frame_rate.den > 0) {
+    info.frame_rate = av_q2d(st->avg_frame_rate);
+  } else if (st->r_frame_rate.num > 0 && st->r_frame_rate.den > 0) {
+    info.frame_rate = av_q2d(st->r_frame_rate);
+  }
+  info.start_pts = st->start_time != AV_NOPTS_VALUE ? st->start_time : 0;
+  if (st->duration != AV_NOPTS_VALUE && st->duration > 0) {
+    info.end_pts = info.start_pts + st->duration;
+  } else if (format->duration != AV_NOPTS_VALUE && format->duration > 0) {
+    info.end_pts = info.start_pts + av_rescale_q(format->duration, AV_TIME_BASE_Q, st->time_base);
+  }
+  if (info.end_pts > info.start_pts) {
+    info.duration = to_seconds(info.end_pts - info.start_pts, info.time_base);
+  }
+  struct stat file_stat {};
+  if (stat(path.c_str(), &file_stat) == 0) {
+    info.file_size = static_cast<int64_t>(file_stat.st_size);
+    info.file_mtime = static_cast<int64_t>(file_stat.st_mtime);
+  }
+  return info;
+}
+
+}  // namespace barcode

@@ -1,0 +1,34 @@
+// Facts about the input's video stream that every later step needs.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+extern "C" {
+#include <libavutil/rational.h>
+}
+
+namespace barcode {
+
+struct StreamInfo {
+  std::string path;
+  int stream_index = -1;
+  std::string codec;        // FFmpeg's codec name, e.g. "h264"
+  std::string pix_fmt;      // e.g. "yuv420p"
+  int width = 0;
+  int height = 0;
+  AVRational sar{1, 1};     // sample (pixel) aspect ratio
+  AVRational time_base{1, 1};
+  double frame_rate = 0.0;  // average frames per second, 0 when unknown
+  int64_t start_pts = 0;    // the stream's first timestamp, time base units
+  int64_t end_pts = 0;      // start_pts + duration, time base units; 0 when unknown
+  double duration = 0.0;    // seconds, 0 when unknown
+  int64_t file_size = 0;
+  int64_t file_mtime = 0;   // seconds since the epoch
+};
+
+// Opens `path` and describes its best video stream. Throws usage_error naming the file and the
+// reason when there is none (audio-only, not a media file, unknown codec, ...).
+StreamInfo probe_video(const std::string& path);
+
+}  // namespace barcode

@@ -1,0 +1,95 @@
+#include "video/tile_converter.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "error.h"
+
+extern "C" {
+#include <libavutil/pixdesc.h>
+#include <libswscale/swscale.h>
+}
+
+namespace barcode {
+
+TileSize tile_size_for(const StreamInfo& info, int tile_width) {
+  if (tile_width > info.width) {
+    throw usage_error(info.path + ": --tile-width " + std::to_string(tile_width) +
+                      " is larger than the frame width " + std::to_string(info.width));
+  }
+  const double display_aspect =
+      static_cast<double>(info.width) * av_q2d(info.sar) / static_cast<double>(info.height);
+  TileSize tile;
+  tile.width = tile_width;
+  tile.height = std::max(1, static_cast<int>(std::lround(tile_width / display_aspect)));
+  if (tile.height > info.height) {
+    throw usage_error(info.path + ": a tile " + std::to_string(tile_width) + " wide would be " +
+                      std::to_string(tile.height) + " high, more than the frame height " +
+                      std::to_string(info.height) + "; choose a smaller --tile-width");
+  }
+  return tile;
+}
+
+TileConverter::TileConverter(TileSize tile) : tile_(tile) {}
+
+TileConverter::~TileConverter() { sws_freeContext(sws_); }
+
+namespace {
+
+// The YUV->RGB matrix of a frame: its own tag, else the usual guess by size (HD is BT.709).
+int sws_matrix(const AVFrame* frame) {
+  switch (frame->colorspace) {
+    case AVCOL_SPC_BT709:
+      return SWS_CS_ITU709;
+    case AVCOL_SPC_FCC:
+      return SWS_CS_FCC;
+    case AVCOL_SPC_SMPTE240M:
+      return SWS_CS_SMPTE240M;
+    case AVCOL_SPC_BT2020_NCL:
+    case AVCOL_SPC_BT2020_CL:
+      return SWS_CS_BT2020;
+    case AVCOL_SPC_BT470BG:
+    case AVCOL_SPC_SMPTE170M:
+      return SWS_CS_ITU601;
+    default:
+      return frame->height >= 720 ? SWS_CS_ITU709 : SWS_CS_ITU601;
+  }
+}
+
+bool full_range(const AVFrame* frame) {
+  if (frame->color_range == AVCOL_RANGE_JPEG) return true;
+  const auto fmt = static_cast<AVPixelFormat>(frame->format);
+  return fmt == AV_PIX_FMT_YUVJ420P || fmt == AV_PIX_FMT_YUVJ422P || fmt == AV_PIX_FMT_YUVJ444P ||
+         fmt == AV_PIX_FMT_YUVJ440P;
+}
+
+}  // namespace
+
+void TileConverter::convert(const AVFrame* frame, uint8_t* rgb) {
+  const auto fmt = static_cast<AVPixelFormat>(frame->format);
+  // BITEXACT + ACCURATE_RND: the same output on every CPU, so ranks on different nodes agree.
+  sws_ = sws_getCachedContext(sws_, frame->width, frame->height, fmt, tile_.width, tile_.height,
+                              AV_PIX_FMT_RGB24, SWS_AREA | SWS_ACCURATE_RND | SWS_BITEXACT,
+                              nullptr, nullptr, nullptr);
+  if (!sws_) {
+    const char* name = av_get_pix_fmt_name(fmt);
+    throw Error(std::string("cannot convert frames of pixel format ") + (name ? name : "unknown") +
+                " to RGB");
+  }
+  const AVPixFmtDescriptor* desc = av_pix_fmt_desc_get(fmt);
+  if (desc && !(desc->flags & AV_PIX_FMT_FLAG_RGB)) {
+    const int* coefficients = sws_getCoefficients(sws_matrix(frame));
+    // Output full-range RGB; input range from the frame. Brightness/contrast/saturation neutral.
+    sws_setColorspaceDetails(sws_, coefficients, full_range(frame) ? 1 : 0,
+                             sws_getCoefficients(SWS_CS_DEFAULT), 1, 0, 1 << 16, 1 << 16);
+  }
+  uint8_t* dst[4] = {rgb, nullptr, nullptr, nullptr};
+  int dst_stride[4] = {tile_.width * 3, 0, 0, 0};
+  const int rows = sws_scale(sws_, frame->data, frame->linesize, 0, frame->height, dst, dst_stride);
+  if (rows != tile_.height) {
+    throw Error("frame conversion to an RGB tile failed (swscale returned " +
+                std::to_string(rows) + " rows)");
+  }
+}
+
+}  // namespace barcode

@@ -1,0 +1,39 @@
+// Decoded frame -> small RGB tile: colour conversion with the stream's matrix and range, and an
+// area-average downscale, in one swscale pass.
+#pragma once
+
+#include <cstdint>
+
+#include "video/ffmpeg_util.h"
+#include "video/probe.h"
+
+struct SwsContext;
+
+namespace barcode {
+
+struct TileSize {
+  int width = 0;
+  int height = 0;
+  int64_t pixels() const { return int64_t{width} * height; }
+};
+
+// The tile for a stream: `tile_width` wide, height from the display aspect ratio (at least 1).
+// Throws usage_error when the tile would be larger than the frame.
+TileSize tile_size_for(const StreamInfo& info, int tile_width);
+
+class TileConverter {
+ public:
+  explicit TileConverter(TileSize tile);
+  ~TileConverter();
+  TileConverter(const TileConverter&) = delete;
+  TileConverter& operator=(const TileConverter&) = delete;
+
+  // Writes tile.width * tile.height * 3 bytes of sRGB into `rgb`. Throws Error on failure.
+  void convert(const AVFrame* frame, uint8_t* rgb);
+
+ private:
+  TileSize tile_;
+  SwsContext* sws_ = nullptr;
+};
+
+}  // namespace barcode

@@ -6,6 +6,7 @@
 #include "error.h"
 #include "log.h"
 #include "summary.h"
+#include "video/ffmpeg_util.h"
 #include "video/frame_table.h"
 #include "video/sampler.h"
 
@@ -53,6 +54,10 @@ Plan make_plan(const MpiEnv& env, const Options& options) {
   if (options.end < 0 && info.end_pts == 0 && env.size() > 1) {
     log::warn(info.path + ": duration unknown, so rank 0 decodes the whole movie alone");
   }
+  if (!info.packets_have_pts) {
+    log::info(info.path + ": packets carry no presentation timestamps, so frames are listed by "
+                          "decoding (slower than demuxing)");
+  }
   plan.segments = plan_segments(begin, end, env.size(), options.start <= 0, options.end < 0);
   const Segment& mine = plan.my_segment(env.rank());
 
@@ -79,6 +84,20 @@ Plan make_plan(const MpiEnv& env, const Options& options) {
   plan.truncated = any_truncated != 0;
 
   plan.frame_pts = gather_table(env, scan.pts);
+  // A file cut short often reads to a clean end of file: compare where the frames stop with
+  // the length the container states. The margin allows for audio outlasting the picture.
+  if (options.end < 0 && info.end_pts > 0 && !plan.frame_pts.empty()) {
+    const double missing_s = to_seconds(info.end_pts - plan.frame_pts.back(), tb);
+    if (missing_s > 2.0) {
+      plan.truncated = true;
+      if (env.rank() == 0) {
+        log::warn(info.path + ": the video stops at " +
+                  std::to_string(to_seconds(plan.frame_pts.back() - info.start_pts, tb)) +
+                  " s but the file states " + std::to_string(info.duration) +
+                  " s: truncated file? the rest is missing");
+      }
+    }
+  }
   SampleRule rule;
   rule.every = options.every;
   rule.fps = options.fps;

@@ -35,7 +35,6 @@
 #include "color/kmeans.h"
 
 #include <algorithm>
-#include <cmath>
 #include <cstring>
 #include <numeric>
 #include <string>

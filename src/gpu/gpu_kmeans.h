@@ -101,7 +101,6 @@ class BatchedKmeans {
   void* kernels_end_ = nullptr;     // cudaEvent_t
   void* results_ready_ = nullptr;   // cudaEvent_t
   int pending_frames_ = -1;         // frames of the batch in flight; -1 when none
-  size_t pending_results_bytes_ = 0;
 };
 
 }  // namespace barcode::gpu

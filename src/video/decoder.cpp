@@ -30,7 +30,7 @@ CodecPtr open_decoder(const StreamInfo& info, const AVStream* stream, const Deco
 DecodeStats decode_segment(const StreamInfo& info, const Segment& segment,
                            const DecodeConfig& config, const FrameSink& sink) {
   DecodeStats stats;
-  PacketReader reader(info.path, info.stream_index, segment);
+  PacketReader reader(info.path, info.stream_index, segment, info.packets_have_pts);
   CodecPtr ctx = open_decoder(info, reader.stream(), config);
   PacketPtr packet = make_packet();
   FramePtr frame = make_frame();
@@ -78,8 +78,10 @@ DecodeStats decode_segment(const StreamInfo& info, const Segment& segment,
     drain();
   }
   if (!stop) {
-    int rc = avcodec_send_packet(ctx.get(), nullptr);  // flush: frames still held for reordering
-    if (rc < 0 && rc != AVERROR_EOF) throw Error(info.path + ": decoder flush failed: " + av_error_text(rc));
+    // Flush: the decoder still holds frames for reordering. A damaged last packet can make the
+    // flush fail; what was decoded stays good.
+    int rc = avcodec_send_packet(ctx.get(), nullptr);
+    if (rc < 0 && rc != AVERROR_EOF) report_bad(rc, "flushing the decoder at the end");
     drain();
   }
   stats.read_error = reader.read_error();

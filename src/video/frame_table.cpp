@@ -3,13 +3,46 @@
 #include <algorithm>
 
 #include "error.h"
+#include "video/decoder.h"
 #include "video/packet_reader.h"
 
 namespace barcode {
 
-FrameScan scan_frames(const StreamInfo& info, const Segment& segment, bool keyframes_only) {
+namespace {
+
+// Sorted and unique: decode order is not presentation order, and a damaged file can repeat.
+void finish_scan(FrameScan& scan) {
+  std::sort(scan.pts.begin(), scan.pts.end());
+  const auto unique_end = std::unique(scan.pts.begin(), scan.pts.end());
+  scan.duplicates = static_cast<int64_t>(scan.pts.end() - unique_end);
+  scan.pts.erase(unique_end, scan.pts.end());
+}
+
+// Without packet presentation timestamps, only the decoder knows when frames are shown: the
+// table then comes from decoding the segment, with the same rule as the decoding pass.
+FrameScan scan_by_decoding(const StreamInfo& info, const Segment& segment, bool keyframes_only) {
   FrameScan scan;
-  PacketReader reader(info.path, info.stream_index, segment);
+  DecodeConfig config;
+  config.keyframes_only = keyframes_only;
+  const DecodeStats stats = decode_segment(info, segment, config, [&](const AVFrame*, int64_t pts) {
+    scan.pts.push_back(pts);
+    return true;
+  });
+  scan.packets = stats.packets;
+  scan.read_error = stats.read_error;
+  return scan;
+}
+
+}  // namespace
+
+FrameScan scan_frames(const StreamInfo& info, const Segment& segment, bool keyframes_only) {
+  if (!info.packets_have_pts) {
+    FrameScan scan = scan_by_decoding(info, segment, keyframes_only);
+    finish_scan(scan);
+    return scan;
+  }
+  FrameScan scan;
+  PacketReader reader(info.path, info.stream_index, segment, true);
   PacketPtr packet = make_packet();
   int64_t untimed = 0;
   while (reader.next(packet.get())) {
@@ -29,11 +62,8 @@ FrameScan scan_frames(const StreamInfo& info, const Segment& segment, bool keyfr
     throw usage_error(info.path + ": video packets carry no timestamps; remux the file (e.g. "
                                   "ffmpeg -i IN -c copy OUT.mkv) and try again");
   }
-  std::sort(scan.pts.begin(), scan.pts.end());
-  const auto unique_end = std::unique(scan.pts.begin(), scan.pts.end());
-  scan.duplicates = static_cast<int64_t>(scan.pts.end() - unique_end);
-  scan.pts.erase(unique_end, scan.pts.end());
   scan.read_error = reader.read_error();
+  finish_scan(scan);
   return scan;
 }
 

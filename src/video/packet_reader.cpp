@@ -5,8 +5,13 @@
 
 namespace barcode {
 
-PacketReader::PacketReader(const std::string& path, int stream_index, Segment segment)
-    : path_(path), stream_index_(stream_index), segment_(segment), pending_(make_packet()) {
+PacketReader::PacketReader(const std::string& path, int stream_index, Segment segment,
+                           bool packets_have_pts)
+    : path_(path),
+      stream_index_(stream_index),
+      segment_(segment),
+      packets_have_pts_(packets_have_pts),
+      pending_(make_packet()) {
   open();
   if (!segment_.open_begin()) seek_to_begin();
 }
@@ -72,15 +77,15 @@ bool PacketReader::next(AVPacket* packet) {
     return false;
   }
   if (segment_.end == std::numeric_limits<int64_t>::max()) return true;
-  if (packet->dts != AV_NOPTS_VALUE) {
+  if (packets_have_pts_ && packet->dts != AV_NOPTS_VALUE) {
     if (packet->dts >= segment_.end) {
       av_packet_unref(packet);
       done_ = true;
       return false;
     }
   } else if (packet_time(packet) >= segment_.end) {
-    // Without decode timestamps the order gives no bound; frames are reordered by at most a
-    // few packets, so a run of 32 packets all past the end means the segment is over.
+    // Without both timestamps the order gives no bound; frames are reordered by at most a few
+    // packets, so a run of 32 packets all past the end means the segment is over.
     if (++late_packets_ >= 32) {
       av_packet_unref(packet);
       done_ = true;

@@ -5,6 +5,8 @@
 // demuxers land on the wrong key frame), seek again further back, and finally reopen at the
 // start of the file. Reading stops at the first packet whose decode timestamp is at or after the
 // segment's end: every later packet presents later still, so no frame of the segment follows.
+// Where packets have no presentation timestamps (AVI), a decode timestamp bounds nothing, so
+// reading goes on until a run of packets lies past the end.
 #pragma once
 
 #include <string>
@@ -16,7 +18,7 @@ namespace barcode {
 
 class PacketReader {
  public:
-  PacketReader(const std::string& path, int stream_index, Segment segment);
+  PacketReader(const std::string& path, int stream_index, Segment segment, bool packets_have_pts);
 
   AVFormatContext* format() const { return format_.get(); }
   AVStream* stream() const { return format_->streams[stream_index_]; }
@@ -36,11 +38,12 @@ class PacketReader {
   std::string path_;
   int stream_index_;
   Segment segment_;
+  bool packets_have_pts_;
   FormatPtr format_;
   PacketPtr pending_;        // first packet after a seek, read to check where the seek landed
   bool have_pending_ = false;
   bool done_ = false;
-  int late_packets_ = 0;     // packets without dts seen past the end (see next())
+  int late_packets_ = 0;     // consecutive packets past the end, where dts bounds nothing
   std::string read_error_;
 };
 

@@ -79,6 +79,15 @@ StreamInfo probe_video(const std::string& path) {
   if (info.end_pts > info.start_pts) {
     info.duration = to_seconds(info.end_pts - info.start_pts, info.time_base);
   }
+  // Look at the first packets: does the container give presentation timestamps?
+  PacketPtr packet = make_packet();
+  for (int seen = 0; seen < 64 && av_read_frame(format.get(), packet.get()) >= 0;) {
+    if (packet->stream_index == best) {
+      ++seen;
+      if (packet->pts == AV_NOPTS_VALUE) info.packets_have_pts = false;
+    }
+    av_packet_unref(packet.get());
+  }
   struct stat file_stat {};
   if (stat(path.c_str(), &file_stat) == 0) {
     info.file_size = static_cast<int64_t>(file_stat.st_size);

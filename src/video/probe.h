@@ -23,6 +23,9 @@ struct StreamInfo {
   int64_t start_pts = 0;    // the stream's first timestamp, time base units
   int64_t end_pts = 0;      // start_pts + duration, time base units; 0 when unknown
   double duration = 0.0;    // seconds, 0 when unknown
+  // False for containers such as AVI whose packets carry only decode timestamps: their frames'
+  // presentation times are known only after decoding (see frame_table.h).
+  bool packets_have_pts = true;
   int64_t file_size = 0;
   int64_t file_mtime = 0;   // seconds since the epoch
 };

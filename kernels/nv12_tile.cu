@@ -1,0 +1,157 @@
+// NV12 / P010 -> RGB24 tile with an exact area average (see nv12_tile.h for the method).
+//
+// One warp per tile pixel: the lanes share out the source pixels of the pixel's box, add up
+// coverage-weighted Y, Cb and Cr in 64-bit integers, and lane 0 converts the averages to RGB.
+// Coverage in integers: with the source x axis scaled by tile_width, source pixel x spans
+// [x*tw, (x+1)*tw) and tile pixel ox spans [ox*W, (ox+1)*W); their overlap is an integer, and the
+// overlaps of one tile pixel add up to W (likewise H vertically), so the average is
+// sum(wx*wy*value) / (W*H) with no rounding before the final conversion.
+#include <cuda_runtime.h>
+
+#include <string>
+
+#include "error.h"
+#include "gpu/cuda_check.h"
+#include "nv12_tile.h"
+
+namespace barcode::gpu {
+namespace {
+
+constexpr int kWarpsPerBlock = 4;
+constexpr unsigned kFullMask = 0xffffffffu;
+
+// The affine YCbCr -> R'G'B' conversion, with code values already mapped to 0..1 / -0.5..0.5.
+struct Conversion {
+  double kr, kb;           // luma weights of red and blue
+  double y_offset, y_scale;  // y' = (Y - y_offset) / y_scale
+  double c_offset, c_scale;  // c' = (C - c_offset) / c_scale
+};
+
+__device__ unsigned long long warp_sum(unsigned long long v) {
+#pragma unroll
+  for (int offset = 16; offset > 0; offset >>= 1) v += __shfl_xor_sync(kFullMask, v, offset);
+  return v;
+}
+
+__device__ uint8_t to_code(double v) {
+  const double scaled = v * 255.0;
+  if (!(scaled > 0.0)) return 0;
+  if (scaled >= 255.0) return 255;
+  return static_cast<uint8_t>(__double2int_rn(scaled));
+}
+
+template <bool kTenBit>
+__global__ void __launch_bounds__(kWarpsPerBlock * 32)
+    yuv420_tile_kernel(YuvSurface src, Conversion conv, uint8_t* rgb, int tile_w, int tile_h) {
+  const int lane = threadIdx.x & 31;
+  const int pixel = static_cast<int>(blockIdx.x) * kWarpsPerBlock + (threadIdx.x >> 5);
+  if (pixel >= tile_w * tile_h) return;  // whole warps leave together
+  const int ox = pixel % tile_w, oy = pixel / tile_w;
+  const int64_t w = src.width, h = src.height;
+
+  // Box of the tile pixel in scaled units, and the source pixels it touches.
+  const int64_t bx0 = ox * w, bx1 = (ox + 1) * w;  // units of 1/tile_w source pixel
+  const int64_t by0 = oy * h, by1 = (oy + 1) * h;
+  const int x_first = static_cast<int>(bx0 / tile_w);
+  const int x_end = static_cast<int>((bx1 + tile_w - 1) / tile_w);
+  const int y_first = static_cast<int>(by0 / tile_h);
+  const int y_end = static_cast<int>((by1 + tile_h - 1) / tile_h);
+  const int box_w = x_end - x_first;
+  const int samples = box_w * (y_end - y_first);
+
+  unsigned long long sum_y = 0, sum_cb = 0, sum_cr = 0;
+  const auto* luma = static_cast<const uint8_t*>(src.luma);
+  const auto* chroma = static_cast<const uint8_t*>(src.chroma);
+  for (int i = lane; i < samples; i += 32) {
+    const int x = x_first + i % box_w;
+    const int y = y_first + i / box_w;
+    const int64_t wx = min(int64_t(x + 1) * tile_w, bx1) - max(int64_t(x) * tile_w, bx0);
+    const int64_t wy = min(int64_t(y + 1) * tile_h, by1) - max(int64_t(y) * tile_h, by0);
+    const auto weight = static_cast<unsigned long long>(wx * wy);
+    const uint8_t* luma_row = luma + size_t(y) * src.luma_pitch;
+    const uint8_t* chroma_row = chroma + size_t(y >> 1) * src.chroma_pitch;
+    unsigned yv, cb, cr;
+    if constexpr (kTenBit) {  // P010: 10 significant bits at the top of each 16-bit word
+      yv = __ldg(reinterpret_cast<const uint16_t*>(luma_row) + x) >> 6;
+      const auto* pair = reinterpret_cast<const uint16_t*>(chroma_row) + 2 * (x >> 1);
+      cb = __ldg(pair) >> 6;
+      cr = __ldg(pair + 1) >> 6;
+    } else {
+      yv = __ldg(luma_row + x);
+      cb = __ldg(chroma_row + 2 * (x >> 1));
+      cr = __ldg(chroma_row + 2 * (x >> 1) + 1);
+    }
+    sum_y += weight * yv;
+    sum_cb += weight * cb;
+    sum_cr += weight * cr;
+  }
+  sum_y = warp_sum(sum_y);
+  sum_cb = warp_sum(sum_cb);
+  sum_cr = warp_sum(sum_cr);
+  if (lane != 0) return;
+
+  const double area = static_cast<double>(w * h);
+  const double yn = (static_cast<double>(sum_y) / area - conv.y_offset) / conv.y_scale;
+  const double cb = (static_cast<double>(sum_cb) / area - conv.c_offset) / conv.c_scale;
+  const double cr = (static_cast<double>(sum_cr) / area - conv.c_offset) / conv.c_scale;
+  const double kg = 1.0 - conv.kr - conv.kb;
+  const double r = yn + 2.0 * (1.0 - conv.kr) * cr;
+  const double b = yn + 2.0 * (1.0 - conv.kb) * cb;
+  const double g = (yn - conv.kr * r - conv.kb * b) / kg;
+  uint8_t* out = rgb + size_t(pixel) * 3;
+  out[0] = to_code(r);
+  out[1] = to_code(g);
+  out[2] = to_code(b);
+}
+
+Conversion make_conversion(YuvMatrix matrix, YuvRange range, bool ten_bit) {
+  Conversion c{};
+  switch (matrix) {
+    case YuvMatrix::kBt601:
+      c.kr = 0.299, c.kb = 0.114;
+      break;
+    case YuvMatrix::kBt709:
+      c.kr = 0.2126, c.kb = 0.0722;
+      break;
+    case YuvMatrix::kBt2020Ncl:
+      c.kr = 0.2627, c.kb = 0.0593;
+      break;
+  }
+  const double step = ten_bit ? 4.0 : 1.0;  // one 8-bit code in the surface's code values
+  if (range == YuvRange::kLimited) {
+    c.y_offset = 16.0 * step, c.y_scale = 219.0 * step;
+    c.c_offset = 128.0 * step, c.c_scale = 224.0 * step;
+  } else {
+    const double max_code = ten_bit ? 1023.0 : 255.0;
+    c.y_offset = 0.0, c.y_scale = max_code;
+    c.c_offset = 128.0 * step, c.c_scale = max_code;
+  }
+  return c;
+}
+
+}  // namespace
+
+void launch_yuv420_to_rgb_tile(const YuvSurface& src, YuvMatrix matrix, YuvRange range,
+                               uint8_t* rgb, int tile_width, int tile_height,
+                               cudaStream_t stream) {
+  if (src.width < 2 || src.height < 2 || tile_width < 1 || tile_height < 1 ||
+      int64_t{tile_width} * tile_height > (int64_t{1} << 24)) {
+    throw Error("YUV tile: cannot convert a " + std::to_string(src.width) + "x" +
+                std::to_string(src.height) + " frame to a " + std::to_string(tile_width) + "x" +
+                std::to_string(tile_height) + " tile");
+  }
+  if (!src.luma || !src.chroma || !rgb) throw Error("YUV tile: null surface or output pointer");
+  const Conversion conv = make_conversion(matrix, range, src.p010);
+  const int pixels = tile_width * tile_height;
+  const unsigned blocks = static_cast<unsigned>((pixels + kWarpsPerBlock - 1) / kWarpsPerBlock);
+  if (src.p010) {
+    yuv420_tile_kernel<true><<<blocks, kWarpsPerBlock * 32, 0, stream>>>(src, conv, rgb,
+                                                                        tile_width, tile_height);
+  } else {
+    yuv420_tile_kernel<false><<<blocks, kWarpsPerBlock * 32, 0, stream>>>(src, conv, rgb,
+                                                                         tile_width, tile_height);
+  }
+  CUDA_CHECK_LAUNCH("yuv420_tile_kernel");
+}
+
+}  // namespace barcode::gpu

@@ -1,0 +1,317 @@
+// Host side of the batched GPU k-means (see gpu_kmeans.h and kernels/kmeans_batched.h).
+#include "gpu/gpu_kmeans.h"
+
+#include <cuda_runtime_api.h>
+
+#include <cstring>
+#include <limits>
+#include <string>
+
+#include "color/srgb.h"
+#include "error.h"
+#include "gpu/cuda_check.h"
+#include "kmeans_batched.h"
+
+namespace barcode::gpu {
+namespace {
+
+size_t align_up(size_t bytes) { return (bytes + 255) / 256 * 256; }
+
+// Where each per-frame result lives inside the packed results buffer of a batch of `frames`.
+// Packed by the batch's own size, so one copy of `bytes` brings back exactly what was computed.
+struct ResultLayout {
+  size_t linear_sums, inertia, centroids, weights, iterations, restart, iterations_all, bytes;
+
+  ResultLayout(size_t frames, size_t k) {
+    linear_sums = 0;
+    inertia = align_up(linear_sums + frames * 3 * sizeof(uint64_t));
+    centroids = align_up(inertia + frames * sizeof(double));
+    weights = align_up(centroids + frames * k * 3 * sizeof(float));
+    iterations = align_up(weights + frames * k * sizeof(float));
+    restart = align_up(iterations + frames * sizeof(int));
+    iterations_all = align_up(restart + frames * sizeof(int));
+    bytes = align_up(iterations_all + frames * sizeof(int));
+  }
+};
+
+// Per (frame, restart) scratch of the k-means kernel.
+struct ScratchLayout {
+  size_t inertia, centroids, counts, iterations, bytes;
+
+  ScratchLayout(size_t slots, size_t k) {
+    inertia = 0;
+    centroids = align_up(slots * sizeof(double));
+    counts = align_up(centroids + slots * k * 3 * sizeof(float));
+    iterations = align_up(counts + slots * k * sizeof(uint32_t));
+    bytes = align_up(iterations + slots * sizeof(int));
+  }
+};
+
+template <typename T>
+T* at(void* base, size_t offset) {
+  return reinterpret_cast<T*>(static_cast<char*>(base) + offset);
+}
+
+void validate(int device, int max_frames, int tile_pixels, const KmeansParams& p) {
+  auto fail = [](const std::string& what) { throw Error("GPU k-means: " + what); };
+  if (p.k < 1 || p.k > kKmeansMaxK) {
+    fail("k must be 1.." + std::to_string(kKmeansMaxK) + " (got " + std::to_string(p.k) + ")");
+  }
+  if (p.restarts < 1) fail("restarts must be at least 1 (got " + std::to_string(p.restarts) + ")");
+  if (p.max_iter < 1) fail("max_iter must be at least 1 (got " + std::to_string(p.max_iter) + ")");
+  if (!(p.tol >= 0.0f)) fail("tol must be a number >= 0 (got " + std::to_string(p.tol) + ")");
+  if (tile_pixels < 1 || tile_pixels > kMaxTilePixels) {
+    fail("tile pixels must be 1.." + std::to_string(kMaxTilePixels) + " (got " +
+         std::to_string(tile_pixels) + ")");
+  }
+  if (max_frames < 1) fail("max_frames must be at least 1 (got " + std::to_string(max_frames) + ")");
+  if (int64_t{max_frames} * p.restarts > std::numeric_limits<int32_t>::max()) {
+    fail("max_frames * restarts exceeds the grid size");
+  }
+  const int devices = device_count();
+  if (device < 0 || device >= devices) {
+    fail("device " + std::to_string(device) + " does not exist (" + std::to_string(devices) +
+         " CUDA devices)");
+  }
+}
+
+// cudaMalloc/cudaMallocHost for typed pointers (the typed overloads live in cuda_runtime.h, a
+// header meant for nvcc).
+template <typename T>
+cudaError_t device_alloc(T** p, size_t bytes) {
+  return cudaMalloc(reinterpret_cast<void**>(p), bytes);
+}
+template <typename T>
+cudaError_t pinned_alloc(T** p, size_t bytes) {
+  return cudaMallocHost(reinterpret_cast<void**>(p), bytes);
+}
+
+cudaStream_t as_stream(void* s) { return static_cast<cudaStream_t>(s); }
+cudaEvent_t as_event(void* e) { return static_cast<cudaEvent_t>(e); }
+
+}  // namespace
+
+int device_count() {
+  int count = 0;
+  if (cudaGetDeviceCount(&count) != cudaSuccess) {
+    (void)cudaGetLastError();  // no driver or no device: not an error for the caller
+    return 0;
+  }
+  return count;
+}
+
+std::string device_description(int device) {
+  cudaDeviceProp prop{};
+  CUDA_CHECK(cudaGetDeviceProperties(&prop, device));
+  return std::string(prop.name) + " (sm_" + std::to_string(prop.major) +
+         std::to_string(prop.minor) + ", " + std::to_string(prop.multiProcessorCount) + " SMs)";
+}
+
+BatchedKmeans::BatchedKmeans(int device, int max_frames, int tile_pixels,
+                             const KmeansParams& params)
+    : device_(device), max_frames_(max_frames), n_(tile_pixels), params_(params) {
+  validate(device, max_frames, tile_pixels, params);
+  try {
+    CUDA_CHECK(cudaSetDevice(device_));
+
+    // Shared memory: stage the tile there when it fits next to the per-thread cluster sums.
+    int optin = 0;
+    CUDA_CHECK(cudaDeviceGetAttribute(&optin, cudaDevAttrMaxSharedMemoryPerBlockOptin, device_));
+    const size_t fixed = kmeans_static_shared_bytes();
+    const size_t with_tile = kmeans_dynamic_shared_bytes(params_.k, n_, true);
+    const size_t without_tile = kmeans_dynamic_shared_bytes(params_.k, n_, false);
+    tile_in_shared_ = fixed + with_tile <= static_cast<size_t>(optin);
+    if (fixed + without_tile > static_cast<size_t>(optin)) {
+      throw Error("GPU k-means: k = " + std::to_string(params_.k) + " needs more shared memory (" +
+                  std::to_string(fixed + without_tile) + " bytes) than device " +
+                  std::to_string(device_) + " offers (" + std::to_string(optin) + ")");
+    }
+    kmeans_allow_dynamic_shared(tile_in_shared_ ? with_tile : without_tile);
+
+    const size_t frames = static_cast<size_t>(max_frames_);
+    const size_t slots = frames * static_cast<size_t>(params_.restarts);
+    const size_t k = static_cast<size_t>(params_.k);
+    results_bytes_ = ResultLayout(frames, k).bytes;
+    CUDA_CHECK(device_alloc(&input_, frames * static_cast<size_t>(n_) * 3));
+    CUDA_CHECK(device_alloc(&frame_indices_, frames * sizeof(int64_t)));
+    CUDA_CHECK(device_alloc(&lut_, 256 * sizeof(uint16_t)));
+    CUDA_CHECK(cudaMalloc(&scratch_, ScratchLayout(slots, k).bytes));
+    CUDA_CHECK(cudaMalloc(&results_, results_bytes_));
+    CUDA_CHECK(pinned_alloc(&host_frame_indices_, frames * sizeof(int64_t)));
+    CUDA_CHECK(cudaMallocHost(&host_results_, results_bytes_));
+
+    cudaStream_t stream = nullptr;
+    CUDA_CHECK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
+    own_stream_ = stream;
+    cudaEvent_t event = nullptr;
+    CUDA_CHECK(cudaEventCreate(&event));
+    kernels_start_ = event;
+    CUDA_CHECK(cudaEventCreate(&event));
+    kernels_end_ = event;
+    CUDA_CHECK(cudaEventCreateWithFlags(&event, cudaEventDisableTiming));
+    results_ready_ = event;
+
+    CUDA_CHECK(cudaMemcpy(lut_, srgb_to_linear16().data(), 256 * sizeof(uint16_t),
+                          cudaMemcpyHostToDevice));
+  } catch (...) {
+    release();
+    throw;
+  }
+}
+
+BatchedKmeans::~BatchedKmeans() { release(); }
+
+void BatchedKmeans::release() noexcept {
+  // Errors are ignored here: a destructor cannot report them, and a failed device leaves nothing
+  // to free anyway.
+  if (cudaSetDevice(device_) != cudaSuccess) return;
+  if (own_stream_) (void)cudaStreamSynchronize(as_stream(own_stream_));
+  if (results_ready_) (void)cudaEventSynchronize(as_event(results_ready_));
+  cudaFree(input_);
+  cudaFree(frame_indices_);
+  cudaFree(lut_);
+  cudaFree(scratch_);
+  cudaFree(results_);
+  cudaFreeHost(host_frame_indices_);
+  cudaFreeHost(host_results_);
+  cudaFreeHost(host_input_);
+  if (kernels_start_) cudaEventDestroy(as_event(kernels_start_));
+  if (kernels_end_) cudaEventDestroy(as_event(kernels_end_));
+  if (results_ready_) cudaEventDestroy(as_event(results_ready_));
+  if (own_stream_) cudaStreamDestroy(as_stream(own_stream_));
+  input_ = nullptr;
+  frame_indices_ = nullptr;
+  lut_ = nullptr;
+  scratch_ = results_ = host_results_ = nullptr;
+  host_frame_indices_ = nullptr;
+  host_input_ = nullptr;
+  kernels_start_ = kernels_end_ = results_ready_ = own_stream_ = nullptr;
+}
+
+uint8_t* BatchedKmeans::pinned_input() {
+  if (!host_input_) {
+    CUDA_CHECK(cudaSetDevice(device_));
+    CUDA_CHECK(pinned_alloc(&host_input_, size_t(max_frames_) * size_t(n_) * 3));
+  }
+  return host_input_;
+}
+
+void BatchedKmeans::run_device(const uint8_t* device_tiles, int frames,
+                               const int64_t* frame_indices, void* stream) {
+  CUDA_CHECK(cudaSetDevice(device_));
+  enqueue(device_tiles, frames, frame_indices, stream);
+}
+
+void BatchedKmeans::run_host(const uint8_t* host_tiles, int frames, const int64_t* frame_indices,
+                             void* stream) {
+  if (frames < 0 || frames > max_frames_) {
+    throw Error("GPU k-means: batch of " + std::to_string(frames) + " frames (at most " +
+                std::to_string(max_frames_) + ")");
+  }
+  if (pending_frames_ >= 0) {
+    throw Error("GPU k-means: a batch is already in flight; call wait() first");
+  }
+  CUDA_CHECK(cudaSetDevice(device_));
+  cudaStream_t s = as_stream(stream ? stream : own_stream_);
+  CUDA_CHECK(cudaMemcpyAsync(input_, host_tiles, size_t(frames) * size_t(n_) * 3,
+                             cudaMemcpyHostToDevice, s));
+  enqueue(input_, frames, frame_indices, s);
+}
+
+void BatchedKmeans::enqueue(const uint8_t* device_tiles, int frames,
+                            const int64_t* frame_indices, void* stream) {
+  if (pending_frames_ >= 0) {
+    throw Error("GPU k-means: a batch is already in flight; call wait() first");
+  }
+  if (frames < 0 || frames > max_frames_) {
+    throw Error("GPU k-means: batch of " + std::to_string(frames) + " frames (at most " +
+                std::to_string(max_frames_) + ")");
+  }
+  cudaStream_t s = as_stream(stream ? stream : own_stream_);
+  const size_t f = static_cast<size_t>(frames);
+  const size_t k = static_cast<size_t>(params_.k);
+  const ResultLayout out(f, k);
+  const ScratchLayout scratch(size_t(max_frames_) * size_t(params_.restarts), k);
+
+  if (frames > 0) {
+    // The pinned staging copy is free to reuse: the previous batch was collected by wait().
+    std::memcpy(host_frame_indices_, frame_indices, f * sizeof(int64_t));
+    CUDA_CHECK(cudaMemcpyAsync(frame_indices_, host_frame_indices_, f * sizeof(int64_t),
+                               cudaMemcpyHostToDevice, s));
+  }
+
+  KmeansBatchArgs a;
+  a.tiles = device_tiles;
+  a.frame_indices = frame_indices_;
+  a.srgb_to_linear = lut_;
+  a.frames = frames;
+  a.n = n_;
+  a.k = params_.k;
+  a.restarts = params_.restarts;
+  a.max_iter = params_.max_iter;
+  a.tol2 = params_.tol * params_.tol;  // in float, as kmeans_tile computes it
+  a.seed = params_.seed;
+  a.tile_in_shared = tile_in_shared_;
+  a.restart_inertia = at<double>(scratch_, scratch.inertia);
+  a.restart_centroids = at<float>(scratch_, scratch.centroids);
+  a.restart_counts = at<uint32_t>(scratch_, scratch.counts);
+  a.restart_iterations = at<int>(scratch_, scratch.iterations);
+  a.linear_sums = at<uint64_t>(results_, out.linear_sums);
+  a.inertia = at<double>(results_, out.inertia);
+  a.centroids = at<float>(results_, out.centroids);
+  a.weights = at<float>(results_, out.weights);
+  a.iterations = at<int>(results_, out.iterations);
+  a.restart = at<int>(results_, out.restart);
+  a.iterations_all = at<int>(results_, out.iterations_all);
+
+  CUDA_CHECK(cudaEventRecord(as_event(kernels_start_), s));
+  launch_kmeans_batched(a, s);
+  CUDA_CHECK(cudaEventRecord(as_event(kernels_end_), s));
+  if (frames > 0) {
+    CUDA_CHECK(cudaMemcpyAsync(host_results_, results_, out.bytes, cudaMemcpyDeviceToHost, s));
+  }
+  CUDA_CHECK(cudaEventRecord(as_event(results_ready_), s));
+  pending_frames_ = frames;
+}
+
+BatchResults BatchedKmeans::wait() {
+  if (pending_frames_ < 0) throw Error("GPU k-means: wait() without a batch in flight");
+  CUDA_CHECK(cudaSetDevice(device_));
+  const int frames = pending_frames_;
+  pending_frames_ = -1;  // even if the wait fails: the batch is gone either way
+  CUDA_CHECK(cudaEventSynchronize(as_event(results_ready_)));
+
+  BatchResults results;
+  CUDA_CHECK(cudaEventElapsedTime(&results.kernel_ms, as_event(kernels_start_),
+                                  as_event(kernels_end_)));
+  const size_t f = static_cast<size_t>(frames);
+  const size_t k = static_cast<size_t>(params_.k);
+  const ResultLayout out(f, k);
+  const auto* linear = at<const uint64_t>(host_results_, out.linear_sums);
+  const auto* inertia = at<const double>(host_results_, out.inertia);
+  const auto* centroids = at<const float>(host_results_, out.centroids);
+  const auto* weights = at<const float>(host_results_, out.weights);
+  const auto* iterations = at<const int>(host_results_, out.iterations);
+  const auto* restart = at<const int>(host_results_, out.restart);
+  const auto* iterations_all = at<const int>(host_results_, out.iterations_all);
+
+  results.kmeans.resize(f);
+  results.mean_linear.resize(f);
+  // The same arithmetic as barcode::mean_color_linear.
+  const double scale = static_cast<double>(n_) * 65535.0;
+  for (size_t i = 0; i < f; ++i) {
+    KmeansResult& r = results.kmeans[i];
+    r.centroids.assign(centroids + i * k * 3, centroids + (i + 1) * k * 3);
+    r.weights.assign(weights + i * k, weights + (i + 1) * k);
+    r.inertia = inertia[i];
+    r.iterations = iterations[i];
+    r.restart = restart[i];
+    for (int c = 0; c < 3; ++c) {
+      results.mean_linear[i][c] = linear_to_srgb8(static_cast<double>(linear[3 * i + c]) / scale);
+    }
+    results.iterations_all_restarts += iterations_all[i];
+  }
+  return results;
+}
+
+}  // namespace barcode::gpu

@@ -1,0 +1,94 @@
+#!/usr/bin/env python3
+"""Makes the integration tests' media with the ffmpeg CLI: real encoded files of every kind the
+tool must handle, with known content. Idempotent: files already made are kept.
+
+    make_media.py OUTDIR
+"""
+import os
+import subprocess
+import sys
+
+W, H = 320, 180
+
+
+def ffmpeg(out, *args):
+    if os.path.exists(out):
+        return
+    tmp = out + ".tmp" + os.path.splitext(out)[1]
+    subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", *args, tmp], check=True)
+    os.replace(tmp, out)
+
+
+def solid_sequence(colors, frames_each, size=f"{W}x{H}", rate=25):
+    """A lavfi graph: each colour shown for frames_each frames, back to back."""
+    d = frames_each / rate
+    inputs = "".join(f"color=c=0x{c}:s={size}:r={rate}:d={d}[v{i}];" for i, c in enumerate(colors))
+    return inputs + "".join(f"[v{i}]" for i in range(len(colors))) + f"concat=n={len(colors)}:v=1"
+
+
+# Colours of the solid test clip, in order, 10 frames each (lossless RGB H.264: exact).
+SOLID_COLORS = ["FF0000", "00FF00", "0000FF", "C86432", "FFFFFF", "000000"]
+# Busy content: moving test pattern with noise, closer to film than flat colour.
+BUSY = f"testsrc2=s={W}x{H}:r=25:d=5,noise=alls=12:allf=t+u"
+
+
+def main(outdir):
+    os.makedirs(outdir, exist_ok=True)
+    p = lambda name: os.path.join(outdir, name)
+
+    # Known colours, lossless: exact colours must come out.
+    ffmpeg(p("solid_rgb.mkv"), "-f", "lavfi", "-i", solid_sequence(SOLID_COLORS, 10),
+           "-c:v", "libx264rgb", "-qp", "0", "-g", "12")
+    # Regions of known proportions: 60% red, 30% blue, 10% green (by width), lossless.
+    ffmpeg(p("regions_rgb.mkv"), "-f", "lavfi", "-i",
+           f"color=c=red:s={W}x{H}:r=25:d=1,"
+           f"drawbox=x=192:y=0:w=96:h={H}:color=blue:t=fill,"
+           f"drawbox=x=288:y=0:w=32:h={H}:color=lime:t=fill",
+           "-c:v", "libx264rgb", "-qp", "0")
+    # Codecs and containers for segment exactness; B-frames and long GOPs where the codec has them.
+    ffmpeg(p("busy_h264.mp4"), "-f", "lavfi", "-i", BUSY, "-c:v", "libx264", "-preset", "veryfast",
+           "-pix_fmt", "yuv420p", "-g", "48", "-bf", "3")
+    ffmpeg(p("busy_hevc.mkv"), "-f", "lavfi", "-i", BUSY, "-c:v", "libx265", "-preset", "ultrafast",
+           "-x265-params", "keyint=40:open-gop=1:bframes=4:log-level=error", "-pix_fmt", "yuv420p")
+    ffmpeg(p("busy_mpeg4.avi"), "-f", "lavfi", "-i", BUSY, "-c:v", "mpeg4", "-q:v", "5", "-g", "30",
+           "-bf", "2")
+    ffmpeg(p("busy_vp9.webm"), "-f", "lavfi", "-i", BUSY.replace("d=5", "d=3"), "-c:v", "libvpx-vp9",
+           "-deadline", "realtime", "-cpu-used", "8", "-g", "30")
+    ffmpeg(p("long_gop_h264.mkv"), "-f", "lavfi", "-i", BUSY.replace("d=5", "d=8"), "-c:v", "libx264",
+           "-preset", "ultrafast", "-g", "250", "-bf", "2")
+    # Variable frame rate: 50 frames at 25 fps, then 40 frames at 10 fps.
+    ffmpeg(p("vfr_h264.mkv"), "-f", "lavfi", "-i", BUSY.replace("d=5", "d=3.6"), "-vf",
+           "setpts='if(lt(N,50),N*0.04,2+(N-50)*0.1)/TB'", "-fps_mode", "vfr", "-c:v", "libx264",
+           "-preset", "veryfast", "-g", "30")
+    # Odd frame size (4:4:4 so that x264 accepts it).
+    ffmpeg(p("odd_318x179.mp4"), "-f", "lavfi", "-i",
+           f"testsrc2=s=318x179:r=25:d=3", "-c:v", "libx264", "-pix_fmt", "yuv444p", "-g", "25")
+
+    # Bad input.
+    if not os.path.exists(p("text.mp4")):
+        with open(p("text.mp4"), "w") as f:
+            f.write("this is a text file, not a movie\n" * 40)
+    open(p("empty.mp4"), "a").close()
+    ffmpeg(p("audio_only.m4a"), "-f", "lavfi", "-i", "sine=frequency=440:duration=2", "-c:a", "aac")
+    if not os.path.exists(p("truncated.mkv")):
+        with open(p("busy_h264.mp4"), "rb") as f:
+            data = f.read()
+        ffmpeg(p("truncated_src.mkv"), "-i", p("busy_h264.mp4"), "-c", "copy")
+        with open(p("truncated_src.mkv"), "rb") as f:
+            data = f.read()
+        with open(p("truncated.mkv"), "wb") as f:
+            f.write(data[: len(data) * 55 // 100])
+    if not os.path.exists(p("corrupt_h264.mp4")):
+        # Garbage over a stretch in the middle of the media data: the container still indexes
+        # every packet, but some packets no longer decode.
+        with open(p("busy_h264.mp4"), "rb") as f:
+            data = bytearray(f.read())
+        start = len(data) // 2
+        for i in range(start, start + 4000):
+            data[i] = (i * 7919) & 0xFF
+        with open(p("corrupt_h264.mp4"), "wb") as f:
+            f.write(bytes(data))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "test-media")

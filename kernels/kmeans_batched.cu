@@ -157,8 +157,8 @@ __device__ unsigned long long warp_sum_u64(unsigned long long v) {
 
 // k-means++ seeding with the exact integer rule of the CPU reference. Fills seeds[0..k-1].
 template <typename Tile>
-__device__ void choose_seeds(const Tile& tile, int k, uint64_t key, const WarpRun& run,
-                             int4* seeds, unsigned long long* warp_totals, int* pick_warp,
+__device__ void choose_seeds(const Tile& tile, int k, uint64_t key, const WarpRun& run, int4* seeds,
+                             unsigned long long* warp_totals, int* pick_warp,
                              unsigned long long* pick_rest) {
   const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
   const int n = tile.n;
@@ -396,10 +396,10 @@ __device__ void run_restart(const Tile& tile, const KmeansBatchArgs& a, int fram
 
   if (threadIdx.x < padded_k) {
     const int j = threadIdx.x;
-    centroids[j] = j < k ? make_float4(static_cast<float>(seeds[j].x),
-                                       static_cast<float>(seeds[j].y),
-                                       static_cast<float>(seeds[j].z), 0.0f)
-                         : make_float4(kFarAway, kFarAway, kFarAway, 0.0f);
+    centroids[j] = j < k
+                       ? make_float4(static_cast<float>(seeds[j].x), static_cast<float>(seeds[j].y),
+                                     static_cast<float>(seeds[j].z), 0.0f)
+                       : make_float4(kFarAway, kFarAway, kFarAway, 0.0f);
   }
   if (threadIdx.x < k) {
     count[threadIdx.x] = 0;
@@ -496,7 +496,8 @@ constexpr int kSelectWarps = 8;
 
 __global__ void __launch_bounds__(kSelectWarps * 32) kmeans_select_kernel(KmeansBatchArgs a) {
   const int lane = threadIdx.x & 31;
-  const int frame = static_cast<int>(blockIdx.x) * kSelectWarps + static_cast<int>(threadIdx.x >> 5);
+  const int frame =
+      static_cast<int>(blockIdx.x) * kSelectWarps + static_cast<int>(threadIdx.x >> 5);
   if (frame >= a.frames) return;  // the whole warp leaves together
   const size_t first = size_t(frame) * a.restarts;
   int best = 0;
@@ -567,7 +568,8 @@ void launch_kmeans_batched(const KmeansBatchArgs& a, cudaStream_t stream) {
     kmeans_restart_kernel<false><<<blocks, kThreads, shared, stream>>>(a);
   }
   CUDA_CHECK_LAUNCH("kmeans_restart_kernel");
-  const unsigned select_blocks = static_cast<unsigned>((a.frames + kSelectWarps - 1) / kSelectWarps);
+  const unsigned select_blocks =
+      static_cast<unsigned>((a.frames + kSelectWarps - 1) / kSelectWarps);
   kmeans_select_kernel<<<select_blocks, kSelectWarps * 32, 0, stream>>>(a);
   CUDA_CHECK_LAUNCH("kmeans_select_kernel");
 }

@@ -19,9 +19,9 @@ constexpr int kKmeansMaxK = 32;      // clusters per frame at most
 
 struct KmeansBatchArgs {
   // Inputs (device memory).
-  const uint8_t* tiles = nullptr;           // frames * n * 3 bytes, interleaved sRGB
-  const int64_t* frame_indices = nullptr;   // frames; selects the random stream of each frame
-  const uint16_t* srgb_to_linear = nullptr; // 256 entries, barcode::srgb_to_linear16()
+  const uint8_t* tiles = nullptr;            // frames * n * 3 bytes, interleaved sRGB
+  const int64_t* frame_indices = nullptr;    // frames; selects the random stream of each frame
+  const uint16_t* srgb_to_linear = nullptr;  // 256 entries, barcode::srgb_to_linear16()
   int frames = 0;
   int n = 0;  // pixels per tile
   int k = 0;
@@ -32,19 +32,19 @@ struct KmeansBatchArgs {
   bool tile_in_shared = true;  // false: pixels are read through L1/L2 from `tiles`
 
   // Scratch, one slot per (frame, restart): slot = frame * restarts + restart.
-  float* restart_centroids = nullptr;     // slots * k * 3
-  uint32_t* restart_counts = nullptr;     // slots * k
-  double* restart_inertia = nullptr;      // slots
-  int* restart_iterations = nullptr;      // slots
+  float* restart_centroids = nullptr;  // slots * k * 3
+  uint32_t* restart_counts = nullptr;  // slots * k
+  double* restart_inertia = nullptr;   // slots
+  int* restart_iterations = nullptr;   // slots
 
   // Results per frame (device memory).
-  float* centroids = nullptr;        // frames * k * 3, clusters sorted by count descending
-  float* weights = nullptr;          // frames * k
-  double* inertia = nullptr;         // frames
-  int* iterations = nullptr;         // frames: iterations of the winning restart
-  int* restart = nullptr;            // frames: the winning restart
-  int* iterations_all = nullptr;     // frames: iterations summed over all restarts (FLOP counts)
-  uint64_t* linear_sums = nullptr;   // frames * 3: per channel sum of srgb_to_linear values
+  float* centroids = nullptr;       // frames * k * 3, clusters sorted by count descending
+  float* weights = nullptr;         // frames * k
+  double* inertia = nullptr;        // frames
+  int* iterations = nullptr;        // frames: iterations of the winning restart
+  int* restart = nullptr;           // frames: the winning restart
+  int* iterations_all = nullptr;    // frames: iterations summed over all restarts (FLOP counts)
+  uint64_t* linear_sums = nullptr;  // frames * 3: per channel sum of srgb_to_linear values
 };
 
 // Dynamic shared memory one (frame, restart) block needs.
@@ -53,8 +53,8 @@ size_t kmeans_dynamic_shared_bytes(int k, int n, bool tile_in_shared);
 // Static shared memory of the k-means kernel (the same for both memory paths).
 size_t kmeans_static_shared_bytes();
 
-// Allows the kernels to use up to `bytes` of dynamic shared memory on the current device. Call
-// once per device before the first launch that needs more than 48 KiB.
+// Allows the k-means kernel to use up to `bytes` of dynamic shared memory on the current device.
+// Call once per device, before the first launch that needs more than 48 KiB.
 void kmeans_allow_dynamic_shared(size_t bytes);
 
 // Enqueues both kernels on `stream`. Checks the launches (not their completion).

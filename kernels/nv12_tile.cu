@@ -22,7 +22,7 @@ constexpr unsigned kFullMask = 0xffffffffu;
 
 // The affine YCbCr -> R'G'B' conversion, with code values already mapped to 0..1 / -0.5..0.5.
 struct Conversion {
-  double kr, kb;           // luma weights of red and blue
+  double kr, kb;             // luma weights of red and blue
   double y_offset, y_scale;  // y' = (Y - y_offset) / y_scale
   double c_offset, c_scale;  // c' = (C - c_offset) / c_scale
 };
@@ -132,8 +132,7 @@ Conversion make_conversion(YuvMatrix matrix, YuvRange range, bool ten_bit) {
 }  // namespace
 
 void launch_yuv420_to_rgb_tile(const YuvSurface& src, YuvMatrix matrix, YuvRange range,
-                               uint8_t* rgb, int tile_width, int tile_height,
-                               cudaStream_t stream) {
+                               uint8_t* rgb, int tile_width, int tile_height, cudaStream_t stream) {
   if (src.width < 2 || src.height < 2 || tile_width < 1 || tile_height < 1 ||
       int64_t{tile_width} * tile_height > (int64_t{1} << 24)) {
     throw Error("YUV tile: cannot convert a " + std::to_string(src.width) + "x" +
@@ -145,11 +144,11 @@ void launch_yuv420_to_rgb_tile(const YuvSurface& src, YuvMatrix matrix, YuvRange
   const int pixels = tile_width * tile_height;
   const unsigned blocks = static_cast<unsigned>((pixels + kWarpsPerBlock - 1) / kWarpsPerBlock);
   if (src.p010) {
-    yuv420_tile_kernel<true><<<blocks, kWarpsPerBlock * 32, 0, stream>>>(src, conv, rgb,
-                                                                        tile_width, tile_height);
+    yuv420_tile_kernel<true>
+        <<<blocks, kWarpsPerBlock * 32, 0, stream>>>(src, conv, rgb, tile_width, tile_height);
   } else {
-    yuv420_tile_kernel<false><<<blocks, kWarpsPerBlock * 32, 0, stream>>>(src, conv, rgb,
-                                                                         tile_width, tile_height);
+    yuv420_tile_kernel<false>
+        <<<blocks, kWarpsPerBlock * 32, 0, stream>>>(src, conv, rgb, tile_width, tile_height);
   }
   CUDA_CHECK_LAUNCH("yuv420_tile_kernel");
 }

@@ -23,8 +23,8 @@ namespace barcode::gpu {
 enum class YuvMatrix { kBt601, kBt709, kBt2020Ncl };
 enum class YuvRange { kLimited, kFull };
 
-// One 4:2:0 frame with interleaved chroma, as FFmpeg's CUDA frames hand it over: data[0]/linesize[0]
-// is luma, data[1]/linesize[1] is the CbCr plane.
+// One 4:2:0 frame with interleaved chroma, as FFmpeg's CUDA frames hand it over:
+// data[0]/linesize[0] is luma, data[1]/linesize[1] is the CbCr plane.
 struct YuvSurface {
   const void* luma = nullptr;
   size_t luma_pitch = 0;  // bytes per row
@@ -38,7 +38,6 @@ struct YuvSurface {
 // Enqueues the conversion of `src` into `rgb` (device, tile_width * tile_height * 3 bytes) on
 // `stream`. Throws barcode::Error on invalid sizes or a failed launch.
 void launch_yuv420_to_rgb_tile(const YuvSurface& src, YuvMatrix matrix, YuvRange range,
-                               uint8_t* rgb, int tile_width, int tile_height,
-                               cudaStream_t stream);
+                               uint8_t* rgb, int tile_width, int tile_height, cudaStream_t stream);
 
 }  // namespace barcode::gpu

@@ -7,7 +7,7 @@ packages=(
   openmpi-bin libopenmpi-dev libhdf5-openmpi-dev hdf5-tools
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev ffmpeg
   libcli11-dev libpng-dev libgtest-dev
-  python3 python3-numpy python3-h5py python3-sklearn
+  python3 python3-numpy python3-h5py python3-sklearn python3-pil util-linux
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -27,6 +27,8 @@ class Error : public std::runtime_error {
 };
 
 // An error in what the user gave us (options, input file): exit code 2.
-inline Error usage_error(const std::string& what) { return Error(what, kExitUsage); }
+inline Error usage_error(const std::string& what) {
+  return Error(what, kExitUsage);
+}
 
 }  // namespace barcode

@@ -68,8 +68,8 @@ void write_attributes(H5Store& store, const Plan& plan, const Options& options, 
   store.set_attribute("height", int64_t{info.height});
   store.set_attribute("frame_rate", info.frame_rate);
   store.set_attribute("duration", info.duration);
-  store.set_attribute("time_base", std::to_string(info.time_base.num) + "/" +
-                                       std::to_string(info.time_base.den));
+  store.set_attribute(
+      "time_base", std::to_string(info.time_base.num) + "/" + std::to_string(info.time_base.den));
   store.set_attribute("frames_in_range", static_cast<int64_t>(plan.frame_pts.size()));
   store.set_attribute("tile_width", int64_t{plan.tile.width});
   store.set_attribute("tile_height", int64_t{plan.tile.height});
@@ -96,22 +96,23 @@ void produce_tiles(const Plan& plan, const Options& options, int threads, int ra
     config.keyframes_only = options.keyframes;
     stats = decode_segment(plan.info, plan.my_segment(rank), config,
                            [&](const AVFrame* frame, int64_t pts) {
-      // Advance to the first sample at or after this frame (a sample whose frame failed to
-      // decode is passed over and stays missing).
-      while (next_row < plan.my_end && plan.sample_pts(next_row) < pts) ++next_row;
-      if (next_row >= plan.my_end) return false;
-      if (plan.sample_pts(next_row) != pts) return true;
-      Stopwatch convert_clock;
-      Tile tile;
-      tile.position = next_row;
-      tile.frame_index = plan.samples[static_cast<size_t>(next_row)];
-      tile.rgb.resize(static_cast<size_t>(plan.tile.pixels() * 3));
-      converter.convert(frame, tile.rgb.data());
-      convert_s += convert_clock.seconds();
-      ++next_row;
-      if (!queue.push(std::move(tile))) return false;
-      return pts < last_pts;
-    });
+                             // Advance to the first sample at or after this frame (a sample whose
+                             // frame failed to decode is passed over and stays missing).
+                             while (next_row < plan.my_end && plan.sample_pts(next_row) < pts)
+                               ++next_row;
+                             if (next_row >= plan.my_end) return false;
+                             if (plan.sample_pts(next_row) != pts) return true;
+                             Stopwatch convert_clock;
+                             Tile tile;
+                             tile.position = next_row;
+                             tile.frame_index = plan.samples[static_cast<size_t>(next_row)];
+                             tile.rgb.resize(static_cast<size_t>(plan.tile.pixels() * 3));
+                             converter.convert(frame, tile.rgb.data());
+                             convert_s += convert_clock.seconds();
+                             ++next_row;
+                             if (!queue.push(std::move(tile))) return false;
+                             return pts < last_pts;
+                           });
     run.convert_s = convert_s;
     run.decode_s = decode_clock.seconds() - convert_s;
     queue.close();
@@ -126,8 +127,8 @@ struct Outcome {
 };
 
 // Clusters the queued tiles and writes them in the plan's collective rounds.
-Outcome process_segment(const MpiEnv& env, const Plan& plan, const Options& options,
-                        H5Store& store, RunStats& run) {
+Outcome process_segment(const MpiEnv& env, const Plan& plan, const Options& options, H5Store& store,
+                        RunStats& run) {
   const int threads = options.threads > 0 ? options.threads : usable_cores();
   TileQueue queue(static_cast<size_t>(std::max(2 * options.batch, 8)));
   DecodeStats decode_stats;
@@ -156,8 +157,8 @@ Outcome process_segment(const MpiEnv& env, const Plan& plan, const Options& opti
       std::vector<FrameColors> rows(tiles.size());
       parallel_for(static_cast<int64_t>(tiles.size()), threads, [&](int64_t i) {
         const Tile& t = tiles[static_cast<size_t>(i)];
-        rows[static_cast<size_t>(i)] = summarize_tile_cpu(t.rgb.data(), plan.tile.pixels(),
-                                                          options.kmeans, t.frame_index, t.position);
+        rows[static_cast<size_t>(i)] = summarize_tile_cpu(
+            t.rgb.data(), plan.tile.pixels(), options.kmeans, t.frame_index, t.position);
       });
       run.cluster_s += cluster_clock.seconds();
       Stopwatch write_clock;
@@ -263,8 +264,8 @@ int run_job(const MpiEnv& env, const Options& options) {
   if (!complete) {
     if (env.rank() == 0) {
       log::error(options.input + ": incomplete: " + std::to_string(outcome.missing) +
-                 " sampled frames missing" + (plan.truncated ? ", input truncated" : "") +
-                 "; " + options.output_h5 + " marks them in /frames/done");
+                 " sampled frames missing" + (plan.truncated ? ", input truncated" : "") + "; " +
+                 options.output_h5 + " marks them in /frames/done");
     }
     return kExitIncomplete;
   }

@@ -27,8 +27,12 @@ void set_rank(int rank, int size) {
   g_rank = rank;
   g_size = size;
 }
-void set_verbosity(int level) { g_verbosity = level; }
-int verbosity() { return g_verbosity; }
+void set_verbosity(int level) {
+  g_verbosity = level;
+}
+int verbosity() {
+  return g_verbosity;
+}
 
 void info(const std::string& message) {
   if (g_rank == 0 && g_verbosity >= 1) emit("", message);
@@ -36,7 +40,11 @@ void info(const std::string& message) {
 void detail(const std::string& message) {
   if (g_verbosity >= 2) emit("", message);
 }
-void warn(const std::string& message) { emit("warning: ", message); }
-void error(const std::string& message) { emit("error: ", message); }
+void warn(const std::string& message) {
+  emit("warning: ", message);
+}
+void error(const std::string& message) {
+  emit("error: ", message);
+}
 
 }  // namespace barcode::log

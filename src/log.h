@@ -10,9 +10,9 @@ void set_rank(int rank, int size);
 void set_verbosity(int level);  // 0 quiet, 1 normal, 2 verbose
 int verbosity();
 
-void info(const std::string& message);     // rank 0 only, at verbosity >= 1
-void detail(const std::string& message);   // any rank, at verbosity >= 2
-void warn(const std::string& message);     // any rank, always
-void error(const std::string& message);    // any rank, always
+void info(const std::string& message);    // rank 0 only, at verbosity >= 1
+void detail(const std::string& message);  // any rank, at verbosity >= 2
+void warn(const std::string& message);    // any rank, always
+void error(const std::string& message);   // any rank, always
 
 }  // namespace barcode::log

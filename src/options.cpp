@@ -70,18 +70,22 @@ ParseResult parse_options(int argc, char** argv, bool print_rank0) {
       "tile and clustered with k-means; per-frame colours and palettes go into one HDF5 file "
       "(written in parallel by all MPI ranks) and rank 0 renders the barcode PNG.\n\n"
       "  mpirun -np N barcode_mpi INPUT -o OUT.h5 --png OUT.png [options]\n"};
+  app.option_defaults()->always_capture_default();  // --help shows every default
   app.set_version_flag("--version", std::string("barcode_mpi ") + BARCODE_VERSION);
   bind(app, o);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     ParseResult result;
-    if (print_rank0) {
-      result.exit_code = app.exit(e);
-    } else {
-      result.exit_code = e.get_exit_code();
+    if (e.get_exit_code() == 0) {  // --help or --version
+      if (print_rank0) app.exit(e);
+      return result;
     }
-    if (result.exit_code != 0) result.exit_code = kExitUsage;
+    if (print_rank0) {
+      std::fprintf(stderr, "barcode_mpi: error: %s (barcode_mpi --help lists the options)\n",
+                   e.what());
+    }
+    result.exit_code = kExitUsage;
     return result;
   }
   o.as_toml = app.config_to_str(true, false);
@@ -100,8 +104,8 @@ void check_output_path(const std::string& path, bool overwrite, const char* what
   fs::path p(path);
   fs::path dir = p.parent_path().empty() ? fs::path(".") : p.parent_path();
   std::error_code ec;
-  require(fs::is_directory(dir, ec), path + ": " + what + " directory " + dir.string() +
-                                         " does not exist");
+  require(fs::is_directory(dir, ec),
+          path + ": " + what + " directory " + dir.string() + " does not exist");
   require(access(dir.c_str(), W_OK) == 0,
           path + ": " + what + " directory " + dir.string() + " is not writable");
   require(overwrite || !fs::exists(p, ec),
@@ -112,8 +116,8 @@ void check_output_path(const std::string& path, bool overwrite, const char* what
 
 void validate_options(const Options& o) {
   const auto& km = o.kmeans;
-  require(km.k >= 1 && km.k <= 32, "--clusters must be between 1 and 32 (got " +
-                                       std::to_string(km.k) + ")");
+  require(km.k >= 1 && km.k <= 32,
+          "--clusters must be between 1 and 32 (got " + std::to_string(km.k) + ")");
   require(km.restarts >= 1 && km.restarts <= 1000, "--restarts must be between 1 and 1000");
   require(km.max_iter >= 1, "--max-iter must be at least 1");
   require(std::isfinite(km.tol) && km.tol >= 0, "--tol must be a number >= 0");

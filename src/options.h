@@ -20,20 +20,20 @@ struct Options {
 
   // Sampling: at most one of every / fps / columns; keyframes restricts the candidates.
   int64_t every = 1;
-  double fps = 0.0;       // 0: not used
-  int64_t columns = 0;    // 0: not used
+  double fps = 0.0;     // 0: not used
+  int64_t columns = 0;  // 0: not used
   bool keyframes = false;
-  double start = 0.0;     // seconds from the stream's start
-  double end = -1.0;      // seconds; < 0: to the end
+  double start = 0.0;  // seconds from the stream's start
+  double end = -1.0;   // seconds; < 0: to the end
 
   // Tile and clustering.
   int tile_width = 160;
   KmeansParams kmeans;
-  int threads = 0;        // 0: the cores this rank may use
-  int batch = 64;         // frames per collective write round
+  int threads = 0;  // 0: the cores this rank may use
+  int batch = 64;   // frames per collective write round
 
   // Rendering.
-  int width = 0;          // 0: one column per sample
+  int width = 0;  // 0: one column per sample
   int height = 360;
 
   std::string gpu = "auto";  // auto | on | off

@@ -47,16 +47,19 @@ Plan make_plan(const MpiEnv& env, const Options& options) {
   });
   const StreamInfo& info = plan.info;
   const AVRational tb = info.time_base;
-  const int64_t begin = info.start_pts + static_cast<int64_t>(std::llround(options.start / av_q2d(tb)));
-  const int64_t end = options.end >= 0
-                          ? info.start_pts + static_cast<int64_t>(std::llround(options.end / av_q2d(tb)))
-                          : info.end_pts;
+  const int64_t begin =
+      info.start_pts + static_cast<int64_t>(std::llround(options.start / av_q2d(tb)));
+  const int64_t end =
+      options.end >= 0
+          ? info.start_pts + static_cast<int64_t>(std::llround(options.end / av_q2d(tb)))
+          : info.end_pts;
   if (options.end < 0 && info.end_pts == 0 && env.size() > 1) {
     log::warn(info.path + ": duration unknown, so rank 0 decodes the whole movie alone");
   }
   if (!info.packets_have_pts) {
-    log::info(info.path + ": packets carry no presentation timestamps, so frames are listed by "
-                          "decoding (slower than demuxing)");
+    log::info(info.path +
+              ": packets carry no presentation timestamps, so frames are listed by "
+              "decoding (slower than demuxing)");
   }
   plan.segments = plan_segments(begin, end, env.size(), options.start <= 0, options.end < 0);
   const Segment& mine = plan.my_segment(env.rank());
@@ -70,7 +73,8 @@ Plan make_plan(const MpiEnv& env, const Options& options) {
   plan.my_frames_scanned = static_cast<int64_t>(scan.pts.size());
   if (!scan.read_error.empty()) {
     log::warn(info.path + ": reading stopped early (" + scan.read_error + ") after " +
-              std::to_string(scan.pts.size()) + " frames of this rank's segment; the file is "
+              std::to_string(scan.pts.size()) +
+              " frames of this rank's segment; the file is "
               "truncated or damaged and the rest of it is missing");
   }
   if (scan.duplicates > 0) {
@@ -115,7 +119,10 @@ Plan make_plan(const MpiEnv& env, const Options& options) {
     int64_t lo = 0, hi = static_cast<int64_t>(plan.samples.size());
     while (lo < hi) {
       const int64_t mid = (lo + hi) / 2;
-      if (plan.sample_pts(mid) < ts) lo = mid + 1; else hi = mid;
+      if (plan.sample_pts(mid) < ts)
+        lo = mid + 1;
+      else
+        hi = mid;
     }
     return lo;
   };

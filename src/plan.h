@@ -18,14 +18,14 @@ namespace barcode {
 struct Plan {
   StreamInfo info;
   TileSize tile;
-  std::vector<Segment> segments;     // one per rank
-  std::vector<int64_t> frame_pts;    // global frame table (all candidate frames, sorted)
-  std::vector<int64_t> samples;      // positions in frame_pts of the sampled frames
-  int64_t my_first = 0;              // this rank's samples: rows [my_first, my_end)
+  std::vector<Segment> segments;   // one per rank
+  std::vector<int64_t> frame_pts;  // global frame table (all candidate frames, sorted)
+  std::vector<int64_t> samples;    // positions in frame_pts of the sampled frames
+  int64_t my_first = 0;            // this rank's samples: rows [my_first, my_end)
   int64_t my_end = 0;
   int64_t my_frames_scanned = 0;
-  int64_t rounds = 0;                // collective write rounds (the same on every rank)
-  bool truncated = false;            // some rank's demuxer stopped on a read error
+  int64_t rounds = 0;      // collective write rounds (the same on every rank)
+  bool truncated = false;  // some rank's demuxer stopped on a read error
   double scan_seconds = 0;
 
   const Segment& my_segment(int rank) const { return segments[static_cast<size_t>(rank)]; }

@@ -10,17 +10,17 @@
 namespace barcode {
 
 struct RunStats {
-  int64_t frames_scanned = 0;   // frames in the frame table (this rank's segment)
-  int64_t frames_decoded = 0;   // frames the decoder produced in the segment
-  int64_t frames_sampled = 0;   // samples this rank owns
-  int64_t frames_written = 0;   // samples clustered and written
+  int64_t frames_scanned = 0;  // frames in the frame table (this rank's segment)
+  int64_t frames_decoded = 0;  // frames the decoder produced in the segment
+  int64_t frames_sampled = 0;  // samples this rank owns
+  int64_t frames_written = 0;  // samples clustered and written
   int64_t bad_packets = 0;
-  double scan_s = 0;            // demux-only frame table scan
-  double decode_s = 0;          // decoding (decoder thread, conversion excluded)
-  double convert_s = 0;         // colour conversion and downscale to tiles
-  double cluster_s = 0;         // k-means (wall time of the parallel sections)
-  double write_s = 0;           // collective HDF5 writes
-  double render_s = 0;          // PNG (rank 0)
+  double scan_s = 0;     // demux-only frame table scan
+  double decode_s = 0;   // decoding (decoder thread, conversion excluded)
+  double convert_s = 0;  // colour conversion and downscale to tiles
+  double cluster_s = 0;  // k-means (wall time of the parallel sections)
+  double write_s = 0;    // collective HDF5 writes
+  double render_s = 0;   // PNG (rank 0)
   double wall_s = 0;
 };
 

@@ -13,9 +13,9 @@
 namespace barcode {
 
 struct Tile {
-  int64_t position = 0;        // sample row
-  int64_t frame_index = 0;     // seeds k-means
-  std::vector<uint8_t> rgb;    // width*height*3
+  int64_t position = 0;      // sample row
+  int64_t frame_index = 0;   // seeds k-means
+  std::vector<uint8_t> rgb;  // width*height*3
 };
 
 class TileQueue {

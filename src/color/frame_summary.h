@@ -10,11 +10,11 @@
 namespace barcode {
 
 struct FrameColors {
-  int64_t position = 0;                 // index into the sample list (the HDF5 row)
-  std::array<uint8_t, 3> dominant{};    // centroid of the largest cluster, rounded sRGB
-  std::array<uint8_t, 3> mean{};        // mean of all pixels in linear light, as sRGB
-  std::vector<float> palette;           // k*3, sorted by weight, descending
-  std::vector<float> weights;           // k
+  int64_t position = 0;               // index into the sample list (the HDF5 row)
+  std::array<uint8_t, 3> dominant{};  // centroid of the largest cluster, rounded sRGB
+  std::array<uint8_t, 3> mean{};      // mean of all pixels in linear light, as sRGB
+  std::vector<float> palette;         // k*3, sorted by weight, descending
+  std::vector<float> weights;         // k
   double inertia = 0.0;
   int iterations = 0;
 };

@@ -10,8 +10,8 @@
 //  - Cluster sums (count, sum of r,g,b, sum of r^2+g^2+b^2) are exact integers, so they can be
 //    accumulated in any order (threads, atomics) and give the same centroids.
 //  - Distances are float, computed as ((dr*dr + dg*dg) + db*db) with dr = p - c, without fused
-//    multiply-add (the build passes -ffp-contract=off here and --fmad=false to nvcc); ties go to the
-//    lowest centroid index.
+//    multiply-add (the build passes -ffp-contract=off here and --fmad=false to nvcc); ties go to
+//    the lowest centroid index.
 //  - Inertia is the within-cluster sum of squares of the final partition, from the integer sums:
 //    sum over clusters of (n*S2 - |S1|^2) / n, in double, clusters in index order.
 #pragma once
@@ -23,11 +23,11 @@
 namespace barcode {
 
 struct KmeansParams {
-  int k = 8;            // clusters per frame
-  int restarts = 4;     // independent k-means++ starts; the lowest inertia wins
-  int max_iter = 50;    // Lloyd iterations per restart at most
-  float tol = 0.1f;     // stop when no centroid moves farther than this (0..255 RGB units)
-  uint64_t seed = 0;    // user seed; combined with the frame index and restart number
+  int k = 8;          // clusters per frame
+  int restarts = 4;   // independent k-means++ starts; the lowest inertia wins
+  int max_iter = 50;  // Lloyd iterations per restart at most
+  float tol = 0.1f;   // stop when no centroid moves farther than this (0..255 RGB units)
+  uint64_t seed = 0;  // user seed; combined with the frame index and restart number
 };
 
 // The largest tile (in pixels) for which the integer sums above cannot overflow.

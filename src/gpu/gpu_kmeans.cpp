@@ -15,7 +15,9 @@
 namespace barcode::gpu {
 namespace {
 
-size_t align_up(size_t bytes) { return (bytes + 255) / 256 * 256; }
+size_t align_up(size_t bytes) {
+  return (bytes + 255) / 256 * 256;
+}
 
 // Where each per-frame result lives inside the packed results buffer of a batch of `frames`.
 // Packed by the batch's own size, so one copy of `bytes` brings back exactly what was computed.
@@ -64,7 +66,8 @@ void validate(int device, int max_frames, int tile_pixels, const KmeansParams& p
     fail("tile pixels must be 1.." + std::to_string(kMaxTilePixels) + " (got " +
          std::to_string(tile_pixels) + ")");
   }
-  if (max_frames < 1) fail("max_frames must be at least 1 (got " + std::to_string(max_frames) + ")");
+  if (max_frames < 1)
+    fail("max_frames must be at least 1 (got " + std::to_string(max_frames) + ")");
   if (int64_t{max_frames} * p.restarts > std::numeric_limits<int32_t>::max()) {
     fail("max_frames * restarts exceeds the grid size");
   }
@@ -86,8 +89,12 @@ cudaError_t pinned_alloc(T** p, size_t bytes) {
   return cudaMallocHost(reinterpret_cast<void**>(p), bytes);
 }
 
-cudaStream_t as_stream(void* s) { return static_cast<cudaStream_t>(s); }
-cudaEvent_t as_event(void* e) { return static_cast<cudaEvent_t>(e); }
+cudaStream_t as_stream(void* s) {
+  return static_cast<cudaStream_t>(s);
+}
+cudaEvent_t as_event(void* e) {
+  return static_cast<cudaEvent_t>(e);
+}
 
 }  // namespace
 
@@ -126,7 +133,9 @@ BatchedKmeans::BatchedKmeans(int device, int max_frames, int tile_pixels,
                   std::to_string(fixed + without_tile) + " bytes) than device " +
                   std::to_string(device_) + " offers (" + std::to_string(optin) + ")");
     }
-    kmeans_allow_dynamic_shared(tile_in_shared_ ? with_tile : without_tile);
+    // The device's whole allowance, not just this object's need: the attribute belongs to the
+    // kernel, and another BatchedKmeans on the same device may need more than this one.
+    kmeans_allow_dynamic_shared(static_cast<size_t>(optin) - fixed);
 
     const size_t frames = static_cast<size_t>(max_frames_);
     const size_t slots = frames * static_cast<size_t>(params_.restarts);
@@ -159,7 +168,9 @@ BatchedKmeans::BatchedKmeans(int device, int max_frames, int tile_pixels,
   }
 }
 
-BatchedKmeans::~BatchedKmeans() { release(); }
+BatchedKmeans::~BatchedKmeans() {
+  release();
+}
 
 void BatchedKmeans::release() noexcept {
   // Errors are ignored here: a destructor cannot report them, and a failed device leaves nothing
@@ -218,8 +229,8 @@ void BatchedKmeans::run_host(const uint8_t* host_tiles, int frames, const int64_
   enqueue(input_, frames, frame_indices, s);
 }
 
-void BatchedKmeans::enqueue(const uint8_t* device_tiles, int frames,
-                            const int64_t* frame_indices, void* stream) {
+void BatchedKmeans::enqueue(const uint8_t* device_tiles, int frames, const int64_t* frame_indices,
+                            void* stream) {
   if (pending_frames_ >= 0) {
     throw Error("GPU k-means: a batch is already in flight; call wait() first");
   }
@@ -282,8 +293,8 @@ BatchResults BatchedKmeans::wait() {
   CUDA_CHECK(cudaEventSynchronize(as_event(results_ready_)));
 
   BatchResults results;
-  CUDA_CHECK(cudaEventElapsedTime(&results.kernel_ms, as_event(kernels_start_),
-                                  as_event(kernels_end_)));
+  CUDA_CHECK(
+      cudaEventElapsedTime(&results.kernel_ms, as_event(kernels_start_), as_event(kernels_end_)));
   const size_t f = static_cast<size_t>(frames);
   const size_t k = static_cast<size_t>(params_.k);
   const ResultLayout out(f, k);

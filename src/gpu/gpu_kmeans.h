@@ -96,11 +96,11 @@ class BatchedKmeans {
   uint8_t* host_input_ = nullptr;
   size_t results_bytes_ = 0;
 
-  void* own_stream_ = nullptr;      // cudaStream_t
-  void* kernels_start_ = nullptr;   // cudaEvent_t
-  void* kernels_end_ = nullptr;     // cudaEvent_t
-  void* results_ready_ = nullptr;   // cudaEvent_t
-  int pending_frames_ = -1;         // frames of the batch in flight; -1 when none
+  void* own_stream_ = nullptr;     // cudaStream_t
+  void* kernels_start_ = nullptr;  // cudaEvent_t
+  void* kernels_end_ = nullptr;    // cudaEvent_t
+  void* results_ready_ = nullptr;  // cudaEvent_t
+  int pending_frames_ = -1;        // frames of the batch in flight; -1 when none
 };
 
 }  // namespace barcode::gpu

@@ -27,7 +27,8 @@ Image render_columns(const std::vector<uint8_t>& colors, int width, int height) 
       const double cover =
           std::min(hi, static_cast<double>(i + 1)) - std::max(lo, static_cast<double>(i));
       if (cover <= 0) continue;
-      for (int c = 0; c < 3; ++c) sum[c] += cover * to_linear[colors[static_cast<size_t>(i * 3 + c)]];
+      for (int c = 0; c < 3; ++c)
+        sum[c] += cover * to_linear[colors[static_cast<size_t>(i * 3 + c)]];
       total += cover;
     }
     for (int c = 0; c < 3; ++c) {

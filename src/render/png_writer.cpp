@@ -26,7 +26,8 @@ void on_png_warning(png_structp, png_const_charp) {}
 
 // The libpng part on its own: no C++ objects with destructors live across its setjmp.
 bool encode(FILE* file, const Image& image, std::string* error) {
-  png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, error, on_png_error, on_png_warning);
+  png_structp png =
+      png_create_write_struct(PNG_LIBPNG_VER_STRING, error, on_png_error, on_png_warning);
   if (!png) {
     *error = "out of memory";
     return false;

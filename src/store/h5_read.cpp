@@ -11,8 +11,8 @@ namespace {
 template <typename T>
 std::vector<T> read_dataset(hid_t file, const std::string& path, const char* name, hid_t mem_type,
                             size_t expected) {
-  H5Handle d(static_cast<hid_t>(h5_check(H5Dopen2(file, name, H5P_DEFAULT), path,
-                                         (std::string("open ") + name).c_str())));
+  H5Handle d(static_cast<hid_t>(
+      h5_check(H5Dopen2(file, name, H5P_DEFAULT), path, (std::string("open ") + name).c_str())));
   H5Handle space(static_cast<hid_t>(h5_check(H5Dget_space(d.get()), path, "H5Dget_space")));
   const auto elements = static_cast<size_t>(H5Sget_simple_extent_npoints(space.get()));
   if (elements != expected) {
@@ -48,7 +48,8 @@ StoredColors read_colors(const std::string& path) {
   }
   const auto n = static_cast<size_t>(out.samples);
   out.done = read_dataset<uint8_t>(file.get(), path, "/frames/done", H5T_NATIVE_UINT8, n);
-  out.dominant = read_dataset<uint8_t>(file.get(), path, "/color/dominant", H5T_NATIVE_UINT8, n * 3);
+  out.dominant =
+      read_dataset<uint8_t>(file.get(), path, "/color/dominant", H5T_NATIVE_UINT8, n * 3);
   out.mean = read_dataset<uint8_t>(file.get(), path, "/color/mean", H5T_NATIVE_UINT8, n * 3);
   out.time = read_dataset<double>(file.get(), path, "/frames/time", H5T_NATIVE_DOUBLE, n);
   return out;

@@ -18,7 +18,8 @@ H5Store::H5Store(const std::string& path, MPI_Comm comm, int64_t samples, int k)
       h5_check(H5Fcreate(path_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()), path_,
                "H5Fcreate (is the directory on a filesystem that supports MPI-IO?)")));
 
-  transfer_ = H5Handle(static_cast<hid_t>(h5_check(H5Pcreate(H5P_DATASET_XFER), path_, "H5Pcreate")));
+  transfer_ =
+      H5Handle(static_cast<hid_t>(h5_check(H5Pcreate(H5P_DATASET_XFER), path_, "H5Pcreate")));
   h5_check(H5Pset_dxpl_mpio(transfer_.get(), H5FD_MPIO_COLLECTIVE), path_, "H5Pset_dxpl_mpio");
 
   for (const char* group : {"/frames", "/color"}) {
@@ -74,7 +75,9 @@ void H5Store::close() {
   h5_check(H5Fclose(file_.release()), path_, "H5Fclose");
 }
 
-void H5Store::flush() { h5_check(H5Fflush(file_.get(), H5F_SCOPE_GLOBAL), path_, "H5Fflush"); }
+void H5Store::flush() {
+  h5_check(H5Fflush(file_.get(), H5F_SCOPE_GLOBAL), path_, "H5Fflush");
+}
 
 hid_t H5Store::dataset(const char* name) const {
   return static_cast<hid_t>(h5_check(H5Dopen2(file_.get(), name, H5P_DEFAULT), path_, "H5Dopen2"));
@@ -139,7 +142,8 @@ void H5Store::write_colors(int64_t first, int64_t count, const std::vector<Frame
       dominant[r * 3 + c] = row.dominant[c];
       mean[r * 3 + c] = row.mean[c];
     }
-    std::copy(row.palette.begin(), row.palette.end(), palette.begin() + static_cast<long>(r * k * 3));
+    std::copy(row.palette.begin(), row.palette.end(),
+              palette.begin() + static_cast<long>(r * k * 3));
     std::copy(row.weights.begin(), row.weights.end(), weights.begin() + static_cast<long>(r * k));
     inertia[r] = row.inertia;
     iterations[r] = row.iterations;
@@ -162,9 +166,9 @@ void write_attribute(hid_t file, const std::string& path, const std::string& nam
     h5_check(H5Adelete(file, name.c_str()), path, "H5Adelete");
   }
   H5Handle space(static_cast<hid_t>(h5_check(H5Screate(H5S_SCALAR), path, "H5Screate")));
-  H5Handle attr(static_cast<hid_t>(h5_check(
-      H5Acreate2(file, name.c_str(), type, space.get(), H5P_DEFAULT, H5P_DEFAULT), path,
-      "H5Acreate2")));
+  H5Handle attr(static_cast<hid_t>(
+      h5_check(H5Acreate2(file, name.c_str(), type, space.get(), H5P_DEFAULT, H5P_DEFAULT), path,
+               "H5Acreate2")));
   h5_check(H5Awrite(attr.get(), type, value), path, "H5Awrite");
 }
 

@@ -60,8 +60,7 @@ class H5Store {
 
  private:
   hid_t dataset(const char* name) const;
-  void write_rows(const char* name, hid_t mem_type, const void* data, int64_t first,
-                  int64_t count);
+  void write_rows(const char* name, hid_t mem_type, const void* data, int64_t first, int64_t count);
 
   std::string path_;
   int64_t samples_;

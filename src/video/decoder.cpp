@@ -40,8 +40,9 @@ DecodeStats decode_segment(const StreamInfo& info, const Segment& segment,
   auto report_bad = [&](int rc, const std::string& stage) {
     ++stats.bad_packets;
     if (stats.bad_packets <= 5) {
-      log::warn(info.path + ": damaged data skipped while " + stage + " (FFmpeg: " +
-                av_error_text(rc) + ")" + (stats.bad_packets == 5 ? "; further ones counted only" : ""));
+      log::warn(info.path + ": damaged data skipped while " + stage +
+                " (FFmpeg: " + av_error_text(rc) + ")" +
+                (stats.bad_packets == 5 ? "; further ones counted only" : ""));
     }
   };
 

@@ -13,7 +13,7 @@
 namespace barcode {
 
 struct DecodeConfig {
-  int threads = 0;             // libavcodec threads; 0 lets FFmpeg choose
+  int threads = 0;              // libavcodec threads; 0 lets FFmpeg choose
   bool keyframes_only = false;  // skip non-key frames in the decoder itself (fast preview)
 };
 

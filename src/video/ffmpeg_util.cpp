@@ -55,6 +55,8 @@ FormatPtr open_media(const std::string& path) {
   return format;
 }
 
-void set_ffmpeg_log_level(bool verbose) { av_log_set_level(verbose ? AV_LOG_WARNING : AV_LOG_FATAL); }
+void set_ffmpeg_log_level(bool verbose) {
+  av_log_set_level(verbose ? AV_LOG_WARNING : AV_LOG_FATAL);
+}
 
 }  // namespace barcode

@@ -40,7 +40,9 @@ FramePtr make_frame();
 FormatPtr open_media(const std::string& path);
 
 // Seconds of a timestamp in a stream's time base.
-inline double to_seconds(int64_t ts, AVRational tb) { return static_cast<double>(ts) * av_q2d(tb); }
+inline double to_seconds(int64_t ts, AVRational tb) {
+  return static_cast<double>(ts) * av_q2d(tb);
+}
 
 // Quiets FFmpeg's own logging to errors only unless `verbose`: the tool reports problems itself.
 void set_ffmpeg_log_level(bool verbose);

@@ -59,8 +59,9 @@ FrameScan scan_frames(const StreamInfo& info, const Segment& segment, bool keyfr
     av_packet_unref(packet.get());
   }
   if (untimed > 0 && scan.pts.empty()) {
-    throw usage_error(info.path + ": video packets carry no timestamps; remux the file (e.g. "
-                                  "ffmpeg -i IN -c copy OUT.mkv) and try again");
+    throw usage_error(info.path +
+                      ": video packets carry no timestamps; remux the file (e.g. "
+                      "ffmpeg -i IN -c copy OUT.mkv) and try again");
   }
   scan.read_error = reader.read_error();
   finish_scan(scan);

@@ -40,14 +40,16 @@ class PacketReader {
   Segment segment_;
   bool packets_have_pts_;
   FormatPtr format_;
-  PacketPtr pending_;        // first packet after a seek, read to check where the seek landed
+  PacketPtr pending_;  // first packet after a seek, read to check where the seek landed
   bool have_pending_ = false;
   bool done_ = false;
-  int late_packets_ = 0;     // consecutive packets past the end, where dts bounds nothing
+  int late_packets_ = 0;  // consecutive packets past the end, where dts bounds nothing
   std::string read_error_;
 };
 
 // The timestamp a packet presents at: pts, or dts where a container has no pts.
-inline int64_t packet_time(const AVPacket* p) { return p->pts != AV_NOPTS_VALUE ? p->pts : p->dts; }
+inline int64_t packet_time(const AVPacket* p) {
+  return p->pts != AV_NOPTS_VALUE ? p->pts : p->dts;
+}
 
 }  // namespace barcode

@@ -36,9 +36,9 @@ StreamInfo probe_video(const std::string& path) {
     const AVStream* st = format->streams[i];
     if (st->codecpar->codec_type != AVMEDIA_TYPE_VIDEO) continue;
     if (st->disposition & AV_DISPOSITION_ATTACHED_PIC) continue;  // cover art is not the film
-    if (best < 0 || st->codecpar->width * st->codecpar->height >
-                        format->streams[best]->codecpar->width *
-                            format->streams[best]->codecpar->height) {
+    if (best < 0 ||
+        st->codecpar->width * st->codecpar->height >
+            format->streams[best]->codecpar->width * format->streams[best]->codecpar->height) {
       best = static_cast<int>(i);
     }
   }

@@ -13,11 +13,11 @@ namespace barcode {
 struct StreamInfo {
   std::string path;
   int stream_index = -1;
-  std::string codec;        // FFmpeg's codec name, e.g. "h264"
-  std::string pix_fmt;      // e.g. "yuv420p"
+  std::string codec;    // FFmpeg's codec name, e.g. "h264"
+  std::string pix_fmt;  // e.g. "yuv420p"
   int width = 0;
   int height = 0;
-  AVRational sar{1, 1};     // sample (pixel) aspect ratio
+  AVRational sar{1, 1};  // sample (pixel) aspect ratio
   AVRational time_base{1, 1};
   double frame_rate = 0.0;  // average frames per second, 0 when unknown
   int64_t start_pts = 0;    // the stream's first timestamp, time base units
@@ -27,7 +27,7 @@ struct StreamInfo {
   // presentation times are known only after decoding (see frame_table.h).
   bool packets_have_pts = true;
   int64_t file_size = 0;
-  int64_t file_mtime = 0;   // seconds since the epoch
+  int64_t file_mtime = 0;  // seconds since the epoch
 };
 
 // Opens `path` and describes its best video stream. Throws usage_error naming the file and the

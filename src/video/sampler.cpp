@@ -22,8 +22,8 @@ std::vector<int64_t> select_samples(const std::vector<int64_t>& pts, AVRational 
     positions.reserve(static_cast<size_t>(rule.columns));
     for (int64_t j = 0; j < rule.columns; ++j) {
       // Integer form of floor((j + 0.5) * count / W): exact for any count.
-      positions.push_back(static_cast<int64_t>(
-          (static_cast<Int128>(2 * j + 1) * count) / (2 * static_cast<Int128>(rule.columns))));
+      positions.push_back(static_cast<int64_t>((static_cast<Int128>(2 * j + 1) * count) /
+                                               (2 * static_cast<Int128>(rule.columns))));
     }
     return positions;
   }

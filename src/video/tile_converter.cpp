@@ -32,7 +32,9 @@ TileSize tile_size_for(const StreamInfo& info, int tile_width) {
 
 TileConverter::TileConverter(TileSize tile) : tile_(tile) {}
 
-TileConverter::~TileConverter() { sws_freeContext(sws_); }
+TileConverter::~TileConverter() {
+  sws_freeContext(sws_);
+}
 
 namespace {
 
@@ -69,8 +71,8 @@ void TileConverter::convert(const AVFrame* frame, uint8_t* rgb) {
   const auto fmt = static_cast<AVPixelFormat>(frame->format);
   // BITEXACT + ACCURATE_RND: the same output on every CPU, so ranks on different nodes agree.
   sws_ = sws_getCachedContext(sws_, frame->width, frame->height, fmt, tile_.width, tile_.height,
-                              AV_PIX_FMT_RGB24, SWS_AREA | SWS_ACCURATE_RND | SWS_BITEXACT,
-                              nullptr, nullptr, nullptr);
+                              AV_PIX_FMT_RGB24, SWS_AREA | SWS_ACCURATE_RND | SWS_BITEXACT, nullptr,
+                              nullptr, nullptr);
   if (!sws_) {
     const char* name = av_get_pix_fmt_name(fmt);
     throw Error(std::string("cannot convert frames of pixel format ") + (name ? name : "unknown") +
@@ -87,8 +89,8 @@ void TileConverter::convert(const AVFrame* frame, uint8_t* rgb) {
   int dst_stride[4] = {tile_.width * 3, 0, 0, 0};
   const int rows = sws_scale(sws_, frame->data, frame->linesize, 0, frame->height, dst, dst_stride);
   if (rows != tile_.height) {
-    throw Error("frame conversion to an RGB tile failed (swscale returned " +
-                std::to_string(rows) + " rows)");
+    throw Error("frame conversion to an RGB tile failed (swscale returned " + std::to_string(rows) +
+                " rows)");
   }
 }
 

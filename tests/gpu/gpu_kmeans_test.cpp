@@ -1,5 +1,7 @@
 // The GPU k-means against the CPU reference kmeans_tile: results must be equal bit for bit. Every
 // test that needs a device skips itself when there is none.
+#include "gpu/gpu_kmeans.h"
+
 #include <cuda_runtime_api.h>
 #include <gtest/gtest.h>
 
@@ -16,7 +18,6 @@
 #include "color/srgb.h"
 #include "error.h"
 #include "gpu/cuda_check.h"
-#include "gpu/gpu_kmeans.h"
 
 namespace barcode::gpu {
 namespace {
@@ -39,7 +40,9 @@ class Stream {
   uint64_t state_;
 };
 
-uint8_t clamp_code(int v) { return static_cast<uint8_t>(std::clamp(v, 0, 255)); }
+uint8_t clamp_code(int v) {
+  return static_cast<uint8_t>(std::clamp(v, 0, 255));
+}
 
 // A tile that looks like a film frame at thumbnail size: a smooth two-colour gradient in a random
 // direction, a few soft-edged ellipses of other colours, and sensor-like noise.
@@ -135,7 +138,7 @@ bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
 std::string describe(const KmeansResult& r) {
   std::string s = "restart " + std::to_string(r.restart) + ", iterations " +
                   std::to_string(r.iterations) + ", inertia ";
-  char buf[64];
+  char buf[128];
   std::snprintf(buf, sizeof buf, "%.17g", r.inertia);
   s += buf;
   s += ", clusters";
@@ -179,15 +182,15 @@ void expect_gpu_equals_cpu(const Batch& batch, const KmeansParams& params,
       ADD_FAILURE() << label << " frame " << i << " (index " << batch.frame_indices[size_t(i)]
                     << ") differs\n  GPU: " << describe(g) << "\n  CPU: " << describe(c);
     }
-    const std::array<uint8_t, 3> mean =
-        mean_color_linear(batch.tiles[size_t(i)].data(), batch.n);
+    const std::array<uint8_t, 3> mean = mean_color_linear(batch.tiles[size_t(i)].data(), batch.n);
     EXPECT_EQ(got.mean_linear[size_t(i)], mean) << label << " frame " << i << " mean colour";
   }
-  std::printf("[ %s ] %d frames of %d px, k=%d, restarts=%d (%s): exact %d/%d, inertia within 1%% "
-              "%d/%d, dominant within 4 levels %d/%d, kernel %.3f ms\n",
-              label, frames, batch.n, params.k, params.restarts,
-              gpu.tiles_in_shared() ? "tile in shared memory" : "tile in global memory", exact,
-              frames, inertia_close, frames, dominant_close, frames, got.kernel_ms);
+  std::printf(
+      "[ %s ] %d frames of %d px, k=%d, restarts=%d (%s): exact %d/%d, inertia within 1%% "
+      "%d/%d, dominant within 4 levels %d/%d, kernel %.3f ms\n",
+      label, frames, batch.n, params.k, params.restarts,
+      gpu.tiles_in_shared() ? "tile in shared memory" : "tile in global memory", exact, frames,
+      inertia_close, frames, dominant_close, frames, got.kernel_ms);
   EXPECT_EQ(exact, frames) << label;
   EXPECT_GE(inertia_close, frames * 99 / 100) << label;
   EXPECT_GE(dominant_close, frames * 95 / 100) << label;

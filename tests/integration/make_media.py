@@ -22,7 +22,9 @@ def ffmpeg(out, *args):
 def solid_sequence(colors, frames_each, size=f"{W}x{H}", rate=25):
     """A lavfi graph: each colour shown for frames_each frames, back to back."""
     d = frames_each / rate
-    inputs = "".join(f"color=c=0x{c}:s={size}:r={rate}:d={d}[v{i}];" for i, c in enumerate(colors))
+    # format=gbrp makes the source draw in RGB: drawn in YUV, red would come back as 253.
+    inputs = "".join(f"color=c=0x{c}:s={size}:r={rate}:d={d},format=gbrp[v{i}];"
+                     for i, c in enumerate(colors))
     return inputs + "".join(f"[v{i}]" for i in range(len(colors))) + f"concat=n={len(colors)}:v=1"
 
 
@@ -41,7 +43,7 @@ def main(outdir):
            "-c:v", "libx264rgb", "-qp", "0", "-g", "12")
     # Regions of known proportions: 60% red, 30% blue, 10% green (by width), lossless.
     ffmpeg(p("regions_rgb.mkv"), "-f", "lavfi", "-i",
-           f"color=c=red:s={W}x{H}:r=25:d=1,"
+           f"color=c=red:s={W}x{H}:r=25:d=1,format=gbrp,"
            f"drawbox=x=192:y=0:w=96:h={H}:color=blue:t=fill,"
            f"drawbox=x=288:y=0:w=32:h={H}:color=lime:t=fill",
            "-c:v", "libx264rgb", "-qp", "0")
@@ -62,7 +64,7 @@ def main(outdir):
            "-preset", "veryfast", "-g", "30")
     # Odd frame size (4:4:4 so that x264 accepts it).
     ffmpeg(p("odd_318x179.mp4"), "-f", "lavfi", "-i",
-           f"testsrc2=s=318x179:r=25:d=3", "-c:v", "libx264", "-pix_fmt", "yuv444p", "-g", "25")
+           "testsrc2=s=318x179:r=25:d=3,format=yuv444p", "-c:v", "libx264", "-g", "25")
 
     # Bad input.
     if not os.path.exists(p("text.mp4")):
@@ -71,8 +73,6 @@ def main(outdir):
     open(p("empty.mp4"), "a").close()
     ffmpeg(p("audio_only.m4a"), "-f", "lavfi", "-i", "sine=frequency=440:duration=2", "-c:a", "aac")
     if not os.path.exists(p("truncated.mkv")):
-        with open(p("busy_h264.mp4"), "rb") as f:
-            data = f.read()
         ffmpeg(p("truncated_src.mkv"), "-i", p("busy_h264.mp4"), "-c", "copy")
         with open(p("truncated_src.mkv"), "rb") as f:
             data = f.read()

@@ -25,8 +25,7 @@ TEST(Sampler, FpsTakesTheFrameOnScreenAtEachSampleTime) {
   // 25 fps for 4 seconds, sampled at 1 per second: frames at 0, 1, 2, 3 s.
   SampleRule rule;
   rule.fps = 1.0;
-  EXPECT_EQ(select_samples(regular(100, 40), kMillis, rule),
-            (std::vector<int64_t>{0, 25, 50, 75}));
+  EXPECT_EQ(select_samples(regular(100, 40), kMillis, rule), (std::vector<int64_t>{0, 25, 50, 75}));
 }
 
 TEST(Sampler, FpsAboveTheFrameRateTakesEachFrameOnce) {
@@ -46,8 +45,7 @@ TEST(Sampler, FpsOnVariableFrameRateUsesTimeNotIndex) {
 TEST(Sampler, ColumnsAreEvenlySpaced) {
   SampleRule rule;
   rule.columns = 4;
-  EXPECT_EQ(select_samples(regular(100, 1), kMillis, rule),
-            (std::vector<int64_t>{12, 37, 62, 87}));
+  EXPECT_EQ(select_samples(regular(100, 1), kMillis, rule), (std::vector<int64_t>{12, 37, 62, 87}));
   rule.columns = 200;  // more columns than frames: every frame once
   EXPECT_EQ(select_samples(regular(5, 1), kMillis, rule).size(), 5u);
 }

@@ -52,7 +52,9 @@ TEST(SegmentPlan, UnknownLengthGivesEverythingToTheFirstSegment) {
   EXPECT_EQ(owners(segments, 0), 1);
 }
 
-TEST(SegmentPlan, RejectsZeroParts) { EXPECT_ANY_THROW(plan_segments(0, 10, 0, false, false)); }
+TEST(SegmentPlan, RejectsZeroParts) {
+  EXPECT_ANY_THROW(plan_segments(0, 10, 0, false, false));
+}
 
 }  // namespace
 }  // namespace barcode

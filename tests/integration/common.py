@@ -1,0 +1,105 @@
+"""Shared helpers of the integration tests: run barcode_mpi under a real mpirun, read its HDF5
+file back, and list a file's frames independently with ffprobe."""
+import os
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+import h5py
+import numpy as np
+
+BIN = os.environ.get("BARCODE_MPI", "build/barcode_mpi")
+MEDIA = os.environ.get("BARCODE_MEDIA", "build/test-media")
+
+# Let Open MPI run as root (CI containers) and place more ranks than cores.
+MPI_ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1",
+               OMPI_MCA_rmaps_base_oversubscribe="1", HDF5_USE_FILE_LOCKING="FALSE")
+
+
+def media(name):
+    return os.path.join(MEDIA, name)
+
+
+def run_tool(args, ranks=1, timeout=600):
+    """Runs barcode_mpi on `ranks` MPI ranks; returns the CompletedProcess (never raises)."""
+    cmd = ["mpirun", "-np", str(ranks), "--oversubscribe", "--bind-to", "none", BIN, *args]
+    return subprocess.run(cmd, env=MPI_ENV, capture_output=True, text=True, timeout=timeout)
+
+
+def read_h5(path):
+    """All datasets and root attributes of a barcode file, as numpy arrays and Python values."""
+    out = {}
+    with h5py.File(path, "r") as f:
+        def visit(name, obj):
+            if isinstance(obj, h5py.Dataset):
+                out[name] = obj[()]
+        f.visititems(visit)
+        attrs = {}
+        for k, v in f.attrs.items():
+            attrs[k] = v.decode() if isinstance(v, bytes) else (v.item() if hasattr(v, "item") else v)
+        out["attrs"] = attrs
+    return out
+
+
+def ffprobe_frames(path):
+    """Best-effort timestamps of every video frame with a timestamp, in presentation order: an
+    independent sequential pass to compare the tool's frame lists with."""
+    text = subprocess.run(
+        ["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+         "frame=best_effort_timestamp", "-of", "csv=p=0", path],
+        capture_output=True, text=True, check=True).stdout
+    values = [line.strip().strip(",") for line in text.splitlines()]
+    return sorted(int(v) for v in values if v and v != "N/A")
+
+
+def ffprobe_key_packets(path):
+    text = subprocess.run(
+        ["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pts,flags",
+         "-of", "csv=p=0", path], capture_output=True, text=True, check=True).stdout
+    keys = []
+    for line in text.splitlines():
+        parts = line.strip().split(",")
+        if len(parts) >= 2 and parts[0] != "N/A" and "K" in parts[1]:
+            keys.append(int(parts[0]))
+    return sorted(keys)
+
+
+def time_base(path):
+    text = subprocess.run(
+        ["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=time_base",
+         "-of", "csv=p=0", path], capture_output=True, text=True, check=True).stdout.strip()
+    num, den = text.split("/")
+    return int(num), int(den)
+
+
+class ToolTest(unittest.TestCase):
+    """A test with its own scratch directory, removed afterwards."""
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="barcode-test-")
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def out(self, name):
+        return os.path.join(self.tmp, name)
+
+    def run_ok(self, args, ranks=1):
+        result = run_tool(args, ranks)
+        self.assertEqual(result.returncode, 0, f"barcode_mpi {args} on {ranks} ranks failed:\n"
+                         f"{result.stderr}")
+        return result
+
+    def barcode(self, movie, ranks=1, extra=(), name=None):
+        """Runs the tool on a test movie and returns the HDF5 contents."""
+        h5 = self.out(name or f"{os.path.basename(movie)}.{ranks}.h5")
+        self.run_ok([media(movie), "-o", h5, "--overwrite", *extra], ranks)
+        return read_h5(h5)
+
+
+def assert_same_datasets(test, a, b, context=""):
+    names = sorted(k for k in a if k != "attrs")
+    test.assertEqual(names, sorted(k for k in b if k != "attrs"), context)
+    for name in names:
+        test.assertTrue(np.array_equal(a[name], b[name]), f"{name} differs {context}")

@@ -1,0 +1,128 @@
+"""Bad input: one clear line naming the file and the cause, the documented exit code, no crash,
+and never an output file that looks complete but is not."""
+import os
+import shutil
+import subprocess
+import unittest
+
+import numpy as np
+
+from common import BIN, MPI_ENV, ToolTest, media, read_h5, run_tool
+
+USAGE = 2
+INCOMPLETE = 3
+
+
+class BadInput(ToolTest):
+    def expect_refusal(self, args, message_parts, ranks=2, code=USAGE):
+        out = self.out("out.h5")
+        result = run_tool([*args, "-o", out] if "-o" not in args else args, ranks)
+        self.assertEqual(result.returncode, code, result.stderr)
+        errors = [l for l in result.stderr.splitlines() if "error:" in l]
+        self.assertEqual(len(errors), 1, f"expected one error line:\n{result.stderr}")
+        for part in message_parts:
+            self.assertIn(part, errors[0])
+        self.assertNotIn("Segmentation", result.stderr)
+        if "-o" not in args:
+            self.assertFalse(os.path.exists(out), "no output for refused input")
+            self.assertFalse(os.path.exists(out + ".partial"))
+        return result
+
+    def run_as_nobody(self, args):
+        """Runs one rank (MPI singleton) as an unprivileged user, for permission cases."""
+        if os.geteuid() != 0:
+            return subprocess.run([BIN, *args], capture_output=True, text=True, env=MPI_ENV)
+        if not shutil.which("setpriv"):
+            self.skipTest("setpriv is needed to drop root for permission tests")
+        os.chmod(self.tmp, 0o777)  # outputs may go here; inputs keep their own modes
+        return subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                               BIN, *args], capture_output=True, text=True, env=MPI_ENV)
+
+    def test_missing_file(self):
+        self.expect_refusal([self.out("nope.mp4")], ["nope.mp4", "No such file"])
+
+    def test_directory_as_input(self):
+        self.expect_refusal([self.tmp], [self.tmp, "directory"])
+
+    def test_unreadable_file(self):
+        movie = self.out("secret.mp4")
+        shutil.copy(media("busy_h264.mp4"), movie)
+        os.chmod(movie, 0o000)
+        result = self.run_as_nobody([movie, "-o", self.out("x.h5")])
+        self.assertEqual(result.returncode, USAGE, result.stderr)
+        self.assertIn("secret.mp4", result.stderr)
+        self.assertIn("Permission denied", result.stderr)
+
+    def test_text_file_named_mp4(self):
+        self.expect_refusal([media("text.mp4")], ["text.mp4", "not a readable media file"])
+
+    def test_zero_byte_file(self):
+        self.expect_refusal([media("empty.mp4")], ["empty.mp4", "empty (0 bytes)"])
+
+    def test_audio_only_file(self):
+        self.expect_refusal([media("audio_only.m4a")], ["audio_only.m4a", "no video stream",
+                                                         "audio"])
+
+    def test_truncated_file_keeps_what_is_readable(self):
+        out, png = self.out("t.h5"), self.out("t.png")
+        result = run_tool([media("truncated.mkv"), "-o", out, "--png", png], 2)
+        self.assertEqual(result.returncode, INCOMPLETE, result.stderr)
+        self.assertIn("truncated.mkv", result.stderr)
+        self.assertIn("truncated", result.stderr)
+        d = read_h5(out)
+        self.assertEqual(d["attrs"]["complete"], 0)
+        self.assertEqual(d["attrs"]["truncated"], 1)
+        done = int(d["frames/done"].sum())
+        self.assertGreater(done, 30)  # the readable half is processed
+        self.assertLess(len(d["frames/done"]), 125)
+        self.assertTrue(os.path.exists(png))
+
+    def test_corrupt_packets_are_skipped_and_the_run_goes_on(self):
+        out = self.out("c.h5")
+        result = run_tool([media("corrupt_h264.mp4"), "-o", out], 2)
+        self.assertIn(result.returncode, (0, INCOMPLETE), result.stderr)
+        self.assertIn("corrupt_h264.mp4", result.stderr)
+        self.assertIn("damaged data skipped", result.stderr)
+        d = read_h5(out)
+        self.assertEqual(len(d["frames/done"]), 125)
+        self.assertGreater(int(d["frames/done"].sum()), 100)
+        self.assertEqual(d["attrs"]["complete"], 1 if result.returncode == 0 else 0)
+        self.assertEqual(d["attrs"]["frames_missing"], 125 - int(d["frames/done"].sum()))
+
+    def test_invalid_option_values(self):
+        movie = media("busy_h264.mp4")
+        cases = [
+            (["--clusters", "0"], ["--clusters", "between 1 and 32"]),
+            (["--fps", "-2"], ["--fps", "positive"]),
+            (["--start", "3", "--end", "1"], ["--end", "after --start"]),
+            (["--tile-width", "400"], ["busy_h264.mp4", "--tile-width 400", "frame width 320"]),
+            (["--every", "2", "--fps", "3"], ["excludes"]),
+            (["--gpu", "sometimes"], ["--gpu"]),
+        ]
+        for extra, parts in cases:
+            with self.subTest(extra=extra):
+                self.expect_refusal([movie, *extra], parts)
+
+    def test_output_directory_missing(self):
+        self.expect_refusal([media("busy_h264.mp4"), "-o", self.out("no/such/dir/x.h5")],
+                            ["x.h5", "does not exist"])
+
+    def test_output_directory_not_writable(self):
+        locked = self.out("locked")
+        os.mkdir(locked, 0o555)
+        result = self.run_as_nobody([media("busy_h264.mp4"), "-o", os.path.join(locked, "x.h5")])
+        self.assertEqual(result.returncode, USAGE, result.stderr)
+        self.assertIn("not writable", result.stderr)
+        self.assertFalse(os.path.exists(os.path.join(locked, "x.h5")))
+
+    def test_existing_output_needs_overwrite(self):
+        out = self.out("exists.h5")
+        with open(out, "w") as f:
+            f.write("precious")
+        self.expect_refusal([media("busy_h264.mp4"), "-o", out], ["exists.h5", "--overwrite"])
+        with open(out) as f:
+            self.assertEqual(f.read(), "precious")
+
+
+if __name__ == "__main__":
+    unittest.main()

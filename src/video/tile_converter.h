@@ -9,6 +9,11 @@
 
 struct SwsContext;
 
+// swscale flags of the tile conversion, also used by tests that compare the GPU kernel with it.
+// The value is that of SWS_AREA | SWS_ACCURATE_RND | SWS_BITEXACT | SWS_FULL_CHR_H_INT; checked
+// against the swscale headers in tile_converter.cpp.
+constexpr int kTileSwsFlags = 0x20 | 0x40000 | 0x80000 | 0x2000;
+
 namespace barcode {
 
 struct TileSize {

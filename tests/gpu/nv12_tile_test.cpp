@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "video/tile_converter.h"
+
 extern "C" {
 #include <libavutil/pixfmt.h>
 #include <libswscale/swscale.h>
@@ -113,9 +115,8 @@ int sws_colorspace(YuvMatrix m) {
 std::vector<uint8_t> swscale_tile(const HostFrame& f, YuvMatrix matrix, YuvRange range, int tw,
                                   int th) {
   const AVPixelFormat fmt = f.p010 ? AV_PIX_FMT_P010LE : AV_PIX_FMT_NV12;
-  SwsContext* sws =
-      sws_getContext(f.width, f.height, fmt, tw, th, AV_PIX_FMT_RGB24,
-                     SWS_AREA | SWS_ACCURATE_RND | SWS_BITEXACT, nullptr, nullptr, nullptr);
+  SwsContext* sws = sws_getContext(f.width, f.height, fmt, tw, th, AV_PIX_FMT_RGB24, kTileSwsFlags,
+                                   nullptr, nullptr, nullptr);
   EXPECT_NE(sws, nullptr);
   if (!sws) return {};
   sws_setColorspaceDetails(sws, sws_getCoefficients(sws_colorspace(matrix)),

@@ -8,15 +8,19 @@
 #include <thread>
 
 #include "color/frame_summary.h"
+#include "color/movie_palette.h"
 #include "error.h"
 #include "log.h"
+#include "pipeline/cpu_sink.h"
+#include "pipeline/decode_pool.h"
+#include "pipeline/gpu_backend.h"
+#include "pipeline/result_book.h"
 #include "plan.h"
 #include "render/barcode_image.h"
 #include "render/png_writer.h"
 #include "store/h5_read.h"
 #include "store/h5_store.h"
 #include "summary.h"
-#include "tile_queue.h"
 #include "video/decoder.h"
 
 namespace barcode {
@@ -28,31 +32,6 @@ int usable_cores() {
   CPU_ZERO(&set);
   if (sched_getaffinity(0, sizeof(set), &set) == 0) return std::max(1, CPU_COUNT(&set));
   return std::max(1u, std::thread::hardware_concurrency());
-}
-
-// Runs fn(i) for i in [0, n) on up to `threads` threads.
-template <typename Fn>
-void parallel_for(int64_t n, int threads, Fn fn) {
-  const int workers = static_cast<int>(std::min<int64_t>(threads, n));
-  if (workers <= 1) {
-    for (int64_t i = 0; i < n; ++i) fn(i);
-    return;
-  }
-  std::vector<std::thread> pool;
-  std::vector<std::exception_ptr> failures(static_cast<size_t>(workers));
-  for (int w = 0; w < workers; ++w) {
-    pool.emplace_back([&, w] {
-      try {
-        for (int64_t i = w; i < n; i += workers) fn(i);
-      } catch (...) {
-        failures[static_cast<size_t>(w)] = std::current_exception();
-      }
-    });
-  }
-  for (auto& t : pool) t.join();
-  for (auto& f : failures) {
-    if (f) std::rethrow_exception(f);
-  }
 }
 
 void write_attributes(H5Store& store, const Plan& plan, const Options& options, int ranks) {
@@ -78,91 +57,159 @@ void write_attributes(H5Store& store, const Plan& plan, const Options& options, 
   store.set_attribute("complete", int64_t{0});
 }
 
-// Decoder thread: decodes this rank's segment and queues a tile for each sampled frame.
-void produce_tiles(const Plan& plan, const Options& options, int threads, int rank,
-                   TileQueue& queue, DecodeStats& stats, RunStats& run) {
-  try {
-    if (plan.my_first >= plan.my_end) {
-      queue.close();
-      return;
+// How this rank decodes and clusters: its GPU (or none) and its decoders.
+struct Backend {
+  int device = -1;               // CUDA device, -1 for the CPU path
+  AVBufferRef* nvdec = nullptr;  // FFmpeg CUDA device context, owned
+  std::vector<DecodeConfig> decoders;
+  int threads = 1;  // CPU threads of the rank
+  ~Backend() { av_buffer_unref(&nvdec); }
+};
+
+void choose_backend(const MpiEnv& env, const Options& options, Backend& backend) {
+  backend.threads = options.threads > 0 ? options.threads : usable_cores();
+  const int devices = options.gpu == "off" ? 0 : gpu_device_count();
+  collective_step(env, [&] {
+    if (options.gpu == "on" && devices == 0) {
+      throw usage_error("--gpu on, but no CUDA device is usable on this node (" +
+                        gpu_description(0) + ")");
     }
-    TileConverter converter(plan.tile);
-    const int64_t last_pts = plan.sample_pts(plan.my_end - 1);
-    Stopwatch decode_clock;
-    double convert_s = 0;
-    int64_t next_row = plan.my_first;
-    DecodeConfig config;
-    config.threads = threads;
-    config.keyframes_only = options.keyframes;
-    stats = decode_segment(plan.info, plan.my_segment(rank), config,
-                           [&](const AVFrame* frame, int64_t pts) {
-                             // Advance to the first sample at or after this frame (a sample whose
-                             // frame failed to decode is passed over and stays missing).
-                             while (next_row < plan.my_end && plan.sample_pts(next_row) < pts)
-                               ++next_row;
-                             if (next_row >= plan.my_end) return false;
-                             if (plan.sample_pts(next_row) != pts) return true;
-                             Stopwatch convert_clock;
-                             Tile tile;
-                             tile.position = next_row;
-                             tile.frame_index = plan.samples[static_cast<size_t>(next_row)];
-                             tile.rgb.resize(static_cast<size_t>(plan.tile.pixels() * 3));
-                             converter.convert(frame, tile.rgb.data());
-                             convert_s += convert_clock.seconds();
-                             ++next_row;
-                             if (!queue.push(std::move(tile))) return false;
-                             return pts < last_pts;
-                           });
-    run.convert_s = convert_s;
-    run.decode_s = decode_clock.seconds() - convert_s;
-    queue.close();
-  } catch (...) {
-    queue.close(std::current_exception());
+  });
+  if (devices > 0) {
+    // GPU by node-local rank: ranks of a node spread over its GPUs, several may share one.
+    backend.device = env.local_rank() % devices;
+    backend.nvdec = create_nvdec_device(backend.device);
   }
+  const int sharing = std::max(1, (env.local_size() + devices - 1) / std::max(devices, 1));
+  if (backend.nvdec) {
+    const int sessions = options.decoders > 0 ? options.decoders : std::max(1, 8 / sharing);
+    for (int i = 0; i < sessions; ++i) {
+      DecodeConfig c;
+      c.keyframes_only = options.keyframes;
+      c.hw_device = backend.nvdec;
+      backend.decoders.push_back(c);
+    }
+  }
+  int software = options.cpu_decoders >= 0 ? options.cpu_decoders : (backend.nvdec ? 0 : 1);
+  if (backend.decoders.empty() && software == 0) software = 1;
+  for (int i = 0; i < software; ++i) {
+    DecodeConfig c;
+    c.keyframes_only = options.keyframes;
+    c.threads = std::max(1, backend.threads / software);
+    backend.decoders.push_back(c);
+  }
+  log::detail("rank uses " + (backend.device >= 0 ? gpu_description(backend.device) : "the CPU") +
+              ", " + std::to_string(backend.decoders.size()) + " decoder(s)" +
+              (backend.nvdec ? " (NVDEC)" : ""));
 }
 
 struct Outcome {
   int64_t missing = 0;  // over all ranks
-  bool decoder_failed = false;
 };
 
-// Clusters the queued tiles and writes them in the plan's collective rounds.
-Outcome process_segment(const MpiEnv& env, const Plan& plan, const Options& options, H5Store& store,
-                        RunStats& run) {
-  const int threads = options.threads > 0 ? options.threads : usable_cores();
-  TileQueue queue(static_cast<size_t>(std::max(2 * options.batch, 8)));
-  DecodeStats decode_stats;
-  std::thread decoder(produce_tiles, std::cref(plan), std::cref(options), threads, env.rank(),
-                      std::ref(queue), std::ref(decode_stats), std::ref(run));
-  Tile pending;
-  bool have_pending = false, more = true;
+// This rank's frame palettes, kept as rows are written, for the movie palette.
+struct RankPalettes {
+  int k = 0;
+  std::vector<float> colors;   // rows*k*3
+  std::vector<float> weights;  // rows*k; zero for rows never written
+  void keep(int64_t first_row, const std::vector<FrameColors>& rows) {
+    for (const FrameColors& row : rows) {
+      const auto r = static_cast<size_t>(row.position - first_row);
+      std::copy(row.palette.begin(), row.palette.end(),
+                colors.begin() + static_cast<long>(r * static_cast<size_t>(k) * 3));
+      std::copy(row.weights.begin(), row.weights.end(),
+                weights.begin() + static_cast<long>(r * static_cast<size_t>(k)));
+    }
+  }
+};
+
+// The movie-wide palette from every rank's frame palettes, reduced with NCCL where every rank
+// has its own GPU and over MPI otherwise; written to /movie.
+void write_movie_palette(const MpiEnv& env, const Plan& plan, const Options& options,
+                         const Backend& backend, const RankPalettes& mine, H5Store& store) {
+  if (options.movie_clusters == 0) return;
+  collective_step(env, [&] {
+    std::unique_ptr<SumReducer> reducer = make_nccl_reducer(env.comm(), backend.device);
+    if (!reducer) reducer = std::make_unique<MpiSumReducer>(env.comm());
+    MoviePaletteParams params;
+    params.clusters = options.movie_clusters;
+    params.seed = options.kmeans.seed;
+    const MoviePalette palette =
+        compute_movie_palette(mine.colors.data(), mine.weights.data(), plan.my_end - plan.my_first,
+                              options.kmeans.k, plan.tile.pixels(), params, *reducer);
+    store.write_movie_palette(palette.colors, palette.weights, plan.my_first, palette.labels);
+    store.set_attribute("movie_palette_reduction", std::string(reducer->name()));
+    log::info("movie palette: " + std::to_string(params.clusters) + " colours in " +
+              std::to_string(palette.iterations) + " iterations, reduced over " + reducer->name());
+  });
+}
+
+// Takes decoded frames and drops them: what decoding alone costs (--decode-only).
+class DiscardSink : public TileSink {
+ public:
+  void put(int, const AVFrame*, int64_t, int64_t) override {}
+  void finish() override {}
+  const char* name() const override { return "discard"; }
+  double convert_seconds() const override { return 0; }
+  double cluster_seconds() const override { return 0; }
+};
+
+// --decode-only: the decoders of a real run over this rank's rows, with nothing after them.
+int decode_only(const MpiEnv& env, const Plan& plan, const Backend& backend, RunStats& run) {
+  ResultBook book(plan.my_first, plan.my_end);
+  DiscardSink sink;
+  DecodePoolStats stats;
+  collective_step(env, [&] {
+    stats = run_decode_pool(plan, plan.my_first, plan.my_end, backend.decoders, sink, book);
+  });
+  run.frames_decoded = stats.frames;
+  run.frames_sampled = plan.my_end - plan.my_first;
+  run.decode_s = stats.seconds;
+  return kExitOk;
+}
+
+// Decodes, clusters and writes this rank's rows: decoders and clustering run in a driver thread,
+// the main thread makes the collective write rounds as blocks of rows are finished.
+Outcome process_segment(const MpiEnv& env, const Plan& plan, const Options& options,
+                        const Backend& backend, H5Store& store, RunStats& run,
+                        RankPalettes& palettes) {
+  ResultBook book(plan.my_first, plan.my_end);
+  std::unique_ptr<TileSink> sink;
+  collective_step(env, [&] {
+    const int decoders = static_cast<int>(backend.decoders.size());
+    if (backend.device >= 0) {
+      sink = make_gpu_sink(backend.device, plan.tile, options.kmeans, decoders, options.gpu_batch,
+                           book);
+    } else {
+      sink = std::make_unique<CpuSink>(plan.tile, options.kmeans, decoders, backend.threads, book);
+    }
+  });
+  std::exception_ptr failure;
+  DecodePoolStats decode_stats;
+  std::thread driver([&] {
+    try {
+      decode_stats =
+          run_decode_pool(plan, plan.my_first, plan.my_end, backend.decoders, *sink, book);
+    } catch (...) {
+      failure = std::current_exception();
+    }
+    try {
+      sink->finish();
+    } catch (...) {
+      if (!failure) failure = std::current_exception();
+    }
+    book.close();
+  });
   Stopwatch progress_clock;
   double last_progress = 0;
   try {
     for (int64_t round = 0; round < plan.rounds; ++round) {
       const int64_t first = std::min(plan.my_first + round * options.batch, plan.my_end);
       const int64_t end = std::min(first + options.batch, plan.my_end);
-      std::vector<Tile> tiles;
-      while (more) {
-        if (!have_pending) {
-          more = queue.pop(&pending);
-          have_pending = more;
-          if (!more) break;
-        }
-        if (pending.position >= end) break;
-        tiles.push_back(std::move(pending));
-        have_pending = false;
-      }
-      Stopwatch cluster_clock;
-      std::vector<FrameColors> rows(tiles.size());
-      parallel_for(static_cast<int64_t>(tiles.size()), threads, [&](int64_t i) {
-        const Tile& t = tiles[static_cast<size_t>(i)];
-        rows[static_cast<size_t>(i)] = summarize_tile_cpu(
-            t.rgb.data(), plan.tile.pixels(), options.kmeans, t.frame_index, t.position);
-      });
-      run.cluster_s += cluster_clock.seconds();
+      const std::vector<FrameColors> rows = book.take(first, end);
       Stopwatch write_clock;
       store.write_colors(first, end - first, rows);
+      palettes.keep(plan.my_first, rows);
       run.write_s += write_clock.seconds();
       run.frames_written += static_cast<int64_t>(rows.size());
       if (env.rank() == 0 && progress_clock.seconds() - last_progress >= 5.0) {
@@ -176,20 +223,21 @@ Outcome process_segment(const MpiEnv& env, const Plan& plan, const Options& opti
   } catch (const Error& e) {
     // This rank cannot take part in further collective writes: end the job from here.
     log::error(e.what());
-    queue.abandon();
-    decoder.join();
     env.abort(e.exit_code());
   }
-  queue.abandon();
-  decoder.join();
+  driver.join();
   run.frames_decoded = decode_stats.frames;
   run.bad_packets = decode_stats.bad_packets;
   run.frames_sampled = plan.my_end - plan.my_first;
+  run.decode_s = decode_stats.seconds;
+  run.convert_s = sink->convert_seconds();
+  run.cluster_s = sink->cluster_seconds();
 
   Outcome outcome;
-  // A decoder failure on any rank ends the job here, once every rank has written what it has.
+  // A decoder or device failure on any rank ends the job here, after every rank has written
+  // what it has (rows not done stay marked so in /frames/done).
   collective_step(env, [&] {
-    if (auto failure = queue.failure()) std::rethrow_exception(failure);
+    if (failure) std::rethrow_exception(failure);
   });
   int64_t missing = run.frames_sampled - run.frames_written;
   mpi_check(MPI_Allreduce(&missing, &outcome.missing, 1, MPI_INT64_T, MPI_SUM, env.comm()),
@@ -221,12 +269,24 @@ int run_job(const MpiEnv& env, const Options& options) {
   run.scan_s = plan.scan_seconds;
   run.frames_scanned = plan.my_frames_scanned;
 
+  Backend backend;
+  choose_backend(env, options, backend);
+  if (options.decode_only) {
+    const int code = decode_only(env, plan, backend, run);
+    run.wall_s = wall.seconds();
+    report_summary(run, env.comm(), options.input, env.size(), backend.threads,
+                   backend.device >= 0 ? gpu_description(backend.device) : "CPU",
+                   static_cast<int>(backend.decoders.size()));
+    return code;
+  }
+
   // Written under a temporary name: a file named OUT.h5 is always a finished run.
   const std::string partial = options.output_h5 + ".partial";
   std::unique_ptr<H5Store> store;
   collective_step(env, [&] {
-    store = std::make_unique<H5Store>(partial, env.comm(),
-                                      static_cast<int64_t>(plan.samples.size()), options.kmeans.k);
+    store =
+        std::make_unique<H5Store>(partial, env.comm(), static_cast<int64_t>(plan.samples.size()),
+                                  options.kmeans.k, options.movie_clusters);
     write_attributes(*store, plan, options, env.size());
     std::vector<int64_t> index, pts;
     std::vector<double> time;
@@ -239,7 +299,15 @@ int run_job(const MpiEnv& env, const Options& options) {
     store->flush();
   });
 
-  const Outcome outcome = process_segment(env, plan, options, *store, run);
+  RankPalettes palettes;
+  palettes.k = options.kmeans.k;
+  const auto my_rows = static_cast<size_t>(plan.my_end - plan.my_first);
+  palettes.colors.assign(my_rows * static_cast<size_t>(palettes.k) * 3, 0.0f);
+  palettes.weights.assign(my_rows * static_cast<size_t>(palettes.k), 0.0f);
+  const Outcome outcome = process_segment(env, plan, options, backend, *store, run, palettes);
+  Stopwatch palette_clock;
+  write_movie_palette(env, plan, options, backend, palettes, *store);
+  run.palette_s = palette_clock.seconds();
   const bool complete = outcome.missing == 0 && !plan.truncated;
   collective_step(env, [&] {
     store->set_attribute("complete", int64_t{complete ? 1 : 0});
@@ -259,8 +327,9 @@ int run_job(const MpiEnv& env, const Options& options) {
   });
   run.render_s = render_clock.seconds();
   run.wall_s = wall.seconds();
-  report_summary(run, env.comm(), options.input, env.size(),
-                 options.threads > 0 ? options.threads : usable_cores());
+  report_summary(run, env.comm(), options.input, env.size(), backend.threads,
+                 backend.device >= 0 ? gpu_description(backend.device) : "CPU",
+                 static_cast<int>(backend.decoders.size()));
   if (!complete) {
     if (env.rank() == 0) {
       log::error(options.input + ": incomplete: " + std::to_string(outcome.missing) +

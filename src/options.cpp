@@ -47,6 +47,9 @@ void bind(CLI::App& app, Options& o) {
   app.add_option("--seed", o.kmeans.seed,
                  "Seed for k-means++; combined with each frame's index so results never depend "
                  "on ranks or threads");
+  app.add_option("--movie-clusters", o.movie_clusters,
+                 "Colours of the movie-wide palette (a weighted k-means over every frame's "
+                 "palette, stored in /movie); 0: none");
   app.add_option("--threads", o.threads,
                  "Threads per rank for decoding and clustering (0: the cores this rank may use)");
   app.add_option("--batch", o.batch, "Frames per collective HDF5 write (and per GPU batch)");
@@ -57,6 +60,16 @@ void bind(CLI::App& app, Options& o) {
 
   app.add_option("--gpu", o.gpu, "Use a GPU: auto (when one is found), on (required), off")
       ->check(CLI::IsMember({"auto", "on", "off"}));
+  app.add_option("--decoders", o.decoders,
+                 "NVDEC decode sessions per rank with a GPU (0: 8 per GPU, shared by the ranks "
+                 "on it; one session keeps about one of the GPU's decode engines busy)");
+  app.add_option("--cpu-decoders", o.cpu_decoders,
+                 "Software decoders per rank, each on its own chunks of the segment (-1: 1 on a "
+                 "rank without a GPU, 0 beside NVDEC)");
+  app.add_option("--gpu-batch", o.gpu_batch, "Frames per GPU k-means launch");
+  app.add_flag("--decode-only", o.decode_only,
+               "Benchmark: decode the sampled frames with the chosen decoders and discard them; "
+               "no output is written (still give -o)");
   app.add_option("-v,--verbosity", o.verbosity, "0 quiet, 1 progress and summary, 2 detail");
   app.set_config("--config", "", "Read options from a TOML file (same names as the long options)");
 }
@@ -127,7 +140,13 @@ void validate_options(const Options& o) {
   require(o.end < 0 || o.end > o.start, "--end must be after --start");
   require(o.tile_width >= 1 && o.tile_width <= 4096, "--tile-width must be between 1 and 4096");
   require(o.threads >= 0, "--threads must be >= 0");
+  require(o.movie_clusters >= 0 && o.movie_clusters <= 64,
+          "--movie-clusters must be between 0 and 64");
   require(o.batch >= 1 && o.batch <= 65536, "--batch must be between 1 and 65536");
+  require(o.decoders >= 0 && o.decoders <= 64, "--decoders must be between 0 and 64");
+  require(o.cpu_decoders >= -1 && o.cpu_decoders <= 256,
+          "--cpu-decoders must be between -1 and 256");
+  require(o.gpu_batch >= 1 && o.gpu_batch <= 65536, "--gpu-batch must be between 1 and 65536");
   require(o.width >= 0 && o.width <= 100000, "--width must be between 0 and 100000");
   require(o.height >= 1 && o.height <= 100000, "--height must be between 1 and 100000");
   require(!o.input.empty(), "no input file given");

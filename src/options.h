@@ -32,12 +32,18 @@ struct Options {
   int threads = 0;  // 0: the cores this rank may use
   int batch = 64;   // frames per collective write round
 
+  int movie_clusters = 16;  // colours of the movie-wide palette; 0: none
+
   // Rendering.
   int width = 0;  // 0: one column per sample
   int height = 360;
 
   std::string gpu = "auto";  // auto | on | off
+  int decoders = 0;          // NVDEC sessions per GPU rank; 0: a default that keeps engines busy
+  int cpu_decoders = -1;     // software decoders per rank; -1: 1 without a GPU, 0 with one
+  int gpu_batch = 512;       // tiles per GPU k-means launch
   int verbosity = 1;
+  bool decode_only = false;  // benchmark: decode the sampled frames, discard them, write nothing
 
   // The options as TOML text, for the HDF5 file's attributes and for reproducing a run.
   std::string as_toml;

@@ -20,13 +20,14 @@ struct RunStats {
   double convert_s = 0;  // colour conversion and downscale to tiles
   double cluster_s = 0;  // k-means (wall time of the parallel sections)
   double write_s = 0;    // collective HDF5 writes
+  double palette_s = 0;  // movie-wide palette (distributed k-means)
   double render_s = 0;   // PNG (rank 0)
   double wall_s = 0;
 };
 
 // Sums counts and takes the maximum of times over all ranks; rank 0 prints the summary.
 void report_summary(const RunStats& mine, MPI_Comm comm, const std::string& input, int ranks,
-                    int threads);
+                    int threads, const std::string& device, int decoders);
 
 // Wall-clock seconds since construction.
 class Stopwatch {

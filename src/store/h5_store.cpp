@@ -6,8 +6,9 @@
 #include "log.h"
 
 namespace barcode {
-H5Store::H5Store(const std::string& path, MPI_Comm comm, int64_t samples, int k)
-    : path_(path), samples_(samples), k_(k) {
+H5Store::H5Store(const std::string& path, MPI_Comm comm, int64_t samples, int k, int movie_k)
+    : path_(path), samples_(samples), k_(k), movie_k_(movie_k) {
+  MPI_Comm_rank(comm, &rank_);
   h5_silence_errors();
   H5Handle fapl(static_cast<hid_t>(h5_check(H5Pcreate(H5P_FILE_ACCESS), path_, "H5Pcreate")));
   h5_check(H5Pset_fapl_mpio(fapl.get(), comm, MPI_INFO_NULL), path_, "H5Pset_fapl_mpio");
@@ -22,7 +23,7 @@ H5Store::H5Store(const std::string& path, MPI_Comm comm, int64_t samples, int k)
       H5Handle(static_cast<hid_t>(h5_check(H5Pcreate(H5P_DATASET_XFER), path_, "H5Pcreate")));
   h5_check(H5Pset_dxpl_mpio(transfer_.get(), H5FD_MPIO_COLLECTIVE), path_, "H5Pset_dxpl_mpio");
 
-  for (const char* group : {"/frames", "/color"}) {
+  for (const char* group : {"/frames", "/color", "/movie"}) {
     H5Handle g(static_cast<hid_t>(
         h5_check(H5Gcreate2(file_.get(), group, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), path_,
                  "H5Gcreate2")));
@@ -46,6 +47,9 @@ H5Store::H5Store(const std::string& path, MPI_Comm comm, int64_t samples, int k)
       {"/color/weights", H5T_IEEE_F32LE, {n, kk, 0}, 2},
       {"/color/inertia", H5T_IEEE_F64LE, {n, 0, 0}, 1},
       {"/color/iterations", H5T_STD_I32LE, {n, 0, 0}, 1},
+      {"/movie/palette", H5T_IEEE_F32LE, {static_cast<hsize_t>(movie_k_), 3, 0}, 2},
+      {"/movie/weights", H5T_IEEE_F64LE, {static_cast<hsize_t>(movie_k_), 0, 0}, 1},
+      {"/movie/labels", H5T_STD_U8LE, {n, kk, 0}, 2},
   };
   H5Handle dcpl(static_cast<hid_t>(h5_check(H5Pcreate(H5P_DATASET_CREATE), path_, "H5Pcreate")));
   // Allocated now and filled with zeros: /frames/done starts all 0, and later writes never
@@ -53,6 +57,7 @@ H5Store::H5Store(const std::string& path, MPI_Comm comm, int64_t samples, int k)
   h5_check(H5Pset_alloc_time(dcpl.get(), H5D_ALLOC_TIME_EARLY), path_, "H5Pset_alloc_time");
   h5_check(H5Pset_fill_time(dcpl.get(), H5D_FILL_TIME_ALLOC), path_, "H5Pset_fill_time");
   for (const Shape& s : shapes) {
+    if (movie_k_ == 0 && std::string(s.name).rfind("/movie/", 0) == 0) continue;
     H5Handle space(static_cast<hid_t>(
         h5_check(H5Screate_simple(s.rank, s.dims.data(), nullptr), path_, "H5Screate_simple")));
     H5Handle d(static_cast<hid_t>(h5_check(
@@ -156,6 +161,16 @@ void H5Store::write_colors(int64_t first, int64_t count, const std::vector<Frame
   write_rows("/color/iterations", H5T_NATIVE_INT32, iterations.data(), first, count);
   // Last, so that a row marked done always has its colours on disk.
   write_rows("/frames/done", H5T_NATIVE_UINT8, done.data(), first, count);
+}
+
+void H5Store::write_movie_palette(const std::vector<float>& colors,
+                                  const std::vector<double>& weights, int64_t first,
+                                  const std::vector<uint8_t>& labels) {
+  const int64_t shared_rows = rank_ == 0 ? movie_k_ : 0;
+  write_rows("/movie/palette", H5T_NATIVE_FLOAT, colors.data(), 0, shared_rows);
+  write_rows("/movie/weights", H5T_NATIVE_DOUBLE, weights.data(), 0, shared_rows);
+  write_rows("/movie/labels", H5T_NATIVE_UINT8, labels.data(), first,
+             static_cast<int64_t>(labels.size()) / k_);
 }
 
 namespace {

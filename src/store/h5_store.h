@@ -11,6 +11,9 @@
 //   /color/weights   float32 [N,k]  fraction of the tile's pixels per cluster
 //   /color/inertia   float64 [N]    within-cluster sum of squares (0..255 units)
 //   /color/iterations int32 [N]     Lloyd iterations of the winning restart
+//   /movie/palette   float32 [K,3]  movie-wide palette (when K > 0), sorted by weight
+//   /movie/weights   float64 [K]    fraction of all frames' pixels per movie colour
+//   /movie/labels    uint8 [N,k]    index into /movie/palette of each frame palette colour
 // plus root attributes describing the source, the options and the run.
 //
 // Every dataset is contiguous and allocated at creation, and the metadata is flushed before the
@@ -31,8 +34,9 @@ namespace barcode {
 
 class H5Store {
  public:
-  // Collective. Creates (truncates) `path` with datasets for `samples` rows of `k` clusters.
-  H5Store(const std::string& path, MPI_Comm comm, int64_t samples, int k);
+  // Collective. Creates (truncates) `path` with datasets for `samples` rows of `k` clusters and
+  // a movie palette of `movie_k` colours (none when 0).
+  H5Store(const std::string& path, MPI_Comm comm, int64_t samples, int k, int movie_k);
   ~H5Store();
   H5Store(const H5Store&) = delete;
   H5Store& operator=(const H5Store&) = delete;
@@ -51,6 +55,11 @@ class H5Store {
   // block that were decoded (FrameColors::position), the others are written with done = 0.
   void write_colors(int64_t first, int64_t count, const std::vector<FrameColors>& rows);
 
+  // Collective. The movie palette (the same on every rank; rank 0 writes it) and this rank's
+  // rows [first, first + labels.size()/k) of /movie/labels.
+  void write_movie_palette(const std::vector<float>& colors, const std::vector<double>& weights,
+                           int64_t first, const std::vector<uint8_t>& labels);
+
   // Collective: metadata to disk (after creation and attributes).
   void flush();
   // Collective: close the file (also done by the destructor).
@@ -65,6 +74,8 @@ class H5Store {
   std::string path_;
   int64_t samples_;
   int k_;
+  int movie_k_;
+  int rank_ = 0;
   H5Handle file_;
   H5Handle transfer_;  // collective data transfer property list
   bool logged_no_collective_ = false;

@@ -1,11 +1,37 @@
 #include "video/decoder.h"
 
+#include <atomic>
+
+extern "C" {
+#include <libavutil/pixdesc.h>
+}
+
 #include "error.h"
 #include "log.h"
 #include "video/packet_reader.h"
 
 namespace barcode {
 namespace {
+
+std::atomic<bool> g_reported_fallback{false};
+
+// Picks NVDEC's CUDA surfaces when FFmpeg offers them, else the first software format.
+AVPixelFormat choose_cuda_format(AVCodecContext* ctx, const AVPixelFormat* offered) {
+  AVPixelFormat software = AV_PIX_FMT_NONE;
+  for (const AVPixelFormat* f = offered; *f != AV_PIX_FMT_NONE; ++f) {
+    if (*f == AV_PIX_FMT_CUDA) return *f;
+    const AVPixFmtDescriptor* desc = av_pix_fmt_desc_get(*f);
+    if (software == AV_PIX_FMT_NONE && desc && !(desc->flags & AV_PIX_FMT_FLAG_HWACCEL)) {
+      software = *f;
+    }
+  }
+  if (!g_reported_fallback.exchange(true)) {
+    const char* name = ctx->codec ? ctx->codec->name : "this";
+    log::warn(std::string("NVDEC cannot decode this ") + name +
+              " stream (codec, profile, chroma format or size); decoding it in software");
+  }
+  return software;
+}
 
 CodecPtr open_decoder(const StreamInfo& info, const AVStream* stream, const DecodeConfig& config) {
   const AVCodec* codec = avcodec_find_decoder(stream->codecpar->codec_id);
@@ -17,6 +43,12 @@ CodecPtr open_decoder(const StreamInfo& info, const AVStream* stream, const Deco
   ctx->pkt_timebase = stream->time_base;
   ctx->thread_count = config.threads;
   ctx->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
+  if (config.hw_device) {
+    ctx->hw_device_ctx = av_buffer_ref(config.hw_device);
+    if (!ctx->hw_device_ctx) throw Error(info.path + ": out of memory referencing the CUDA device");
+    ctx->get_format = choose_cuda_format;
+    ctx->thread_count = 1;  // NVDEC does the work; threads would only hold more surfaces
+  }
   if (config.keyframes_only) ctx->skip_frame = AVDISCARD_NONKEY;
   rc = avcodec_open2(ctx.get(), codec, nullptr);
   if (rc < 0) {

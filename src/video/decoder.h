@@ -15,6 +15,10 @@ namespace barcode {
 struct DecodeConfig {
   int threads = 0;              // libavcodec threads; 0 lets FFmpeg choose
   bool keyframes_only = false;  // skip non-key frames in the decoder itself (fast preview)
+  // A CUDA device context (AV_HWDEVICE_TYPE_CUDA): decode with NVDEC, frames stay in device
+  // memory (AV_PIX_FMT_CUDA). Where NVDEC cannot decode the stream, FFmpeg offers no CUDA
+  // format and the decoder falls back to software, saying so once.
+  AVBufferRef* hw_device = nullptr;
 };
 
 struct DecodeStats {

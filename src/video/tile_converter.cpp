@@ -39,11 +39,26 @@ TileConverter::~TileConverter() {
   sws_freeContext(sws_);
 }
 
+AVColorSpace frame_matrix(const AVFrame* frame) {
+  if (frame->colorspace != AVCOL_SPC_UNSPECIFIED && frame->colorspace != AVCOL_SPC_RESERVED &&
+      frame->colorspace != AVCOL_SPC_RGB) {
+    return frame->colorspace;
+  }
+  return frame->height >= 720 ? AVCOL_SPC_BT709 : AVCOL_SPC_SMPTE170M;
+}
+
+bool frame_full_range(const AVFrame* frame) {
+  if (frame->color_range == AVCOL_RANGE_JPEG) return true;
+  const auto fmt = static_cast<AVPixelFormat>(frame->format);
+  return fmt == AV_PIX_FMT_YUVJ420P || fmt == AV_PIX_FMT_YUVJ422P || fmt == AV_PIX_FMT_YUVJ444P ||
+         fmt == AV_PIX_FMT_YUVJ440P;
+}
+
 namespace {
 
-// The YUV->RGB matrix of a frame: its own tag, else the usual guess by size (HD is BT.709).
-int sws_matrix(const AVFrame* frame) {
-  switch (frame->colorspace) {
+// swscale's name for a matrix.
+int sws_matrix(AVColorSpace space) {
+  switch (space) {
     case AVCOL_SPC_BT709:
       return SWS_CS_ITU709;
     case AVCOL_SPC_FCC:
@@ -53,19 +68,9 @@ int sws_matrix(const AVFrame* frame) {
     case AVCOL_SPC_BT2020_NCL:
     case AVCOL_SPC_BT2020_CL:
       return SWS_CS_BT2020;
-    case AVCOL_SPC_BT470BG:
-    case AVCOL_SPC_SMPTE170M:
-      return SWS_CS_ITU601;
     default:
-      return frame->height >= 720 ? SWS_CS_ITU709 : SWS_CS_ITU601;
+      return SWS_CS_ITU601;
   }
-}
-
-bool full_range(const AVFrame* frame) {
-  if (frame->color_range == AVCOL_RANGE_JPEG) return true;
-  const auto fmt = static_cast<AVPixelFormat>(frame->format);
-  return fmt == AV_PIX_FMT_YUVJ420P || fmt == AV_PIX_FMT_YUVJ422P || fmt == AV_PIX_FMT_YUVJ444P ||
-         fmt == AV_PIX_FMT_YUVJ440P;
 }
 
 }  // namespace
@@ -85,9 +90,9 @@ void TileConverter::convert(const AVFrame* frame, uint8_t* rgb) {
   }
   const AVPixFmtDescriptor* desc = av_pix_fmt_desc_get(fmt);
   if (desc && !(desc->flags & AV_PIX_FMT_FLAG_RGB)) {
-    const int* coefficients = sws_getCoefficients(sws_matrix(frame));
+    const int* coefficients = sws_getCoefficients(sws_matrix(frame_matrix(frame)));
     // Output full-range RGB; input range from the frame. Brightness/contrast/saturation neutral.
-    sws_setColorspaceDetails(sws_, coefficients, full_range(frame) ? 1 : 0,
+    sws_setColorspaceDetails(sws_, coefficients, frame_full_range(frame) ? 1 : 0,
                              sws_getCoefficients(SWS_CS_DEFAULT), 1, 0, 1 << 16, 1 << 16);
   }
   uint8_t* dst[4] = {rgb, nullptr, nullptr, nullptr};

@@ -26,6 +26,12 @@ struct TileSize {
 // Throws usage_error when the tile would be larger than the frame.
 TileSize tile_size_for(const StreamInfo& info, int tile_width);
 
+// The colour matrix of a frame: its own tag, else the usual guess by size (HD is BT.709). One
+// rule for the CPU and the GPU conversions.
+AVColorSpace frame_matrix(const AVFrame* frame);
+// Whether a frame's YUV uses the full 0..255 range (JPEG) rather than limited (16..235).
+bool frame_full_range(const AVFrame* frame);
+
 class TileConverter {
  public:
   explicit TileConverter(TileSize tile);

@@ -1,0 +1,247 @@
+#include "gpu/gpu_sink.h"
+
+#include <cuda_runtime_api.h>
+
+#include "color/frame_summary.h"
+#include "error.h"
+#include "gpu/cuda_check.h"
+#include "nv12_tile.h"
+#include "summary.h"
+
+extern "C" {
+#include <libavutil/hwcontext.h>
+}
+
+namespace barcode::gpu {
+namespace {
+
+constexpr int kBatches = 3;
+
+cudaStream_t as_stream(void* s) {
+  return static_cast<cudaStream_t>(s);
+}
+
+YuvMatrix kernel_matrix(AVColorSpace space) {
+  switch (space) {
+    case AVCOL_SPC_BT709:
+      return YuvMatrix::kBt709;
+    case AVCOL_SPC_BT2020_NCL:
+    case AVCOL_SPC_BT2020_CL:
+      return YuvMatrix::kBt2020Ncl;
+    default:
+      return YuvMatrix::kBt601;
+  }
+}
+
+}  // namespace
+
+GpuSink::GpuSink(int device, TileSize tile, const KmeansParams& params, int decoders,
+                 int batch_frames, ResultBook& book)
+    : device_(device),
+      tile_(tile),
+      capacity_(batch_frames),
+      book_(book),
+      kmeans_(device, batch_frames, static_cast<int>(tile.pixels()), params),
+      batches_(kBatches),
+      lanes_(static_cast<size_t>(decoders)) {
+  CUDA_CHECK(cudaSetDevice(device_));
+  const size_t tile_bytes = static_cast<size_t>(tile_.pixels()) * 3;
+  for (int b = 0; b < kBatches; ++b) {
+    Batch& batch = batches_[static_cast<size_t>(b)];
+    CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&batch.tiles), tile_bytes * capacity_));
+    batch.rows.resize(static_cast<size_t>(capacity_));
+    batch.frame_indices.resize(static_cast<size_t>(capacity_));
+    batch.valid.resize(static_cast<size_t>(capacity_));
+    free_.push_back(b);
+  }
+  for (Lane& lane : lanes_) {
+    cudaStream_t stream = nullptr;
+    CUDA_CHECK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
+    lane.stream = stream;
+    CUDA_CHECK(cudaMallocHost(reinterpret_cast<void**>(&lane.pinned_tile), tile_bytes));
+    lane.converter = std::make_unique<TileConverter>(tile_);
+    lane.host_frame = make_frame();
+  }
+  filling_ = take_free_batch();
+  cluster_thread_ = std::thread([this] { cluster_loop(); });
+}
+
+GpuSink::~GpuSink() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    finishing_ = true;
+    changed_.notify_all();
+  }
+  if (cluster_thread_.joinable()) cluster_thread_.join();
+  // Errors while releasing are not worth a second report: the job is ending either way.
+  cudaSetDevice(device_);
+  for (Lane& lane : lanes_) {
+    if (lane.stream) cudaStreamDestroy(as_stream(lane.stream));
+    if (lane.pinned_tile) cudaFreeHost(lane.pinned_tile);
+  }
+  for (Batch& batch : batches_) {
+    if (batch.tiles) cudaFree(batch.tiles);
+  }
+}
+
+int GpuSink::take_free_batch() {
+  if (free_.empty()) return -1;
+  const int b = free_.front();
+  free_.pop_front();
+  return b;
+}
+
+void GpuSink::fail(std::exception_ptr failure) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!failure_) failure_ = failure;
+  failed_ = true;
+  changed_.notify_all();
+}
+
+void GpuSink::put(int decoder, const AVFrame* frame, int64_t row, int64_t frame_index) {
+  int b = -1, slot = -1;
+  {
+    std::unique_lock<std::mutex> lock(mutex_);
+    // Wait for a batch with room: the decoders pause while all batches are queued or clustering.
+    changed_.wait(lock, [&] { return filling_ >= 0 || failed_; });
+    if (failed_) {
+      book_.mark_missing(row);
+      return;
+    }
+    b = filling_;
+    Batch& batch = batches_[static_cast<size_t>(b)];
+    slot = batch.allocated++;
+    batch.rows[static_cast<size_t>(slot)] = row;
+    batch.frame_indices[static_cast<size_t>(slot)] = frame_index;
+    if (batch.allocated == capacity_) filling_ = take_free_batch();
+  }
+  Batch& batch = batches_[static_cast<size_t>(b)];
+  uint8_t valid = 1;
+  try {
+    Lane& lane = lanes_[static_cast<size_t>(decoder)];
+    Stopwatch clock;
+    convert(lane, frame, batch.tiles + static_cast<size_t>(slot) * tile_.pixels() * 3);
+    lane.convert_s += clock.seconds();
+  } catch (...) {
+    valid = 0;
+    fail(std::current_exception());
+  }
+  std::lock_guard<std::mutex> lock(mutex_);
+  batch.valid[static_cast<size_t>(slot)] = valid;
+  ++batch.committed;
+  if (batch.committed == capacity_) {
+    ready_.push_back(b);
+    changed_.notify_all();
+  }
+}
+
+void GpuSink::convert(Lane& lane, const AVFrame* frame, uint8_t* device_tile) {
+  CUDA_CHECK(cudaSetDevice(device_));
+  const cudaStream_t stream = as_stream(lane.stream);
+  if (frame->format == AV_PIX_FMT_CUDA && frame->hw_frames_ctx) {
+    const auto* frames = reinterpret_cast<const AVHWFramesContext*>(frame->hw_frames_ctx->data);
+    const AVPixelFormat layout = frames->sw_format;
+    if (layout == AV_PIX_FMT_NV12 || layout == AV_PIX_FMT_P010 || layout == AV_PIX_FMT_P016) {
+      // The NVDEC surface, read in place: the frame never visits host memory.
+      YuvSurface surface;
+      surface.luma = frame->data[0];
+      surface.luma_pitch = static_cast<size_t>(frame->linesize[0]);
+      surface.chroma = frame->data[1];
+      surface.chroma_pitch = static_cast<size_t>(frame->linesize[1]);
+      surface.width = frame->width;
+      surface.height = frame->height;
+      surface.p010 = layout != AV_PIX_FMT_NV12;
+      launch_yuv420_to_rgb_tile(surface, kernel_matrix(frame_matrix(frame)),
+                                frame_full_range(frame) ? YuvRange::kFull : YuvRange::kLimited,
+                                device_tile, tile_.width, tile_.height, stream);
+      // The surface goes back to NVDEC when the caller returns: the kernel must be done.
+      CUDA_CHECK(cudaStreamSynchronize(stream));
+      return;
+    }
+    // Other layouts (4:4:4 surfaces): bring the frame to the host and convert it there.
+    av_frame_unref(lane.host_frame.get());
+    const int rc = av_hwframe_transfer_data(lane.host_frame.get(), frame, 0);
+    if (rc < 0) throw Error("copying a decoded GPU frame to the host failed: " + av_error_text(rc));
+    lane.host_frame->colorspace = frame->colorspace;
+    lane.host_frame->color_range = frame->color_range;
+    frame = lane.host_frame.get();
+  }
+  lane.converter->convert(frame, lane.pinned_tile);
+  CUDA_CHECK(cudaMemcpyAsync(device_tile, lane.pinned_tile, static_cast<size_t>(tile_.pixels()) * 3,
+                             cudaMemcpyHostToDevice, stream));
+  CUDA_CHECK(cudaStreamSynchronize(stream));
+}
+
+void GpuSink::cluster_loop() {
+  try {
+    CUDA_CHECK(cudaSetDevice(device_));
+  } catch (...) {
+    fail(std::current_exception());
+  }
+  for (;;) {
+    int b = -1;
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      changed_.wait(lock, [&] { return !ready_.empty() || finishing_; });
+      if (ready_.empty()) return;  // finishing, and finish() queued the last partial batch
+      b = ready_.front();
+      ready_.pop_front();
+    }
+    Batch& batch = batches_[static_cast<size_t>(b)];
+    const int n = batch.committed;
+    bool ok = !failed_;
+    if (ok) {
+      try {
+        Stopwatch clock;
+        kmeans_.run_device(batch.tiles, n, batch.frame_indices.data());
+        BatchResults results = kmeans_.wait();
+        for (int i = 0; i < n; ++i) {
+          const auto s = static_cast<size_t>(i);
+          if (batch.valid[s]) {
+            book_.add(summarize(results.kmeans[s], results.mean_linear[s], batch.rows[s]));
+          } else {
+            book_.mark_missing(batch.rows[s]);
+          }
+        }
+        cluster_s_ += clock.seconds();
+      } catch (...) {
+        ok = false;
+        fail(std::current_exception());
+      }
+    }
+    if (!ok) {
+      for (int i = 0; i < n; ++i) book_.mark_missing(batch.rows[static_cast<size_t>(i)]);
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    batch.allocated = batch.committed = 0;
+    if (filling_ < 0) {
+      filling_ = b;
+    } else {
+      free_.push_back(b);
+    }
+    changed_.notify_all();
+  }
+}
+
+void GpuSink::finish() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    // Every put() has returned: the partly filled batch is complete as it is.
+    if (filling_ >= 0 && batches_[static_cast<size_t>(filling_)].allocated > 0) {
+      ready_.push_back(filling_);
+      filling_ = -1;
+    }
+    finishing_ = true;
+    changed_.notify_all();
+  }
+  cluster_thread_.join();
+  if (failure_) std::rethrow_exception(failure_);
+}
+
+double GpuSink::convert_seconds() const {
+  double total = 0;
+  for (const Lane& lane : lanes_) total += lane.convert_s;
+  return total;
+}
+
+}  // namespace barcode::gpu

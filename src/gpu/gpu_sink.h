@@ -1,0 +1,75 @@
+// The GPU sink: each decoder converts its sampled frames straight into a slot of a device batch
+// (NVDEC surfaces by the NV12/P010 kernel, software frames by swscale and an upload), and one
+// thread clusters full batches with the batched k-means kernel while decoders fill the next.
+// Three batches rotate, so decoding, conversion and clustering overlap and memory stays bounded.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "gpu/gpu_kmeans.h"
+#include "pipeline/result_book.h"
+#include "pipeline/tile_sink.h"
+#include "video/ffmpeg_util.h"
+#include "video/tile_converter.h"
+
+namespace barcode::gpu {
+
+class GpuSink : public TileSink {
+ public:
+  GpuSink(int device, TileSize tile, const KmeansParams& params, int decoders, int batch_frames,
+          ResultBook& book);
+  ~GpuSink() override;
+
+  void put(int decoder, const AVFrame* frame, int64_t row, int64_t frame_index) override;
+  void finish() override;
+  const char* name() const override { return "GPU"; }
+  double convert_seconds() const override;
+  double cluster_seconds() const override { return cluster_s_; }
+
+ private:
+  struct Batch {
+    uint8_t* tiles = nullptr;  // device, capacity * tile bytes
+    std::vector<int64_t> rows, frame_indices;
+    std::vector<uint8_t> valid;  // 0 where the conversion failed
+    int allocated = 0;           // slots handed to decoders
+    int committed = 0;           // slots whose conversion finished
+  };
+  // One decoder's own CUDA stream and buffers for frames that arrive in host memory.
+  struct Lane {
+    void* stream = nullptr;          // cudaStream_t
+    uint8_t* pinned_tile = nullptr;  // host, one tile
+    std::unique_ptr<TileConverter> converter;
+    FramePtr host_frame;  // for surfaces the kernel cannot read (transferred)
+    double convert_s = 0;
+  };
+
+  void convert(Lane& lane, const AVFrame* frame, uint8_t* device_tile);
+  void cluster_loop();
+  void fail(std::exception_ptr failure);
+  int take_free_batch();  // with mutex_ held; -1 when none
+
+  int device_;
+  TileSize tile_;
+  int capacity_;
+  ResultBook& book_;
+  BatchedKmeans kmeans_;
+  std::vector<Batch> batches_;
+  std::vector<Lane> lanes_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  int filling_ = -1;              // batch receiving slots, -1 while none is free
+  std::deque<int> free_, ready_;  // batch numbers
+  bool finishing_ = false;
+  bool failed_ = false;
+  std::exception_ptr failure_;
+  double cluster_s_ = 0;
+  std::thread cluster_thread_;
+};
+
+}  // namespace barcode::gpu

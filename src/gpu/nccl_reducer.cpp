@@ -1,0 +1,192 @@
+// NCCL sums for the movie palette (see nccl_reducer.h).
+//
+// A failure that only one rank sees must not leave the others waiting in a collective. The
+// constructor therefore shares every rank's local set-up verdict over MPI before the collective
+// ncclCommInitRank. Once the communicator exists, a CUDA or NCCL failure on one rank can still
+// leave the others blocked in ncclAllReduce; the failing rank throws, and its destructor aborts
+// the communicator (ncclCommAbort) instead of destroying it, as NCCL asks after errors.
+#include "gpu/nccl_reducer.h"
+
+#include <cuda_runtime_api.h>
+#include <nccl.h>
+
+#include <algorithm>
+#include <cstring>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "error.h"
+#include "gpu/cuda_check.h"
+#include "mpi_env.h"
+
+namespace barcode::gpu {
+
+struct NcclSumReducer::State {
+  MPI_Comm comm = MPI_COMM_NULL;
+  int rank = 0;
+  int size = 1;
+  int device = -1;
+  ncclComm_t nccl = nullptr;
+  cudaStream_t stream = nullptr;
+  int64_t* buffer = nullptr;  // device memory for the sums, grown as needed
+  size_t capacity = 0;        // int64 elements in `buffer`
+  bool failed = false;        // a CUDA or NCCL call failed: abort the communicator, don't destroy
+
+  class DeviceScope;
+
+  ~State();
+
+  std::string where() const {
+    return "NCCL sums on MPI rank " + std::to_string(rank) + ", GPU " + std::to_string(device);
+  }
+  [[noreturn]] void fail(const std::string& cause) {
+    failed = true;
+    throw Error(where() + ": " + cause);
+  }
+  // Turns cuda_check's error (call, place, device, CUDA's description) into one naming the rank.
+  void check_cuda(cudaError_t status, const char* call, const char* file, int line) {
+    if (status == cudaSuccess) return;
+    try {
+      cuda_check(status, call, file, line);
+    } catch (const Error& e) {
+      fail(e.what());
+    }
+  }
+  void check_nccl(ncclResult_t result, const char* call) {
+    if (result == ncclSuccess) return;
+    std::string cause = std::string("NCCL error in ") + call + ": " + ncclGetErrorString(result);
+    const char* detail = ncclGetLastError(nccl);
+    if (detail != nullptr && detail[0] != '\0') cause += " (" + std::string(detail) + ")";
+    fail(cause);
+  }
+};
+
+#define STATE_CUDA(state, call) (state).check_cuda((call), #call, __FILE__, __LINE__)
+#define STATE_NCCL(state, call) (state).check_nccl((call), #call)
+
+// Makes the reducer's device current for a scope and restores the caller's device afterwards, so
+// the reducer does not disturb other CUDA work of the same thread.
+class NcclSumReducer::State::DeviceScope {
+ public:
+  explicit DeviceScope(State& state) : device_(state.device) {
+    STATE_CUDA(state, cudaGetDevice(&previous_));
+    if (previous_ != device_) STATE_CUDA(state, cudaSetDevice(device_));
+  }
+  ~DeviceScope() {
+    if (previous_ >= 0 && previous_ != device_) static_cast<void>(cudaSetDevice(previous_));
+  }
+  DeviceScope(const DeviceScope&) = delete;
+  DeviceScope& operator=(const DeviceScope&) = delete;
+
+ private:
+  int device_;
+  int previous_ = -1;
+};
+
+NcclSumReducer::State::~State() {
+  // Best effort and silent: a destructor cannot report, and the error that led here (if any) has
+  // been thrown already.
+  int previous = -1;
+  const bool have_previous = cudaGetDevice(&previous) == cudaSuccess;
+  if (device >= 0) static_cast<void>(cudaSetDevice(device));
+  if (nccl != nullptr) static_cast<void>(failed ? ncclCommAbort(nccl) : ncclCommDestroy(nccl));
+  if (buffer != nullptr) static_cast<void>(cudaFree(buffer));
+  if (stream != nullptr) static_cast<void>(cudaStreamDestroy(stream));
+  if (have_previous && previous != device) static_cast<void>(cudaSetDevice(previous));
+}
+
+NcclSumReducer::NcclSumReducer(MPI_Comm comm, int device) : state_(std::make_unique<State>()) {
+  State& s = *state_;
+  s.comm = comm;
+  s.device = device;
+  mpi_check(MPI_Comm_rank(comm, &s.rank), "MPI_Comm_rank(NCCL sums)");
+  mpi_check(MPI_Comm_size(comm, &s.size), "MPI_Comm_size(NCCL sums)");
+
+  // Local set-up (and rank 0's unique id), then agreement, so that no rank enters the collective
+  // ncclCommInitRank while another has already given up.
+  ncclUniqueId id;
+  std::memset(&id, 0, sizeof id);
+  std::string local_error;
+  try {
+    if (device < 0) s.fail("no GPU given (device " + std::to_string(device) + ")");
+    State::DeviceScope scope(s);
+    STATE_CUDA(s, cudaStreamCreateWithFlags(&s.stream, cudaStreamNonBlocking));
+    if (s.rank == 0) STATE_NCCL(s, ncclGetUniqueId(&id));
+  } catch (const Error& e) {
+    local_error = e.what();
+  }
+  const int my_failure = local_error.empty() ? 0 : 1;
+  int failures = 0;
+  mpi_check(MPI_Allreduce(&my_failure, &failures, 1, MPI_INT, MPI_SUM, comm),
+            "MPI_Allreduce(NCCL set-up verdict)");
+  if (my_failure != 0) throw Error(local_error);
+  if (failures != 0) {
+    throw Error(s.where() + ": " + std::to_string(failures) +
+                " other rank(s) could not set up their GPU");
+  }
+
+  mpi_check(MPI_Bcast(&id, static_cast<int>(sizeof id), MPI_BYTE, 0, comm),
+            "MPI_Bcast(NCCL unique id)");
+  State::DeviceScope scope(s);
+  STATE_NCCL(s, ncclCommInitRank(&s.nccl, s.size, id, s.rank));
+}
+
+NcclSumReducer::~NcclSumReducer() = default;
+
+void NcclSumReducer::allreduce_sum(int64_t* data, size_t n) {
+  if (n == 0) return;
+  State& s = *state_;
+  State::DeviceScope scope(s);
+  if (n > s.capacity) {
+    if (s.buffer != nullptr) STATE_CUDA(s, cudaFree(s.buffer));
+    s.buffer = nullptr;
+    s.capacity = 0;
+    STATE_CUDA(s, cudaMalloc(reinterpret_cast<void**>(&s.buffer), n * sizeof(int64_t)));
+    s.capacity = n;
+  }
+  const size_t bytes = n * sizeof(int64_t);
+  STATE_CUDA(s, cudaMemcpyAsync(s.buffer, data, bytes, cudaMemcpyHostToDevice, s.stream));
+  STATE_NCCL(s, ncclAllReduce(s.buffer, s.buffer, n, ncclInt64, ncclSum, s.nccl, s.stream));
+  STATE_CUDA(s, cudaMemcpyAsync(data, s.buffer, bytes, cudaMemcpyDeviceToHost, s.stream));
+  STATE_CUDA(s, cudaStreamSynchronize(s.stream));
+}
+
+bool NcclSumReducer::nccl_usable(MPI_Comm comm, int device) {
+  // One fixed-size record per rank, zero-filled so that every byte gathered is defined.
+  struct GpuRecord {
+    char host[MPI_MAX_PROCESSOR_NAME];
+    char bus_id[64];
+    int present;
+  };
+  GpuRecord mine;
+  std::memset(&mine, 0, sizeof mine);
+  int length = 0;
+  mpi_check(MPI_Get_processor_name(mine.host, &length), "MPI_Get_processor_name");
+  int count = 0;
+  if (device >= 0 && cudaGetDeviceCount(&count) == cudaSuccess && device < count &&
+      cudaDeviceGetPCIBusId(mine.bus_id, static_cast<int>(sizeof mine.bus_id) - 1, device) ==
+          cudaSuccess) {
+    mine.present = 1;
+  }
+  static_cast<void>(cudaGetLastError());  // a failed query must not linger as the last error
+
+  int size = 1;
+  mpi_check(MPI_Comm_size(comm, &size), "MPI_Comm_size(NCCL check)");
+  std::vector<GpuRecord> all(size);
+  mpi_check(MPI_Allgather(&mine, static_cast<int>(sizeof mine), MPI_BYTE, all.data(),
+                          static_cast<int>(sizeof mine), MPI_BYTE, comm),
+            "MPI_Allgather(GPU of each rank)");
+  std::set<std::pair<std::string, std::string>> seen;
+  for (const GpuRecord& r : all) {
+    if (r.present == 0) return false;
+    // Bounded reads: a name that fills its whole field has no final zero.
+    const std::string host(r.host, std::find(r.host, r.host + sizeof r.host, '\0'));
+    const std::string bus(r.bus_id, std::find(r.bus_id, r.bus_id + sizeof r.bus_id, '\0'));
+    if (!seen.emplace(host, bus).second) return false;  // two ranks on one GPU
+  }
+  return true;
+}
+
+}  // namespace barcode::gpu

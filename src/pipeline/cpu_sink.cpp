@@ -1,0 +1,75 @@
+#include "pipeline/cpu_sink.h"
+
+#include <chrono>
+
+#include "color/frame_summary.h"
+#include "summary.h"
+
+namespace barcode {
+
+CpuSink::CpuSink(TileSize tile, const KmeansParams& params, int decoders, int threads,
+                 ResultBook& book)
+    : tile_(tile),
+      params_(params),
+      book_(book),
+      convert_s_(static_cast<size_t>(decoders), 0.0),
+      queue_(static_cast<size_t>(4 * threads + 4)) {
+  for (int d = 0; d < decoders; ++d) converters_.push_back(std::make_unique<TileConverter>(tile));
+  for (int t = 0; t < threads; ++t) workers_.emplace_back([this] { cluster_loop(); });
+}
+
+CpuSink::~CpuSink() {
+  if (!finished_) {
+    queue_.close();
+    for (auto& w : workers_) w.join();
+  }
+}
+
+void CpuSink::put(int decoder, const AVFrame* frame, int64_t row, int64_t frame_index) {
+  Stopwatch clock;
+  Tile tile;
+  tile.position = row;
+  tile.frame_index = frame_index;
+  tile.rgb.resize(static_cast<size_t>(tile_.pixels() * 3));
+  converters_[static_cast<size_t>(decoder)]->convert(frame, tile.rgb.data());
+  convert_s_[static_cast<size_t>(decoder)] += clock.seconds();
+  queue_.push(std::move(tile));
+}
+
+void CpuSink::cluster_loop() {
+  Tile tile;
+  while (queue_.pop(&tile)) {
+    const auto start = std::chrono::steady_clock::now();
+    try {
+      book_.add(summarize_tile_cpu(tile.rgb.data(), tile_.pixels(), params_, tile.frame_index,
+                                   tile.position));
+    } catch (...) {
+      book_.mark_missing(tile.position);
+      std::lock_guard<std::mutex> lock(failure_mutex_);
+      if (!failure_) failure_ = std::current_exception();
+    }
+    cluster_ns_ += std::chrono::duration_cast<std::chrono::nanoseconds>(
+                       std::chrono::steady_clock::now() - start)
+                       .count();
+  }
+}
+
+void CpuSink::finish() {
+  queue_.close();
+  for (auto& w : workers_) w.join();
+  finished_ = true;
+  if (failure_) std::rethrow_exception(failure_);
+}
+
+double CpuSink::convert_seconds() const {
+  double total = 0;
+  for (double s : convert_s_) total += s;
+  return total;
+}
+
+// Thread-seconds over the pool: the clustering work, comparable across thread counts.
+double CpuSink::cluster_seconds() const {
+  return static_cast<double>(cluster_ns_.load()) * 1e-9;
+}
+
+}  // namespace barcode

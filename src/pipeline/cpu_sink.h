@@ -1,0 +1,47 @@
+// The CPU sink: swscale tiles (one converter per decoder) into a bounded queue, clustered by a
+// pool of threads with the CPU k-means reference.
+#pragma once
+
+#include <atomic>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "color/kmeans.h"
+#include "pipeline/result_book.h"
+#include "pipeline/tile_sink.h"
+#include "tile_queue.h"
+#include "video/tile_converter.h"
+
+namespace barcode {
+
+class CpuSink : public TileSink {
+ public:
+  CpuSink(TileSize tile, const KmeansParams& params, int decoders, int threads, ResultBook& book);
+  ~CpuSink() override;
+
+  void put(int decoder, const AVFrame* frame, int64_t row, int64_t frame_index) override;
+  void finish() override;
+  const char* name() const override { return "CPU"; }
+  double convert_seconds() const override;
+  double cluster_seconds() const override;
+
+ private:
+  void cluster_loop();
+
+  TileSize tile_;
+  KmeansParams params_;
+  ResultBook& book_;
+  std::vector<std::unique_ptr<TileConverter>> converters_;  // one per decoder
+  std::vector<double> convert_s_;                           // one per decoder
+  TileQueue queue_;
+  std::vector<std::thread> workers_;
+  std::atomic<int64_t> cluster_ns_{0};
+  std::mutex failure_mutex_;
+  std::exception_ptr failure_;
+  bool finished_ = false;
+};
+
+}  // namespace barcode

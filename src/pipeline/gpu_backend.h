@@ -1,0 +1,40 @@
+// The GPU side as the job sees it, free of CUDA types. Implemented by src/gpu/gpu_backend.cpp
+// when the CUDA path is built and by src/pipeline/gpu_backend_stub.cpp otherwise (no devices).
+#pragma once
+
+#include <mpi.h>
+
+#include <memory>
+#include <string>
+
+#include "color/kmeans.h"
+#include "color/movie_palette.h"
+#include "pipeline/result_book.h"
+#include "pipeline/tile_sink.h"
+#include "video/tile_converter.h"
+
+extern "C" {
+struct AVBufferRef;
+}
+
+namespace barcode {
+
+// CUDA devices this process can use; 0 without a GPU, a driver or the CUDA path.
+int gpu_device_count();
+std::string gpu_description(int device);
+
+// An FFmpeg CUDA device context on `device` sharing the CUDA primary context, so that NVDEC's
+// surfaces can be read by the project's kernels. nullptr (with a warning) when NVDEC is not
+// available; release with av_buffer_unref.
+AVBufferRef* create_nvdec_device(int device);
+
+// The GPU sink: NVDEC surfaces (or software frames, uploaded as tiles) converted on the GPU into
+// batches of `batch_frames` tiles, clustered by the batched k-means kernel.
+std::unique_ptr<TileSink> make_gpu_sink(int device, TileSize tile, const KmeansParams& params,
+                                        int decoders, int batch_frames, ResultBook& book);
+
+// Collective: an NCCL all-reduce over `comm` when every rank has its own GPU (`device` >= 0 and
+// no two ranks on one GPU), else nullptr on every rank (reduce over MPI instead).
+std::unique_ptr<SumReducer> make_nccl_reducer(MPI_Comm comm, int device);
+
+}  // namespace barcode

@@ -1,0 +1,27 @@
+// The GPU backend of a build without CUDA: there are no devices.
+#include "error.h"
+#include "pipeline/gpu_backend.h"
+
+namespace barcode {
+
+int gpu_device_count() {
+  return 0;
+}
+
+std::string gpu_description(int) {
+  return "none (built without CUDA)";
+}
+
+AVBufferRef* create_nvdec_device(int) {
+  return nullptr;
+}
+
+std::unique_ptr<TileSink> make_gpu_sink(int, TileSize, const KmeansParams&, int, int, ResultBook&) {
+  throw Error("this barcode_mpi was built without the CUDA path (BARCODE_CUDA=OFF)");
+}
+
+std::unique_ptr<SumReducer> make_nccl_reducer(MPI_Comm, int) {
+  return nullptr;
+}
+
+}  // namespace barcode

@@ -1,0 +1,31 @@
+// Where decoders hand their sampled frames: a sink converts each frame to a tile, clusters it
+// (CPU threads or batched on a GPU) and puts the result into the ResultBook. Decoders call put()
+// concurrently, each with its own decoder number; results never depend on which decoder or
+// thread handled a frame (seeds come from the frame index).
+#pragma once
+
+#include <cstdint>
+
+extern "C" {
+struct AVFrame;
+}
+
+namespace barcode {
+
+class TileSink {
+ public:
+  virtual ~TileSink() = default;
+
+  // A sampled frame from decoder `decoder` for `row`; the frame is only borrowed for the call.
+  virtual void put(int decoder, const AVFrame* frame, int64_t row, int64_t frame_index) = 0;
+
+  // Every decoder is done: cluster what is still queued, wait until every result is in the
+  // book, and rethrow the first failure of the sink's own threads.
+  virtual void finish() = 0;
+
+  virtual const char* name() const = 0;
+  virtual double convert_seconds() const = 0;  // summed over decoder threads
+  virtual double cluster_seconds() const = 0;  // wall time of clustering work
+};
+
+}  // namespace barcode

@@ -16,8 +16,8 @@
 #include "pipeline/gpu_backend.h"
 #include "pipeline/result_book.h"
 #include "plan.h"
-#include "render/barcode_image.h"
 #include "render/png_writer.h"
+#include "render/styles.h"
 #include "store/h5_read.h"
 #include "store/h5_store.h"
 #include "summary.h"
@@ -249,15 +249,15 @@ Outcome process_segment(const MpiEnv& env, const Plan& plan, const Options& opti
   return outcome;
 }
 
-void render_png(const Options& options) {
-  const StoredColors stored = read_colors(options.output_h5);
-  std::vector<uint8_t> columns;
-  columns.reserve(stored.dominant.size());
-  for (int64_t i = 0; i < stored.samples; ++i) {
-    if (!stored.done[static_cast<size_t>(i)]) continue;  // missing frames leave no column
-    for (int c = 0; c < 3; ++c) columns.push_back(stored.dominant[static_cast<size_t>(i * 3 + c)]);
+// One PNG per style, from the finished HDF5 file (the same code as barcode_render).
+void render_pngs(const Options& options) {
+  const BarcodeFile file = read_barcode_file(options.output_h5);
+  std::vector<Style> styles;
+  for (const std::string& name : options.styles) styles.push_back(parse_style(name));
+  const std::vector<std::string> paths = style_output_paths(options.output_png, styles);
+  for (size_t i = 0; i < styles.size(); ++i) {
+    write_png(paths[i], render_style(styles[i], file, options.width, options.height));
   }
-  write_png(options.output_png, render_columns(columns, options.width, options.height));
 }
 
 }  // namespace
@@ -323,7 +323,7 @@ int run_job(const MpiEnv& env, const Options& options) {
 
   Stopwatch render_clock;
   collective_step(env, [&] {
-    if (env.rank() == 0 && !options.output_png.empty()) render_png(options);
+    if (env.rank() == 0 && !options.output_png.empty()) render_pngs(options);
   });
   run.render_s = render_clock.seconds();
   run.wall_s = wall.seconds();

@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "error.h"
+#include "render/styles.h"
 
 namespace barcode {
 namespace {
@@ -54,6 +55,11 @@ void bind(CLI::App& app, Options& o) {
                  "Threads per rank for decoding and clustering (0: the cores this rank may use)");
   app.add_option("--batch", o.batch, "Frames per collective HDF5 write (and per GPU batch)");
 
+  app.add_option("--style", o.styles,
+                 "Barcode style(s), repeatable or comma-separated: dominant, mean, palette, "
+                 "circular; with several, --png must contain {style}")
+      ->delimiter(',')
+      ->check(CLI::IsMember(style_names()));
   app.add_option("--width", o.width,
                  "Barcode width in pixels, columns area-resampled (0: one column per sample)");
   app.add_option("--height", o.height, "Barcode height in pixels");
@@ -153,8 +159,12 @@ void validate_options(const Options& o) {
   require(o.output_h5 != o.input, "--output must not be the input file");
   check_output_path(o.output_h5, o.overwrite, "output");
   if (!o.output_png.empty()) {
-    require(o.output_png != o.output_h5, "--png must differ from --output");
-    check_output_path(o.output_png, o.overwrite, "PNG output");
+    std::vector<Style> styles;
+    for (const std::string& name : o.styles) styles.push_back(parse_style(name));
+    for (const std::string& png : style_output_paths(o.output_png, styles)) {
+      require(png != o.output_h5, "--png must differ from --output");
+      check_output_path(png, o.overwrite, "PNG output");
+    }
   }
 }
 

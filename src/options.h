@@ -35,6 +35,7 @@ struct Options {
   int movie_clusters = 16;  // colours of the movie-wide palette; 0: none
 
   // Rendering.
+  std::vector<std::string> styles{"dominant"};  // one PNG per style (see render/styles.h)
   int width = 0;  // 0: one column per sample
   int height = 360;
 

@@ -1,6 +1,7 @@
 #include "store/h5_read.h"
 
 #include <array>
+#include <filesystem>
 
 #include "error.h"
 #include "store/h5_check.h"
@@ -27,31 +28,173 @@ std::vector<T> read_dataset(hid_t file, const std::string& path, const char* nam
   return values;
 }
 
+// --- read_barcode_file: input problems are usage errors, so each check names what is wrong.
+
+[[noreturn]] void not_barcode(const std::string& path, const std::string& why) {
+  throw usage_error(path + ": not a barcode_mpi file: " + why);
+}
+
+bool link_exists(hid_t file, const char* name) {
+  // H5Lexists fails (rather than answering no) when a parent group is missing: test each level.
+  const std::string full(name);
+  for (size_t slash = full.find('/', 1);; slash = full.find('/', slash + 1)) {
+    const std::string prefix = full.substr(0, slash);
+    if (H5Lexists(file, prefix.c_str(), H5P_DEFAULT) <= 0) return false;
+    if (slash == std::string::npos) return true;
+  }
+}
+
+// The dataset's dimensions; a missing dataset is reported as such rather than as an HDF5 error.
+std::vector<hsize_t> dataset_dims(hid_t file, const std::string& path, const char* name) {
+  if (!link_exists(file, name)) not_barcode(path, std::string("dataset ") + name + " is missing");
+  H5Handle d(static_cast<hid_t>(
+      h5_check(H5Dopen2(file, name, H5P_DEFAULT), path, (std::string("open ") + name).c_str())));
+  H5Handle space(static_cast<hid_t>(h5_check(H5Dget_space(d.get()), path, "H5Dget_space")));
+  const int rank = H5Sget_simple_extent_ndims(space.get());
+  if (rank < 0) not_barcode(path, std::string(name) + " is not a simple dataset");
+  std::vector<hsize_t> dims(static_cast<size_t>(rank));
+  H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
+  return dims;
+}
+
+std::string dims_text(const std::vector<hsize_t>& dims) {
+  std::string text = "[";
+  for (size_t i = 0; i < dims.size(); ++i) text += (i ? ", " : "") + std::to_string(dims[i]);
+  return text + "]";
+}
+
+// Checks the shape first (so a wrong one is named), then reads with conversion to T.
+template <typename T>
+std::vector<T> read_shaped(hid_t file, const std::string& path, const char* name, hid_t mem_type,
+                           const std::vector<hsize_t>& want) {
+  const std::vector<hsize_t> dims = dataset_dims(file, path, name);
+  if (dims != want) {
+    not_barcode(path, std::string("dataset ") + name + " has shape " + dims_text(dims) +
+                          ", expected " + dims_text(want));
+  }
+  size_t elements = 1;
+  for (hsize_t d : want) elements *= static_cast<size_t>(d);
+  return read_dataset<T>(file, path, name, mem_type, elements);
+}
+
+// --- Root attributes.
+
+struct AttributeWalk {
+  const std::string* path;
+  std::vector<StoredAttribute>* out;
+  std::string error;  // an exception cannot cross HDF5's C callback: carried out by hand
+};
+
+StoredAttribute read_attribute(hid_t attr, const std::string& path, const char* name) {
+  StoredAttribute a;
+  a.name = name;
+  H5Handle type(static_cast<hid_t>(h5_check(H5Aget_type(attr), path, "H5Aget_type")));
+  H5Handle space(static_cast<hid_t>(h5_check(H5Aget_space(attr), path, "H5Aget_space")));
+  const auto count = static_cast<size_t>(H5Sget_simple_extent_npoints(space.get()));
+  switch (H5Tget_class(type.get())) {
+    case H5T_INTEGER:
+      a.kind = StoredAttribute::Kind::kInteger;
+      a.integers.resize(count);
+      if (count) h5_check(H5Aread(attr, H5T_NATIVE_INT64, a.integers.data()), path, "H5Aread");
+      break;
+    case H5T_FLOAT:
+      a.kind = StoredAttribute::Kind::kFloat;
+      a.floats.resize(count);
+      if (count) h5_check(H5Aread(attr, H5T_NATIVE_DOUBLE, a.floats.data()), path, "H5Aread");
+      break;
+    case H5T_STRING: {
+      if (count != 1) break;  // arrays of strings: not written by barcode_mpi, left as kOther
+      a.kind = StoredAttribute::Kind::kText;
+      if (H5Tis_variable_str(type.get()) > 0) {
+        char* text = nullptr;
+        h5_check(H5Aread(attr, type.get(), &text), path, "H5Aread");
+        if (text) a.text = text;
+        H5free_memory(text);
+      } else {
+        std::string buffer(H5Tget_size(type.get()), '\0');
+        h5_check(H5Aread(attr, type.get(), buffer.data()), path, "H5Aread");
+        a.text = buffer.substr(0, buffer.find('\0'));  // null-padded or null-terminated
+      }
+      break;
+    }
+    default:
+      break;
+  }
+  return a;
+}
+
+herr_t collect_attribute(hid_t location, const char* name, const H5A_info_t*, void* data) {
+  auto* walk = static_cast<AttributeWalk*>(data);
+  try {
+    H5Handle attr(
+        static_cast<hid_t>(h5_check(H5Aopen(location, name, H5P_DEFAULT), *walk->path, "H5Aopen")));
+    walk->out->push_back(read_attribute(attr.get(), *walk->path, name));
+    return 0;
+  } catch (const std::exception& e) {
+    walk->error = e.what();
+    return -1;
+  }
+}
+
+std::vector<StoredAttribute> read_root_attributes(hid_t file, const std::string& path) {
+  std::vector<StoredAttribute> out;
+  AttributeWalk walk{&path, &out, {}};
+  const herr_t rc =
+      H5Aiterate2(file, H5_INDEX_NAME, H5_ITER_INC, nullptr, collect_attribute, &walk);
+  if (!walk.error.empty()) throw Error(walk.error);
+  h5_check(rc, path, "H5Aiterate2");
+  return out;
+}
+
 }  // namespace
 
-StoredColors read_colors(const std::string& path) {
+std::vector<int64_t> BarcodeFile::done_rows() const {
+  std::vector<int64_t> rows;
+  for (int64_t i = 0; i < samples; ++i) {
+    if (done[static_cast<size_t>(i)]) rows.push_back(i);
+  }
+  return rows;
+}
+
+BarcodeFile read_barcode_file(const std::string& path) {
   h5_silence_errors();
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (!std::filesystem::exists(status)) throw usage_error(path + ": no such file");
+  if (std::filesystem::is_directory(status)) throw usage_error(path + ": is a directory");
+    // Both answer 0 for a readable file without an HDF5 signature (the first is 1.12's name).
+#if H5_VERSION_GE(1, 12, 0)
+  const htri_t is_hdf5 = H5Fis_accessible(path.c_str(), H5P_DEFAULT);
+#else
+  const htri_t is_hdf5 = H5Fis_hdf5(path.c_str());
+#endif
+  if (is_hdf5 == 0) throw usage_error(path + ": not an HDF5 file");
   H5Handle file(static_cast<hid_t>(
       h5_check(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), path, "open")));
-  StoredColors out;
-  {
-    H5Handle d(static_cast<hid_t>(h5_check(H5Dopen2(file.get(), "/color/palette", H5P_DEFAULT),
-                                           path, "open /color/palette")));
-    H5Handle space(static_cast<hid_t>(h5_check(H5Dget_space(d.get()), path, "H5Dget_space")));
-    std::array<hsize_t, 3> dims{};
-    if (H5Sget_simple_extent_ndims(space.get()) != 3) {
-      throw Error(path + ": /color/palette is not N x k x 3: not a barcode_mpi file");
-    }
-    H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
-    out.samples = static_cast<int64_t>(dims[0]);
-    out.k = static_cast<int>(dims[1]);
+
+  BarcodeFile out;
+  out.path = path;
+  // The palette's shape fixes N and k; every other dataset must agree with it.
+  const std::vector<hsize_t> palette_dims = dataset_dims(file.get(), path, "/color/palette");
+  if (palette_dims.size() != 3 || palette_dims[2] != 3) {
+    not_barcode(path, "dataset /color/palette has shape " + dims_text(palette_dims) +
+                          ", expected [N, k, 3]");
   }
-  const auto n = static_cast<size_t>(out.samples);
-  out.done = read_dataset<uint8_t>(file.get(), path, "/frames/done", H5T_NATIVE_UINT8, n);
-  out.dominant =
-      read_dataset<uint8_t>(file.get(), path, "/color/dominant", H5T_NATIVE_UINT8, n * 3);
-  out.mean = read_dataset<uint8_t>(file.get(), path, "/color/mean", H5T_NATIVE_UINT8, n * 3);
-  out.time = read_dataset<double>(file.get(), path, "/frames/time", H5T_NATIVE_DOUBLE, n);
+  const hsize_t n = palette_dims[0];
+  const hsize_t k = palette_dims[1];
+  if (k < 1) not_barcode(path, "dataset /color/palette has no clusters (k = 0)");
+  out.samples = static_cast<int64_t>(n);
+  out.k = static_cast<int>(k);
+  const hid_t f = file.get();
+  out.index = read_shaped<int64_t>(f, path, "/frames/index", H5T_NATIVE_INT64, {n});
+  out.pts = read_shaped<int64_t>(f, path, "/frames/pts", H5T_NATIVE_INT64, {n});
+  out.time = read_shaped<double>(f, path, "/frames/time", H5T_NATIVE_DOUBLE, {n});
+  out.done = read_shaped<uint8_t>(f, path, "/frames/done", H5T_NATIVE_UINT8, {n});
+  out.dominant = read_shaped<uint8_t>(f, path, "/color/dominant", H5T_NATIVE_UINT8, {n, 3});
+  out.mean = read_shaped<uint8_t>(f, path, "/color/mean", H5T_NATIVE_UINT8, {n, 3});
+  out.palette = read_shaped<float>(f, path, "/color/palette", H5T_NATIVE_FLOAT, {n, k, 3});
+  out.weights = read_shaped<float>(f, path, "/color/weights", H5T_NATIVE_FLOAT, {n, k});
+  out.attributes = read_root_attributes(f, path);
   return out;
 }
 

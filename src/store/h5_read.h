@@ -7,16 +7,39 @@
 
 namespace barcode {
 
-struct StoredColors {
-  int64_t samples = 0;
-  int k = 0;
-  std::vector<uint8_t> done;      // [N]
-  std::vector<uint8_t> dominant;  // [N*3]
-  std::vector<uint8_t> mean;      // [N*3]
-  std::vector<double> time;       // [N]
+// One root attribute. barcode_mpi writes scalars (int64, float64, fixed-length strings); other
+// writers may store arrays, so numbers are kept as lists (a scalar is a list of one).
+struct StoredAttribute {
+  enum class Kind { kInteger, kFloat, kText, kOther };
+  std::string name;
+  Kind kind = Kind::kOther;
+  std::vector<int64_t> integers;  // kInteger
+  std::vector<double> floats;     // kFloat
+  std::string text;               // kText
 };
 
-// Throws Error naming the file when it is not a barcode HDF5 file.
-StoredColors read_colors(const std::string& path);
+// Everything a renderer or an exporter needs from a barcode file: N rows, k clusters each.
+struct BarcodeFile {
+  std::string path;
+  int64_t samples = 0;
+  int k = 0;
+  std::vector<int64_t> index;     // [N]   /frames/index
+  std::vector<int64_t> pts;       // [N]   /frames/pts
+  std::vector<double> time;       // [N]   /frames/time
+  std::vector<uint8_t> done;      // [N]   /frames/done
+  std::vector<uint8_t> dominant;  // [N*3] /color/dominant
+  std::vector<uint8_t> mean;      // [N*3] /color/mean
+  std::vector<float> palette;     // [N*k*3] /color/palette, sRGB 0..255, by weight descending
+  std::vector<float> weights;     // [N*k] /color/weights
+  std::vector<StoredAttribute> attributes;  // root attributes, in HDF5's name order
+
+  // Rows whose colours were written (/frames/done != 0), in file order.
+  std::vector<int64_t> done_rows() const;
+};
+
+// Reads the whole file. Every problem with the input (missing, not HDF5, not a barcode file: a
+// dataset absent or of the wrong shape) throws a usage error (exit code 2) naming the file and
+// the cause; a failing read of a well-formed file throws Error (exit code 1).
+BarcodeFile read_barcode_file(const std::string& path);
 
 }  // namespace barcode

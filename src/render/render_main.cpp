@@ -1,0 +1,212 @@
+// barcode_render: re-renders a barcode HDF5 file written by barcode_mpi, in one or more styles,
+// and exports its per-frame data as CSV or JSON. It reads colours only (no decoding) in one
+// process: it links barcode_core, which links MPI, but never initialises MPI.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <new>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "error.h"
+#include "render/export.h"
+#include "render/png_writer.h"
+#include "render/styles.h"
+#include "store/h5_read.h"
+
+namespace barcode {
+namespace {
+
+// Beyond this a PNG is impractical (and libpng refuses widths over a million).
+constexpr int64_t kMaxPixels = int64_t{1} << 28;
+constexpr int64_t kMaxWidth = 1000000;
+
+struct RenderOptions {
+  std::string input;
+  std::vector<std::string> styles{"dominant"};
+  std::string output;  // PNG path, or a pattern with {style}
+  int width = 0;
+  int height = 360;
+  std::string csv;
+  std::string json;
+  bool overwrite = false;
+  int verbosity = 1;
+};
+
+void bind(CLI::App& app, RenderOptions& o) {
+  app.add_option("input", o.input, "Barcode HDF5 file written by barcode_mpi")->required();
+  app.add_option("-s,--style", o.styles,
+                 "Style to draw: dominant (dominant colour per frame), mean (mean colour), "
+                 "palette (stacked clusters by weight), circular (a ring, clockwise from 12 "
+                 "o'clock). Repeat it, or separate names by commas, for several images")
+      ->check(CLI::IsMember(style_names()))
+      ->delimiter(',')
+      ->allow_extra_args(false);
+  app.add_option("-o,--output", o.output,
+                 "PNG to write; with several styles a pattern in which {style} is replaced by "
+                 "each style's name (out-{style}.png)");
+  app.add_option("--width", o.width,
+                 "Image width; 0: one column per frame. Columns are area-resampled in linear "
+                 "light. circular: the side of the square image (0: 1024)")
+      ->check(CLI::Range(0, 1 << 20));
+  app.add_option("--height", o.height,
+                 "Image height; circular: the ring's thickness (a full disc when at least "
+                 "half the side)")
+      ->check(CLI::Range(1, 1 << 16));
+  app.add_option("--csv", o.csv,
+                 "Write every frame's index, pts, time, done, colours, palette "
+                 "and weights to this CSV file");
+  app.add_option("--json", o.json,
+                 "Write the same per-frame data and the file's root "
+                 "attributes to this JSON file");
+  app.add_flag("--overwrite", o.overwrite, "Replace existing output files");
+  app.add_option("-v,--verbosity", o.verbosity, "0 quiet, 1 list the files written, 2 timings")
+      ->check(CLI::Range(0, 2));
+}
+
+void say(const RenderOptions& o, int level, const std::string& message) {
+  if (o.verbosity >= level) std::fprintf(stderr, "barcode_render: %s\n", message.c_str());
+}
+
+// An output path fit to write, or a usage error saying why not (before anything is read).
+void check_output(const std::string& path, const RenderOptions& o) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (fs::exists(path, ec)) {
+    if (fs::is_directory(path, ec)) throw usage_error(path + ": is a directory");
+    if (!o.overwrite) throw usage_error(path + ": exists (use --overwrite to replace it)");
+    if (fs::equivalent(path, o.input, ec)) throw usage_error(path + ": is the input file");
+  }
+  const fs::path parent = fs::path(path).parent_path();
+  const fs::path dir = parent.empty() ? fs::path(".") : parent;
+  if (!fs::is_directory(dir, ec)) {
+    throw usage_error(path + ": cannot write: directory " + dir.string() + " does not exist");
+  }
+  if (access(dir.c_str(), W_OK) != 0) {
+    throw usage_error(path + ": cannot write: directory " + dir.string() + " is not writable");
+  }
+}
+
+struct Plan {
+  std::vector<Style> styles;
+  std::vector<std::string> pngs;  // one per style, or none without -o
+};
+
+Plan plan_outputs(const RenderOptions& o) {
+  Plan plan;
+  for (const std::string& name : o.styles) {
+    const Style style = parse_style(name);
+    // A style named twice is drawn once.
+    if (std::find(plan.styles.begin(), plan.styles.end(), style) == plan.styles.end()) {
+      plan.styles.push_back(style);
+    }
+  }
+  if (o.output.empty() && o.csv.empty() && o.json.empty()) {
+    throw usage_error("nothing to do: give -o for a PNG, --csv or --json");
+  }
+  if (!o.output.empty()) {
+    plan.pngs = style_output_paths(o.output, plan.styles);
+  }
+  std::vector<std::string> all = plan.pngs;
+  if (!o.csv.empty()) all.push_back(o.csv);
+  if (!o.json.empty()) all.push_back(o.json);
+  std::set<std::string> seen;
+  for (const std::string& path : all) {
+    if (!seen.insert(path).second) throw usage_error(path + ": named as two outputs");
+    check_output(path, o);
+  }
+  return plan;
+}
+
+// The image's size follows from the options and the number of done rows; refuse what cannot
+// be written before spending time on it.
+void check_size(const BarcodeFile& file, Style style, const RenderOptions& o) {
+  int64_t width = o.width;
+  if (width == 0 && style == Style::kCircular) width = kCircularDefaultSide;
+  if (width == 0) width = static_cast<int64_t>(file.done_rows().size());
+  const int64_t height = style == Style::kCircular ? width : o.height;
+  if (width > kMaxWidth || width * height > kMaxPixels) {
+    throw usage_error(file.path + ": a " + style_name(style) + " image of " +
+                      std::to_string(width) + " x " + std::to_string(height) +
+                      " pixels is too large; choose a smaller --width or --height");
+  }
+}
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+int run(const RenderOptions& o) {
+  const Plan plan = plan_outputs(o);
+  auto clock = std::chrono::steady_clock::now();
+  const BarcodeFile file = read_barcode_file(o.input);
+  say(o, 2,
+      "read " + o.input + ": " + std::to_string(file.samples) + " rows, k=" +
+          std::to_string(file.k) + " in " + std::to_string(seconds_since(clock)) + " s");
+  for (size_t s = 0; s < plan.pngs.size(); ++s) {
+    const Style style = plan.styles[s];
+    check_size(file, style, o);
+    clock = std::chrono::steady_clock::now();
+    const Image image = render_style(style, file, o.width, o.height);
+    const double render_s = seconds_since(clock);
+    clock = std::chrono::steady_clock::now();
+    write_png(plan.pngs[s], image);
+    say(o, 1,
+        "wrote " + plan.pngs[s] + " (" + style_name(style) + ", " + std::to_string(image.width) +
+            "x" + std::to_string(image.height) + ")");
+    say(o, 2,
+        style_name(style) + ": render " + std::to_string(render_s) + " s, PNG " +
+            std::to_string(seconds_since(clock)) + " s");
+  }
+  if (!o.csv.empty()) {
+    clock = std::chrono::steady_clock::now();
+    write_csv(o.csv, file);
+    say(o, 1, "wrote " + o.csv);
+    say(o, 2, "CSV in " + std::to_string(seconds_since(clock)) + " s");
+  }
+  if (!o.json.empty()) {
+    clock = std::chrono::steady_clock::now();
+    write_json(o.json, file);
+    say(o, 1, "wrote " + o.json);
+    say(o, 2, "JSON in " + std::to_string(seconds_since(clock)) + " s");
+  }
+  return kExitOk;
+}
+
+}  // namespace
+}  // namespace barcode
+
+int main(int argc, char** argv) {
+  using namespace barcode;
+  RenderOptions options;
+  CLI::App app{
+      "barcode_render: draws a barcode HDF5 file written by barcode_mpi in one or more styles, "
+      "and exports its per-frame colours as CSV or JSON. No decoding, no MPI.",
+      "barcode_render"};
+  app.option_defaults()->always_capture_default();  // --help shows every default
+  bind(app, options);
+  app.set_version_flag("--version", std::string("barcode_render ") + BARCODE_VERSION);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);  // prints help, the version, or the error with a hint
+    return e.get_exit_code() == 0 ? kExitOk : kExitUsage;
+  }
+  try {
+    return run(options);
+  } catch (const Error& e) {
+    std::fprintf(stderr, "barcode_render: error: %s\n", e.what());
+    return e.exit_code();
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "barcode_render: error: out of memory\n");
+    return kExitFailure;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "barcode_render: error: unexpected failure: %s\n", e.what());
+    return kExitFailure;
+  }
+}

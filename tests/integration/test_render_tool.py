@@ -1,0 +1,273 @@
+"""barcode_render: every style against committed golden PNGs, known colours, several styles in one
+run, CSV and JSON exports against the HDF5 contents, and bad input.
+
+The golden images are tests/integration/golden/*.png. After an intended change in drawing,
+regenerate them with
+
+    BARCODE_UPDATE_GOLDEN=1 ctest --test-dir BUILD -R integration_render_tool
+
+(the test then writes the images it made over the golden ones instead of comparing) and commit
+them; check them by eye first.
+"""
+import csv
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+import h5py
+import numpy as np
+from PIL import Image
+
+from common import media, read_h5, run_tool
+from make_media import SOLID_COLORS
+
+RENDER = os.environ.get("BARCODE_RENDER", "build/barcode_render")
+GOLDEN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "golden")
+UPDATE_GOLDEN = os.environ.get("BARCODE_UPDATE_GOLDEN") == "1"
+
+# name -> (source file, style, options): small images, so the golden files stay tiny. Only the
+# lossless sources with known colours are used, so that the images do not depend on the
+# version of the encoder that made the test media.
+GOLDEN_CASES = {
+    "solid_dominant": ("solid", "dominant", ["--width", "24", "--height", "6"]),
+    "solid_mean": ("solid", "mean", ["--width", "24", "--height", "6"]),
+    "solid_circular": ("solid", "circular", ["--width", "48", "--height", "12"]),
+    "regions_palette": ("regions", "palette", ["--height", "10"]),
+    "solid_palette": ("solid", "palette", ["--width", "24", "--height", "6"]),
+}
+
+
+def render(args):
+    """Runs barcode_render (no mpirun: it must not need MPI); returns the CompletedProcess."""
+    return subprocess.run([RENDER, *args], capture_output=True, text=True, timeout=120)
+
+
+def load_png(path):
+    return np.asarray(Image.open(path).convert("RGB")).astype(np.int16)
+
+
+def rgb(hex_color):
+    return [int(hex_color[i:i + 2], 16) for i in (0, 2, 4)]
+
+
+class RenderTool(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.shared = tempfile.mkdtemp(prefix="barcode-render-")
+        cls.h5 = {}
+        runs = {"solid": ("solid_rgb.mkv", []), "regions": ("regions_rgb.mkv", ["-k", "3"]),
+                "busy": ("busy_h264.mp4", ["--every", "5"])}
+        for name, (movie, extra) in runs.items():
+            path = os.path.join(cls.shared, name + ".h5")
+            result = run_tool([media(movie), "-o", path, *extra])
+            if result.returncode != 0:
+                raise RuntimeError(f"barcode_mpi on {movie} failed:\n{result.stderr}")
+            cls.h5[name] = path
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.shared, ignore_errors=True)
+
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="barcode-render-test-")
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def out(self, name):
+        return os.path.join(self.tmp, name)
+
+    def render_ok(self, args):
+        result = render(args)
+        self.assertEqual(result.returncode, 0, f"barcode_render {args} failed:\n{result.stderr}")
+        return result
+
+    def render_fails(self, args, code, *fragments):
+        result = render(args)
+        self.assertEqual(result.returncode, code, f"barcode_render {args}:\n{result.stderr}")
+        for fragment in fragments:
+            self.assertIn(fragment, result.stderr)
+        return result
+
+    # --- images
+
+    def test_styles_match_golden_images(self):
+        for name, (source, style, options) in GOLDEN_CASES.items():
+            with self.subTest(golden=name):
+                png = self.out(name + ".png")
+                self.render_ok([self.h5[source], "--style", style, *options, "-o", png])
+                golden = os.path.join(GOLDEN, name + ".png")
+                if UPDATE_GOLDEN:
+                    os.makedirs(GOLDEN, exist_ok=True)
+                    shutil.copyfile(png, golden)
+                    continue
+                self.assertTrue(os.path.exists(golden),
+                                f"{golden} is missing: run with BARCODE_UPDATE_GOLDEN=1")
+                made, want = load_png(png), load_png(golden)
+                self.assertEqual(made.shape, want.shape)
+                worst = int(np.abs(made - want).max())
+                self.assertLessEqual(worst, 1, f"{name}: differs from golden by {worst} levels")
+
+    def test_dominant_at_full_width_has_the_known_colours(self):
+        png = self.out("d.png")
+        self.render_ok([self.h5["solid"], "--height", "2", "-o", png])
+        img = load_png(png)
+        want = np.array([rgb(c) for c in SOLID_COLORS for _ in range(10)])
+        self.assertEqual(img.shape, (2, 60, 3))
+        np.testing.assert_array_equal(img[1], want)
+
+    def test_palette_stacks_regions_by_weight(self):
+        # regions_rgb.mkv: 60% red, 30% blue, 10% green, so 6, 3 and 1 rows of 10.
+        png = self.out("p.png")
+        self.render_ok([self.h5["regions"], "--style", "palette", "--height", "10", "-o", png])
+        img = load_png(png)
+        for y, color in enumerate([rgb("FF0000")] * 6 + [rgb("0000FF")] * 3 + [rgb("00FF00")]):
+            np.testing.assert_array_equal(img[y], np.tile(color, (img.shape[1], 1)), f"row {y}")
+
+    def test_circular_is_square_with_black_outside_the_ring(self):
+        png = self.out("c.png")
+        self.render_ok([self.h5["solid"], "--style", "circular", "--width", "64", "--height",
+                        "10", "-o", png])
+        img = load_png(png)
+        self.assertEqual(img.shape, (64, 64, 3))
+        for y, x in ((0, 0), (63, 63), (32, 32), (0, 63)):  # corners and the hole
+            np.testing.assert_array_equal(img[y, x], [0, 0, 0])
+        # Just right of 12 o'clock, mid-ring: the first sample's colour (red).
+        np.testing.assert_array_equal(img[4, 33], rgb(SOLID_COLORS[0]))
+
+    def test_several_styles_follow_the_output_pattern(self):
+        pattern = self.out("film-{style}.png")
+        self.render_ok([self.h5["busy"], "--style", "dominant,palette", "--style", "circular",
+                        "--width", "30", "--height", "8", "-o", pattern])
+        for style in ("dominant", "palette", "circular"):
+            single = self.out(f"single-{style}.png")
+            self.render_ok([self.h5["busy"], "--style", style, "--width", "30", "--height", "8",
+                            "-o", single])
+            np.testing.assert_array_equal(load_png(pattern.format(style=style)),
+                                          load_png(single))
+        self.render_fails([self.h5["busy"], "--style", "dominant", "--style", "mean", "-o",
+                           self.out("one.png")], 2, "{style}")
+
+    def test_rows_not_done_are_skipped(self):
+        h5 = self.out("partial.h5")
+        shutil.copyfile(self.h5["solid"], h5)
+        with h5py.File(h5, "r+") as f:
+            done = f["frames/done"][:]
+            done[10:20] = 0  # the green frames
+            f["frames/done"][:] = done
+        png = self.out("partial.png")
+        self.render_ok([h5, "--height", "1", "-o", png])
+        img = load_png(png)
+        self.assertEqual(img.shape, (1, 50, 3))
+        self.assertFalse((img[0] == rgb("00FF00")).all(axis=1).any())
+
+    # --- exports
+
+    def assert_matches_h5(self, rows, d):
+        """rows: per-frame dicts read back from an export, d: the HDF5 contents (read_h5)."""
+        n, k = d["color/palette"].shape[:2]
+        self.assertEqual(len(rows), n)
+        for i, row in enumerate(rows):
+            self.assertEqual(row["index"], d["frames/index"][i])
+            self.assertEqual(row["pts"], d["frames/pts"][i])
+            self.assertEqual(row["time"], d["frames/time"][i])  # float64: exact
+            self.assertEqual(int(row["done"]), d["frames/done"][i])
+            np.testing.assert_array_equal(row["dominant"], d["color/dominant"][i])
+            np.testing.assert_array_equal(row["mean"], d["color/mean"][i])
+            # float32 values come back exactly once read as float32.
+            np.testing.assert_array_equal(np.float32(row["palette"]), d["color/palette"][i])
+            np.testing.assert_array_equal(np.float32(row["weights"]), d["color/weights"][i])
+
+    def test_csv_round_trip(self):
+        path = self.out("busy.csv")
+        self.render_ok([self.h5["busy"], "--csv", path])
+        d = read_h5(self.h5["busy"])
+        k = d["color/palette"].shape[1]
+        with open(path, newline="") as f:
+            table = list(csv.DictReader(f))
+        rows = [{
+            "index": int(r["index"]), "pts": int(r["pts"]), "time": float(r["time"]),
+            "done": int(r["done"]),
+            "dominant": [int(r[f"dominant_{c}"]) for c in "rgb"],
+            "mean": [int(r[f"mean_{c}"]) for c in "rgb"],
+            "palette": [[float(r[f"palette{j}_{c}"]) for c in "rgb"] for j in range(k)],
+            "weights": [float(r[f"weight{j}"]) for j in range(k)],
+        } for r in table]
+        self.assert_matches_h5(rows, d)
+
+    def test_json_round_trip(self):
+        path = self.out("busy.json")
+        self.render_ok([self.h5["busy"], "--json", path])
+        d = read_h5(self.h5["busy"])
+        with open(path) as f:
+            doc = json.load(f)
+        self.assertEqual(doc["samples"], len(d["frames/index"]))
+        self.assertEqual(doc["k"], d["color/palette"].shape[1])
+        for name, value in d["attrs"].items():
+            if isinstance(value, float) and np.isnan(value):
+                value = None  # JSON has no NaN: the export writes null
+            self.assertEqual(doc["attributes"][name], value, name)
+        self.assert_matches_h5(doc["frames"], d)
+
+    def test_exports_and_image_in_one_run(self):
+        csv_path, json_path, png = self.out("a.csv"), self.out("a.json"), self.out("a.png")
+        self.render_ok([self.h5["regions"], "--csv", csv_path, "--json", json_path, "-o", png])
+        for path in (csv_path, json_path, png):
+            self.assertTrue(os.path.exists(path))
+            self.assertFalse(os.path.exists(path + ".partial"))
+
+    # --- bad input and usage
+
+    def test_missing_file(self):
+        missing = self.out("nothing.h5")
+        self.render_fails([missing, "-o", self.out("x.png")], 2, missing, "no such file")
+
+    def test_not_an_hdf5_file(self):
+        text = self.out("notes.h5")
+        with open(text, "w") as f:
+            f.write("not a barcode\n")
+        self.render_fails([text, "-o", self.out("x.png")], 2, text, "not an HDF5 file")
+        self.assertFalse(os.path.exists(self.out("x.png")))
+
+    def test_hdf5_file_that_is_not_a_barcode_file(self):
+        empty = self.out("empty.h5")
+        with h5py.File(empty, "w") as f:
+            f["other"] = np.zeros(3)
+        self.render_fails([empty, "--csv", self.out("x.csv")], 2, empty, "/color/palette",
+                          "missing")
+        broken = self.out("broken.h5")
+        shutil.copyfile(self.h5["solid"], broken)
+        with h5py.File(broken, "r+") as f:
+            del f["color/weights"]
+        self.render_fails([broken, "-o", self.out("x.png")], 2, broken, "/color/weights")
+        with h5py.File(broken, "r+") as f:
+            f["color/weights"] = np.zeros((5, 2), np.float32)  # wrong shape
+        self.render_fails([broken, "-o", self.out("x.png")], 2, "/color/weights", "shape")
+
+    def test_unwritable_or_existing_output(self):
+        src = self.h5["solid"]
+        bad = os.path.join(self.tmp, "no-such-dir", "x.png")
+        self.render_fails([src, "-o", bad], 2, bad, "does not exist")
+        existing = self.out("exists.png")
+        open(existing, "w").close()
+        self.render_fails([src, "-o", existing], 2, existing, "--overwrite")
+        self.render_ok([src, "-o", existing, "--overwrite"])
+        self.assertGreater(os.path.getsize(existing), 0)
+
+    def test_usage_errors(self):
+        src = self.h5["solid"]
+        self.render_fails([src, "--style", "stripes", "-o", self.out("x.png")], 2, "stripes")
+        self.render_fails([src], 2, "nothing to do")
+        self.render_fails([src, "-o", self.out("x.png"), "--height", "0"], 2, "--height")
+        self.render_fails(["-o", self.out("x.png")], 2, "input")
+        result = render(["--help"])
+        self.assertEqual(result.returncode, 0)
+        for option in ("--style", "--width", "--height", "--csv", "--json", "--output"):
+            self.assertIn(option, result.stdout)
+
+
+if __name__ == "__main__":
+    unittest.main()

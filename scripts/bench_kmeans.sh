@@ -2,7 +2,7 @@
 # Benchmarks our CPU k-means (build/kmeans_bench) against scikit-learn's KMeans on the same tiles
 # and prints a markdown table.
 #
-#   scripts/bench_kmeans.sh [INPUT_VIDEO] [FRAMES]
+#   scripts/bench_kmeans.sh [INPUT_VIDEO | TILES.raw] [FRAMES]
 #
 # The first FRAMES frames (default 40) of INPUT_VIDEO are downscaled to 160x90 rgb24 tiles with the
 # ffmpeg CLI; both implementations cluster exactly those pixels with k=8: sklearn with
@@ -40,15 +40,20 @@ if [ -z "$input" ]; then
     -frames:v "$frames" -c:v libx264 -crf 18 -pix_fmt yuv420p "$input"
 fi
 tiles=$work/tiles.raw
-ffmpeg -nostdin -v error -i "$input" -frames:v "$frames" -vf scale=$width:$height:flags=area \
-  -pix_fmt rgb24 -f rawvideo "$tiles"
+if [[ "$input" == *.raw ]]; then
+  # Tiles made already (e.g. on a machine without the ffmpeg CLI): 160x90 rgb24 frames.
+  tiles=$input
+else
+  ffmpeg -nostdin -v error -i "$input" -frames:v "$frames" -vf scale=$width:$height:flags=area \
+    -pix_fmt rgb24 -f rawvideo "$tiles"
+fi
 frames_made=$(( $(stat -c %s "$tiles") / (width * height * 3) ))
 [ "$frames_made" -ge 1 ] || { echo "bench_kmeans: no frames decoded from $input" >&2; exit 1; }
 
 # Each run prints one line of key=value pairs; field NAME picks a value out of it.
 field() { tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p"; }
 
-sk=$(/usr/bin/python3 "$repo/scripts/bench_sklearn.py" "$tiles" $width $height --restarts 20)
+sk=$("${PYTHON:-/usr/bin/python3}" "$repo/scripts/bench_sklearn.py" "$tiles" $width $height --restarts 20)
 ours20=$("$bench" "$tiles" $width $height --restarts 20 --threads "$threads")
 ours4=$("$bench" "$tiles" $width $height --restarts 4 --threads "$threads")
 

@@ -129,7 +129,9 @@ void write_movie_palette(const MpiEnv& env, const Plan& plan, const Options& opt
                          const Backend& backend, const RankPalettes& mine, H5Store& store) {
   if (options.movie_clusters == 0) return;
   collective_step(env, [&] {
-    std::unique_ptr<SumReducer> reducer = make_nccl_reducer(env.comm(), backend.device);
+    // NCCL only pays off across ranks: one rank reduces nothing and would only set NCCL up.
+    std::unique_ptr<SumReducer> reducer =
+        env.size() > 1 ? make_nccl_reducer(env.comm(), backend.device) : nullptr;
     if (!reducer) reducer = std::make_unique<MpiSumReducer>(env.comm());
     MoviePaletteParams params;
     params.clusters = options.movie_clusters;

@@ -55,8 +55,12 @@ GpuSink::GpuSink(int device, TileSize tile, const KmeansParams& params, int deco
     free_.push_back(b);
   }
   for (Lane& lane : lanes_) {
+    // A blocking stream, on purpose: FFmpeg copies each decoded picture into its frame pool on
+    // the legacy default stream, asynchronously. A blocking stream's kernels wait for that copy;
+    // a non-blocking one raced it and read parts of older pictures (seen on an H200: results
+    // depended on the number of decode sessions).
     cudaStream_t stream = nullptr;
-    CUDA_CHECK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
+    CUDA_CHECK(cudaStreamCreate(&stream));
     lane.stream = stream;
     CUDA_CHECK(cudaMallocHost(reinterpret_cast<void**>(&lane.pinned_tile), tile_bytes));
     lane.converter = std::make_unique<TileConverter>(tile_);

@@ -194,6 +194,16 @@ BarcodeFile read_barcode_file(const std::string& path) {
   out.mean = read_shaped<uint8_t>(f, path, "/color/mean", H5T_NATIVE_UINT8, {n, 3});
   out.palette = read_shaped<float>(f, path, "/color/palette", H5T_NATIVE_FLOAT, {n, k, 3});
   out.weights = read_shaped<float>(f, path, "/color/weights", H5T_NATIVE_FLOAT, {n, k});
+  out.inertia = read_shaped<double>(f, path, "/color/inertia", H5T_NATIVE_DOUBLE, {n});
+  if (H5Lexists(f, "/movie", H5P_DEFAULT) > 0 && H5Lexists(f, "/movie/palette", H5P_DEFAULT) > 0) {
+    H5Handle d(static_cast<hid_t>(
+        h5_check(H5Dopen2(f, "/movie/palette", H5P_DEFAULT), path, "open /movie/palette")));
+    H5Handle space(static_cast<hid_t>(h5_check(H5Dget_space(d.get()), path, "H5Dget_space")));
+    const auto colours = static_cast<hsize_t>(H5Sget_simple_extent_npoints(space.get()) / 3);
+    out.movie_palette =
+        read_shaped<float>(f, path, "/movie/palette", H5T_NATIVE_FLOAT, {colours, 3});
+    out.movie_labels = read_shaped<uint8_t>(f, path, "/movie/labels", H5T_NATIVE_UINT8, {n, k});
+  }
   out.attributes = read_root_attributes(f, path);
   return out;
 }

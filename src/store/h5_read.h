@@ -31,6 +31,9 @@ struct BarcodeFile {
   std::vector<uint8_t> mean;      // [N*3] /color/mean
   std::vector<float> palette;     // [N*k*3] /color/palette, sRGB 0..255, by weight descending
   std::vector<float> weights;     // [N*k] /color/weights
+  std::vector<double> inertia;    // [N]   /color/inertia
+  std::vector<float> movie_palette;  // [K*3] /movie/palette, empty when the file has none
+  std::vector<uint8_t> movie_labels;  // [N*k] /movie/labels, empty when the file has none
   std::vector<StoredAttribute> attributes;  // root attributes, in HDF5's name order
 
   // Rows whose colours were written (/frames/done != 0), in file order.

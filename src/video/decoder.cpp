@@ -92,7 +92,9 @@ DecodeStats decode_segment(const StreamInfo& info, const Segment& segment,
         ++stats.untimed_frames;
       } else if (pts >= segment.end) {
         stop = true;  // presentation order: everything after is later still
-      } else if (pts >= segment.begin) {
+      } else if (pts < segment.begin) {
+        ++stats.lead_in;
+      } else {
         ++stats.frames;
         if (!sink(frame.get(), pts)) stop = true;
       }
@@ -118,6 +120,9 @@ DecodeStats decode_segment(const StreamInfo& info, const Segment& segment,
     drain();
   }
   stats.read_error = reader.read_error();
+  log::detail(info.path + ": decoded [" + std::to_string(segment.begin) + ", " +
+              std::to_string(segment.end) + "): " + std::to_string(stats.frames) + " frames, " +
+              std::to_string(stats.lead_in) + " before it from the preceding key frame");
   return stats;
 }
 

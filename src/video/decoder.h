@@ -26,6 +26,7 @@ struct DecodeStats {
   int64_t frames = 0;          // frames handed to the sink (in the segment)
   int64_t bad_packets = 0;     // packets or frames the decoder rejected (skipped)
   int64_t untimed_frames = 0;  // frames without any timestamp (skipped)
+  int64_t lead_in = 0;         // frames decoded before the segment (from the key frame before)
   std::string read_error;      // why demuxing stopped early (truncated file), empty otherwise
 };
 

@@ -36,7 +36,12 @@ void PacketReader::seek_to_begin() {
   for (int attempt = 0; attempt < 8; ++attempt) {
     const int64_t target = attempt == 0 ? segment_.begin : segment_.begin - (step << (attempt - 1));
     int rc = av_seek_frame(format_.get(), stream_index_, target, AVSEEK_FLAG_BACKWARD);
-    if (rc < 0) break;  // this demuxer cannot seek: read from the start instead
+    if (rc < 0) {
+      // This demuxer cannot seek there: read from the start instead.
+      log::detail(path_ + ": seek to " + std::to_string(target) + " failed (" + av_error_text(rc) +
+                  "); reading from the start");
+      break;
+    }
     if (!read_video_packet(pending_.get())) {
       // Nothing at or after the target: the segment lies past the end of the readable stream.
       done_ = true;

@@ -8,6 +8,7 @@ packages=(
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev ffmpeg
   libcli11-dev libpng-dev libgtest-dev
   python3 python3-numpy python3-h5py python3-sklearn python3-pil util-linux
+  slurmctld slurmd slurm-client munge
 )
 missing=()
 for p in "${packages[@]}"; do

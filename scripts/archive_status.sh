@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Where an archive run (slurm/archive.sbatch) stands, from its manifest and its output dir.
+#
+#   scripts/archive_status.sh [-v] MANIFEST OUTPUT_DIR
+#
+# Each manifest line is one of
+#   done     OUTPUT_DIR/<name>.png exists and <name>.h5 has complete == 1
+#   failed   not done, and OUTPUT_DIR/failed/<name>.txt records the exit code of its last run
+#   missing  neither: not run yet, still running, or its task was killed
+# Prints the four counts (done, failed, missing, total, one "word count" per line), then one
+# line per failed movie: "failed CODE PATH". With -v also "missing PATH" lines.
+# Exit status: 0 when every movie is done, 1 otherwise, 2 on bad usage.
+# <name> follows the rule in slurm/archive.sbatch (keep the two in step). Reading the HDF5
+# attribute needs python3 with h5py (one process for the whole archive) or else h5dump.
+set -euo pipefail
+
+verbose=0
+if [ "${1:-}" = -v ]; then verbose=1; shift; fi
+[ $# -eq 2 ] || { echo "usage: $0 [-v] MANIFEST OUTPUT_DIR" >&2; exit 2; }
+manifest=$1
+outdir=$2
+[ -r "$manifest" ] || { echo "archive_status: cannot read $manifest" >&2; exit 2; }
+export HDF5_USE_FILE_LOCKING=FALSE
+
+movie_name() {
+  local stem hash
+  stem=$(basename -- "$1")
+  stem=${stem%.*}
+  hash=$(printf '%s' "$1" | sha1sum)
+  printf '%s-%s\n' "$stem" "${hash:0:12}"
+}
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+# names[i] belongs to paths[i]; blank lines are kept as placeholders so line numbers hold.
+mapfile -t paths <"$manifest"
+names=()
+for p in "${paths[@]}"; do
+  if [ -n "$p" ]; then names+=("$(movie_name "$p")"); else names+=(""); fi
+done
+
+# Candidates: a PNG and an .h5 are there. Their `complete` attribute is read in one go.
+: >"$work/candidates"
+for n in "${names[@]}"; do
+  [ -n "$n" ] && [ -s "$outdir/$n.png" ] && [ -f "$outdir/$n.h5" ] && printf '%s\n' "$n" >>"$work/candidates"
+done
+: >"$work/complete"
+if [ -s "$work/candidates" ]; then
+  if python3 -c 'import h5py' 2>/dev/null; then
+    python3 - "$outdir" "$work/candidates" >"$work/complete" <<'PY'
+import os, sys
+import h5py
+for name in open(sys.argv[2]).read().splitlines():
+    try:
+        with h5py.File(os.path.join(sys.argv[1], name + ".h5"), "r") as f:
+            if int(f.attrs.get("complete", 0)) == 1:
+                print(name)
+    except OSError:
+        pass  # unreadable: not done
+PY
+  elif command -v h5dump >/dev/null; then
+    while IFS= read -r n; do
+      if h5dump -a /complete "$outdir/$n.h5" 2>/dev/null | grep -Eq '^[[:space:]]*\(0\): 1[[:space:]]*$'; then
+        printf '%s\n' "$n" >>"$work/complete"
+      fi
+    done <"$work/candidates"
+  else
+    echo "archive_status: neither python3-h5py nor h5dump: cannot tell complete files" >&2
+  fi
+fi
+declare -A complete=()
+while IFS= read -r n; do complete[$n]=1; done <"$work/complete"
+
+done_n=0 failed_n=0 missing_n=0 total=0
+failed_lines=() missing_lines=()
+for i in "${!paths[@]}"; do
+  n=${names[$i]}
+  [ -n "$n" ] || continue
+  total=$((total + 1))
+  if [ -n "${complete[$n]:-}" ]; then
+    done_n=$((done_n + 1))
+  elif [ -f "$outdir/failed/$n.txt" ]; then
+    failed_n=$((failed_n + 1))
+    code=$(cut -f1 "$outdir/failed/$n.txt" | head -n1)
+    failed_lines+=("failed ${code:-?} ${paths[$i]}")
+  else
+    missing_n=$((missing_n + 1))
+    missing_lines+=("missing ${paths[$i]}")
+  fi
+done
+
+printf 'done %d\nfailed %d\nmissing %d\ntotal %d\n' "$done_n" "$failed_n" "$missing_n" "$total"
+[ ${#failed_lines[@]} -eq 0 ] || printf '%s\n' "${failed_lines[@]}"
+[ "$verbose" = 0 ] || [ ${#missing_lines[@]} -eq 0 ] || printf '%s\n' "${missing_lines[@]}"
+[ "$done_n" -eq "$total" ]

@@ -1,0 +1,330 @@
+"""slurm/*.sbatch and the archive scripts on a real single-node SLURM cluster on localhost.
+
+One cluster (tests/slurm/localslurm.py) serves the whole module. Exits with 77 (ctest's
+SKIP_RETURN_CODE) when SLURM or munge is not installed, or when not root (slurmd must be).
+
+Environment (as for the integration tests): BARCODE_MPI, the tool; BARCODE_MEDIA, the media
+made by tests/integration/make_media.py; BARCODE_SOURCE, the source tree.
+"""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SOURCE = os.environ.get("BARCODE_SOURCE", os.path.dirname(os.path.dirname(HERE)))
+sys.path.insert(0, os.path.join(SOURCE, "tests", "integration"))
+sys.path.insert(0, HERE)
+
+import common  # noqa: E402  (tests/integration/common.py)
+from common import assert_same_datasets, media, read_h5, run_tool  # noqa: E402
+from localslurm import LocalSlurm, missing_programs  # noqa: E402
+
+BARCODE_SBATCH = os.path.join(SOURCE, "slurm", "barcode.sbatch")
+ARCHIVE_SBATCH = os.path.join(SOURCE, "slurm", "archive.sbatch")
+MAKE_MANIFEST = os.path.join(SOURCE, "scripts", "make_manifest.sh")
+ARCHIVE_STATUS = os.path.join(SOURCE, "scripts", "archive_status.sh")
+SKIP = 77
+
+cluster = None
+
+
+def setUpModule():
+    global cluster
+    cluster = LocalSlurm()
+    # Registered before start, so a failed start or a failing test still stops the daemons.
+    unittest.addModuleCleanup(cluster.stop)
+    cluster.start()
+
+
+def job_env(**extra):
+    """The environment jobs are submitted with (sbatch passes it on): the tool, root-friendly
+    Open MPI settings, and the script settings given."""
+    env = {k: v for k, v in common.MPI_ENV.items() if not k.startswith("SLURM_")}
+    env.update(SLURM_CONF=cluster.env["SLURM_CONF"], BARCODE_MPI=os.path.abspath(common.BIN))
+    env.update(extra)
+    return env
+
+
+def sbatch(script, *args, cwd, env, wait=True, timeout=180):
+    """Submits `script` (with --wait unless wait is False); returns (job id, returncode)."""
+    cmd = ["sbatch", "--parsable", *(["--wait"] if wait else []), *args, script]
+    r = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+    job = r.stdout.strip().split(";")[0]
+    if not job.isdigit():
+        raise AssertionError(f"sbatch failed ({r.returncode}):\n{r.stdout}\n{r.stderr}\n"
+                             + cluster.logs())
+    return job, r.returncode
+
+
+def read(path):
+    with open(path, errors="replace") as f:
+        return f.read()
+
+
+def job_logs(directory, prefix):
+    """Concatenated .out/.err files of jobs whose names start with prefix, for messages."""
+    out = []
+    for fn in sorted(os.listdir(directory)):
+        if fn.startswith(prefix) and fn.endswith((".out", ".err")):
+            out.append(f"--- {fn}\n{read(os.path.join(directory, fn))}")
+    return "\n".join(out)
+
+
+class TempDirTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="barcode-slurm-test-")
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+class BarcodeJob(TempDirTest):
+    def test_two_tasks_equal_direct_mpirun(self):
+        """slurm/barcode.sbatch with 2 tasks (srun --mpi=pmix) writes the same datasets as a
+        direct `mpirun -np 2` run, bit for bit."""
+        clip = media("busy_h264.mp4")
+        out = os.path.join(self.tmp, "out")
+        extra = ["--restarts", "3", "--seed", "7"]
+        job, rc = sbatch(BARCODE_SBATCH, "--nodes=1", "--ntasks-per-node=2", "--cpus-per-task=1",
+                         "--gres=gpu:2", "--time=5", cwd=self.tmp,
+                         env=job_env(INPUT=clip, OUTPUT_DIR=out, EXTRA_ARGS=" ".join(extra)))
+        logs = job_logs(self.tmp, "barcode-")
+        self.assertEqual(rc, 0, logs)
+        # The name pattern %x-%j of --output/--error.
+        self.assertTrue(os.path.exists(os.path.join(self.tmp, f"barcode-{job}.out")), logs)
+        self.assertIn("launching with pmix", logs)
+        self.assertIn("2 ranks x 1 threads", logs)
+        via_slurm = read_h5(os.path.join(out, "busy_h264.h5"))
+        self.assertEqual(via_slurm["attrs"]["ranks"], 2)
+        self.assertEqual(via_slurm["attrs"]["complete"], 1)
+        self.assertGreater(os.path.getsize(os.path.join(out, "busy_h264.png")), 0)
+
+        direct_h5 = os.path.join(self.tmp, "direct.h5")
+        r = run_tool([clip, "-o", direct_h5, *extra], ranks=2)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        assert_same_datasets(self, read_h5(direct_h5), via_slurm, "sbatch vs mpirun -np 2")
+
+    def test_interrupted_exit_code_requeues(self):
+        """The requeue path, with a stand-in for the tool (barcode_mpi does not handle SIGUSR1
+        yet): SIGUSR1 to the batch shell, as --signal=B:USR1@120 sends it, reaches the tool
+        through srun; the stand-in exits with 4; the job requeues itself and the second run
+        finishes."""
+        stub = os.path.join(self.tmp, "stub_tool.sh")
+        marks = os.path.join(self.tmp, "marks")
+        os.mkdir(marks)
+        with open(stub, "w") as f:
+            f.write(f"""#!/bin/bash
+# First run: wait for SIGUSR1, then exit 4 ("checkpointed, interrupted"). Later runs: done.
+run=${{SLURM_RESTART_COUNT:-0}}
+if [ "$run" = 0 ]; then
+  trap 'touch {marks}/got_usr1; exit 4' USR1
+  touch {marks}/started
+  for _ in $(seq 600); do sleep 0.1; done
+  exit 1
+fi
+touch {marks}/restart_$run
+exit 0
+""")
+        os.chmod(stub, 0o755)
+        env = job_env(INPUT="/nonexistent/movie.mp4", OUTPUT_DIR=os.path.join(self.tmp, "out"),
+                      BARCODE_MPI=stub)
+        job, _ = sbatch(BARCODE_SBATCH, "--ntasks-per-node=1", "--cpus-per-task=1",
+                        "--gres=gpu:1", "--time=5", cwd=self.tmp, env=env, wait=False)
+        deadline = time.time() + 60
+        while not os.path.exists(os.path.join(marks, "started")):
+            self.assertLess(time.time(), deadline, job_logs(self.tmp, "barcode-"))
+            time.sleep(0.2)
+        # What --signal=B:USR1@120 does at the time limit, now.
+        subprocess.run(["scancel", "--batch", "--signal=USR1", job], env=cluster.env,
+                       check=True)
+        # Slurm keeps a requeued job pending for about two minutes (Reason=BeginTime); the
+        # test, as the administrator, lets it start at once.
+        released = False
+        deadline = time.time() + 90
+        while True:
+            state = cluster.job_states(job).get(job, ("",))[0]
+            if os.path.exists(os.path.join(marks, "restart_1")) and state == "COMPLETED":
+                break
+            self.assertLess(time.time(), deadline,
+                            f"job {job} not restarted:\n{job_logs(self.tmp, 'barcode-')}\n"
+                            f"{cluster.job_states(job)}\n"
+                            + subprocess.run(["squeue"], env=cluster.env, capture_output=True,
+                                             text=True).stdout)
+            if not released and state == "PENDING":
+                subprocess.run(["scontrol", "update", f"JobId={job}", "StartTime=now"],
+                               env=cluster.env, check=True)
+                released = True
+            time.sleep(0.5)
+        logs = job_logs(self.tmp, "barcode-")
+        self.assertTrue(os.path.exists(os.path.join(marks, "got_usr1")), logs)
+        self.assertIn("requeueing job", logs)
+        self.assertIn("(restart 1)", logs)  # --open-mode=append kept both attempts' lines
+        self.assertEqual(cluster.job_states(job)[job][0], "COMPLETED", logs)
+
+
+class Archive(unittest.TestCase):
+    """A tree of 5 movies (two of them both called clip.mp4) and one text file named .mp4,
+    run as an array with K=2, then resubmitted."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="barcode-slurm-archive-")
+        cls.addClassCleanup(shutil.rmtree, cls.tmp, ignore_errors=True)
+        tree = os.path.join(cls.tmp, "tree")
+        files = {  # sorted order = manifest order; K=2 puts the broken file first in task 1
+            "a/clip.mp4": "busy_h264.mp4",
+            "b/clip.mp4": "odd_318x179.mp4",
+            "c/broken.mp4": "text.mp4",
+            "c/solid.mkv": "solid_rgb.mkv",
+            "regions.MKV": "regions_rgb.mkv",
+            "vfr.mkv": "vfr_h264.mkv",
+        }
+        for rel, src in files.items():
+            os.makedirs(os.path.dirname(os.path.join(tree, rel)), exist_ok=True)
+            shutil.copy(media(src), os.path.join(tree, rel))
+        # Not movies, or hidden: not in the manifest.
+        with open(os.path.join(tree, "notes.txt"), "w") as f:
+            f.write("not a movie\n")
+        os.makedirs(os.path.join(tree, ".trash"))
+        shutil.copy(media("solid_rgb.mkv"), os.path.join(tree, ".trash", "old.mkv"))
+        shutil.copy(media("solid_rgb.mkv"), os.path.join(tree, "c", "._solid.mkv"))
+
+        cls.tree = os.path.realpath(tree)
+        cls.broken = os.path.join(cls.tree, "c/broken.mp4")
+        cls.manifest = os.path.join(cls.tmp, "manifest.txt")
+        subprocess.run(["bash", MAKE_MANIFEST, "-o", cls.manifest, tree], check=True)
+        cls.paths = read(cls.manifest).splitlines()
+        cls.out = os.path.join(cls.tmp, "scratch")
+        cls.jobs = os.path.join(cls.tmp, "jobs")
+        os.mkdir(cls.jobs)
+        cls.status_before = cls.status()
+
+        options = ["--ntasks=1", "--cpus-per-task=1", "--gres=gpu:1", "--time=5"]
+        env = job_env(MANIFEST=cls.manifest, OUTPUT_DIR=cls.out, K="2",
+                      EXTRA_ARGS="--restarts 2")
+        # First run: through the self-submitting mode, which sizes the array (3 tasks).
+        r = subprocess.run(["bash", ARCHIVE_SBATCH, "--wait", "--parsable", *options],
+                           cwd=cls.jobs, env=env, capture_output=True, text=True, timeout=180)
+        cls.first_job = r.stdout.strip().split(";")[0]
+        cls.first_rc = r.returncode
+        cls.first_stderr = r.stderr
+        cls.status_first = cls.status()
+        cls.mtimes_first = cls.output_mtimes()
+        # Resubmission by hand, the plain sbatch way, with the array given explicitly.
+        cls.second_job, cls.second_rc = sbatch(ARCHIVE_SBATCH, "--array=0-2", *options,
+                                               cwd=cls.jobs, env=env)
+        cls.status_second = cls.status()
+        cls.mtimes_second = cls.output_mtimes()
+
+    @classmethod
+    def status(cls):
+        r = subprocess.run(["bash", ARCHIVE_STATUS, "-v", cls.manifest, cls.out],
+                           capture_output=True, text=True)
+        lines = r.stdout.splitlines()
+        counts = {w: int(n) for w, n in (line.split() for line in lines[:4])}
+        return counts, lines[4:], r.returncode
+
+    @classmethod
+    def output_mtimes(cls):
+        if not os.path.isdir(cls.out):
+            return {}
+        return {fn: os.stat(os.path.join(cls.out, fn)).st_mtime_ns
+                for fn in os.listdir(cls.out) if fn.endswith((".h5", ".png"))}
+
+    def task_logs(self, job):
+        return {fn: read(os.path.join(self.jobs, fn)) for fn in sorted(os.listdir(self.jobs))
+                if fn.startswith(f"barcode-archive-{job}_") and fn.endswith(".out")}
+
+    def name(self, path):
+        r = subprocess.run(["bash", "-c", 'source <(sed -n "/^movie_name()/,/^}/p" "$0"); '
+                            'movie_name "$1"', ARCHIVE_STATUS, path],
+                           capture_output=True, text=True, check=True)
+        return r.stdout.strip()
+
+    def test_manifest(self):
+        self.assertEqual(self.paths, sorted(self.paths))
+        self.assertEqual([os.path.relpath(p, self.tree) for p in self.paths],
+                         ["a/clip.mp4", "b/clip.mp4", "c/broken.mp4", "c/solid.mkv",
+                          "regions.MKV", "vfr.mkv"])
+        # Stable: the same tree gives the same file.
+        again = subprocess.run(["bash", MAKE_MANIFEST, self.tree], capture_output=True,
+                               text=True, check=True).stdout
+        self.assertEqual(again, read(self.manifest))
+
+    def test_same_basename_different_names(self):
+        a, b = self.name(self.paths[0]), self.name(self.paths[1])
+        self.assertTrue(a.startswith("clip-") and b.startswith("clip-"))
+        self.assertNotEqual(a, b)
+
+    def test_first_run_covers_every_line(self):
+        logs = self.task_logs(self.first_job)
+        self.assertEqual(len(logs), 3, f"{self.first_stderr}\n{logs}")
+        # Each manifest line is reported exactly once, by the task that owns it.
+        for line, path in enumerate(self.paths):
+            hits = [fn for fn, text in logs.items() if f"line {line}: " in text]
+            self.assertEqual(len(hits), 1, f"line {line} ({path}) in {hits}")
+            self.assertTrue(hits[0].endswith(f"_{line // 2}.out"), hits)
+        # The task with the failure went on: its second movie is done.
+        self.assertIn("line 2: FAILED with exit code 2", logs[f"barcode-archive-{self.first_job}_1.out"])
+        self.assertIn("line 3: ok", logs[f"barcode-archive-{self.first_job}_1.out"])
+        # sbatch --wait reports the highest task exit code: task 1 had a failure.
+        self.assertEqual(self.first_rc, 1)
+
+    def test_outputs_complete_and_failure_recorded(self):
+        for path in self.paths:
+            name = self.name(path)
+            h5 = os.path.join(self.out, f"{name}.h5")
+            if path == self.broken:
+                self.assertFalse(os.path.exists(h5))
+                record = read(os.path.join(self.out, "failed", f"{name}.txt"))
+                code, recorded_path, _date, task = record.rstrip("\n").split("\t")
+                self.assertEqual((code, recorded_path), ("2", path))
+                self.assertTrue(task.endswith("_1"), task)
+                self.assertEqual(len(record.splitlines()), 1)
+                continue
+            data = read_h5(h5)
+            self.assertEqual(data["attrs"]["complete"], 1, path)
+            self.assertEqual(data["attrs"]["source_path"], path)
+            self.assertTrue(data["frames/done"].all(), path)
+            self.assertGreater(os.path.getsize(os.path.join(self.out, f"{name}.png")), 0)
+            self.assertFalse(os.path.exists(os.path.join(self.out, "failed", f"{name}.txt")))
+
+    def test_status_counts(self):
+        counts, _lines, rc = self.status_before
+        self.assertEqual(counts, {"done": 0, "failed": 0, "missing": 6, "total": 6})
+        self.assertEqual(rc, 1)
+        for counts, lines, rc in (self.status_first, self.status_second):
+            self.assertEqual(counts, {"done": 5, "failed": 1, "missing": 0, "total": 6})
+            self.assertEqual(lines, [f"failed 2 {self.broken}"])
+            self.assertEqual(rc, 1)
+
+    def test_resubmission_skips_completed(self):
+        logs = "\n".join(self.task_logs(self.second_job).values())
+        self.assertEqual(logs.count("skip (complete)"), 5, logs)
+        self.assertEqual(logs.count("FAILED with exit code 2"), 1, logs)
+        self.assertEqual(self.second_rc, 1)
+        # Nothing complete was written again.
+        self.assertEqual(len(self.mtimes_first), 10)
+        self.assertEqual(self.mtimes_second, self.mtimes_first)
+
+
+def main():
+    missing = missing_programs()
+    if missing:
+        print(f"SKIP: SLURM/munge programs not installed: {' '.join(missing)} "
+              "(scripts/install-deps.sh installs them)")
+        return SKIP
+    if os.geteuid() != 0:
+        print("SKIP: slurmd has to run as root to start jobs")
+        return SKIP
+    result = unittest.main(module=__name__, argv=[sys.argv[0], "-v", *sys.argv[1:]],
+                           exit=False).result
+    return 0 if result.wasSuccessful() else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <thread>
 
@@ -98,7 +99,10 @@ void choose_backend(const MpiEnv& env, const Options& options, Backend& backend)
     c.threads = std::max(1, backend.threads / software);
     backend.decoders.push_back(c);
   }
-  log::detail("rank uses " + (backend.device >= 0 ? gpu_description(backend.device) : "the CPU") +
+  log::detail("rank uses " +
+              (backend.device >= 0 ? "GPU " + std::to_string(backend.device) + " (" +
+                                         gpu_description(backend.device) + ")"
+                                   : std::string("the CPU")) +
               ", " + std::to_string(backend.decoders.size()) + " decoder(s)" +
               (backend.nvdec ? " (NVDEC)" : ""));
 }
@@ -264,8 +268,24 @@ void render_pngs(const Options& options) {
 
 }  // namespace
 
+// SLURM started several tasks but MPI sees one rank: the launch did not wire them together
+// (PMI mismatch), and each copy would do the whole movie on its own.
+void refuse_split_launch(const MpiEnv& env) {
+  const char* tasks = std::getenv("SLURM_NTASKS");
+  if (!tasks || env.size() != 1) return;
+  const long n = std::strtol(tasks, nullptr, 10);
+  if (n > 1) {
+    throw usage_error("SLURM started " + std::to_string(n) +
+                      " tasks but MPI sees 1 rank: each task would process the whole movie "
+                      "alone. Launch with `srun --mpi=pmix barcode_mpi ...` (see `srun "
+                      "--mpi=list`) or `mpirun -np " +
+                      std::to_string(n) + " barcode_mpi ...` inside the allocation");
+  }
+}
+
 int run_job(const MpiEnv& env, const Options& options) {
   Stopwatch wall;
+  collective_step(env, [&] { refuse_split_launch(env); });
   RunStats run;
   const Plan plan = make_plan(env, options);
   run.scan_s = plan.scan_seconds;

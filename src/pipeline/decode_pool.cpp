@@ -37,6 +37,7 @@ DecodePoolStats run_decode_pool(const Plan& plan, int64_t first, int64_t end,
   std::exception_ptr failure;
 
   auto decode_chunks = [&](int decoder) {
+    SegmentDecoder session(plan.info, decoders[static_cast<size_t>(decoder)]);
     for (int64_t c = next_chunk++; c < chunks; c = next_chunk++) {
       const int64_t row_begin = bounds[static_cast<size_t>(c)];
       const int64_t row_end = bounds[static_cast<size_t>(c) + 1];
@@ -48,18 +49,16 @@ DecodePoolStats run_decode_pool(const Plan& plan, int64_t first, int64_t end,
       int64_t next_row = row_begin;
       DecodeStats chunk_stats;
       try {
-        chunk_stats = decode_segment(
-            plan.info, range, decoders[static_cast<size_t>(decoder)],
-            [&](const AVFrame* frame, int64_t pts) {
-              while (next_row < row_end && plan.sample_pts(next_row) < pts) {
-                book.mark_missing(next_row++);
-              }
-              if (next_row >= row_end) return false;
-              if (plan.sample_pts(next_row) != pts) return true;
-              sink.put(decoder, frame, next_row, plan.samples[static_cast<size_t>(next_row)]);
-              ++next_row;
-              return next_row < row_end;
-            });
+        chunk_stats = session.decode(range, [&](const AVFrame* frame, int64_t pts) {
+          while (next_row < row_end && plan.sample_pts(next_row) < pts) {
+            book.mark_missing(next_row++);
+          }
+          if (next_row >= row_end) return false;
+          if (plan.sample_pts(next_row) != pts) return true;
+          sink.put(decoder, frame, next_row, plan.samples[static_cast<size_t>(next_row)]);
+          ++next_row;
+          return next_row < row_end;
+        });
       } catch (...) {
         std::lock_guard<std::mutex> lock(mutex);
         if (!failure) failure = std::current_exception();

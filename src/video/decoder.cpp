@@ -59,13 +59,33 @@ CodecPtr open_decoder(const StreamInfo& info, const AVStream* stream, const Deco
 
 }  // namespace
 
-DecodeStats decode_segment(const StreamInfo& info, const Segment& segment,
-                           const DecodeConfig& config, const FrameSink& sink) {
+SegmentDecoder::SegmentDecoder(const StreamInfo& info, const DecodeConfig& config)
+    : info_(info), config_(config), packet_(make_packet()), frame_(make_frame()) {}
+
+SegmentDecoder::~SegmentDecoder() = default;
+
+DecodeStats SegmentDecoder::decode(const Segment& segment, const FrameSink& sink) {
+  PacketReader reader(info_.path, info_.stream_index, segment, info_.packets_have_pts);
+  if (ctx_) {
+    avcodec_flush_buffers(ctx_.get());  // forget the last segment's pictures and references
+  } else {
+    ctx_ = open_decoder(info_, reader.stream(), config_);
+  }
+  try {
+    return decode_with(reader, segment, sink);
+  } catch (...) {
+    ctx_.reset();  // a decoder that failed midway is not trusted with the next segment
+    throw;
+  }
+}
+
+DecodeStats SegmentDecoder::decode_with(PacketReader& reader, const Segment& segment,
+                                        const FrameSink& sink) {
   DecodeStats stats;
-  PacketReader reader(info.path, info.stream_index, segment, info.packets_have_pts);
-  CodecPtr ctx = open_decoder(info, reader.stream(), config);
-  PacketPtr packet = make_packet();
-  FramePtr frame = make_frame();
+  const StreamInfo& info = info_;
+  AVCodecContext* ctx = ctx_.get();
+  AVPacket* packet = packet_.get();
+  AVFrame* frame = frame_.get();
   const AVRational tb = reader.stream()->time_base;
   bool stop = false;
 
@@ -81,7 +101,7 @@ DecodeStats decode_segment(const StreamInfo& info, const Segment& segment,
   // Takes every frame the decoder has ready; sets `stop` at the first frame past the segment.
   auto drain = [&]() {
     while (!stop) {
-      int rc = avcodec_receive_frame(ctx.get(), frame.get());
+      int rc = avcodec_receive_frame(ctx, frame);
       if (rc == AVERROR(EAGAIN) || rc == AVERROR_EOF) return;
       if (rc < 0) {
         report_bad(rc, "decoding");
@@ -96,26 +116,26 @@ DecodeStats decode_segment(const StreamInfo& info, const Segment& segment,
         ++stats.lead_in;
       } else {
         ++stats.frames;
-        if (!sink(frame.get(), pts)) stop = true;
+        if (!sink(frame, pts)) stop = true;
       }
-      av_frame_unref(frame.get());
+      av_frame_unref(frame);
     }
   };
 
-  while (!stop && reader.next(packet.get())) {
+  while (!stop && reader.next(packet)) {
     ++stats.packets;
-    int rc = avcodec_send_packet(ctx.get(), packet.get());
+    int rc = avcodec_send_packet(ctx, packet);
     if (rc < 0 && rc != AVERROR(EAGAIN)) {
       report_bad(rc, "decoding the packet at t=" +
-                         std::to_string(to_seconds(packet_time(packet.get()), tb)) + " s");
+                         std::to_string(to_seconds(packet_time(packet), tb)) + " s");
     }
-    av_packet_unref(packet.get());
+    av_packet_unref(packet);
     drain();
   }
   if (!stop) {
     // Flush: the decoder still holds frames for reordering. A damaged last packet can make the
     // flush fail; what was decoded stays good.
-    int rc = avcodec_send_packet(ctx.get(), nullptr);
+    int rc = avcodec_send_packet(ctx, nullptr);
     if (rc < 0 && rc != AVERROR_EOF) report_bad(rc, "flushing the decoder at the end");
     drain();
   }
@@ -124,6 +144,12 @@ DecodeStats decode_segment(const StreamInfo& info, const Segment& segment,
               std::to_string(segment.end) + "): " + std::to_string(stats.frames) + " frames, " +
               std::to_string(stats.lead_in) + " before it from the preceding key frame");
   return stats;
+}
+
+DecodeStats decode_segment(const StreamInfo& info, const Segment& segment,
+                           const DecodeConfig& config, const FrameSink& sink) {
+  SegmentDecoder decoder(info, config);
+  return decoder.decode(segment, sink);
 }
 
 }  // namespace barcode

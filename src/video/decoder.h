@@ -33,6 +33,30 @@ struct DecodeStats {
 // Called for each frame in the segment with its timestamp; return false to stop decoding.
 using FrameSink = std::function<bool(const AVFrame* frame, int64_t pts)>;
 
+// A decoder kept across segments: opening one costs tens of milliseconds in software and more
+// with NVDEC (a hardware session and its surfaces), so a decoder that handles many chunks of a
+// film opens once and is flushed between them.
+class PacketReader;
+class SegmentDecoder {
+ public:
+  SegmentDecoder(const StreamInfo& info, const DecodeConfig& config);
+  ~SegmentDecoder();
+  SegmentDecoder(const SegmentDecoder&) = delete;
+  SegmentDecoder& operator=(const SegmentDecoder&) = delete;
+
+  DecodeStats decode(const Segment& segment, const FrameSink& sink);
+
+ private:
+  DecodeStats decode_with(PacketReader& reader, const Segment& segment, const FrameSink& sink);
+
+  const StreamInfo& info_;
+  DecodeConfig config_;
+  CodecPtr ctx_;
+  PacketPtr packet_;
+  FramePtr frame_;
+};
+
+// One segment with a decoder of its own.
 DecodeStats decode_segment(const StreamInfo& info, const Segment& segment,
                            const DecodeConfig& config, const FrameSink& sink);
 

@@ -103,6 +103,23 @@ class BadInput(ToolTest):
             with self.subTest(extra=extra):
                 self.expect_refusal([movie, *extra], parts)
 
+    def test_gpu_required_without_a_gpu(self):
+        if shutil.which("nvidia-smi") and subprocess.run(["nvidia-smi", "-L"],
+                                                         capture_output=True).returncode == 0:
+            self.skipTest("this machine has a GPU")
+        self.expect_refusal([media("busy_h264.mp4"), "--gpu", "on"], ["--gpu on", "no CUDA device"])
+
+    def test_slurm_tasks_but_one_mpi_rank(self):
+        # SLURM started 4 tasks, but MPI sees one: N independent copies would each do the whole
+        # job. The tool refuses and says how to launch it.
+        env = dict(MPI_ENV, SLURM_NTASKS="4", SLURM_JOB_ID="1234", SLURM_PROCID="0")
+        result = subprocess.run([BIN, media("busy_h264.mp4"), "-o", self.out("x.h5")],
+                                capture_output=True, text=True, env=env)
+        self.assertEqual(result.returncode, USAGE, result.stderr)
+        self.assertIn("SLURM started 4 tasks", result.stderr)
+        self.assertIn("srun --mpi=pmix", result.stderr)
+        self.assertFalse(os.path.exists(self.out("x.h5")))
+
     def test_output_directory_missing(self):
         self.expect_refusal([media("busy_h264.mp4"), "-o", self.out("no/such/dir/x.h5")],
                             ["x.h5", "does not exist"])

@@ -13,6 +13,8 @@ enum ExitCode : int {
   kExitUsage = 2,       // invalid options or unusable input: nothing was written
   kExitIncomplete = 3,  // finished, but some selected frames could not be decoded or the input
                         // was truncated: the HDF5 file marks what is missing
+  kExitInterrupted = 4,  // stopped by a signal after writing what was finished (OUT.partial):
+                         // rerun with --resume to continue
 };
 
 // An error with a message fit for the user: it names the file or option and the cause.

@@ -3,6 +3,7 @@
 #include <sched.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -11,6 +12,7 @@
 #include "color/frame_summary.h"
 #include "color/movie_palette.h"
 #include "error.h"
+#include "interrupt.h"
 #include "log.h"
 #include "pipeline/cpu_sink.h"
 #include "pipeline/decode_pool.h"
@@ -35,7 +37,23 @@ int usable_cores() {
   return std::max(1u, std::thread::hardware_concurrency());
 }
 
+// The options that decide the file's rows and colours, with the input's identity: a run may
+// only be resumed by one that agrees on all of them.
+std::string result_options(const Plan& plan, const Options& o) {
+  const KmeansParams& km = o.kmeans;
+  return "source_size=" + std::to_string(plan.info.file_size) +
+         " source_mtime=" + std::to_string(plan.info.file_mtime) +
+         " every=" + std::to_string(o.every) + " fps=" + std::to_string(o.fps) +
+         " columns=" + std::to_string(o.columns) + " keyframes=" + std::to_string(o.keyframes) +
+         " start=" + std::to_string(o.start) + " end=" + std::to_string(o.end) +
+         " tile_width=" + std::to_string(o.tile_width) + " k=" + std::to_string(km.k) +
+         " restarts=" + std::to_string(km.restarts) + " max_iter=" + std::to_string(km.max_iter) +
+         " tol=" + std::to_string(km.tol) + " seed=" + std::to_string(km.seed) +
+         " movie_clusters=" + std::to_string(o.movie_clusters);
+}
+
 void write_attributes(H5Store& store, const Plan& plan, const Options& options, int ranks) {
+  store.set_attribute("result_options", result_options(plan, options));
   const StreamInfo& info = plan.info;
   store.set_attribute("tool", std::string("barcode_mpi ") + BARCODE_VERSION);
   store.set_attribute("options", options.as_toml);
@@ -108,7 +126,8 @@ void choose_backend(const MpiEnv& env, const Options& options, Backend& backend)
 }
 
 struct Outcome {
-  int64_t missing = 0;  // over all ranks
+  int64_t missing = 0;       // over all ranks
+  bool interrupted = false;  // a signal asked every rank to stop (see interrupt.h)
 };
 
 // This rank's frame palettes, kept as rows are written, for the movie palette.
@@ -165,8 +184,11 @@ int decode_only(const MpiEnv& env, const Plan& plan, const Backend& backend, Run
   ResultBook book(plan.my_first, plan.my_end);
   DiscardSink sink;
   DecodePoolStats stats;
+  const std::vector<uint8_t> none_done(static_cast<size_t>(plan.my_end - plan.my_first) + 1, 0);
+  const std::atomic<bool> never{false};
   collective_step(env, [&] {
-    stats = run_decode_pool(plan, plan.my_first, plan.my_end, backend.decoders, sink, book);
+    stats = run_decode_pool(plan, plan.my_first, plan.my_end, backend.decoders, sink, book,
+                            none_done, never);
   });
   run.frames_decoded = stats.frames;
   run.frames_sampled = plan.my_end - plan.my_first;
@@ -176,10 +198,18 @@ int decode_only(const MpiEnv& env, const Plan& plan, const Backend& backend, Run
 
 // Decodes, clusters and writes this rank's rows: decoders and clustering run in a driver thread,
 // the main thread makes the collective write rounds as blocks of rows are finished.
+// Rows in `finished` come from an interrupted earlier run: they are written again as they are
+// and not decoded.
 Outcome process_segment(const MpiEnv& env, const Plan& plan, const Options& options,
                         const Backend& backend, H5Store& store, RunStats& run,
-                        RankPalettes& palettes) {
+                        RankPalettes& palettes, std::vector<FrameColors> finished) {
   ResultBook book(plan.my_first, plan.my_end);
+  std::vector<uint8_t> done(static_cast<size_t>(plan.my_end - plan.my_first) + 1, 0);
+  for (FrameColors& row : finished) {
+    done[static_cast<size_t>(row.position - plan.my_first)] = 1;
+    book.add(std::move(row));
+  }
+  std::atomic<bool> stop{false};
   std::unique_ptr<TileSink> sink;
   collective_step(env, [&] {
     const int decoders = static_cast<int>(backend.decoders.size());
@@ -194,8 +224,8 @@ Outcome process_segment(const MpiEnv& env, const Plan& plan, const Options& opti
   DecodePoolStats decode_stats;
   std::thread driver([&] {
     try {
-      decode_stats =
-          run_decode_pool(plan, plan.my_first, plan.my_end, backend.decoders, *sink, book);
+      decode_stats = run_decode_pool(plan, plan.my_first, plan.my_end, backend.decoders, *sink,
+                                     book, done, stop);
     } catch (...) {
       failure = std::current_exception();
     }
@@ -208,6 +238,7 @@ Outcome process_segment(const MpiEnv& env, const Plan& plan, const Options& opti
   });
   Stopwatch progress_clock;
   double last_progress = 0;
+  Outcome outcome;
   try {
     for (int64_t round = 0; round < plan.rounds; ++round) {
       const int64_t first = std::min(plan.my_first + round * options.batch, plan.my_end);
@@ -218,6 +249,15 @@ Outcome process_segment(const MpiEnv& env, const Plan& plan, const Options& opti
       palettes.keep(plan.my_first, rows);
       run.write_s += write_clock.seconds();
       run.frames_written += static_cast<int64_t>(rows.size());
+      // Every rank learns whether any was asked to stop, so all leave the rounds together.
+      int asked = interrupt_requested() ? 1 : 0, any = 0;
+      mpi_check(MPI_Allreduce(&asked, &any, 1, MPI_INT, MPI_MAX, env.comm()),
+                "MPI_Allreduce(interrupt)");
+      if (any) {
+        outcome.interrupted = true;
+        stop = true;
+        break;
+      }
       if (env.rank() == 0 && progress_clock.seconds() - last_progress >= 5.0) {
         last_progress = progress_clock.seconds();
         log::info("progress: round " + std::to_string(round + 1) + "/" +
@@ -239,7 +279,6 @@ Outcome process_segment(const MpiEnv& env, const Plan& plan, const Options& opti
   run.convert_s = sink->convert_seconds();
   run.cluster_s = sink->cluster_seconds();
 
-  Outcome outcome;
   // A decoder or device failure on any rank ends the job here, after every rank has written
   // what it has (rows not done stay marked so in /frames/done).
   collective_step(env, [&] {
@@ -248,7 +287,7 @@ Outcome process_segment(const MpiEnv& env, const Plan& plan, const Options& opti
   int64_t missing = run.frames_sampled - run.frames_written;
   mpi_check(MPI_Allreduce(&missing, &outcome.missing, 1, MPI_INT64_T, MPI_SUM, env.comm()),
             "MPI_Allreduce(missing)");
-  if (missing > 0) {
+  if (missing > 0 && !outcome.interrupted) {
     log::warn(plan.info.path + ": " + std::to_string(missing) +
               " sampled frames of this rank's segment could not be decoded");
   }
@@ -285,6 +324,11 @@ void refuse_split_launch(const MpiEnv& env) {
 
 int run_job(const MpiEnv& env, const Options& options) {
   Stopwatch wall;
+  install_interrupt_handlers();
+  if (options.resume && std::filesystem::exists(options.output_h5)) {
+    log::info(options.output_h5 + " exists: that run finished; nothing to resume");
+    return kExitOk;
+  }
   collective_step(env, [&] { refuse_split_launch(env); });
   RunStats run;
   const Plan plan = make_plan(env, options);
@@ -304,11 +348,32 @@ int run_job(const MpiEnv& env, const Options& options) {
 
   // Written under a temporary name: a file named OUT.h5 is always a finished run.
   const std::string partial = options.output_h5 + ".partial";
+  const bool resuming = options.resume && std::filesystem::exists(partial);
   std::unique_ptr<H5Store> store;
+  std::vector<FrameColors> finished;
   collective_step(env, [&] {
-    store =
-        std::make_unique<H5Store>(partial, env.comm(), static_cast<int64_t>(plan.samples.size()),
-                                  options.kmeans.k, options.movie_clusters);
+    const auto rows = static_cast<int64_t>(plan.samples.size());
+    if (resuming) {
+      store = H5Store::open_existing(partial, env.comm(), rows, options.kmeans.k,
+                                     options.movie_clusters);
+      // Only a run with the same input, frames and clustering may be continued.
+      const std::vector<int64_t> pts = store->read_pts(plan.my_first, plan.my_end - plan.my_first);
+      bool same = store->get_text_attribute("result_options") == result_options(plan, options);
+      for (int64_t row = plan.my_first; same && row < plan.my_end; ++row) {
+        same = pts[static_cast<size_t>(row - plan.my_first)] == plan.sample_pts(row);
+      }
+      if (!same) {
+        throw usage_error(partial +
+                          ": cannot resume: it was made from another input or with "
+                          "other sampling or clustering options; remove it or run "
+                          "without --resume");
+      }
+      finished = store->read_done_rows(plan.my_first, plan.my_end - plan.my_first);
+      store->set_attribute("ranks", int64_t{env.size()});
+      return;
+    }
+    store = std::make_unique<H5Store>(partial, env.comm(), rows, options.kmeans.k,
+                                      options.movie_clusters);
     write_attributes(*store, plan, options, env.size());
     std::vector<int64_t> index, pts;
     std::vector<double> time;
@@ -320,13 +385,41 @@ int run_job(const MpiEnv& env, const Options& options) {
     store->write_frames(plan.my_first, index, pts, time);
     store->flush();
   });
+  if (resuming) {
+    int64_t mine = static_cast<int64_t>(finished.size()), all = 0;
+    mpi_check(MPI_Allreduce(&mine, &all, 1, MPI_INT64_T, MPI_SUM, env.comm()),
+              "MPI_Allreduce(resumed rows)");
+    log::info(partial + ": resuming with " + std::to_string(all) + " of " +
+              std::to_string(plan.samples.size()) + " frames already done");
+  }
 
   RankPalettes palettes;
   palettes.k = options.kmeans.k;
   const auto my_rows = static_cast<size_t>(plan.my_end - plan.my_first);
   palettes.colors.assign(my_rows * static_cast<size_t>(palettes.k) * 3, 0.0f);
   palettes.weights.assign(my_rows * static_cast<size_t>(palettes.k), 0.0f);
-  const Outcome outcome = process_segment(env, plan, options, backend, *store, run, palettes);
+  const Outcome outcome =
+      process_segment(env, plan, options, backend, *store, run, palettes, std::move(finished));
+  if (outcome.interrupted) {
+    // Everything written so far stays in OUT.partial, marked done, for --resume.
+    collective_step(env, [&] {
+      store->set_attribute("complete", int64_t{0});
+      store->set_attribute("interrupted", int64_t{1});
+      store->close();
+    });
+    run.wall_s = wall.seconds();
+    report_summary(run, env.comm(), options.input, env.size(), backend.threads,
+                   backend.device >= 0 ? gpu_description(backend.device) : "CPU",
+                   static_cast<int>(backend.decoders.size()));
+    if (env.rank() == 0) {
+      log::error(options.input + ": interrupted by signal " + std::to_string(interrupt_signal()) +
+                 " after " +
+                 std::to_string(plan.samples.size() - static_cast<size_t>(outcome.missing)) +
+                 " of " + std::to_string(plan.samples.size()) + " frames; " + partial +
+                 " keeps them: rerun with --resume to continue");
+    }
+    return kExitInterrupted;
+  }
   Stopwatch palette_clock;
   write_movie_palette(env, plan, options, backend, palettes, *store);
   run.palette_s = palette_clock.seconds();
@@ -335,6 +428,7 @@ int run_job(const MpiEnv& env, const Options& options) {
     store->set_attribute("complete", int64_t{complete ? 1 : 0});
     store->set_attribute("frames_missing", outcome.missing);
     store->set_attribute("truncated", int64_t{plan.truncated ? 1 : 0});
+    store->set_attribute("interrupted", int64_t{0});
     store->close();
     if (env.rank() == 0) {
       std::error_code ec;

@@ -21,6 +21,9 @@ void bind(CLI::App& app, Options& o) {
       ->required();
   app.add_option("--png", o.output_png, "Barcode image to write (PNG); none when not given");
   app.add_flag("--overwrite", o.overwrite, "Replace existing output files");
+  app.add_flag("--resume", o.resume,
+               "Continue an interrupted run from OUT.partial (rows marked done are kept); "
+               "without OUT.partial, start afresh");
 
   auto* every = app.add_option("--every", o.every, "Sample every Nth frame (default: every frame)")
                     ->check(CLI::Range(int64_t{1}, int64_t{1} << 40));

@@ -17,6 +17,7 @@ struct Options {
   std::string output_h5;
   std::string output_png;
   bool overwrite = false;
+  bool resume = false;  // continue OUT.partial of an interrupted run
 
   // Sampling: at most one of every / fps / columns; keyframes restricts the candidates.
   int64_t every = 1;

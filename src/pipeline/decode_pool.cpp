@@ -22,7 +22,9 @@ std::vector<int64_t> chunk_rows(int64_t first, int64_t end, int chunks, int64_t 
 
 DecodePoolStats run_decode_pool(const Plan& plan, int64_t first, int64_t end,
                                 const std::vector<DecodeConfig>& decoders, TileSink& sink,
-                                ResultBook& book) {
+                                ResultBook& book, const std::vector<uint8_t>& done,
+                                const std::atomic<bool>& stop) {
+  auto is_done = [&](int64_t row) { return done[static_cast<size_t>(row - first)] != 0; };
   DecodePoolStats stats;
   Stopwatch clock;
   // A few chunks per decoder balance the load; chunks of fewer than ~4 s of rows waste too much
@@ -38,9 +40,10 @@ DecodePoolStats run_decode_pool(const Plan& plan, int64_t first, int64_t end,
 
   auto decode_chunks = [&](int decoder) {
     SegmentDecoder session(plan.info, decoders[static_cast<size_t>(decoder)]);
-    for (int64_t c = next_chunk++; c < chunks; c = next_chunk++) {
-      const int64_t row_begin = bounds[static_cast<size_t>(c)];
+    for (int64_t c = next_chunk++; c < chunks && !stop; c = next_chunk++) {
+      int64_t row_begin = bounds[static_cast<size_t>(c)];
       const int64_t row_end = bounds[static_cast<size_t>(c) + 1];
+      while (row_begin < row_end && is_done(row_begin)) ++row_begin;  // finished earlier
       if (row_begin >= row_end) continue;
       // The chunk's time range: from its first sample up to (not including) the next chunk's.
       Segment range;

@@ -4,6 +4,7 @@
 // shared counter, so fast ones (NVDEC) and slow ones (software) share the work by speed.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -30,8 +31,12 @@ std::vector<int64_t> chunk_rows(int64_t first, int64_t end, int chunks, int64_t 
 // `sink`, and marks rows whose frames never came as missing in `book`. A decoder that fails marks
 // its chunk's remaining rows missing and takes the next chunk; the first failure is rethrown
 // after every decoder has stopped.
+// Rows whose `done[row - first]` is set (finished by an earlier, interrupted run) are not
+// handed to the sink, and chunks made only of them are not decoded. Setting `stop` makes every
+// decoder stop at its next frame.
 DecodePoolStats run_decode_pool(const Plan& plan, int64_t first, int64_t end,
                                 const std::vector<DecodeConfig>& decoders, TileSink& sink,
-                                ResultBook& book);
+                                ResultBook& book, const std::vector<uint8_t>& done,
+                                const std::atomic<bool>& stop);
 
 }  // namespace barcode

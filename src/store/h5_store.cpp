@@ -10,11 +10,7 @@ H5Store::H5Store(const std::string& path, MPI_Comm comm, int64_t samples, int k,
     : path_(path), samples_(samples), k_(k), movie_k_(movie_k) {
   MPI_Comm_rank(comm, &rank_);
   h5_silence_errors();
-  H5Handle fapl(static_cast<hid_t>(h5_check(H5Pcreate(H5P_FILE_ACCESS), path_, "H5Pcreate")));
-  h5_check(H5Pset_fapl_mpio(fapl.get(), comm, MPI_INFO_NULL), path_, "H5Pset_fapl_mpio");
-  // Metadata reads and writes collective too: one rank touches the disk, the others get a copy.
-  h5_check(H5Pset_all_coll_metadata_ops(fapl.get(), true), path_, "H5Pset_all_coll_metadata_ops");
-  h5_check(H5Pset_coll_metadata_write(fapl.get(), true), path_, "H5Pset_coll_metadata_write");
+  H5Handle fapl(file_access(comm));
   file_ = H5Handle(static_cast<hid_t>(
       h5_check(H5Fcreate(path_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()), path_,
                "H5Fcreate (is the directory on a filesystem that supports MPI-IO?)")));
@@ -66,6 +62,114 @@ H5Store::H5Store(const std::string& path, MPI_Comm comm, int64_t samples, int k,
   }
 }
 
+hid_t H5Store::file_access(MPI_Comm comm) const {
+  H5Handle fapl(static_cast<hid_t>(h5_check(H5Pcreate(H5P_FILE_ACCESS), path_, "H5Pcreate")));
+  h5_check(H5Pset_fapl_mpio(fapl.get(), comm, MPI_INFO_NULL), path_, "H5Pset_fapl_mpio");
+  // Metadata reads and writes collective too: one rank touches the disk, the others get a copy.
+  h5_check(H5Pset_all_coll_metadata_ops(fapl.get(), true), path_, "H5Pset_all_coll_metadata_ops");
+  h5_check(H5Pset_coll_metadata_write(fapl.get(), true), path_, "H5Pset_coll_metadata_write");
+  return fapl.release();
+}
+
+H5Store::H5Store(Opened, const std::string& path, MPI_Comm comm, int64_t samples, int k,
+                 int movie_k)
+    : path_(path), samples_(samples), k_(k), movie_k_(movie_k) {
+  MPI_Comm_rank(comm, &rank_);
+  h5_silence_errors();
+  H5Handle fapl(file_access(comm));
+  file_ = H5Handle(static_cast<hid_t>(
+      h5_check(H5Fopen(path_.c_str(), H5F_ACC_RDWR, fapl.get()), path_, "H5Fopen")));
+  transfer_ =
+      H5Handle(static_cast<hid_t>(h5_check(H5Pcreate(H5P_DATASET_XFER), path_, "H5Pcreate")));
+  h5_check(H5Pset_dxpl_mpio(transfer_.get(), H5FD_MPIO_COLLECTIVE), path_, "H5Pset_dxpl_mpio");
+}
+
+std::unique_ptr<H5Store> H5Store::open_existing(const std::string& path, MPI_Comm comm,
+                                                int64_t samples, int k, int movie_k) {
+  std::unique_ptr<H5Store> store(new H5Store(Opened{}, path, comm, samples, k, movie_k));
+  const hid_t file = store->file_.get();
+  auto extent = [&](const char* group, const char* name, int axis) -> int64_t {
+    if (H5Lexists(file, group, H5P_DEFAULT) <= 0 || H5Lexists(file, name, H5P_DEFAULT) <= 0) {
+      return -1;
+    }
+    H5Handle d(store->dataset(name));
+    H5Handle space(static_cast<hid_t>(h5_check(H5Dget_space(d.get()), path, "H5Dget_space")));
+    hsize_t dims[3] = {0, 0, 0};
+    H5Sget_simple_extent_dims(space.get(), dims, nullptr);
+    return static_cast<int64_t>(dims[axis]);
+  };
+  if (extent("/color", "/color/palette", 0) != samples ||
+      extent("/color", "/color/palette", 1) != k ||
+      (movie_k > 0 && extent("/movie", "/movie/palette", 0) != movie_k)) {
+    throw usage_error(path +
+                      ": cannot resume: the file's rows, clusters or movie palette differ "
+                      "from this run's; remove it or run without --resume");
+  }
+  return store;
+}
+
+void H5Store::read_rows(const char* name, hid_t mem_type, void* data, int64_t first,
+                        int64_t count) {
+  H5Handle d(dataset(name));
+  H5Handle file_space(static_cast<hid_t>(h5_check(H5Dget_space(d.get()), path_, "H5Dget_space")));
+  H5Handle mem_space(select_rows(file_space.get(), first, count));
+  h5_check(H5Dread(d.get(), mem_type, mem_space.get(), file_space.get(), transfer_.get(), data),
+           path_, (std::string("H5Dread ") + name).c_str());
+}
+
+std::vector<int64_t> H5Store::read_pts(int64_t first, int64_t count) {
+  std::vector<int64_t> pts(static_cast<size_t>(count) + 1);  // never empty: a valid buffer
+  read_rows("/frames/pts", H5T_NATIVE_INT64, pts.data(), first, count);
+  pts.resize(static_cast<size_t>(count));
+  return pts;
+}
+
+std::vector<FrameColors> H5Store::read_done_rows(int64_t first, int64_t count) {
+  const auto n = static_cast<size_t>(count);
+  const auto k = static_cast<size_t>(k_);
+  // One spare element each: a rank with no rows still passes valid buffers.
+  std::vector<uint8_t> done(n + 1), dominant(n * 3 + 3), mean(n * 3 + 3);
+  std::vector<float> palette(n * k * 3 + 1), weights(n * k + 1);
+  std::vector<double> inertia(n + 1);
+  std::vector<int32_t> iterations(n + 1);
+  read_rows("/frames/done", H5T_NATIVE_UINT8, done.data(), first, count);
+  read_rows("/color/dominant", H5T_NATIVE_UINT8, dominant.data(), first, count);
+  read_rows("/color/mean", H5T_NATIVE_UINT8, mean.data(), first, count);
+  read_rows("/color/palette", H5T_NATIVE_FLOAT, palette.data(), first, count);
+  read_rows("/color/weights", H5T_NATIVE_FLOAT, weights.data(), first, count);
+  read_rows("/color/inertia", H5T_NATIVE_DOUBLE, inertia.data(), first, count);
+  read_rows("/color/iterations", H5T_NATIVE_INT32, iterations.data(), first, count);
+  std::vector<FrameColors> rows;
+  for (size_t r = 0; r < n; ++r) {
+    if (!done[r]) continue;
+    FrameColors row;
+    row.position = first + static_cast<int64_t>(r);
+    for (size_t c = 0; c < 3; ++c) {
+      row.dominant[c] = dominant[r * 3 + c];
+      row.mean[c] = mean[r * 3 + c];
+    }
+    row.palette.assign(palette.begin() + static_cast<long>(r * k * 3),
+                       palette.begin() + static_cast<long>((r + 1) * k * 3));
+    row.weights.assign(weights.begin() + static_cast<long>(r * k),
+                       weights.begin() + static_cast<long>((r + 1) * k));
+    row.inertia = inertia[r];
+    row.iterations = iterations[r];
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+std::string H5Store::get_text_attribute(const std::string& name) {
+  if (H5Aexists(file_.get(), name.c_str()) <= 0) return "";
+  H5Handle attr(static_cast<hid_t>(
+      h5_check(H5Aopen(file_.get(), name.c_str(), H5P_DEFAULT), path_, "H5Aopen")));
+  H5Handle type(static_cast<hid_t>(h5_check(H5Aget_type(attr.get()), path_, "H5Aget_type")));
+  if (H5Tget_class(type.get()) != H5T_STRING) return "";
+  std::string value(H5Tget_size(type.get()), '\0');
+  h5_check(H5Aread(attr.get(), type.get(), value.data()), path_, "H5Aread");
+  return value.substr(0, value.find('\0'));
+}
+
 H5Store::~H5Store() {
   try {
     close();
@@ -88,27 +192,32 @@ hid_t H5Store::dataset(const char* name) const {
   return static_cast<hid_t>(h5_check(H5Dopen2(file_.get(), name, H5P_DEFAULT), path_, "H5Dopen2"));
 }
 
-void H5Store::write_rows(const char* name, hid_t mem_type, const void* data, int64_t first,
-                         int64_t count) {
-  H5Handle d(dataset(name));
-  H5Handle file_space(static_cast<hid_t>(h5_check(H5Dget_space(d.get()), path_, "H5Dget_space")));
-  const int rank = H5Sget_simple_extent_ndims(file_space.get());
+hid_t H5Store::select_rows(hid_t file_space, int64_t first, int64_t count) const {
+  const int rank = H5Sget_simple_extent_ndims(file_space);
   std::array<hsize_t, 3> dims{};
-  H5Sget_simple_extent_dims(file_space.get(), dims.data(), nullptr);
+  H5Sget_simple_extent_dims(file_space, dims.data(), nullptr);
   std::array<hsize_t, 3> start{static_cast<hsize_t>(first), 0, 0};
   std::array<hsize_t, 3> extent = dims;
   extent[0] = static_cast<hsize_t>(count);
   H5Handle mem_space(static_cast<hid_t>(
       h5_check(H5Screate_simple(rank, extent.data(), nullptr), path_, "H5Screate_simple")));
   if (count == 0) {
-    // A rank with nothing to write still takes part in the collective write.
-    h5_check(H5Sselect_none(file_space.get()), path_, "H5Sselect_none");
+    // A rank with nothing to transfer still takes part in the collective call.
+    h5_check(H5Sselect_none(file_space), path_, "H5Sselect_none");
     h5_check(H5Sselect_none(mem_space.get()), path_, "H5Sselect_none");
   } else {
-    h5_check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr,
-                                 extent.data(), nullptr),
+    h5_check(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start.data(), nullptr, extent.data(),
+                                 nullptr),
              path_, "H5Sselect_hyperslab");
   }
+  return mem_space.release();
+}
+
+void H5Store::write_rows(const char* name, hid_t mem_type, const void* data, int64_t first,
+                         int64_t count) {
+  H5Handle d(dataset(name));
+  H5Handle file_space(static_cast<hid_t>(h5_check(H5Dget_space(d.get()), path_, "H5Dget_space")));
+  H5Handle mem_space(select_rows(file_space.get(), first, count));
   h5_check(H5Dwrite(d.get(), mem_type, mem_space.get(), file_space.get(), transfer_.get(), data),
            path_, (std::string("H5Dwrite ") + name).c_str());
   if (!logged_no_collective_ && log::verbosity() >= 2) {

@@ -24,6 +24,7 @@
 #include <mpi.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,19 @@ class H5Store {
   // Collective. Creates (truncates) `path` with datasets for `samples` rows of `k` clusters and
   // a movie palette of `movie_k` colours (none when 0).
   H5Store(const std::string& path, MPI_Comm comm, int64_t samples, int k, int movie_k);
+
+  // Collective. Opens an existing file of an interrupted run to finish it (--resume). Throws
+  // usage_error when its shape differs from `samples`, `k`, `movie_k`.
+  static std::unique_ptr<H5Store> open_existing(const std::string& path, MPI_Comm comm,
+                                                int64_t samples, int k, int movie_k);
+
+  // Collective. This rank's rows [first, first + count): their timestamps (to check that the
+  // file belongs to this plan) and the rows marked done, with their colours.
+  std::vector<int64_t> read_pts(int64_t first, int64_t count);
+  std::vector<FrameColors> read_done_rows(int64_t first, int64_t count);
+
+  // Collective; every rank passes the same name. "" when the attribute is absent.
+  std::string get_text_attribute(const std::string& name);
   ~H5Store();
   H5Store(const H5Store&) = delete;
   H5Store& operator=(const H5Store&) = delete;
@@ -68,6 +82,13 @@ class H5Store {
   const std::string& path() const { return path_; }
 
  private:
+  struct Opened {};
+  H5Store(Opened, const std::string& path, MPI_Comm comm, int64_t samples, int k, int movie_k);
+  hid_t file_access(MPI_Comm comm) const;
+  void read_rows(const char* name, hid_t mem_type, void* data, int64_t first, int64_t count);
+  // Selects rows [first, first + count) of `file_space` (none when count is 0) and returns the
+  // matching memory dataspace.
+  hid_t select_rows(hid_t file_space, int64_t first, int64_t count) const;
   hid_t dataset(const char* name) const;
   void write_rows(const char* name, hid_t mem_type, const void* data, int64_t first, int64_t count);
 

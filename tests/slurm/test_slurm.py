@@ -8,6 +8,7 @@ made by tests/integration/make_media.py; BARCODE_SOURCE, the source tree.
 """
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -107,6 +108,40 @@ class BarcodeJob(TempDirTest):
         r = run_tool([clip, "-o", direct_h5, *extra], ranks=2)
         self.assertEqual(r.returncode, 0, r.stderr)
         assert_same_datasets(self, read_h5(direct_h5), via_slurm, "sbatch vs mpirun -np 2")
+
+    def test_srun_signal_then_resume_equals_uninterrupted(self):
+        """The real tool under srun: SIGUSR1 mid-run (what SLURM sends before the time limit)
+        makes every rank write what it has and exit with 4; `--resume` under srun finishes
+        OUT.partial, and the file equals an uninterrupted direct mpirun run's."""
+        clip = media("long_gop_h264.mkv")
+        out = os.path.join(self.tmp, "r.h5")
+        args = [clip, "-o", out, "--restarts", "80", "--batch", "8", "--threads", "1",
+                "--resume"]
+        env = dict(cluster.env, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
+        srun = ["srun", "--mpi=pmix", "-n", "2", "--cpus-per-task=1", os.path.abspath(common.BIN)]
+        first = subprocess.Popen(srun + args, env=env, stdout=subprocess.PIPE,
+                                 stderr=subprocess.STDOUT, text=True)
+        deadline = time.time() + 60
+        while not os.path.exists(out + ".partial"):
+            self.assertLess(time.time(), deadline, "no OUT.partial appeared")
+            time.sleep(0.2)
+        time.sleep(2.0)  # let the ranks write some rows first
+        self.assertIsNone(first.poll(), "the run ended before it could be interrupted")
+        first.send_signal(signal.SIGUSR1)  # srun forwards it to every task
+        output, _ = first.communicate(timeout=120)
+        self.assertEqual(first.returncode, 4, output)
+        self.assertIn("interrupted by signal", output)
+        partial = read_h5(out + ".partial")
+        self.assertGreater(int(partial["frames/done"].sum()), 0)
+        self.assertLess(int(partial["frames/done"].sum()), len(partial["frames/done"]))
+        second = subprocess.run(srun + args, env=env, capture_output=True, text=True,
+                                timeout=180)
+        self.assertEqual(second.returncode, 0, second.stderr)
+        self.assertIn("resuming with", second.stderr)
+        direct = os.path.join(self.tmp, "direct.h5")
+        r = run_tool([clip, "-o", direct, "--restarts", "80", "--batch", "8"], ranks=2)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        assert_same_datasets(self, read_h5(direct), read_h5(out), "srun, signal, resume vs mpirun")
 
     def test_interrupted_exit_code_requeues(self):
         """The requeue path, with a stand-in for the tool (barcode_mpi does not handle SIGUSR1

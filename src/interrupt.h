@@ -1,0 +1,13 @@
+// Checkpoint on request: SIGTERM, SIGUSR1 and SIGINT only set a flag (SLURM sends SIGUSR1 before
+// the time limit when asked with --signal). The write loop polls it between rounds, every rank
+// agrees to stop, what is finished stays in the file, and the run exits with code 4 so that a
+// job script can requeue it; `--resume` continues from there.
+#pragma once
+
+namespace barcode {
+
+void install_interrupt_handlers();
+bool interrupt_requested();
+int interrupt_signal();  // the signal that asked, 0 when none
+
+}  // namespace barcode

@@ -1,0 +1,94 @@
+"""Checkpoint and resume: a run stopped by SIGUSR1 (what SLURM sends before the time limit) or
+killed with SIGKILL leaves OUT.partial with the finished rows marked done; --resume, on any
+number of ranks, finishes it, and the file equals an uninterrupted run's."""
+import os
+import signal
+import subprocess
+import time
+import unittest
+
+import numpy as np
+
+from common import BIN, MPI_ENV, ToolTest, assert_same_datasets, media, read_h5, run_tool
+
+INTERRUPTED = 4
+# Slow enough (many restarts, small write rounds) that the signal lands mid-run.
+SLOW = [media("long_gop_h264.mkv"), "--restarts", "80", "--batch", "8", "--threads", "1"]
+
+
+class Resume(ToolTest):
+    def start(self, out):
+        cmd = ["mpirun", "-np", "2", "--oversubscribe", "--bind-to", "none", BIN, *SLOW,
+               "-o", out, "-v", "0"]
+        return subprocess.Popen(cmd, env=MPI_ENV, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, start_new_session=True)
+
+    def wait_for_rows(self, out, proc):
+        # The partial file appears once planning is done; give the ranks time to write rows.
+        deadline = time.time() + 60
+        while not os.path.exists(out + ".partial") and time.time() < deadline:
+            self.assertIsNone(proc.poll(), "the run ended before it could be interrupted")
+            time.sleep(0.1)
+        time.sleep(2.0)
+        self.assertIsNone(proc.poll(), "the run ended before it could be interrupted")
+
+    def reference(self):
+        return self.barcode("long_gop_h264.mkv", 1, extra=SLOW[1:], name="reference.h5")
+
+    def check_partial(self, out):
+        d = read_h5(out + ".partial")
+        done = int(d["frames/done"].sum())
+        self.assertGreater(done, 0)
+        self.assertLess(done, len(d["frames/done"]))
+        self.assertEqual(d["attrs"]["complete"], 0)
+        self.assertFalse(os.path.exists(out), "an interrupted run must not look finished")
+        return done
+
+    def test_signal_checkpoints_and_resume_finishes(self):
+        out = self.out("sig.h5")
+        proc = self.start(out)
+        self.wait_for_rows(out, proc)
+        os.killpg(proc.pid, signal.SIGUSR1)
+        _, stderr = proc.communicate(timeout=120)
+        self.assertEqual(proc.returncode, INTERRUPTED, stderr)
+        self.assertIn("--resume", stderr)
+        self.check_partial(out)
+        self.assertEqual(read_h5(out + ".partial")["attrs"]["interrupted"], 1)
+        result = run_tool([*SLOW, "-o", out, "--resume"], 3)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("resuming with", result.stderr)
+        assert_same_datasets(self, self.reference(), read_h5(out), "resumed after a signal")
+
+    def test_kill_9_then_resume_equals_uninterrupted_run(self):
+        out = self.out("kill.h5")
+        proc = self.start(out)
+        self.wait_for_rows(out, proc)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate(timeout=60)
+        self.check_partial(out)
+        result = run_tool([*SLOW, "-o", out, "--resume"], 2)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        assert_same_datasets(self, self.reference(), read_h5(out), "resumed after kill -9")
+
+    def test_resume_refuses_a_partial_file_of_other_options(self):
+        out = self.out("other.h5")
+        proc = self.start(out)
+        self.wait_for_rows(out, proc)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate(timeout=60)
+        result = run_tool([*SLOW, "-o", out, "--resume", "--seed", "9"], 1)
+        self.assertEqual(result.returncode, 2, result.stderr)
+        self.assertIn("cannot resume", result.stderr)
+
+    def test_resume_of_a_finished_run_does_nothing(self):
+        out = self.out("done.h5")
+        self.run_ok([media("busy_h264.mp4"), "-o", out])
+        before = os.path.getmtime(out)
+        result = run_tool([media("busy_h264.mp4"), "-o", out, "--resume"], 1)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("nothing to resume", result.stderr)
+        self.assertEqual(os.path.getmtime(out), before)
+
+
+if __name__ == "__main__":
+    unittest.main()

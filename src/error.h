@@ -9,10 +9,10 @@ namespace barcode {
 // Exit codes, documented in the README.
 enum ExitCode : int {
   kExitOk = 0,
-  kExitFailure = 1,     // the job could not go on (I/O, library or device failure)
-  kExitUsage = 2,       // invalid options or unusable input: nothing was written
-  kExitIncomplete = 3,  // finished, but some selected frames could not be decoded or the input
-                        // was truncated: the HDF5 file marks what is missing
+  kExitFailure = 1,      // the job could not go on (I/O, library or device failure)
+  kExitUsage = 2,        // invalid options or unusable input: nothing was written
+  kExitIncomplete = 3,   // finished, but some selected frames could not be decoded or the input
+                         // was truncated: the HDF5 file marks what is missing
   kExitInterrupted = 4,  // stopped by a signal after writing what was finished (OUT.partial):
                          // rerun with --resume to continue
 };

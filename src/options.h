@@ -37,7 +37,7 @@ struct Options {
 
   // Rendering.
   std::vector<std::string> styles{"dominant"};  // one PNG per style (see render/styles.h)
-  int width = 0;  // 0: one column per sample
+  int width = 0;                                // 0: one column per sample
   int height = 360;
 
   std::string gpu = "auto";  // auto | on | off

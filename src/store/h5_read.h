@@ -23,16 +23,16 @@ struct BarcodeFile {
   std::string path;
   int64_t samples = 0;
   int k = 0;
-  std::vector<int64_t> index;     // [N]   /frames/index
-  std::vector<int64_t> pts;       // [N]   /frames/pts
-  std::vector<double> time;       // [N]   /frames/time
-  std::vector<uint8_t> done;      // [N]   /frames/done
-  std::vector<uint8_t> dominant;  // [N*3] /color/dominant
-  std::vector<uint8_t> mean;      // [N*3] /color/mean
-  std::vector<float> palette;     // [N*k*3] /color/palette, sRGB 0..255, by weight descending
-  std::vector<float> weights;     // [N*k] /color/weights
-  std::vector<double> inertia;    // [N]   /color/inertia
-  std::vector<float> movie_palette;  // [K*3] /movie/palette, empty when the file has none
+  std::vector<int64_t> index;         // [N]   /frames/index
+  std::vector<int64_t> pts;           // [N]   /frames/pts
+  std::vector<double> time;           // [N]   /frames/time
+  std::vector<uint8_t> done;          // [N]   /frames/done
+  std::vector<uint8_t> dominant;      // [N*3] /color/dominant
+  std::vector<uint8_t> mean;          // [N*3] /color/mean
+  std::vector<float> palette;         // [N*k*3] /color/palette, sRGB 0..255, by weight descending
+  std::vector<float> weights;         // [N*k] /color/weights
+  std::vector<double> inertia;        // [N]   /color/inertia
+  std::vector<float> movie_palette;   // [K*3] /movie/palette, empty when the file has none
   std::vector<uint8_t> movie_labels;  // [N*k] /movie/labels, empty when the file has none
   std::vector<StoredAttribute> attributes;  // root attributes, in HDF5's name order
 

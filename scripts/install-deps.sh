@@ -6,7 +6,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   openmpi-bin libopenmpi-dev libhdf5-openmpi-dev hdf5-tools
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev ffmpeg
-  libcli11-dev libpng-dev libgtest-dev
+  libcli11-dev libpng-dev libgtest-dev clang-format
   python3 python3-numpy python3-h5py python3-sklearn python3-pil util-linux
   slurmctld slurmd slurm-client munge
 )

@@ -60,7 +60,7 @@ void bind(CLI::App& app, Options& o) {
 
   app.add_option("--style", o.styles,
                  "Barcode style(s), repeatable or comma-separated: dominant, mean, palette, "
-                 "circular; with several, --png must contain {style}")
+                 "circular, movie-palette; with several, --png must contain {style}")
       ->delimiter(',')
       ->check(CLI::IsMember(style_names()));
   app.add_option("--width", o.width,

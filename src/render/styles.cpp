@@ -5,6 +5,7 @@
 #include <cmath>
 #include <numeric>
 
+#include "color/frame_summary.h"
 #include "color/srgb.h"
 #include "error.h"
 
@@ -226,7 +227,8 @@ Image render_circular(const std::vector<uint8_t>& colors, int side, int thicknes
 }  // namespace
 
 const std::vector<std::string>& style_names() {
-  static const std::vector<std::string> names = {"dominant", "mean", "palette", "circular"};
+  static const std::vector<std::string> names = {"dominant", "mean", "palette", "circular",
+                                                 "movie-palette"};
   return names;
 }
 
@@ -288,6 +290,24 @@ std::vector<int> stack_heights(const float* weights, int k, int height) {
   return heights;
 }
 
+// Each frame's dominant colour replaced by its movie-palette colour (/movie/labels of the frame's
+// largest cluster), so the barcode shows the film in its own few colours.
+std::vector<uint8_t> movie_palette_colors(const BarcodeFile& file,
+                                          const std::vector<int64_t>& rows) {
+  if (file.movie_palette.empty()) {
+    throw usage_error(file.path + ": no movie palette (/movie): made with --movie-clusters 0?");
+  }
+  const auto colours = file.movie_palette.size() / 3;
+  std::vector<uint8_t> out;
+  out.reserve(rows.size() * 3);
+  for (int64_t row : rows) {
+    const size_t label = file.movie_labels[static_cast<size_t>(row) * static_cast<size_t>(file.k)];
+    if (label >= colours) throw usage_error(file.path + ": /movie/labels out of range");
+    for (size_t c = 0; c < 3; ++c) out.push_back(round_channel(file.movie_palette[label * 3 + c]));
+  }
+  return out;
+}
+
 Image render_style(Style style, const BarcodeFile& file, int width, int height) {
   if (width < 0) throw usage_error("barcode width must not be negative");
   if (height < 1) throw usage_error("barcode height must be at least 1");
@@ -305,6 +325,8 @@ Image render_style(Style style, const BarcodeFile& file, int width, int height) 
     case Style::kCircular:
       return render_circular(done_colors(file.dominant, rows),
                              width > 0 ? width : kCircularDefaultSide, height);
+    case Style::kMoviePalette:
+      return render_columns(movie_palette_colors(file, rows), width, height);
   }
   throw Error("render_style: unknown style");
 }

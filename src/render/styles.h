@@ -19,7 +19,7 @@
 
 namespace barcode {
 
-enum class Style { kDominant, kMean, kPalette, kCircular };
+enum class Style { kDominant, kMean, kPalette, kCircular, kMoviePalette };
 
 // Side of a circular barcode when no width is given.
 constexpr int kCircularDefaultSide = 1024;

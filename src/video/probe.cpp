@@ -53,6 +53,14 @@ StreamInfo probe_video(const std::string& path) {
   if (par->width <= 0 || par->height <= 0) {
     throw usage_error(path + ": video stream has no frame size (corrupt header?)");
   }
+  // HDR transfer curves: read as SDR the barcode would come out washed out; refuse instead.
+  if (par->color_trc == AVCOL_TRC_SMPTE2084 || par->color_trc == AVCOL_TRC_ARIB_STD_B67) {
+    throw usage_error(path + ": HDR video (" +
+                      (par->color_trc == AVCOL_TRC_SMPTE2084 ? "PQ" : "HLG") +
+                      " transfer) is not supported: its barcode would be washed out. Tone-map it "
+                      "to SDR first, e.g. ffmpeg -i IN -vf zscale=t=linear:npl=100,tonemap=hable,"
+                      "zscale=p=bt709:t=bt709:m=bt709:r=tv,format=yuv420p OUT");
+  }
   StreamInfo info;
   info.path = path;
   info.stream_index = best;

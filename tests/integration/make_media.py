@@ -66,6 +66,11 @@ def main(outdir):
     ffmpeg(p("odd_318x179.mp4"), "-f", "lavfi", "-i",
            "testsrc2=s=318x179:r=25:d=3,format=yuv444p", "-c:v", "libx264", "-g", "25")
 
+    # HDR (PQ, BT.2020, 10-bit): refused rather than washed out.
+    ffmpeg(p("hdr_pq.mkv"), "-f", "lavfi", "-i", "testsrc2=s=320x180:r=25:d=1", "-c:v", "libx265",
+           "-preset", "ultrafast", "-x265-params", "log-level=error", "-pix_fmt", "yuv420p10le",
+           "-color_trc", "smpte2084", "-color_primaries", "bt2020", "-colorspace", "bt2020nc")
+
     # Bad input.
     if not os.path.exists(p("text.mp4")):
         with open(p("text.mp4"), "w") as f:

@@ -120,6 +120,9 @@ class BadInput(ToolTest):
         self.assertIn("srun --mpi=pmix", result.stderr)
         self.assertFalse(os.path.exists(self.out("x.h5")))
 
+    def test_hdr_input_is_refused_not_washed_out(self):
+        self.expect_refusal([media("hdr_pq.mkv")], ["hdr_pq.mkv", "HDR", "PQ", "Tone-map"])
+
     def test_output_directory_missing(self):
         self.expect_refusal([media("busy_h264.mp4"), "-o", self.out("no/such/dir/x.h5")],
                             ["x.h5", "does not exist"])

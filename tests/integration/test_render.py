@@ -42,6 +42,18 @@ class Render(ToolTest):
         expected = np.array([to_srgb8(lin[15 * x:15 * (x + 1)].mean(axis=0)) for x in range(4)])
         np.testing.assert_allclose(img[0].astype(int), expected.astype(int), atol=1)
 
+    def test_movie_palette_style_maps_frames_to_the_movie_palette(self):
+        h5, png = self.out("m.h5"), self.out("m-{style}.png")
+        # Six solid colours and six movie colours: each frame maps to its own colour exactly.
+        self.run_ok([media("solid_rgb.mkv"), "-o", h5, "--png", png, "--movie-clusters", "6",
+                     "--style", "dominant,movie-palette", "--height", "2"], 2)
+        dominant = np.asarray(Image.open(self.out("m-dominant.png")).convert("RGB"))
+        mapped = np.asarray(Image.open(self.out("m-movie-palette.png")).convert("RGB"))
+        np.testing.assert_array_equal(mapped, dominant)
+        d = read_h5(h5)
+        self.assertEqual(d["movie/palette"].shape, (6, 3))
+        np.testing.assert_allclose(d["movie/weights"], np.full(6, 1 / 6), rtol=1e-9)
+
     def test_config_file_sets_options(self):
         cfg = self.out("preset.toml")
         with open(cfg, "w") as f:

@@ -6,6 +6,75 @@
 #include "log.h"
 
 namespace barcode {
+namespace {
+
+// The per-frame colour datasets of a block of rows as column arrays, in the order they are
+// transferred: /frames/done last, so that a row marked done always has its colours on disk. One
+// spare element per array: a rank with no rows still passes valid buffers.
+struct ColorColumns {
+  size_t k;
+  std::vector<uint8_t> done, dominant, mean;
+  std::vector<float> palette, weights;
+  std::vector<double> inertia;
+  std::vector<int32_t> iterations;
+
+  ColorColumns(int64_t count, int clusters)
+      : k(static_cast<size_t>(clusters)),
+        done(static_cast<size_t>(count) + 1, 0),
+        dominant(static_cast<size_t>(count) * 3 + 3, 0),
+        mean(static_cast<size_t>(count) * 3 + 3, 0),
+        palette(static_cast<size_t>(count) * k * 3 + 1, 0.0f),
+        weights(static_cast<size_t>(count) * k + 1, 0.0f),
+        inertia(static_cast<size_t>(count) + 1, 0.0),
+        iterations(static_cast<size_t>(count) + 1, 0) {}
+
+  template <typename Fn>
+  void for_each(Fn fn) {
+    fn("/color/dominant", H5T_NATIVE_UINT8, dominant.data());
+    fn("/color/mean", H5T_NATIVE_UINT8, mean.data());
+    fn("/color/palette", H5T_NATIVE_FLOAT, palette.data());
+    fn("/color/weights", H5T_NATIVE_FLOAT, weights.data());
+    fn("/color/inertia", H5T_NATIVE_DOUBLE, inertia.data());
+    fn("/color/iterations", H5T_NATIVE_INT32, iterations.data());
+    fn("/frames/done", H5T_NATIVE_UINT8, done.data());
+  }
+
+  void set(size_t r, const FrameColors& row) {
+    done[r] = 1;
+    for (size_t c = 0; c < 3; ++c) {
+      dominant[r * 3 + c] = row.dominant[c];
+      mean[r * 3 + c] = row.mean[c];
+    }
+    std::copy(row.palette.begin(), row.palette.end(),
+              palette.begin() + static_cast<long>(r * k * 3));
+    std::copy(row.weights.begin(), row.weights.end(), weights.begin() + static_cast<long>(r * k));
+    inertia[r] = row.inertia;
+    iterations[r] = row.iterations;
+  }
+
+  std::vector<FrameColors> done_rows(int64_t first) const {
+    std::vector<FrameColors> rows;
+    for (size_t r = 0; r + 1 < done.size(); ++r) {
+      if (!done[r]) continue;
+      FrameColors row;
+      row.position = first + static_cast<int64_t>(r);
+      for (size_t c = 0; c < 3; ++c) {
+        row.dominant[c] = dominant[r * 3 + c];
+        row.mean[c] = mean[r * 3 + c];
+      }
+      row.palette.assign(palette.begin() + static_cast<long>(r * k * 3),
+                         palette.begin() + static_cast<long>((r + 1) * k * 3));
+      row.weights.assign(weights.begin() + static_cast<long>(r * k),
+                         weights.begin() + static_cast<long>((r + 1) * k));
+      row.inertia = inertia[r];
+      row.iterations = iterations[r];
+      rows.push_back(std::move(row));
+    }
+    return rows;
+  }
+};
+
+}  // namespace
 H5Store::H5Store(const std::string& path, MPI_Comm comm, int64_t samples, int k, int movie_k)
     : path_(path), samples_(samples), k_(k), movie_k_(movie_k) {
   MPI_Comm_rank(comm, &rank_);
@@ -125,38 +194,10 @@ std::vector<int64_t> H5Store::read_pts(int64_t first, int64_t count) {
 }
 
 std::vector<FrameColors> H5Store::read_done_rows(int64_t first, int64_t count) {
-  const auto n = static_cast<size_t>(count);
-  const auto k = static_cast<size_t>(k_);
-  // One spare element each: a rank with no rows still passes valid buffers.
-  std::vector<uint8_t> done(n + 1), dominant(n * 3 + 3), mean(n * 3 + 3);
-  std::vector<float> palette(n * k * 3 + 1), weights(n * k + 1);
-  std::vector<double> inertia(n + 1);
-  std::vector<int32_t> iterations(n + 1);
-  read_rows("/frames/done", H5T_NATIVE_UINT8, done.data(), first, count);
-  read_rows("/color/dominant", H5T_NATIVE_UINT8, dominant.data(), first, count);
-  read_rows("/color/mean", H5T_NATIVE_UINT8, mean.data(), first, count);
-  read_rows("/color/palette", H5T_NATIVE_FLOAT, palette.data(), first, count);
-  read_rows("/color/weights", H5T_NATIVE_FLOAT, weights.data(), first, count);
-  read_rows("/color/inertia", H5T_NATIVE_DOUBLE, inertia.data(), first, count);
-  read_rows("/color/iterations", H5T_NATIVE_INT32, iterations.data(), first, count);
-  std::vector<FrameColors> rows;
-  for (size_t r = 0; r < n; ++r) {
-    if (!done[r]) continue;
-    FrameColors row;
-    row.position = first + static_cast<int64_t>(r);
-    for (size_t c = 0; c < 3; ++c) {
-      row.dominant[c] = dominant[r * 3 + c];
-      row.mean[c] = mean[r * 3 + c];
-    }
-    row.palette.assign(palette.begin() + static_cast<long>(r * k * 3),
-                       palette.begin() + static_cast<long>((r + 1) * k * 3));
-    row.weights.assign(weights.begin() + static_cast<long>(r * k),
-                       weights.begin() + static_cast<long>((r + 1) * k));
-    row.inertia = inertia[r];
-    row.iterations = iterations[r];
-    rows.push_back(std::move(row));
-  }
-  return rows;
+  ColorColumns columns(count, k_);
+  columns.for_each(
+      [&](const char* name, hid_t type, void* data) { read_rows(name, type, data, first, count); });
+  return columns.done_rows(first);
 }
 
 std::string H5Store::get_text_attribute(const std::string& name) {
@@ -239,37 +280,17 @@ void H5Store::write_frames(int64_t first, const std::vector<int64_t>& index,
 }
 
 void H5Store::write_colors(int64_t first, int64_t count, const std::vector<FrameColors>& rows) {
-  const auto n = static_cast<size_t>(count);
-  const auto k = static_cast<size_t>(k_);
-  std::vector<uint8_t> done(n, 0), dominant(n * 3, 0), mean(n * 3, 0);
-  std::vector<float> palette(n * k * 3, 0.0f), weights(n * k, 0.0f);
-  std::vector<double> inertia(n, 0.0);
-  std::vector<int32_t> iterations(n, 0);
+  ColorColumns columns(count, k_);
   for (const FrameColors& row : rows) {
     if (row.position < first || row.position >= first + count) {
       throw Error(path_ + ": internal error: row " + std::to_string(row.position) +
                   " written outside its block");
     }
-    const auto r = static_cast<size_t>(row.position - first);
-    done[r] = 1;
-    for (size_t c = 0; c < 3; ++c) {
-      dominant[r * 3 + c] = row.dominant[c];
-      mean[r * 3 + c] = row.mean[c];
-    }
-    std::copy(row.palette.begin(), row.palette.end(),
-              palette.begin() + static_cast<long>(r * k * 3));
-    std::copy(row.weights.begin(), row.weights.end(), weights.begin() + static_cast<long>(r * k));
-    inertia[r] = row.inertia;
-    iterations[r] = row.iterations;
+    columns.set(static_cast<size_t>(row.position - first), row);
   }
-  write_rows("/color/dominant", H5T_NATIVE_UINT8, dominant.data(), first, count);
-  write_rows("/color/mean", H5T_NATIVE_UINT8, mean.data(), first, count);
-  write_rows("/color/palette", H5T_NATIVE_FLOAT, palette.data(), first, count);
-  write_rows("/color/weights", H5T_NATIVE_FLOAT, weights.data(), first, count);
-  write_rows("/color/inertia", H5T_NATIVE_DOUBLE, inertia.data(), first, count);
-  write_rows("/color/iterations", H5T_NATIVE_INT32, iterations.data(), first, count);
-  // Last, so that a row marked done always has its colours on disk.
-  write_rows("/frames/done", H5T_NATIVE_UINT8, done.data(), first, count);
+  columns.for_each([&](const char* name, hid_t type, void* data) {
+    write_rows(name, type, data, first, count);
+  });
 }
 
 void H5Store::write_movie_palette(const std::vector<float>& colors,

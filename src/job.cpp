@@ -19,6 +19,7 @@
 #include "pipeline/gpu_backend.h"
 #include "pipeline/result_book.h"
 #include "plan.h"
+#include "progress.h"
 #include "render/png_writer.h"
 #include "render/styles.h"
 #include "store/h5_read.h"
@@ -236,8 +237,7 @@ Outcome process_segment(const MpiEnv& env, const Plan& plan, const Options& opti
     }
     book.close();
   });
-  Stopwatch progress_clock;
-  double last_progress = 0;
+  Progress progress(env.rank() == 0, static_cast<int64_t>(plan.samples.size()));
   Outcome outcome;
   try {
     for (int64_t round = 0; round < plan.rounds; ++round) {
@@ -249,22 +249,18 @@ Outcome process_segment(const MpiEnv& env, const Plan& plan, const Options& opti
       palettes.keep(plan.my_first, rows);
       run.write_s += write_clock.seconds();
       run.frames_written += static_cast<int64_t>(rows.size());
-      // Every rank learns whether any was asked to stop, so all leave the rounds together.
-      int asked = interrupt_requested() ? 1 : 0, any = 0;
-      mpi_check(MPI_Allreduce(&asked, &any, 1, MPI_INT, MPI_MAX, env.comm()),
-                "MPI_Allreduce(interrupt)");
-      if (any) {
+      // One small reduction per round, which the collective write has synchronised anyway:
+      // whether any rank was asked to stop (all leave the rounds together) and how many frames
+      // all ranks have written (rank 0's progress line for the whole job).
+      int64_t mine[2] = {interrupt_requested() ? 1 : 0, run.frames_written}, all[2] = {0, 0};
+      mpi_check(MPI_Allreduce(mine, all, 2, MPI_INT64_T, MPI_SUM, env.comm()),
+                "MPI_Allreduce(interrupt, progress)");
+      if (all[0] > 0) {
         outcome.interrupted = true;
         stop = true;
         break;
       }
-      if (env.rank() == 0 && progress_clock.seconds() - last_progress >= 5.0) {
-        last_progress = progress_clock.seconds();
-        log::info("progress: round " + std::to_string(round + 1) + "/" +
-                  std::to_string(plan.rounds) + ", rank 0 wrote " +
-                  std::to_string(run.frames_written) + " of its " +
-                  std::to_string(plan.my_end - plan.my_first) + " frames");
-      }
+      progress.update(all[1], round + 1 == plan.rounds);
     }
   } catch (const Error& e) {
     // This rank cannot take part in further collective writes: end the job from here.

@@ -3,7 +3,7 @@ import unittest
 
 import numpy as np
 
-from common import ToolTest
+from common import ToolTest, media
 from make_media import SOLID_COLORS
 
 
@@ -38,6 +38,11 @@ class Colors(ToolTest):
         def encode(v):
             return round(255 * (12.92 * v if v <= 0.0031308 else 1.055 * v ** (1 / 2.4) - 0.055))
         np.testing.assert_array_equal(d["color/mean"][0], [encode(0.6), encode(0.1), encode(0.3)])
+
+    def test_progress_counts_every_rank(self):
+        result = self.run_ok([media("solid_rgb.mkv"), "-o", self.out("p.h5"), "--batch", "8"], 3)
+        # Rank 0 reports all ranks' frames, not only its own third.
+        self.assertIn("progress: 60/60 frames (100.0%)", result.stderr)
 
     def test_odd_frame_size(self):
         d = self.barcode("odd_318x179.mp4")

@@ -306,7 +306,9 @@ void render_pngs(const Options& options) {
 // SLURM started several tasks but MPI sees one rank: the launch did not wire them together
 // (PMI mismatch), and each copy would do the whole movie on its own.
 void refuse_split_launch(const MpiEnv& env) {
-  const char* tasks = std::getenv("SLURM_NTASKS");
+  // srun sets SLURM_STEP_NUM_TASKS in each task of a step; a process started by hand inside an
+  // allocation (salloc, then barcode_mpi) has only the job's SLURM_NTASKS and is not refused.
+  const char* tasks = std::getenv("SLURM_STEP_NUM_TASKS");
   if (!tasks || env.size() != 1) return;
   const long n = std::strtol(tasks, nullptr, 10);
   if (n > 1) {
@@ -321,7 +323,8 @@ void refuse_split_launch(const MpiEnv& env) {
 int run_job(const MpiEnv& env, const Options& options) {
   Stopwatch wall;
   install_interrupt_handlers();
-  if (options.resume && std::filesystem::exists(options.output_h5)) {
+  // A finished run leaves nothing to resume, unless --overwrite asks for it to be redone.
+  if (options.resume && !options.overwrite && std::filesystem::exists(options.output_h5)) {
     log::info(options.output_h5 + " exists: that run finished; nothing to resume");
     return kExitOk;
   }

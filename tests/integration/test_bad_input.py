@@ -112,13 +112,19 @@ class BadInput(ToolTest):
     def test_slurm_tasks_but_one_mpi_rank(self):
         # SLURM started 4 tasks, but MPI sees one: N independent copies would each do the whole
         # job. The tool refuses and says how to launch it.
-        env = dict(MPI_ENV, SLURM_NTASKS="4", SLURM_JOB_ID="1234", SLURM_PROCID="0")
+        env = dict(MPI_ENV, SLURM_NTASKS="4", SLURM_STEP_NUM_TASKS="4", SLURM_JOB_ID="1234",
+                   SLURM_PROCID="0")
         result = subprocess.run([BIN, media("busy_h264.mp4"), "-o", self.out("x.h5")],
                                 capture_output=True, text=True, env=env)
         self.assertEqual(result.returncode, USAGE, result.stderr)
         self.assertIn("SLURM started 4 tasks", result.stderr)
         self.assertIn("srun --mpi=pmix", result.stderr)
         self.assertFalse(os.path.exists(self.out("x.h5")))
+        # One process started by hand inside a 4-task allocation (no srun step) is fine.
+        env = dict(MPI_ENV, SLURM_NTASKS="4", SLURM_JOB_ID="1234")
+        result = subprocess.run([BIN, media("busy_h264.mp4"), "-o", self.out("y.h5")],
+                                capture_output=True, text=True, env=env)
+        self.assertEqual(result.returncode, 0, result.stderr)
 
     def test_hdr_input_is_refused_not_washed_out(self):
         self.expect_refusal([media("hdr_pq.mkv")], ["hdr_pq.mkv", "HDR", "PQ", "Tone-map"])

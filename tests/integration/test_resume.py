@@ -88,6 +88,11 @@ class Resume(ToolTest):
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertIn("nothing to resume", result.stderr)
         self.assertEqual(os.path.getmtime(out), before)
+        # With --overwrite the finished run is redone.
+        result = run_tool([media("busy_h264.mp4"), "-o", out, "--resume", "--overwrite"], 1)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertNotIn("nothing to resume", result.stderr)
+        self.assertGreater(os.path.getmtime(out), before)
 
 
 if __name__ == "__main__":

@@ -32,6 +32,13 @@ class Resume(ToolTest):
         time.sleep(2.0)
         self.assertIsNone(proc.poll(), "the run ended before it could be interrupted")
 
+    def killed_mid_run(self, out):
+        """Starts the slow run on 2 ranks and kills it with SIGKILL once it has written rows."""
+        proc = self.start(out)
+        self.wait_for_rows(out, proc)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate(timeout=60)
+
     def reference(self):
         return self.barcode("long_gop_h264.mkv", 1, extra=SLOW[1:], name="reference.h5")
 
@@ -61,10 +68,7 @@ class Resume(ToolTest):
 
     def test_kill_9_then_resume_equals_uninterrupted_run(self):
         out = self.out("kill.h5")
-        proc = self.start(out)
-        self.wait_for_rows(out, proc)
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.communicate(timeout=60)
+        self.killed_mid_run(out)
         self.check_partial(out)
         result = run_tool([*SLOW, "-o", out, "--resume"], 2)
         self.assertEqual(result.returncode, 0, result.stderr)
@@ -72,10 +76,7 @@ class Resume(ToolTest):
 
     def test_resume_refuses_a_partial_file_of_other_options(self):
         out = self.out("other.h5")
-        proc = self.start(out)
-        self.wait_for_rows(out, proc)
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.communicate(timeout=60)
+        self.killed_mid_run(out)
         result = run_tool([*SLOW, "-o", out, "--resume", "--seed", "9"], 1)
         self.assertEqual(result.returncode, 2, result.stderr)
         self.assertIn("cannot resume", result.stderr)

@@ -190,6 +190,9 @@ exit 0
                             + subprocess.run(["squeue"], env=cluster.env, capture_output=True,
                                              text=True).stdout)
             if not released and state == "PENDING":
+                # Let SLURM finish cancelling the first attempt's step first: a second attempt
+                # started at once had its srun step aborted by that late cancel (seen here).
+                time.sleep(5)
                 subprocess.run(["scontrol", "update", f"JobId={job}", "StartTime=now"],
                                env=cluster.env, check=True)
                 released = True

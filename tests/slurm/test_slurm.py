@@ -109,6 +109,49 @@ class BarcodeJob(TempDirTest):
         self.assertEqual(r.returncode, 0, r.stderr)
         assert_same_datasets(self, read_h5(direct_h5), via_slurm, "sbatch vs mpirun -np 2")
 
+    def test_sbatch_signal_requeue_resume_equals_uninterrupted(self):
+        """The whole time-limit path with the real tool: SIGUSR1 to the batch shell (what
+        --signal=B:USR1@120 sends) reaches the ranks; barcode_mpi writes what it has and exits
+        with 4; the job requeues itself; the second attempt resumes with --resume; the file
+        equals an uninterrupted direct mpirun run's."""
+        clip = media("long_gop_h264.mkv")
+        out = os.path.join(self.tmp, "out")
+        extra = ["--restarts", "80", "--batch", "8"]  # slow enough to be interrupted
+        env = job_env(INPUT=clip, OUTPUT_DIR=out, EXTRA_ARGS=" ".join(extra))
+        job, _ = sbatch(BARCODE_SBATCH, "--nodes=1", "--ntasks-per-node=2", "--cpus-per-task=1",
+                        "--gres=gpu:2", "--time=5", cwd=self.tmp, env=env, wait=False)
+        final = os.path.join(out, "long_gop_h264.h5")
+        deadline = time.time() + 60
+        while not os.path.exists(final + ".partial"):
+            self.assertLess(time.time(), deadline, job_logs(self.tmp, "barcode-"))
+            time.sleep(0.2)
+        time.sleep(2.0)  # let the ranks write some rows first
+        subprocess.run(["scancel", "--batch", "--signal=USR1", job], env=cluster.env,
+                       check=True)
+        released = False
+        deadline = time.time() + 120
+        while True:
+            state = cluster.job_states(job).get(job, ("",))[0]
+            if state == "COMPLETED" and os.path.exists(final):
+                break
+            self.assertNotIn(state, ("FAILED", "CANCELLED", "TIMEOUT"),
+                             job_logs(self.tmp, "barcode-"))
+            self.assertLess(time.time(), deadline, job_logs(self.tmp, "barcode-"))
+            if not released and state == "PENDING":
+                time.sleep(5)  # see test_interrupted_exit_code_requeues
+                subprocess.run(["scontrol", "update", f"JobId={job}", "StartTime=now"],
+                               env=cluster.env, check=True)
+                released = True
+            time.sleep(0.5)
+        logs = job_logs(self.tmp, "barcode-")
+        self.assertIn("exited with 4", logs)
+        self.assertIn("(restart 1)", logs)
+        self.assertIn("resuming with", logs)
+        direct = os.path.join(self.tmp, "direct.h5")
+        r = run_tool([clip, "-o", direct, *extra], ranks=2)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        assert_same_datasets(self, read_h5(direct), read_h5(final), "sbatch, signal, requeue")
+
     def test_srun_signal_then_resume_equals_uninterrupted(self):
         """The real tool under srun: SIGUSR1 mid-run (what SLURM sends before the time limit)
         makes every rank write what it has and exit with 4; `--resume` under srun finishes

@@ -187,10 +187,9 @@ class BarcodeJob(TempDirTest):
         assert_same_datasets(self, read_h5(direct), read_h5(out), "srun, signal, resume vs mpirun")
 
     def test_interrupted_exit_code_requeues(self):
-        """The requeue path, with a stand-in for the tool (barcode_mpi does not handle SIGUSR1
-        yet): SIGUSR1 to the batch shell, as --signal=B:USR1@120 sends it, reaches the tool
-        through srun; the stand-in exits with 4; the job requeues itself and the second run
-        finishes."""
+        """The template's requeue logic alone, with a stand-in for the tool: SIGUSR1 to the batch
+        shell, as --signal=B:USR1@120 sends it, reaches the tool through srun; the stand-in
+        exits with 4; the job requeues itself and the second run finishes."""
         stub = os.path.join(self.tmp, "stub_tool.sh")
         marks = os.path.join(self.tmp, "marks")
         os.mkdir(marks)

@@ -1,12 +1,11 @@
-// A bounded first-in first-out queue between the decoder thread and the clustering loop: it
-// keeps memory bounded (the decoder waits when clustering falls behind) and carries the
-// decoder's end or failure to the consumer.
+// A bounded first-in first-out queue between the decoders and the CPU clustering threads: it
+// keeps memory bounded (decoders wait when clustering falls behind) and tells the consumers when
+// the decoders are done.
 #pragma once
 
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
-#include <exception>
 #include <mutex>
 #include <vector>
 
@@ -22,14 +21,12 @@ class TileQueue {
  public:
   explicit TileQueue(size_t capacity) : capacity_(capacity) {}
 
-  // Blocks while full. Returns false when the consumer has abandoned the queue.
-  bool push(Tile tile) {
+  // Blocks while full.
+  void push(Tile tile) {
     std::unique_lock<std::mutex> lock(mutex_);
-    not_full_.wait(lock, [&] { return items_.size() < capacity_ || abandoned_; });
-    if (abandoned_) return false;
+    not_full_.wait(lock, [&] { return items_.size() < capacity_; });
     items_.push_back(std::move(tile));
     not_empty_.notify_one();
-    return true;
   }
 
   // Blocks while empty. Returns false at the end of the stream.
@@ -43,24 +40,11 @@ class TileQueue {
     return true;
   }
 
-  // The producer is done; `failure` is set when it stopped on an error.
-  void close(std::exception_ptr failure = nullptr) {
+  // The producers are done: consumers take what is left, then pop() returns false.
+  void close() {
     std::lock_guard<std::mutex> lock(mutex_);
     closed_ = true;
-    failure_ = failure;
     not_empty_.notify_all();
-  }
-
-  // The consumer stops taking items; a blocked producer returns.
-  void abandon() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    abandoned_ = true;
-    not_full_.notify_all();
-  }
-
-  std::exception_ptr failure() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return failure_;
   }
 
  private:
@@ -70,8 +54,6 @@ class TileQueue {
   std::condition_variable not_empty_;
   std::deque<Tile> items_;
   bool closed_ = false;
-  bool abandoned_ = false;
-  std::exception_ptr failure_;
 };
 
 }  // namespace barcode

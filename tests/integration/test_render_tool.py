@@ -21,7 +21,7 @@ import h5py
 import numpy as np
 from PIL import Image
 
-from common import media, read_h5, run_tool
+from common import ToolTest, media, read_h5, run_tool
 from make_media import SOLID_COLORS
 
 RENDER = os.environ.get("BARCODE_RENDER", "build/barcode_render")
@@ -53,7 +53,7 @@ def rgb(hex_color):
     return [int(hex_color[i:i + 2], 16) for i in (0, 2, 4)]
 
 
-class RenderTool(unittest.TestCase):
+class RenderTool(ToolTest):  # ToolTest: a scratch directory per test, self.out()
     @classmethod
     def setUpClass(cls):
         cls.shared = tempfile.mkdtemp(prefix="barcode-render-")
@@ -70,15 +70,6 @@ class RenderTool(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         shutil.rmtree(cls.shared, ignore_errors=True)
-
-    def setUp(self):
-        self.tmp = tempfile.mkdtemp(prefix="barcode-render-test-")
-
-    def tearDown(self):
-        shutil.rmtree(self.tmp, ignore_errors=True)
-
-    def out(self, name):
-        return os.path.join(self.tmp, name)
 
     def render_ok(self, args):
         result = render(args)

@@ -84,6 +84,44 @@ class TempDirTest(unittest.TestCase):
 
 
 class BarcodeJob(TempDirTest):
+    def signal_batch_once(self, job, path, settle):
+        """Once `path` exists (and `settle` seconds more), sends SIGUSR1 to the job's batch
+        shell: what --signal=B:USR1@120 does at the time limit, now."""
+        deadline = time.time() + 60
+        while not os.path.exists(path):
+            self.assertLess(time.time(), deadline, job_logs(self.tmp, "barcode-"))
+            time.sleep(0.2)
+        time.sleep(settle)
+        subprocess.run(["scancel", "--batch", "--signal=USR1", job], env=cluster.env,
+                       check=True)
+
+    def wait_for_requeued_job(self, job, finished, timeout):
+        """Waits until the requeued job is COMPLETED and its second attempt made `finished`
+        (the first attempt's batch shell can read COMPLETED before the requeue shows). Slurm
+        keeps a requeued job pending for about two minutes (Reason=BeginTime); the test, as the
+        administrator, lets it start sooner."""
+        released = False
+        deadline = time.time() + timeout
+        while True:
+            state = cluster.job_states(job).get(job, ("",))[0]
+            if state == "COMPLETED" and os.path.exists(finished):
+                return
+            self.assertNotIn(state, ("FAILED", "CANCELLED", "TIMEOUT"),
+                             job_logs(self.tmp, "barcode-"))
+            self.assertLess(time.time(), deadline,
+                            f"job {job} not restarted:\n{job_logs(self.tmp, 'barcode-')}\n"
+                            f"{cluster.job_states(job)}\n"
+                            + subprocess.run(["squeue"], env=cluster.env, capture_output=True,
+                                             text=True).stdout)
+            if not released and state == "PENDING":
+                # Let SLURM finish cancelling the first attempt's step first: a second attempt
+                # started at once had its srun step aborted by that late cancel (seen here).
+                time.sleep(5)
+                subprocess.run(["scontrol", "update", f"JobId={job}", "StartTime=now"],
+                               env=cluster.env, check=True)
+                released = True
+            time.sleep(0.5)
+
     def test_two_tasks_equal_direct_mpirun(self):
         """slurm/barcode.sbatch with 2 tasks (srun --mpi=pmix) writes the same datasets as a
         direct `mpirun -np 2` run, bit for bit."""
@@ -121,28 +159,9 @@ class BarcodeJob(TempDirTest):
         job, _ = sbatch(BARCODE_SBATCH, "--nodes=1", "--ntasks-per-node=2", "--cpus-per-task=1",
                         "--gres=gpu:2", "--time=5", cwd=self.tmp, env=env, wait=False)
         final = os.path.join(out, "long_gop_h264.h5")
-        deadline = time.time() + 60
-        while not os.path.exists(final + ".partial"):
-            self.assertLess(time.time(), deadline, job_logs(self.tmp, "barcode-"))
-            time.sleep(0.2)
-        time.sleep(2.0)  # let the ranks write some rows first
-        subprocess.run(["scancel", "--batch", "--signal=USR1", job], env=cluster.env,
-                       check=True)
-        released = False
-        deadline = time.time() + 120
-        while True:
-            state = cluster.job_states(job).get(job, ("",))[0]
-            if state == "COMPLETED" and os.path.exists(final):
-                break
-            self.assertNotIn(state, ("FAILED", "CANCELLED", "TIMEOUT"),
-                             job_logs(self.tmp, "barcode-"))
-            self.assertLess(time.time(), deadline, job_logs(self.tmp, "barcode-"))
-            if not released and state == "PENDING":
-                time.sleep(5)  # see test_interrupted_exit_code_requeues
-                subprocess.run(["scontrol", "update", f"JobId={job}", "StartTime=now"],
-                               env=cluster.env, check=True)
-                released = True
-            time.sleep(0.5)
+        # 2 s after the partial file appears, so that the ranks have written some rows.
+        self.signal_batch_once(job, final + ".partial", settle=2.0)
+        self.wait_for_requeued_job(job, final, timeout=120)
         logs = job_logs(self.tmp, "barcode-")
         self.assertIn("exited with 4", logs)
         self.assertIn("(restart 1)", logs)
@@ -211,34 +230,8 @@ exit 0
                       BARCODE_MPI=stub)
         job, _ = sbatch(BARCODE_SBATCH, "--ntasks-per-node=1", "--cpus-per-task=1",
                         "--gres=gpu:1", "--time=5", cwd=self.tmp, env=env, wait=False)
-        deadline = time.time() + 60
-        while not os.path.exists(os.path.join(marks, "started")):
-            self.assertLess(time.time(), deadline, job_logs(self.tmp, "barcode-"))
-            time.sleep(0.2)
-        # What --signal=B:USR1@120 does at the time limit, now.
-        subprocess.run(["scancel", "--batch", "--signal=USR1", job], env=cluster.env,
-                       check=True)
-        # Slurm keeps a requeued job pending for about two minutes (Reason=BeginTime); the
-        # test, as the administrator, lets it start at once.
-        released = False
-        deadline = time.time() + 90
-        while True:
-            state = cluster.job_states(job).get(job, ("",))[0]
-            if os.path.exists(os.path.join(marks, "restart_1")) and state == "COMPLETED":
-                break
-            self.assertLess(time.time(), deadline,
-                            f"job {job} not restarted:\n{job_logs(self.tmp, 'barcode-')}\n"
-                            f"{cluster.job_states(job)}\n"
-                            + subprocess.run(["squeue"], env=cluster.env, capture_output=True,
-                                             text=True).stdout)
-            if not released and state == "PENDING":
-                # Let SLURM finish cancelling the first attempt's step first: a second attempt
-                # started at once had its srun step aborted by that late cancel (seen here).
-                time.sleep(5)
-                subprocess.run(["scontrol", "update", f"JobId={job}", "StartTime=now"],
-                               env=cluster.env, check=True)
-                released = True
-            time.sleep(0.5)
+        self.signal_batch_once(job, os.path.join(marks, "started"), settle=0.0)
+        self.wait_for_requeued_job(job, os.path.join(marks, "restart_1"), timeout=90)
         logs = job_logs(self.tmp, "barcode-")
         self.assertTrue(os.path.exists(os.path.join(marks, "got_usr1")), logs)
         self.assertIn("requeueing job", logs)

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <thread>
 
 #include "color/frame_summary.h"
@@ -24,6 +25,7 @@
 #include "render/styles.h"
 #include "store/h5_read.h"
 #include "store/h5_store.h"
+#include "stored_tiles.h"
 #include "summary.h"
 #include "video/decoder.h"
 
@@ -50,7 +52,29 @@ std::string result_options(const Plan& plan, const Options& o) {
          " tile_width=" + std::to_string(o.tile_width) + " k=" + std::to_string(km.k) +
          " restarts=" + std::to_string(km.restarts) + " max_iter=" + std::to_string(km.max_iter) +
          " tol=" + std::to_string(km.tol) + " seed=" + std::to_string(km.seed) +
+         " space=" + o.space + " keep_thumbs=" + std::to_string(o.keep_thumbs) +
          " movie_clusters=" + std::to_string(o.movie_clusters);
+}
+
+TileAnalysis tile_analysis(const Plan& plan, const Options& options) {
+  TileAnalysis a;
+  a.width = plan.tile.width;
+  a.height = plan.tile.height;
+  a.kmeans = options.kmeans;
+  a.space = options.space == "lab" ? ColorSpace::kLab : ColorSpace::kRgb;
+  a.keep_thumbs = options.keep_thumbs;
+  return a;
+}
+
+StoreLayout store_layout(const Plan& plan, const Options& options) {
+  StoreLayout layout;
+  layout.samples = static_cast<int64_t>(plan.samples.size());
+  layout.k = options.kmeans.k;
+  layout.movie_k = options.movie_clusters;
+  layout.tile_width = plan.tile.width;
+  layout.tile_height = plan.tile.height;
+  layout.thumbs = options.keep_thumbs;
+  return layout;
 }
 
 void write_attributes(H5Store& store, const Plan& plan, const Options& options, int ranks) {
@@ -73,6 +97,8 @@ void write_attributes(H5Store& store, const Plan& plan, const Options& options, 
   store.set_attribute("tile_width", int64_t{plan.tile.width});
   store.set_attribute("tile_height", int64_t{plan.tile.height});
   store.set_attribute("k", int64_t{options.kmeans.k});
+  store.set_attribute("space", options.space);
+  store.set_attribute("thumbs", int64_t{options.keep_thumbs ? 1 : 0});
   store.set_attribute("ranks", int64_t{ranks});
   store.set_attribute("complete", int64_t{0});
 }
@@ -95,10 +121,11 @@ void choose_backend(const MpiEnv& env, const Options& options, Backend& backend)
                         gpu_description(0) + ")");
     }
   });
+  const bool decoding = options.from_h5.empty();  // --from-h5 reads stored tiles instead
   if (devices > 0) {
     // GPU by node-local rank: ranks of a node spread over its GPUs, several may share one.
     backend.device = env.local_rank() % devices;
-    backend.nvdec = create_nvdec_device(backend.device);
+    if (decoding) backend.nvdec = create_nvdec_device(backend.device);
   }
   const int sharing = std::max(1, (env.local_size() + devices - 1) / std::max(devices, 1));
   if (backend.nvdec) {
@@ -112,6 +139,7 @@ void choose_backend(const MpiEnv& env, const Options& options, Backend& backend)
   }
   int software = options.cpu_decoders >= 0 ? options.cpu_decoders : (backend.nvdec ? 0 : 1);
   if (backend.decoders.empty() && software == 0) software = 1;
+  if (!decoding) software = 0;
   for (int i = 0; i < software; ++i) {
     DecodeConfig c;
     c.keyframes_only = options.keyframes;
@@ -174,6 +202,7 @@ void write_movie_palette(const MpiEnv& env, const Plan& plan, const Options& opt
 class DiscardSink : public TileSink {
  public:
   void put(int, const AVFrame*, int64_t, int64_t) override {}
+  void put_tile(const uint8_t*, int64_t, int64_t) override {}
   void finish() override {}
   const char* name() const override { return "discard"; }
   double convert_seconds() const override { return 0; }
@@ -197,13 +226,19 @@ int decode_only(const MpiEnv& env, const Plan& plan, const Backend& backend, Run
   return kExitOk;
 }
 
-// Decodes, clusters and writes this rank's rows: decoders and clustering run in a driver thread,
-// the main thread makes the collective write rounds as blocks of rows are finished.
+// What hands this rank's rows to the sink, in the driver thread: the decoders, or the stored
+// tiles of --from-h5. Rows whose done[row - my_first] is set are skipped; `stop` ends it early.
+using RowProducer =
+    std::function<DecodePoolStats(TileSink& sink, ResultBook& book,
+                                  const std::vector<uint8_t>& done, const std::atomic<bool>& stop)>;
+
+// Produces, clusters and writes this rank's rows: the producer and clustering run in a driver
+// thread, the main thread makes the collective write rounds as blocks of rows are finished.
 // Rows in `finished` come from an interrupted earlier run: they are written again as they are
-// and not decoded.
+// and not produced.
 Outcome process_segment(const MpiEnv& env, const Plan& plan, const Options& options,
-                        const Backend& backend, H5Store& store, RunStats& run,
-                        RankPalettes& palettes, std::vector<FrameColors> finished) {
+                        const Backend& backend, const RowProducer& produce, H5Store& store,
+                        RunStats& run, RankPalettes& palettes, std::vector<FrameColors> finished) {
   ResultBook book(plan.my_first, plan.my_end);
   std::vector<uint8_t> done(static_cast<size_t>(plan.my_end - plan.my_first) + 1, 0);
   for (FrameColors& row : finished) {
@@ -214,19 +249,18 @@ Outcome process_segment(const MpiEnv& env, const Plan& plan, const Options& opti
   std::unique_ptr<TileSink> sink;
   collective_step(env, [&] {
     const int decoders = static_cast<int>(backend.decoders.size());
+    const TileAnalysis analysis = tile_analysis(plan, options);
     if (backend.device >= 0) {
-      sink = make_gpu_sink(backend.device, plan.tile, options.kmeans, decoders, options.gpu_batch,
-                           book);
+      sink = make_gpu_sink(backend.device, analysis, decoders, options.gpu_batch, book);
     } else {
-      sink = std::make_unique<CpuSink>(plan.tile, options.kmeans, decoders, backend.threads, book);
+      sink = std::make_unique<CpuSink>(analysis, decoders, backend.threads, book);
     }
   });
   std::exception_ptr failure;
   DecodePoolStats decode_stats;
   std::thread driver([&] {
     try {
-      decode_stats = run_decode_pool(plan, plan.my_first, plan.my_end, backend.decoders, *sink,
-                                     book, done, stop);
+      decode_stats = produce(*sink, book, done, stop);
     } catch (...) {
       failure = std::current_exception();
     }
@@ -330,7 +364,9 @@ int run_job(const MpiEnv& env, const Options& options) {
   }
   collective_step(env, [&] { refuse_split_launch(env); });
   RunStats run;
-  const Plan plan = make_plan(env, options);
+  StoredSource stored;
+  const Plan plan =
+      options.from_h5.empty() ? make_plan(env, options) : make_stored_plan(env, options, stored);
   run.scan_s = plan.scan_seconds;
   run.frames_scanned = plan.my_frames_scanned;
 
@@ -339,7 +375,7 @@ int run_job(const MpiEnv& env, const Options& options) {
   if (options.decode_only) {
     const int code = decode_only(env, plan, backend, run);
     run.wall_s = wall.seconds();
-    report_summary(run, env.comm(), options.input, env.size(), backend.threads,
+    report_summary(run, env.comm(), options.source(), env.size(), backend.threads,
                    backend.device >= 0 ? gpu_description(backend.device) : "CPU",
                    static_cast<int>(backend.decoders.size()));
     return code;
@@ -351,10 +387,9 @@ int run_job(const MpiEnv& env, const Options& options) {
   std::unique_ptr<H5Store> store;
   std::vector<FrameColors> finished;
   collective_step(env, [&] {
-    const auto rows = static_cast<int64_t>(plan.samples.size());
+    const StoreLayout layout = store_layout(plan, options);
     if (resuming) {
-      store = H5Store::open_existing(partial, env.comm(), rows, options.kmeans.k,
-                                     options.movie_clusters);
+      store = H5Store::open_existing(partial, env.comm(), layout);
       // Only a run with the same input, frames and clustering may be continued.
       const std::vector<int64_t> pts = store->read_pts(plan.my_first, plan.my_end - plan.my_first);
       bool same = store->get_text_attribute("result_options") == result_options(plan, options);
@@ -371,15 +406,18 @@ int run_job(const MpiEnv& env, const Options& options) {
       store->set_attribute("ranks", int64_t{env.size()});
       return;
     }
-    store = std::make_unique<H5Store>(partial, env.comm(), rows, options.kmeans.k,
-                                      options.movie_clusters);
+    store = std::make_unique<H5Store>(partial, env.comm(), layout);
     write_attributes(*store, plan, options, env.size());
+    if (!stored.path.empty()) {
+      store->set_attribute("frames_in_range", stored.frames_in_range);
+      store->set_attribute("from_h5", std::filesystem::absolute(stored.path).string());
+    }
     std::vector<int64_t> index, pts;
     std::vector<double> time;
     for (int64_t row = plan.my_first; row < plan.my_end; ++row) {
-      index.push_back(plan.samples[static_cast<size_t>(row)]);
+      index.push_back(plan.frame_index(row));
       pts.push_back(plan.sample_pts(row));
-      time.push_back(to_seconds(pts.back() - plan.info.start_pts, plan.info.time_base));
+      time.push_back(plan.frame_time(row));
     }
     store->write_frames(plan.my_first, index, pts, time);
     store->flush();
@@ -397,8 +435,14 @@ int run_job(const MpiEnv& env, const Options& options) {
   const auto my_rows = static_cast<size_t>(plan.my_end - plan.my_first);
   palettes.colors.assign(my_rows * static_cast<size_t>(palettes.k) * 3, 0.0f);
   palettes.weights.assign(my_rows * static_cast<size_t>(palettes.k), 0.0f);
-  const Outcome outcome =
-      process_segment(env, plan, options, backend, *store, run, palettes, std::move(finished));
+  RowProducer produce = [&](TileSink& sink, ResultBook& book, const std::vector<uint8_t>& done,
+                            const std::atomic<bool>& stop) {
+    if (!stored.path.empty()) return feed_stored_tiles(plan, stored, sink, book, done, stop);
+    return run_decode_pool(plan, plan.my_first, plan.my_end, backend.decoders, sink, book, done,
+                           stop);
+  };
+  const Outcome outcome = process_segment(env, plan, options, backend, produce, *store, run,
+                                          palettes, std::move(finished));
   if (outcome.interrupted) {
     // Everything written so far stays in OUT.partial, marked done, for --resume.
     collective_step(env, [&] {
@@ -407,12 +451,12 @@ int run_job(const MpiEnv& env, const Options& options) {
       store->close();
     });
     run.wall_s = wall.seconds();
-    report_summary(run, env.comm(), options.input, env.size(), backend.threads,
+    report_summary(run, env.comm(), options.source(), env.size(), backend.threads,
                    backend.device >= 0 ? gpu_description(backend.device) : "CPU",
                    static_cast<int>(backend.decoders.size()));
     if (env.rank() == 0) {
-      log::error(options.input + ": interrupted by signal " + std::to_string(interrupt_signal()) +
-                 " after " +
+      log::error(options.source() + ": interrupted by signal " +
+                 std::to_string(interrupt_signal()) + " after " +
                  std::to_string(plan.samples.size() - static_cast<size_t>(outcome.missing)) +
                  " of " + std::to_string(plan.samples.size()) + " frames; " + partial +
                  " keeps them: rerun with --resume to continue");
@@ -442,12 +486,12 @@ int run_job(const MpiEnv& env, const Options& options) {
   });
   run.render_s = render_clock.seconds();
   run.wall_s = wall.seconds();
-  report_summary(run, env.comm(), options.input, env.size(), backend.threads,
+  report_summary(run, env.comm(), options.source(), env.size(), backend.threads,
                  backend.device >= 0 ? gpu_description(backend.device) : "CPU",
                  static_cast<int>(backend.decoders.size()));
   if (!complete) {
     if (env.rank() == 0) {
-      log::error(options.input + ": incomplete: " + std::to_string(outcome.missing) +
+      log::error(options.source() + ": incomplete: " + std::to_string(outcome.missing) +
                  " sampled frames missing" + (plan.truncated ? ", input truncated" : "") + "; " +
                  options.output_h5 + " marks them in /frames/done");
     }

@@ -14,8 +14,12 @@ namespace barcode {
 namespace {
 
 void bind(CLI::App& app, Options& o) {
-  app.add_option("input", o.input, "Movie file to read (any container and codec FFmpeg reads)")
-      ->required();
+  app.add_option("input", o.input, "Movie file to read (any container and codec FFmpeg reads)");
+  app.add_option("--from-h5", o.from_h5,
+                 "Instead of a movie, re-cluster the tiles stored in FILE.h5 by a --keep-thumbs "
+                 "run (new --clusters, --restarts, --space, ...) without decoding; sampling "
+                 "options do not apply")
+      ->option_text("FILE.h5");
   app.add_option("-o,--output", o.output_h5,
                  "HDF5 file for per-frame results (written as OUT.partial, renamed when done)")
       ->required();
@@ -51,6 +55,13 @@ void bind(CLI::App& app, Options& o) {
   app.add_option("--seed", o.kmeans.seed,
                  "Seed for k-means++; combined with each frame's index so results never depend "
                  "on ranks or threads");
+  app.add_option("--space", o.space,
+                 "Colour space frames are clustered in: rgb (sRGB codes) or lab (CIELAB, "
+                 "distances follow perceived difference); palettes are stored as sRGB either way")
+      ->check(CLI::IsMember({"rgb", "lab"}));
+  app.add_flag("--keep-thumbs", o.keep_thumbs,
+               "Store each sampled frame's tile in the HDF5 file (/frames/thumbs, tile width x "
+               "height x 3 bytes per frame), so that --from-h5 can re-cluster without decoding");
   app.add_option("--movie-clusters", o.movie_clusters,
                  "Colours of the movie-wide palette (a weighted k-means over every frame's "
                  "palette, stored in /movie); 0: none");
@@ -60,7 +71,7 @@ void bind(CLI::App& app, Options& o) {
 
   app.add_option("--style", o.styles,
                  "Barcode style(s), repeatable or comma-separated: dominant, mean, palette, "
-                 "circular, movie-palette; with several, --png must contain {style}")
+                 "circular, movie-palette, smooth; with several, --png must contain {style}")
       ->delimiter(',')
       ->check(CLI::IsMember(style_names()));
   app.add_option("--width", o.width,
@@ -111,6 +122,18 @@ ParseResult parse_options(int argc, char** argv, bool print_rank0) {
     return result;
   }
   o.as_toml = app.config_to_str(true, false);
+  // What a --from-h5 run cannot change: the frames and their tiles come from the file.
+  for (const char* name : {"--every", "--fps", "--columns", "--keyframes", "--start", "--end",
+                           "--tile-width", "--decoders", "--cpu-decoders", "--decode-only"}) {
+    if (o.from_h5.empty() || app.count(name) == 0) continue;
+    if (print_rank0) {
+      std::fprintf(stderr,
+                   "barcode_mpi: error: %s does not apply to --from-h5 (the stored tiles fix the "
+                   "frames and their size)\n",
+                   name);
+    }
+    return ParseResult{std::nullopt, kExitUsage};
+  }
   return ParseResult{o, 0};
 }
 
@@ -158,8 +181,10 @@ void validate_options(const Options& o) {
   require(o.gpu_batch >= 1 && o.gpu_batch <= 65536, "--gpu-batch must be between 1 and 65536");
   require(o.width >= 0 && o.width <= 100000, "--width must be between 0 and 100000");
   require(o.height >= 1 && o.height <= 100000, "--height must be between 1 and 100000");
-  require(!o.input.empty(), "no input file given");
-  require(o.output_h5 != o.input, "--output must not be the input file");
+  require(!o.input.empty() || !o.from_h5.empty(), "no input file given");
+  require(o.input.empty() || o.from_h5.empty(),
+          "give either a movie or --from-h5 FILE.h5, not both");
+  require(o.output_h5 != o.source(), "--output must not be the input file");
   check_output_path(o.output_h5, o.overwrite, "output");
   if (!o.output_png.empty()) {
     std::vector<Style> styles;

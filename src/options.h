@@ -12,8 +12,9 @@
 namespace barcode {
 
 struct Options {
-  // Input and outputs.
+  // Input and outputs: a movie, or (--from-h5) the file of a --keep-thumbs run.
   std::string input;
+  std::string from_h5;
   std::string output_h5;
   std::string output_png;
   bool overwrite = false;
@@ -30,8 +31,10 @@ struct Options {
   // Tile and clustering.
   int tile_width = 160;
   KmeansParams kmeans;
-  int threads = 0;  // 0: the cores this rank may use
-  int batch = 64;   // frames per collective write round
+  std::string space = "rgb";  // rgb | lab: the space frames are clustered in
+  bool keep_thumbs = false;   // store each tile in /frames/thumbs (for --from-h5)
+  int threads = 0;            // 0: the cores this rank may use
+  int batch = 64;             // frames per collective write round
 
   int movie_clusters = 16;  // colours of the movie-wide palette; 0: none
 
@@ -49,6 +52,9 @@ struct Options {
 
   // The options as TOML text, for the HDF5 file's attributes and for reproducing a run.
   std::string as_toml;
+
+  // The input named in messages: the movie or the --from-h5 file.
+  const std::string& source() const { return from_h5.empty() ? input : from_h5; }
 };
 
 // Result of parsing: either options to run with, or an exit code (help printed, or an error

@@ -142,4 +142,9 @@ Plan make_plan(const MpiEnv& env, const Options& options) {
   return plan;
 }
 
+double Plan::frame_time(int64_t row) const {
+  if (!stored_time.empty()) return stored_time[static_cast<size_t>(row)];
+  return to_seconds(sample_pts(row) - info.start_pts, info.time_base);
+}
+
 }  // namespace barcode

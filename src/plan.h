@@ -28,10 +28,22 @@ struct Plan {
   bool truncated = false;  // some rank's demuxer stopped on a read error
   double scan_seconds = 0;
 
+  // --from-h5: the source file's /frames/index and /frames/time per row (frame_pts then holds
+  // its /frames/pts and samples is 0..N-1); empty when decoding.
+  std::vector<int64_t> stored_index;
+  std::vector<double> stored_time;
+
   const Segment& my_segment(int rank) const { return segments[static_cast<size_t>(rank)]; }
   int64_t sample_pts(int64_t row) const {
     return frame_pts[static_cast<size_t>(samples[static_cast<size_t>(row)])];
   }
+  // /frames/index of a row: the frame's position in the frame table; it also seeds k-means.
+  int64_t frame_index(int64_t row) const {
+    const auto r = static_cast<size_t>(row);
+    return stored_index.empty() ? samples[r] : stored_index[r];
+  }
+  // /frames/time of a row: seconds from the stream's start.
+  double frame_time(int64_t row) const;
 };
 
 // Collective. Throws CollectiveExit (reported once) when the input or options are unusable.

@@ -2,19 +2,13 @@
 
 #include <cmath>
 
+#include "color/lab8.h"
+#include "color/srgb.h"
+
 namespace barcode {
 namespace {
 
 constexpr double kPi = 3.14159265358979323846;
-
-double srgb_decode(double c) {
-  return c <= 0.04045 ? c / 12.92 : std::pow((c + 0.055) / 1.055, 2.4);
-}
-
-double lab_f(double t) {
-  constexpr double d = 6.0 / 29.0;
-  return t > d * d * d ? std::cbrt(t) : t / (3 * d * d) + 4.0 / 29.0;
-}
 
 double degrees(double radians) {
   return radians * 180.0 / kPi;
@@ -34,9 +28,9 @@ Lab srgb_to_lab(const std::array<uint8_t, 3>& rgb) {
   const double y = (0.2126729 * r + 0.7151522 * g + 0.0721750 * b) / 1.0;
   const double z = (0.0193339 * r + 0.1191920 * g + 0.9503041 * b) / 1.08883;
   Lab lab;
-  lab.l = 116.0 * lab_f(y) - 16.0;
-  lab.a = 500.0 * (lab_f(x) - lab_f(y));
-  lab.b = 200.0 * (lab_f(y) - lab_f(z));
+  lab.l = 116.0 * lab_curve(y) - 16.0;
+  lab.a = 500.0 * (lab_curve(x) - lab_curve(y));
+  lab.b = 200.0 * (lab_curve(y) - lab_curve(z));
   return lab;
 }
 

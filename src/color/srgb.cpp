@@ -8,17 +8,15 @@
 #include "error.h"
 
 namespace barcode {
-namespace {
-
-// Encoded sRGB value (0..1) -> linear light (0..1).
 double srgb_decode(double encoded) {
   return encoded <= 0.04045 ? encoded / 12.92 : std::pow((encoded + 0.055) / 1.055, 2.4);
 }
 
-// Linear light (0..1) -> encoded sRGB value (0..1).
 double srgb_encode(double linear) {
   return linear <= 0.0031308 ? linear * 12.92 : 1.055 * std::pow(linear, 1.0 / 2.4) - 0.055;
 }
+
+namespace {
 
 std::array<uint16_t, 256> make_linear16_table() {
   std::array<uint16_t, 256> table{};

@@ -6,6 +6,10 @@
 
 namespace barcode {
 
+// The sRGB transfer functions on 0..1: encoded value -> linear light, and back.
+double srgb_decode(double encoded);
+double srgb_encode(double linear);
+
 // Linear light of each 8-bit sRGB code, scaled to 0..65535 and rounded: integer so that sums over
 // a tile are exact and independent of summation order (CPU and GPU agree bit for bit).
 const std::array<uint16_t, 256>& srgb_to_linear16();

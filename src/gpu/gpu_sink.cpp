@@ -3,10 +3,13 @@
 #include <cuda_runtime_api.h>
 
 #include "color/frame_summary.h"
+#include "color/lab8.h"
+#include "color/srgb.h"
 #include "error.h"
 #include "gpu/cuda_check.h"
 #include "nv12_tile.h"
 #include "summary.h"
+#include "tile_color.h"
 
 extern "C" {
 #include <libavutil/hwcontext.h>
@@ -35,23 +38,25 @@ YuvMatrix kernel_matrix(AVColorSpace space) {
 
 }  // namespace
 
-GpuSink::GpuSink(int device, TileSize tile, const KmeansParams& params, int decoders,
-                 int batch_frames, ResultBook& book)
+GpuSink::GpuSink(int device, const TileAnalysis& analysis, int decoders, int batch_frames,
+                 ResultBook& book)
     : device_(device),
-      tile_(tile),
+      analysis_(analysis),
+      tile_{analysis.width, analysis.height},
       capacity_(batch_frames),
       book_(book),
-      kmeans_(device, batch_frames, static_cast<int>(tile.pixels()), params),
+      kmeans_(device, batch_frames, static_cast<int>(analysis.pixels()), analysis.kmeans),
       batches_(kBatches),
       lanes_(static_cast<size_t>(decoders)) {
   CUDA_CHECK(cudaSetDevice(device_));
   const size_t tile_bytes = static_cast<size_t>(tile_.pixels()) * 3;
+  const size_t slots = static_cast<size_t>(capacity_);
   for (int b = 0; b < kBatches; ++b) {
     Batch& batch = batches_[static_cast<size_t>(b)];
-    CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&batch.tiles), tile_bytes * capacity_));
-    batch.rows.resize(static_cast<size_t>(capacity_));
-    batch.frame_indices.resize(static_cast<size_t>(capacity_));
-    batch.valid.resize(static_cast<size_t>(capacity_));
+    CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&batch.tiles), tile_bytes * slots));
+    batch.rows.resize(slots);
+    batch.frame_indices.resize(slots);
+    batch.valid.resize(slots);
     free_.push_back(b);
   }
   for (Lane& lane : lanes_) {
@@ -65,6 +70,25 @@ GpuSink::GpuSink(int device, TileSize tile, const KmeansParams& params, int deco
     CUDA_CHECK(cudaMallocHost(reinterpret_cast<void**>(&lane.pinned_tile), tile_bytes));
     lane.converter = std::make_unique<TileConverter>(tile_);
     lane.host_frame = make_frame();
+  }
+  cudaStream_t stream = nullptr;
+  CUDA_CHECK(cudaStreamCreate(&stream));
+  stream_ = stream;
+  const size_t light = slots * static_cast<size_t>(tile_.height) * 3 * sizeof(uint64_t);
+  CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&row_light_), light));
+  CUDA_CHECK(cudaMallocHost(reinterpret_cast<void**>(&host_light_), light));
+  CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&linear_), 256 * sizeof(uint16_t)));
+  CUDA_CHECK(cudaMemcpy(linear_, srgb_to_linear16().data(), 256 * sizeof(uint16_t),
+                        cudaMemcpyHostToDevice));
+  if (analysis_.space == ColorSpace::kLab) {
+    const std::vector<int32_t>& curve = lab_curve_table();
+    CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&curve_), curve.size() * sizeof(int32_t)));
+    CUDA_CHECK(
+        cudaMemcpy(curve_, curve.data(), curve.size() * sizeof(int32_t), cudaMemcpyHostToDevice));
+    CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&lab_tiles_), tile_bytes * slots));
+  }
+  if (analysis_.keep_thumbs) {
+    CUDA_CHECK(cudaMallocHost(reinterpret_cast<void**>(&host_thumbs_), tile_bytes * slots));
   }
   filling_ = take_free_batch();
   cluster_thread_ = std::thread([this] { cluster_loop(); });
@@ -86,6 +110,13 @@ GpuSink::~GpuSink() {
   for (Batch& batch : batches_) {
     if (batch.tiles) cudaFree(batch.tiles);
   }
+  if (stream_) cudaStreamDestroy(as_stream(stream_));
+  cudaFree(row_light_);
+  cudaFreeHost(host_light_);
+  cudaFree(linear_);
+  cudaFree(curve_);
+  cudaFree(lab_tiles_);
+  cudaFreeHost(host_thumbs_);
 }
 
 int GpuSink::take_free_batch() {
@@ -102,7 +133,8 @@ void GpuSink::fail(std::exception_ptr failure) {
   changed_.notify_all();
 }
 
-void GpuSink::put(int decoder, const AVFrame* frame, int64_t row, int64_t frame_index) {
+template <typename Fill>
+void GpuSink::put_slot(int64_t row, int64_t frame_index, Fill fill) {
   int b = -1, slot = -1;
   {
     std::unique_lock<std::mutex> lock(mutex_);
@@ -117,15 +149,12 @@ void GpuSink::put(int decoder, const AVFrame* frame, int64_t row, int64_t frame_
     slot = batch.allocated++;
     batch.rows[static_cast<size_t>(slot)] = row;
     batch.frame_indices[static_cast<size_t>(slot)] = frame_index;
-    if (batch.allocated == capacity_) filling_ = take_free_batch();
+    if (batch.allocated == capacity_) close_filling();
   }
   Batch& batch = batches_[static_cast<size_t>(b)];
   uint8_t valid = 1;
   try {
-    Lane& lane = lanes_[static_cast<size_t>(decoder)];
-    Stopwatch clock;
-    convert(lane, frame, batch.tiles + static_cast<size_t>(slot) * tile_.pixels() * 3);
-    lane.convert_s += clock.seconds();
+    fill(batch.tiles + static_cast<size_t>(slot) * static_cast<size_t>(analysis_.tile_bytes()));
   } catch (...) {
     valid = 0;
     fail(std::current_exception());
@@ -133,10 +162,38 @@ void GpuSink::put(int decoder, const AVFrame* frame, int64_t row, int64_t frame_
   std::lock_guard<std::mutex> lock(mutex_);
   batch.valid[static_cast<size_t>(slot)] = valid;
   ++batch.committed;
-  if (batch.committed == capacity_) {
+  if (batch.closed && batch.committed == batch.allocated) {
     ready_.push_back(b);
     changed_.notify_all();
   }
+}
+
+void GpuSink::close_filling() {
+  if (filling_ < 0) return;
+  Batch& batch = batches_[static_cast<size_t>(filling_)];
+  if (batch.allocated == 0) return;  // nothing to cluster: keep filling it
+  batch.closed = true;
+  // Slots still being converted commit later; the last of them queues the batch.
+  if (batch.committed == batch.allocated) ready_.push_back(filling_);
+  filling_ = take_free_batch();
+  changed_.notify_all();
+}
+
+void GpuSink::put(int decoder, const AVFrame* frame, int64_t row, int64_t frame_index) {
+  put_slot(row, frame_index, [&](uint8_t* device_tile) {
+    Lane& lane = lanes_[static_cast<size_t>(decoder)];
+    Stopwatch clock;
+    convert(lane, frame, device_tile);
+    lane.convert_s += clock.seconds();
+  });
+}
+
+void GpuSink::put_tile(const uint8_t* rgb, int64_t row, int64_t frame_index) {
+  put_slot(row, frame_index, [&](uint8_t* device_tile) {
+    CUDA_CHECK(cudaSetDevice(device_));
+    CUDA_CHECK(cudaMemcpy(device_tile, rgb, static_cast<size_t>(analysis_.tile_bytes()),
+                          cudaMemcpyHostToDevice));
+  });
 }
 
 void GpuSink::convert(Lane& lane, const AVFrame* frame, uint8_t* device_tile) {
@@ -197,16 +254,7 @@ void GpuSink::cluster_loop() {
     if (ok) {
       try {
         Stopwatch clock;
-        kmeans_.run_device(batch.tiles, n, batch.frame_indices.data());
-        BatchResults results = kmeans_.wait();
-        for (int i = 0; i < n; ++i) {
-          const auto s = static_cast<size_t>(i);
-          if (batch.valid[s]) {
-            book_.add(summarize(results.kmeans[s], results.mean_linear[s], batch.rows[s]));
-          } else {
-            book_.mark_missing(batch.rows[s]);
-          }
-        }
+        cluster_batch(batch);
         cluster_s_ += clock.seconds();
       } catch (...) {
         ok = false;
@@ -218,6 +266,7 @@ void GpuSink::cluster_loop() {
     }
     std::lock_guard<std::mutex> lock(mutex_);
     batch.allocated = batch.committed = 0;
+    batch.closed = false;
     if (filling_ < 0) {
       filling_ = b;
     } else {
@@ -227,14 +276,46 @@ void GpuSink::cluster_loop() {
   }
 }
 
+void GpuSink::cluster_batch(Batch& batch) {
+  const int n = batch.committed;
+  const cudaStream_t stream = as_stream(stream_);
+  const size_t tile_bytes = static_cast<size_t>(analysis_.tile_bytes());
+  const size_t light_per_tile = static_cast<size_t>(tile_.height) * 3;
+  // Everything on one stream, the k-means last: its wait() then covers the copies too.
+  launch_tile_row_light(batch.tiles, n, tile_.width, tile_.height, linear_, row_light_, stream);
+  CUDA_CHECK(cudaMemcpyAsync(host_light_, row_light_, light_per_tile * sizeof(uint64_t) * n,
+                             cudaMemcpyDeviceToHost, stream));
+  if (host_thumbs_) {
+    CUDA_CHECK(
+        cudaMemcpyAsync(host_thumbs_, batch.tiles, tile_bytes * n, cudaMemcpyDeviceToHost, stream));
+  }
+  const uint8_t* clustered = batch.tiles;
+  if (lab_tiles_) {
+    launch_lab8_from_srgb8(batch.tiles, tile_.pixels() * n, lab_tiles_, linear_, curve_, stream);
+    clustered = lab_tiles_;
+  }
+  kmeans_.run_device(clustered, n, batch.frame_indices.data(), stream);
+  BatchResults results = kmeans_.wait();
+  for (int i = 0; i < n; ++i) {
+    const auto s = static_cast<size_t>(i);
+    if (!batch.valid[s]) {
+      book_.mark_missing(batch.rows[s]);
+      continue;
+    }
+    FrameColors row =
+        summarize(results.kmeans[s], host_light_ + s * light_per_tile, analysis_, batch.rows[s]);
+    if (host_thumbs_) {
+      row.thumb.assign(host_thumbs_ + s * tile_bytes, host_thumbs_ + (s + 1) * tile_bytes);
+    }
+    book_.add(std::move(row));
+  }
+}
+
 void GpuSink::finish() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     // Every put() has returned: the partly filled batch is complete as it is.
-    if (filling_ >= 0 && batches_[static_cast<size_t>(filling_)].allocated > 0) {
-      ready_.push_back(filling_);
-      filling_ = -1;
-    }
+    close_filling();
     finishing_ = true;
     changed_.notify_all();
   }

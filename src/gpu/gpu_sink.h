@@ -2,6 +2,9 @@
 // (NVDEC surfaces by the NV12/P010 kernel, software frames by swscale and an upload), and one
 // thread clusters full batches with the batched k-means kernel while decoders fill the next.
 // Three batches rotate, so decoding, conversion and clustering overlap and memory stays bounded.
+// Beside the k-means, each batch's rows of linear light (mean colour, `smooth` column) are summed
+// on the device, tiles are turned into CIELAB codes for --space lab, and with --keep-thumbs the
+// tiles are copied back to the host.
 #pragma once
 
 #include <condition_variable>
@@ -12,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "color/frame_summary.h"
 #include "gpu/gpu_kmeans.h"
 #include "pipeline/result_book.h"
 #include "pipeline/tile_sink.h"
@@ -22,11 +26,12 @@ namespace barcode::gpu {
 
 class GpuSink : public TileSink {
  public:
-  GpuSink(int device, TileSize tile, const KmeansParams& params, int decoders, int batch_frames,
+  GpuSink(int device, const TileAnalysis& analysis, int decoders, int batch_frames,
           ResultBook& book);
   ~GpuSink() override;
 
   void put(int decoder, const AVFrame* frame, int64_t row, int64_t frame_index) override;
+  void put_tile(const uint8_t* rgb, int64_t row, int64_t frame_index) override;
   void finish() override;
   const char* name() const override { return "GPU"; }
   double convert_seconds() const override;
@@ -39,6 +44,7 @@ class GpuSink : public TileSink {
     std::vector<uint8_t> valid;  // 0 where the conversion failed
     int allocated = 0;           // slots handed to decoders
     int committed = 0;           // slots whose conversion finished
+    bool closed = false;         // no more slots will be handed out (full or finishing)
   };
   // One decoder's own CUDA stream and buffers for frames that arrive in host memory.
   struct Lane {
@@ -49,16 +55,31 @@ class GpuSink : public TileSink {
     double convert_s = 0;
   };
 
+  // Takes a slot of the filling batch for `row`, fills it with `fill(device_tile)` and commits
+  // it (marks the row missing when the sink has failed).
+  template <typename Fill>
+  void put_slot(int64_t row, int64_t frame_index, Fill fill);
   void convert(Lane& lane, const AVFrame* frame, uint8_t* device_tile);
   void cluster_loop();
+  void cluster_batch(Batch& batch);
+  void close_filling();  // with mutex_ held
   void fail(std::exception_ptr failure);
   int take_free_batch();  // with mutex_ held; -1 when none
 
   int device_;
+  TileAnalysis analysis_;
   TileSize tile_;
   int capacity_;
   ResultBook& book_;
   BatchedKmeans kmeans_;
+  // Per-batch colour work on the clustering thread's stream (see the class comment).
+  void* stream_ = nullptr;          // cudaStream_t
+  uint16_t* linear_ = nullptr;      // device, srgb_to_linear16()
+  int32_t* curve_ = nullptr;        // device, lab_curve_table() (--space lab)
+  uint8_t* lab_tiles_ = nullptr;    // device, capacity tiles of CIELAB codes (--space lab)
+  uint64_t* row_light_ = nullptr;   // device, capacity * height * 3
+  uint64_t* host_light_ = nullptr;  // pinned, the same
+  uint8_t* host_thumbs_ = nullptr;  // pinned, capacity tiles (--keep-thumbs)
   std::vector<Batch> batches_;
   std::vector<Lane> lanes_;
   std::mutex mutex_;

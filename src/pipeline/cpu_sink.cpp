@@ -7,14 +7,14 @@
 
 namespace barcode {
 
-CpuSink::CpuSink(TileSize tile, const KmeansParams& params, int decoders, int threads,
-                 ResultBook& book)
-    : tile_(tile),
-      params_(params),
+CpuSink::CpuSink(const TileAnalysis& analysis, int decoders, int threads, ResultBook& book)
+    : analysis_(analysis),
       book_(book),
       convert_s_(static_cast<size_t>(decoders), 0.0),
       queue_(static_cast<size_t>(4 * threads + 4)) {
-  for (int d = 0; d < decoders; ++d) converters_.push_back(std::make_unique<TileConverter>(tile));
+  for (int d = 0; d < decoders; ++d)
+    converters_.push_back(
+        std::make_unique<TileConverter>(TileSize{analysis.width, analysis.height}));
   for (int t = 0; t < threads; ++t) workers_.emplace_back([this] { cluster_loop(); });
 }
 
@@ -30,9 +30,17 @@ void CpuSink::put(int decoder, const AVFrame* frame, int64_t row, int64_t frame_
   Tile tile;
   tile.position = row;
   tile.frame_index = frame_index;
-  tile.rgb.resize(static_cast<size_t>(tile_.pixels() * 3));
+  tile.rgb.resize(static_cast<size_t>(analysis_.tile_bytes()));
   converters_[static_cast<size_t>(decoder)]->convert(frame, tile.rgb.data());
   convert_s_[static_cast<size_t>(decoder)] += clock.seconds();
+  queue_.push(std::move(tile));
+}
+
+void CpuSink::put_tile(const uint8_t* rgb, int64_t row, int64_t frame_index) {
+  Tile tile;
+  tile.position = row;
+  tile.frame_index = frame_index;
+  tile.rgb.assign(rgb, rgb + analysis_.tile_bytes());
   queue_.push(std::move(tile));
 }
 
@@ -41,8 +49,7 @@ void CpuSink::cluster_loop() {
   while (queue_.pop(&tile)) {
     const auto start = std::chrono::steady_clock::now();
     try {
-      book_.add(summarize_tile_cpu(tile.rgb.data(), tile_.pixels(), params_, tile.frame_index,
-                                   tile.position));
+      book_.add(summarize_tile_cpu(tile.rgb.data(), analysis_, tile.frame_index, tile.position));
     } catch (...) {
       book_.mark_missing(tile.position);
       std::lock_guard<std::mutex> lock(failure_mutex_);

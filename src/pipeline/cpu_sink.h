@@ -9,7 +9,7 @@
 #include <thread>
 #include <vector>
 
-#include "color/kmeans.h"
+#include "color/frame_summary.h"
 #include "pipeline/result_book.h"
 #include "pipeline/tile_sink.h"
 #include "tile_queue.h"
@@ -19,10 +19,11 @@ namespace barcode {
 
 class CpuSink : public TileSink {
  public:
-  CpuSink(TileSize tile, const KmeansParams& params, int decoders, int threads, ResultBook& book);
+  CpuSink(const TileAnalysis& analysis, int decoders, int threads, ResultBook& book);
   ~CpuSink() override;
 
   void put(int decoder, const AVFrame* frame, int64_t row, int64_t frame_index) override;
+  void put_tile(const uint8_t* rgb, int64_t row, int64_t frame_index) override;
   void finish() override;
   const char* name() const override { return "CPU"; }
   double convert_seconds() const override;
@@ -31,8 +32,7 @@ class CpuSink : public TileSink {
  private:
   void cluster_loop();
 
-  TileSize tile_;
-  KmeansParams params_;
+  TileAnalysis analysis_;
   ResultBook& book_;
   std::vector<std::unique_ptr<TileConverter>> converters_;  // one per decoder
   std::vector<double> convert_s_;                           // one per decoder

@@ -58,7 +58,7 @@ DecodePoolStats run_decode_pool(const Plan& plan, int64_t first, int64_t end,
           }
           if (next_row >= row_end) return false;
           if (plan.sample_pts(next_row) != pts) return true;
-          sink.put(decoder, frame, next_row, plan.samples[static_cast<size_t>(next_row)]);
+          sink.put(decoder, frame, next_row, plan.frame_index(next_row));
           ++next_row;
           return next_row < row_end;
         });

@@ -7,7 +7,7 @@
 #include <memory>
 #include <string>
 
-#include "color/kmeans.h"
+#include "color/frame_summary.h"
 #include "color/movie_palette.h"
 #include "pipeline/result_book.h"
 #include "pipeline/tile_sink.h"
@@ -30,8 +30,8 @@ AVBufferRef* create_nvdec_device(int device);
 
 // The GPU sink: NVDEC surfaces (or software frames, uploaded as tiles) converted on the GPU into
 // batches of `batch_frames` tiles, clustered by the batched k-means kernel.
-std::unique_ptr<TileSink> make_gpu_sink(int device, TileSize tile, const KmeansParams& params,
-                                        int decoders, int batch_frames, ResultBook& book);
+std::unique_ptr<TileSink> make_gpu_sink(int device, const TileAnalysis& analysis, int decoders,
+                                        int batch_frames, ResultBook& book);
 
 // Collective: an NCCL all-reduce over `comm` when every rank has its own GPU (`device` >= 0 and
 // no two ranks on one GPU), else nullptr on every rank (reduce over MPI instead).

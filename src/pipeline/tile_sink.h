@@ -19,6 +19,10 @@ class TileSink {
   // A sampled frame from decoder `decoder` for `row`; the frame is only borrowed for the call.
   virtual void put(int decoder, const AVFrame* frame, int64_t row, int64_t frame_index) = 0;
 
+  // A tile already converted (sRGB, the analysis' size; read back from --keep-thumbs), copied
+  // before the call returns. Called from one thread.
+  virtual void put_tile(const uint8_t* rgb, int64_t row, int64_t frame_index) = 0;
+
   // Every decoder is done: cluster what is still queued, wait until every result is in the
   // book, and rethrow the first failure of the sink's own threads.
   virtual void finish() = 0;

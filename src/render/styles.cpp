@@ -146,6 +146,59 @@ Image render_palette(const BarcodeFile& file, const std::vector<int64_t>& rows, 
   return image;
 }
 
+// Each frame's column (/color/column) area-resampled in linear light: across frames to the
+// width, then down each output column to the height.
+Image render_smooth(const BarcodeFile& file, const std::vector<int64_t>& rows, int width,
+                    int height) {
+  if (file.column.empty()) {
+    throw usage_error(file.path +
+                      ": no per-frame columns (/color/column): the file was made by an older "
+                      "barcode_mpi; rerun it to draw the smooth style");
+  }
+  const int source_height = file.column_height;
+  const auto columns = static_cast<int64_t>(rows.size());
+  const int out_width = width > 0 ? width : static_cast<int>(columns);
+  Image image;
+  image.width = out_width;
+  image.height = height;
+  image.rgb.resize(static_cast<size_t>(out_width) * static_cast<size_t>(height) * 3);
+  // The vertical resampling, the same for every output column: (source row, cover) per y.
+  std::vector<std::vector<std::pair<int, double>>> spans(static_cast<size_t>(height));
+  std::vector<double> span_total(static_cast<size_t>(height));
+  std::vector<std::pair<int, double>> span;
+  area_resample(
+      source_height, height, [&](int64_t i, double cover) { span.emplace_back(int(i), cover); },
+      [&](int y, double total) {
+        spans[static_cast<size_t>(y)].swap(span);
+        span.clear();
+        span_total[static_cast<size_t>(y)] = total;
+      });
+  const size_t column_values = static_cast<size_t>(source_height) * 3;
+  std::vector<double> light(column_values, 0.0);
+  const SrgbEncoder& encode = SrgbEncoder::get();
+  area_resample(
+      columns, out_width,
+      [&](int64_t i, double cover) {
+        const uint8_t* column =
+            file.column.data() + static_cast<size_t>(rows[static_cast<size_t>(i)]) * column_values;
+        for (size_t v = 0; v < column_values; ++v) light[v] += cover * linear_of(column[v]);
+      },
+      [&](int x, double total) {
+        for (int y = 0; y < height; ++y) {
+          uint8_t* pixel = image.rgb.data() + (static_cast<size_t>(y) * out_width + x) * 3;
+          for (int c = 0; c < 3; ++c) {
+            double sum = 0;
+            for (const auto& [row, cover] : spans[static_cast<size_t>(y)]) {
+              sum += cover * light[static_cast<size_t>(row) * 3 + c];
+            }
+            pixel[c] = encode(sum / (total * span_total[static_cast<size_t>(y)]));
+          }
+        }
+        std::fill(light.begin(), light.end(), 0.0);
+      });
+  return image;
+}
+
 // Angle of a point, clockwise from 12 o'clock (image y grows downwards), in [0, 2*pi).
 double clock_angle(double dx, double dy) {
   const double a = std::atan2(dx, -dy);
@@ -227,8 +280,8 @@ Image render_circular(const std::vector<uint8_t>& colors, int side, int thicknes
 }  // namespace
 
 const std::vector<std::string>& style_names() {
-  static const std::vector<std::string> names = {"dominant", "mean", "palette", "circular",
-                                                 "movie-palette"};
+  static const std::vector<std::string> names = {"dominant", "mean",          "palette",
+                                                 "circular", "movie-palette", "smooth"};
   return names;
 }
 
@@ -327,6 +380,8 @@ Image render_style(Style style, const BarcodeFile& file, int width, int height) 
                              width > 0 ? width : kCircularDefaultSide, height);
     case Style::kMoviePalette:
       return render_columns(movie_palette_colors(file, rows), width, height);
+    case Style::kSmooth:
+      return render_smooth(file, rows, width, height);
   }
   throw Error("render_style: unknown style");
 }

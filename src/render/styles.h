@@ -6,9 +6,13 @@
 //   palette   one column per frame, a vertical stack of its clusters (/color/palette): heights
 //             proportional to /color/weights, largest on top, summing exactly to the height
 //   circular  the dominant colours wrapped clockwise from 12 o'clock into a ring on black
+//   smooth    one column per frame: the frame itself squeezed to one pixel wide
+//             (/color/column, each tile row's mean), resampled to the height
+//   movie-palette  the dominant colours replaced by their colour of the movie palette
 //
 // Every style draws only rows marked done in /frames/done, in file order, and area-resamples the
-// columns to the requested width in linear light (area_resample in barcode_image.h).
+// columns to the requested width in linear light (area_resample in barcode_image.h); smooth
+// also resamples each column to the height that way.
 #pragma once
 
 #include <string>
@@ -19,7 +23,7 @@
 
 namespace barcode {
 
-enum class Style { kDominant, kMean, kPalette, kCircular, kMoviePalette };
+enum class Style { kDominant, kMean, kPalette, kCircular, kMoviePalette, kSmooth };
 
 // Side of a circular barcode when no width is given.
 constexpr int kCircularDefaultSide = 1024;

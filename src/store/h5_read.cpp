@@ -156,6 +156,46 @@ std::vector<int64_t> BarcodeFile::done_rows() const {
   return rows;
 }
 
+const StoredAttribute* BarcodeFile::attribute(const std::string& name) const {
+  for (const StoredAttribute& a : attributes) {
+    if (a.name == name) return &a;
+  }
+  return nullptr;
+}
+
+StoredThumbs locate_thumbs(const std::string& path) {
+  h5_silence_errors();
+  H5Handle file(static_cast<hid_t>(
+      h5_check(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), path, "open")));
+  const char* name = "/frames/thumbs";
+  if (!link_exists(file.get(), name)) {
+    throw usage_error(path +
+                      ": has no stored tiles (/frames/thumbs): it was made without "
+                      "--keep-thumbs; rerun barcode_mpi on the movie with --keep-thumbs");
+  }
+  const std::vector<hsize_t> dims = dataset_dims(file.get(), path, name);
+  if (dims.size() != 4 || dims[3] != 3) {
+    not_barcode(path, std::string("dataset ") + name + " has shape " + dims_text(dims) +
+                          ", expected [N, H, W, 3]");
+  }
+  H5Handle d(static_cast<hid_t>(h5_check(H5Dopen2(file.get(), name, H5P_DEFAULT), path, name)));
+  H5Handle type(static_cast<hid_t>(h5_check(H5Dget_type(d.get()), path, "H5Dget_type")));
+  H5Handle plist(static_cast<hid_t>(h5_check(H5Dget_create_plist(d.get()), path, "plist")));
+  const haddr_t offset = H5Dget_offset(d.get());
+  if (H5Tget_class(type.get()) != H5T_INTEGER || H5Tget_size(type.get()) != 1 ||
+      H5Pget_layout(plist.get()) != H5D_CONTIGUOUS || offset == HADDR_UNDEF) {
+    not_barcode(path, std::string(name) +
+                          " is not a contiguous, allocated dataset of bytes as barcode_mpi "
+                          "writes it");
+  }
+  StoredThumbs thumbs;
+  thumbs.offset = static_cast<int64_t>(offset);
+  thumbs.rows = static_cast<int64_t>(dims[0]);
+  thumbs.height = static_cast<int>(dims[1]);
+  thumbs.width = static_cast<int>(dims[2]);
+  return thumbs;
+}
+
 BarcodeFile read_barcode_file(const std::string& path) {
   h5_silence_errors();
   std::error_code ec;
@@ -203,6 +243,15 @@ BarcodeFile read_barcode_file(const std::string& path) {
     out.movie_palette =
         read_shaped<float>(f, path, "/movie/palette", H5T_NATIVE_FLOAT, {colours, 3});
     out.movie_labels = read_shaped<uint8_t>(f, path, "/movie/labels", H5T_NATIVE_UINT8, {n, k});
+  }
+  if (link_exists(f, "/color/column")) {  // files of older versions have none
+    const std::vector<hsize_t> dims = dataset_dims(f, path, "/color/column");
+    if (dims.size() != 3 || dims[0] != n || dims[2] != 3 || dims[1] < 1) {
+      not_barcode(path,
+                  "dataset /color/column has shape " + dims_text(dims) + ", expected [N, H, 3]");
+    }
+    out.column_height = static_cast<int>(dims[1]);
+    out.column = read_shaped<uint8_t>(f, path, "/color/column", H5T_NATIVE_UINT8, dims);
   }
   out.attributes = read_root_attributes(f, path);
   return out;

@@ -34,11 +34,31 @@ struct BarcodeFile {
   std::vector<double> inertia;        // [N]   /color/inertia
   std::vector<float> movie_palette;   // [K*3] /movie/palette, empty when the file has none
   std::vector<uint8_t> movie_labels;  // [N*k] /movie/labels, empty when the file has none
+  int column_height = 0;              // H of /color/column; 0 when the file has none
+  std::vector<uint8_t> column;        // [N*H*3] /color/column, empty when the file has none
   std::vector<StoredAttribute> attributes;  // root attributes, in HDF5's name order
 
   // Rows whose colours were written (/frames/done != 0), in file order.
   std::vector<int64_t> done_rows() const;
+
+  // The root attribute `name`, or nullptr.
+  const StoredAttribute* attribute(const std::string& name) const;
 };
+
+// Where a file's /frames/thumbs (--keep-thumbs) lie: a contiguous uint8 dataset [N, H, W, 3]
+// whose bytes start at `offset` in the file, so that threads can read tiles with pread()
+// (the HDF5 library is not thread-safe).
+struct StoredThumbs {
+  int64_t offset = 0;
+  int64_t rows = 0;
+  int height = 0;
+  int width = 0;
+  int64_t tile_bytes() const { return int64_t{width} * height * 3; }
+};
+
+// Usage error when the file has no such dataset (made without --keep-thumbs) or it is stored
+// some other way.
+StoredThumbs locate_thumbs(const std::string& path);
 
 // Reads the whole file. Every problem with the input (missing, not HDF5, not a barcode file: a
 // dataset absent or of the wrong shape) throws a usage error (exit code 2) naming the file and

@@ -1,5 +1,6 @@
 #include "store/h5_store.h"
 
+#include <algorithm>
 #include <array>
 
 #include "error.h"
@@ -13,16 +14,19 @@ namespace {
 // spare element per array: a rank with no rows still passes valid buffers.
 struct ColorColumns {
   size_t k;
-  std::vector<uint8_t> done, dominant, mean;
+  size_t column_bytes;  // tile height * 3
+  std::vector<uint8_t> done, dominant, mean, column;
   std::vector<float> palette, weights;
   std::vector<double> inertia;
   std::vector<int32_t> iterations;
 
-  ColorColumns(int64_t count, int clusters)
-      : k(static_cast<size_t>(clusters)),
+  ColorColumns(int64_t count, const StoreLayout& layout)
+      : k(static_cast<size_t>(layout.k)),
+        column_bytes(static_cast<size_t>(layout.tile_height) * 3),
         done(static_cast<size_t>(count) + 1, 0),
         dominant(static_cast<size_t>(count) * 3 + 3, 0),
         mean(static_cast<size_t>(count) * 3 + 3, 0),
+        column(static_cast<size_t>(count) * column_bytes + 1, 0),
         palette(static_cast<size_t>(count) * k * 3 + 1, 0.0f),
         weights(static_cast<size_t>(count) * k + 1, 0.0f),
         inertia(static_cast<size_t>(count) + 1, 0.0),
@@ -36,6 +40,7 @@ struct ColorColumns {
     fn("/color/weights", H5T_NATIVE_FLOAT, weights.data());
     fn("/color/inertia", H5T_NATIVE_DOUBLE, inertia.data());
     fn("/color/iterations", H5T_NATIVE_INT32, iterations.data());
+    fn("/color/column", H5T_NATIVE_UINT8, column.data());
     fn("/frames/done", H5T_NATIVE_UINT8, done.data());
   }
 
@@ -50,6 +55,13 @@ struct ColorColumns {
     std::copy(row.weights.begin(), row.weights.end(), weights.begin() + static_cast<long>(r * k));
     inertia[r] = row.inertia;
     iterations[r] = row.iterations;
+    if (row.column.size() != column_bytes) {
+      throw Error("internal error: row " + std::to_string(row.position) + " has a column of " +
+                  std::to_string(row.column.size()) + " bytes, expected " +
+                  std::to_string(column_bytes));
+    }
+    std::copy(row.column.begin(), row.column.end(),
+              column.begin() + static_cast<long>(r * column_bytes));
   }
 
   std::vector<FrameColors> done_rows(int64_t first) const {
@@ -68,6 +80,8 @@ struct ColorColumns {
                          weights.begin() + static_cast<long>((r + 1) * k));
       row.inertia = inertia[r];
       row.iterations = iterations[r];
+      row.column.assign(column.begin() + static_cast<long>(r * column_bytes),
+                        column.begin() + static_cast<long>((r + 1) * column_bytes));
       rows.push_back(std::move(row));
     }
     return rows;
@@ -75,8 +89,8 @@ struct ColorColumns {
 };
 
 }  // namespace
-H5Store::H5Store(const std::string& path, MPI_Comm comm, int64_t samples, int k, int movie_k)
-    : path_(path), samples_(samples), k_(k), movie_k_(movie_k) {
+H5Store::H5Store(const std::string& path, MPI_Comm comm, const StoreLayout& layout)
+    : path_(path), layout_(layout) {
   MPI_Comm_rank(comm, &rank_);
   h5_silence_errors();
   H5Handle fapl(file_access(comm));
@@ -93,12 +107,15 @@ H5Store::H5Store(const std::string& path, MPI_Comm comm, int64_t samples, int k,
         h5_check(H5Gcreate2(file_.get(), group, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), path_,
                  "H5Gcreate2")));
   }
-  const hsize_t n = static_cast<hsize_t>(samples_);
-  const hsize_t kk = static_cast<hsize_t>(k_);
+  const hsize_t n = static_cast<hsize_t>(layout_.samples);
+  const hsize_t kk = static_cast<hsize_t>(layout_.k);
+  const hsize_t mk = static_cast<hsize_t>(layout_.movie_k);
+  const hsize_t th = static_cast<hsize_t>(layout_.tile_height);
+  const hsize_t tw = static_cast<hsize_t>(layout_.tile_width);
   struct Shape {
     const char* name;
     hid_t type;
-    std::array<hsize_t, 3> dims;
+    std::array<hsize_t, 4> dims;
     int rank;
   };
   const Shape shapes[] = {
@@ -112,22 +129,31 @@ H5Store::H5Store(const std::string& path, MPI_Comm comm, int64_t samples, int k,
       {"/color/weights", H5T_IEEE_F32LE, {n, kk, 0}, 2},
       {"/color/inertia", H5T_IEEE_F64LE, {n, 0, 0}, 1},
       {"/color/iterations", H5T_STD_I32LE, {n, 0, 0}, 1},
-      {"/movie/palette", H5T_IEEE_F32LE, {static_cast<hsize_t>(movie_k_), 3, 0}, 2},
-      {"/movie/weights", H5T_IEEE_F64LE, {static_cast<hsize_t>(movie_k_), 0, 0}, 1},
-      {"/movie/labels", H5T_STD_U8LE, {n, kk, 0}, 2},
+      {"/color/column", H5T_STD_U8LE, {n, th, 3}, 3},
+      {"/movie/palette", H5T_IEEE_F32LE, {mk, 3}, 2},
+      {"/movie/weights", H5T_IEEE_F64LE, {mk}, 1},
+      {"/movie/labels", H5T_STD_U8LE, {n, kk}, 2},
+      {"/frames/thumbs", H5T_STD_U8LE, {n, th, tw, 3}, 4},
   };
   H5Handle dcpl(static_cast<hid_t>(h5_check(H5Pcreate(H5P_DATASET_CREATE), path_, "H5Pcreate")));
   // Allocated now and filled with zeros: /frames/done starts all 0, and later writes never
   // change the metadata (see the header).
   h5_check(H5Pset_alloc_time(dcpl.get(), H5D_ALLOC_TIME_EARLY), path_, "H5Pset_alloc_time");
   h5_check(H5Pset_fill_time(dcpl.get(), H5D_FILL_TIME_ALLOC), path_, "H5Pset_fill_time");
+  // The thumbs are only allocated: filling gigabytes with zeros would cost a whole write.
+  H5Handle unfilled(static_cast<hid_t>(h5_check(H5Pcopy(dcpl.get()), path_, "H5Pcopy")));
+  h5_check(H5Pset_fill_time(unfilled.get(), H5D_FILL_TIME_NEVER), path_, "H5Pset_fill_time");
   for (const Shape& s : shapes) {
-    if (movie_k_ == 0 && std::string(s.name).rfind("/movie/", 0) == 0) continue;
+    const std::string name(s.name);
+    if (layout_.movie_k == 0 && name.rfind("/movie/", 0) == 0) continue;
+    const bool thumbs = name == "/frames/thumbs";
+    if (thumbs && !layout_.thumbs) continue;
     H5Handle space(static_cast<hid_t>(
         h5_check(H5Screate_simple(s.rank, s.dims.data(), nullptr), path_, "H5Screate_simple")));
-    H5Handle d(static_cast<hid_t>(h5_check(
-        H5Dcreate2(file_.get(), s.name, s.type, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
-        path_, "H5Dcreate2")));
+    H5Handle d(static_cast<hid_t>(
+        h5_check(H5Dcreate2(file_.get(), s.name, s.type, space.get(), H5P_DEFAULT,
+                            thumbs ? unfilled.get() : dcpl.get(), H5P_DEFAULT),
+                 path_, "H5Dcreate2")));
   }
 }
 
@@ -140,9 +166,8 @@ hid_t H5Store::file_access(MPI_Comm comm) const {
   return fapl.release();
 }
 
-H5Store::H5Store(Opened, const std::string& path, MPI_Comm comm, int64_t samples, int k,
-                 int movie_k)
-    : path_(path), samples_(samples), k_(k), movie_k_(movie_k) {
+H5Store::H5Store(Opened, const std::string& path, MPI_Comm comm, const StoreLayout& layout)
+    : path_(path), layout_(layout) {
   MPI_Comm_rank(comm, &rank_);
   h5_silence_errors();
   H5Handle fapl(file_access(comm));
@@ -154,8 +179,8 @@ H5Store::H5Store(Opened, const std::string& path, MPI_Comm comm, int64_t samples
 }
 
 std::unique_ptr<H5Store> H5Store::open_existing(const std::string& path, MPI_Comm comm,
-                                                int64_t samples, int k, int movie_k) {
-  std::unique_ptr<H5Store> store(new H5Store(Opened{}, path, comm, samples, k, movie_k));
+                                                const StoreLayout& layout) {
+  std::unique_ptr<H5Store> store(new H5Store(Opened{}, path, comm, layout));
   const hid_t file = store->file_.get();
   auto extent = [&](const char* group, const char* name, int axis) -> int64_t {
     if (H5Lexists(file, group, H5P_DEFAULT) <= 0 || H5Lexists(file, name, H5P_DEFAULT) <= 0) {
@@ -167,9 +192,11 @@ std::unique_ptr<H5Store> H5Store::open_existing(const std::string& path, MPI_Com
     H5Sget_simple_extent_dims(space.get(), dims, nullptr);
     return static_cast<int64_t>(dims[axis]);
   };
-  if (extent("/color", "/color/palette", 0) != samples ||
-      extent("/color", "/color/palette", 1) != k ||
-      (movie_k > 0 && extent("/movie", "/movie/palette", 0) != movie_k)) {
+  if (extent("/color", "/color/palette", 0) != layout.samples ||
+      extent("/color", "/color/palette", 1) != layout.k ||
+      extent("/color", "/color/column", 1) != layout.tile_height ||
+      (extent("/frames", "/frames/thumbs", 0) >= 0) != layout.thumbs ||
+      (layout.movie_k > 0 && extent("/movie", "/movie/palette", 0) != layout.movie_k)) {
     throw usage_error(path +
                       ": cannot resume: the file's rows, clusters or movie palette differ "
                       "from this run's; remove it or run without --resume");
@@ -194,7 +221,7 @@ std::vector<int64_t> H5Store::read_pts(int64_t first, int64_t count) {
 }
 
 std::vector<FrameColors> H5Store::read_done_rows(int64_t first, int64_t count) {
-  ColorColumns columns(count, k_);
+  ColorColumns columns(count, layout_);
   columns.for_each(
       [&](const char* name, hid_t type, void* data) { read_rows(name, type, data, first, count); });
   return columns.done_rows(first);
@@ -235,10 +262,10 @@ hid_t H5Store::dataset(const char* name) const {
 
 hid_t H5Store::select_rows(hid_t file_space, int64_t first, int64_t count) const {
   const int rank = H5Sget_simple_extent_ndims(file_space);
-  std::array<hsize_t, 3> dims{};
+  std::array<hsize_t, 4> dims{};
   H5Sget_simple_extent_dims(file_space, dims.data(), nullptr);
-  std::array<hsize_t, 3> start{static_cast<hsize_t>(first), 0, 0};
-  std::array<hsize_t, 3> extent = dims;
+  std::array<hsize_t, 4> start{static_cast<hsize_t>(first), 0, 0, 0};
+  std::array<hsize_t, 4> extent = dims;
   extent[0] = static_cast<hsize_t>(count);
   H5Handle mem_space(static_cast<hid_t>(
       h5_check(H5Screate_simple(rank, extent.data(), nullptr), path_, "H5Screate_simple")));
@@ -251,6 +278,38 @@ hid_t H5Store::select_rows(hid_t file_space, int64_t first, int64_t count) const
                                  nullptr),
              path_, "H5Sselect_hyperslab");
   }
+  return mem_space.release();
+}
+
+hid_t H5Store::select_picked_rows(hid_t file_space, int64_t first,
+                                  const std::vector<uint8_t>& pick) const {
+  const int rank = H5Sget_simple_extent_ndims(file_space);
+  std::array<hsize_t, 4> dims{};
+  H5Sget_simple_extent_dims(file_space, dims.data(), nullptr);
+  h5_check(H5Sselect_none(file_space), path_, "H5Sselect_none");
+  hsize_t picked = 0;
+  std::array<hsize_t, 4> start{0, 0, 0, 0};
+  std::array<hsize_t, 4> extent = dims;
+  // Runs of consecutive picked rows, each one hyperslab of the union.
+  for (size_t r = 0; r < pick.size();) {
+    if (!pick[r]) {
+      ++r;
+      continue;
+    }
+    size_t end = r;
+    while (end < pick.size() && pick[end]) ++end;
+    start[0] = static_cast<hsize_t>(first) + r;
+    extent[0] = end - r;
+    h5_check(H5Sselect_hyperslab(file_space, H5S_SELECT_OR, start.data(), nullptr, extent.data(),
+                                 nullptr),
+             path_, "H5Sselect_hyperslab");
+    picked += end - r;
+    r = end;
+  }
+  extent[0] = std::max<hsize_t>(picked, 1);
+  H5Handle mem_space(static_cast<hid_t>(
+      h5_check(H5Screate_simple(rank, extent.data(), nullptr), path_, "H5Screate_simple")));
+  if (picked == 0) h5_check(H5Sselect_none(mem_space.get()), path_, "H5Sselect_none");
   return mem_space.release();
 }
 
@@ -279,8 +338,33 @@ void H5Store::write_frames(int64_t first, const std::vector<int64_t>& index,
   write_rows("/frames/time", H5T_NATIVE_DOUBLE, time.data(), first, count);
 }
 
+void H5Store::write_thumbs(int64_t first, int64_t count, const std::vector<FrameColors>& rows) {
+  const size_t tile_bytes =
+      static_cast<size_t>(layout_.tile_width) * static_cast<size_t>(layout_.tile_height) * 3;
+  std::vector<uint8_t> pick(static_cast<size_t>(count), 0);
+  std::vector<uint8_t> data;
+  for (const FrameColors& row : rows) {  // in row order, as the selection runs
+    if (row.thumb.empty()) continue;
+    if (row.thumb.size() != tile_bytes) {
+      throw Error(path_ + ": internal error: row " + std::to_string(row.position) +
+                  " has a thumb of " + std::to_string(row.thumb.size()) + " bytes");
+    }
+    pick[static_cast<size_t>(row.position - first)] = 1;
+    data.insert(data.end(), row.thumb.begin(), row.thumb.end());
+  }
+  data.resize(std::max(data.size(), size_t{1}));  // a valid buffer on a rank with none
+  H5Handle d(dataset("/frames/thumbs"));
+  H5Handle file_space(static_cast<hid_t>(h5_check(H5Dget_space(d.get()), path_, "H5Dget_space")));
+  H5Handle mem_space(select_picked_rows(file_space.get(), first, pick));
+  h5_check(H5Dwrite(d.get(), H5T_NATIVE_UINT8, mem_space.get(), file_space.get(), transfer_.get(),
+                    data.data()),
+           path_, "H5Dwrite /frames/thumbs");
+}
+
 void H5Store::write_colors(int64_t first, int64_t count, const std::vector<FrameColors>& rows) {
-  ColorColumns columns(count, k_);
+  // The thumbs first: /frames/done, written last, vouches for everything in its row.
+  if (layout_.thumbs) write_thumbs(first, count, rows);
+  ColorColumns columns(count, layout_);
   for (const FrameColors& row : rows) {
     if (row.position < first || row.position >= first + count) {
       throw Error(path_ + ": internal error: row " + std::to_string(row.position) +
@@ -296,11 +380,11 @@ void H5Store::write_colors(int64_t first, int64_t count, const std::vector<Frame
 void H5Store::write_movie_palette(const std::vector<float>& colors,
                                   const std::vector<double>& weights, int64_t first,
                                   const std::vector<uint8_t>& labels) {
-  const int64_t shared_rows = rank_ == 0 ? movie_k_ : 0;
+  const int64_t shared_rows = rank_ == 0 ? layout_.movie_k : 0;
   write_rows("/movie/palette", H5T_NATIVE_FLOAT, colors.data(), 0, shared_rows);
   write_rows("/movie/weights", H5T_NATIVE_DOUBLE, weights.data(), 0, shared_rows);
   write_rows("/movie/labels", H5T_NATIVE_UINT8, labels.data(), first,
-             static_cast<int64_t>(labels.size()) / k_);
+             static_cast<int64_t>(labels.size()) / layout_.k);
 }
 
 namespace {

@@ -9,8 +9,10 @@
 //   /color/mean      uint8 [N,3]    sRGB of the mean in linear light
 //   /color/palette   float32 [N,k,3] centroids, 0..255 sRGB, sorted by weight
 //   /color/weights   float32 [N,k]  fraction of the tile's pixels per cluster
-//   /color/inertia   float64 [N]    within-cluster sum of squares (0..255 units)
+//   /color/inertia   float64 [N]    within-cluster sum of squares (sRGB or CIELAB units)
 //   /color/iterations int32 [N]     Lloyd iterations of the winning restart
+//   /color/column    uint8 [N,H,3]  each tile row's mean in linear light (`smooth` style)
+//   /frames/thumbs   uint8 [N,H,W,3] the sRGB tiles (--keep-thumbs only), for --from-h5
 //   /movie/palette   float32 [K,3]  movie-wide palette (when K > 0), sorted by weight
 //   /movie/weights   float64 [K]    fraction of all frames' pixels per movie colour
 //   /movie/labels    uint8 [N,k]    index into /movie/palette of each frame palette colour
@@ -18,7 +20,8 @@
 //
 // Every dataset is contiguous and allocated at creation, and the metadata is flushed before the
 // first row is written: afterwards writes touch only raw data, so a killed job leaves a readable
-// file whose /frames/done says what is finished.
+// file whose /frames/done says what is finished. /frames/thumbs is the one dataset not filled
+// with zeros at creation (it can be gigabytes); rows not done hold whatever the disk held.
 #pragma once
 
 #include <mpi.h>
@@ -33,16 +36,25 @@
 
 namespace barcode {
 
+// The shape of a file's datasets.
+struct StoreLayout {
+  int64_t samples = 0;  // N
+  int k = 0;            // clusters per frame
+  int movie_k = 0;      // movie palette colours; 0: no /movie datasets
+  int tile_width = 0;   // W
+  int tile_height = 0;  // H
+  bool thumbs = false;  // /frames/thumbs
+};
+
 class H5Store {
  public:
-  // Collective. Creates (truncates) `path` with datasets for `samples` rows of `k` clusters and
-  // a movie palette of `movie_k` colours (none when 0).
-  H5Store(const std::string& path, MPI_Comm comm, int64_t samples, int k, int movie_k);
+  // Collective. Creates (truncates) `path` with the datasets of `layout`.
+  H5Store(const std::string& path, MPI_Comm comm, const StoreLayout& layout);
 
   // Collective. Opens an existing file of an interrupted run to finish it (--resume). Throws
-  // usage_error when its shape differs from `samples`, `k`, `movie_k`.
+  // usage_error when its shape differs from `layout`.
   static std::unique_ptr<H5Store> open_existing(const std::string& path, MPI_Comm comm,
-                                                int64_t samples, int k, int movie_k);
+                                                const StoreLayout& layout);
 
   // Collective. This rank's rows [first, first + count): their timestamps (to check that the
   // file belongs to this plan) and the rows marked done, with their colours.
@@ -67,6 +79,8 @@ class H5Store {
 
   // Collective. Each rank writes rows [first, first + count); `rows` holds the frames of that
   // block that were decoded (FrameColors::position), the others are written with done = 0.
+  // Thumbs are written for the rows that carry one (rows resumed from the file do not: theirs
+  // are on disk already).
   void write_colors(int64_t first, int64_t count, const std::vector<FrameColors>& rows);
 
   // Collective. The movie palette (the same on every rank; rank 0 writes it) and this rank's
@@ -83,19 +97,20 @@ class H5Store {
 
  private:
   struct Opened {};
-  H5Store(Opened, const std::string& path, MPI_Comm comm, int64_t samples, int k, int movie_k);
+  H5Store(Opened, const std::string& path, MPI_Comm comm, const StoreLayout& layout);
+  void write_thumbs(int64_t first, int64_t count, const std::vector<FrameColors>& rows);
   hid_t file_access(MPI_Comm comm) const;
   void read_rows(const char* name, hid_t mem_type, void* data, int64_t first, int64_t count);
   // Selects rows [first, first + count) of `file_space` (none when count is 0) and returns the
   // matching memory dataspace.
   hid_t select_rows(hid_t file_space, int64_t first, int64_t count) const;
+  // Rows [first, first + count) whose `pick[row - first]` is set, as one selection.
+  hid_t select_picked_rows(hid_t file_space, int64_t first, const std::vector<uint8_t>& pick) const;
   hid_t dataset(const char* name) const;
   void write_rows(const char* name, hid_t mem_type, const void* data, int64_t first, int64_t count);
 
   std::string path_;
-  int64_t samples_;
-  int k_;
-  int movie_k_;
+  StoreLayout layout_;
   int rank_ = 0;
   H5Handle file_;
   H5Handle transfer_;  // collective data transfer property list

@@ -1,0 +1,140 @@
+#include "stored_tiles.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "error.h"
+#include "log.h"
+#include "summary.h"
+
+namespace barcode {
+namespace {
+
+int64_t integer_attribute(const BarcodeFile& file, const std::string& name) {
+  const StoredAttribute* a = file.attribute(name);
+  if (!a || a->kind != StoredAttribute::Kind::kInteger || a->integers.size() != 1) {
+    throw usage_error(file.path + ": not a barcode_mpi file: attribute " + name + " is missing");
+  }
+  return a->integers[0];
+}
+
+std::string text_attribute(const BarcodeFile& file, const std::string& name) {
+  const StoredAttribute* a = file.attribute(name);
+  return a && a->kind == StoredAttribute::Kind::kText ? a->text : "";
+}
+
+double float_attribute(const BarcodeFile& file, const std::string& name) {
+  const StoredAttribute* a = file.attribute(name);
+  return a && a->kind == StoredAttribute::Kind::kFloat && a->floats.size() == 1 ? a->floats[0]
+                                                                                : 0.0;
+}
+
+// The source movie's facts as the decoding run recorded them, so that the new file describes
+// the same movie.
+StreamInfo stored_stream_info(const BarcodeFile& file) {
+  StreamInfo info;
+  info.path = text_attribute(file, "source_path");
+  info.codec = text_attribute(file, "codec");
+  info.pix_fmt = text_attribute(file, "pix_fmt");
+  info.width = static_cast<int>(integer_attribute(file, "width"));
+  info.height = static_cast<int>(integer_attribute(file, "height"));
+  info.frame_rate = float_attribute(file, "frame_rate");
+  info.duration = float_attribute(file, "duration");
+  info.file_size = integer_attribute(file, "source_size");
+  info.file_mtime = integer_attribute(file, "source_mtime");
+  const std::string tb = text_attribute(file, "time_base");
+  const size_t slash = tb.find('/');
+  if (slash != std::string::npos) {
+    info.time_base =
+        AVRational{std::atoi(tb.substr(0, slash).c_str()), std::atoi(tb.substr(slash + 1).c_str())};
+  }
+  return info;
+}
+
+}  // namespace
+
+Plan make_stored_plan(const MpiEnv& env, const Options& options, StoredSource& source) {
+  Stopwatch clock;
+  Plan plan;
+  source.path = options.from_h5;
+  collective_step(env, [&] {
+    validate_options(options);
+    const BarcodeFile file = read_barcode_file(source.path);
+    source.thumbs = locate_thumbs(source.path);
+    plan.info = stored_stream_info(file);
+    plan.tile = TileSize{source.thumbs.width, source.thumbs.height};
+    if (source.thumbs.rows != file.samples) {
+      throw usage_error(source.path + ": /frames/thumbs has " + std::to_string(source.thumbs.rows) +
+                        " rows, /color/palette " + std::to_string(file.samples));
+    }
+    plan.frame_pts = file.pts;
+    plan.stored_index = file.index;
+    plan.stored_time = file.time;
+    plan.samples.resize(static_cast<size_t>(file.samples));
+    for (int64_t i = 0; i < file.samples; ++i) plan.samples[static_cast<size_t>(i)] = i;
+    source.done = file.done;
+    source.frames_in_range = integer_attribute(file, "frames_in_range");
+    const StoredAttribute* truncated = file.attribute("truncated");
+    plan.truncated = truncated && truncated->kind == StoredAttribute::Kind::kInteger &&
+                     !truncated->integers.empty() && truncated->integers[0] != 0;
+    if (file.samples == 0) throw usage_error(source.path + ": has no rows");
+  });
+  // Rows split evenly: tiles cost the same whatever the scene, unlike decoding.
+  const auto rows = static_cast<int64_t>(plan.samples.size());
+  const int64_t ranks = env.size();
+  plan.my_first = rows * env.rank() / ranks;
+  plan.my_end = rows * (env.rank() + 1) / ranks;
+  const int64_t most = (rows + ranks - 1) / ranks;
+  plan.rounds = (most + options.batch - 1) / options.batch;
+  plan.scan_seconds = clock.seconds();
+  log::info(source.path + ": " + std::to_string(rows) + " stored tiles of " +
+            std::to_string(plan.tile.width) + "x" + std::to_string(plan.tile.height) + " (from " +
+            plan.info.path + "), " + std::to_string(env.size()) + " rank(s)");
+  return plan;
+}
+
+DecodePoolStats feed_stored_tiles(const Plan& plan, const StoredSource& source, TileSink& sink,
+                                  ResultBook& book, const std::vector<uint8_t>& done,
+                                  const std::atomic<bool>& stop) {
+  Stopwatch clock;
+  DecodePoolStats stats;
+  const int fd = ::open(source.path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw Error(source.path + ": cannot open for reading tiles: " + std::strerror(errno));
+  const auto bytes = static_cast<size_t>(source.thumbs.tile_bytes());
+  std::vector<uint8_t> tile(bytes);
+  try {
+    for (int64_t row = plan.my_first; row < plan.my_end && !stop; ++row) {
+      if (done[static_cast<size_t>(row - plan.my_first)]) continue;
+      if (!source.done[static_cast<size_t>(row)]) {
+        book.mark_missing(row);
+        continue;
+      }
+      const auto offset =
+          static_cast<off_t>(source.thumbs.offset + row * static_cast<int64_t>(bytes));
+      size_t got = 0;
+      while (got < bytes) {
+        const ssize_t n =
+            ::pread(fd, tile.data() + got, bytes - got, offset + static_cast<off_t>(got));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+          throw Error(source.path + ": reading the tile of row " + std::to_string(row) +
+                      " failed: " + (n < 0 ? std::strerror(errno) : "file too short"));
+        }
+        got += static_cast<size_t>(n);
+      }
+      sink.put_tile(tile.data(), row, plan.frame_index(row));
+      ++stats.frames;
+    }
+  } catch (...) {
+    ::close(fd);
+    throw;
+  }
+  ::close(fd);
+  stats.seconds = clock.seconds();
+  return stats;
+}
+
+}  // namespace barcode

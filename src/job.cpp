@@ -297,8 +297,11 @@ Outcome process_segment(const MpiEnv& env, const Plan& plan, const Options& opti
       progress.update(all[1], round + 1 == plan.rounds);
     }
   } catch (const Error& e) {
-    // This rank cannot take part in further collective writes: end the job from here.
+    // This rank cannot take part in further collective writes: end the job from here, once
+    // the driver has stopped (with a rank of its own, abort() throws and the rank goes on).
     log::error(e.what());
+    stop = true;
+    driver.join();
     env.abort(e.exit_code());
   }
   driver.join();
@@ -354,7 +357,16 @@ void refuse_split_launch(const MpiEnv& env) {
   }
 }
 
-int run_job(const MpiEnv& env, const Options& options) {
+int run_job(const MpiEnv& env, const Options& options, RunStats* stats) {
+  RunStats run;
+  // Whatever way the job ends, the caller gets the counts made so far.
+  struct Handover {
+    RunStats& run;
+    RunStats* out;
+    ~Handover() {
+      if (out) *out = run;
+    }
+  } handover{run, stats};
   Stopwatch wall;
   install_interrupt_handlers();
   // A finished run leaves nothing to resume, unless --overwrite asks for it to be redone.
@@ -363,7 +375,6 @@ int run_job(const MpiEnv& env, const Options& options) {
     return kExitOk;
   }
   collective_step(env, [&] { refuse_split_launch(env); });
-  RunStats run;
   StoredSource stored;
   const Plan plan =
       options.from_h5.empty() ? make_plan(env, options) : make_stored_plan(env, options, stored);

@@ -4,11 +4,13 @@
 
 #include "mpi_env.h"
 #include "options.h"
+#include "summary.h"
 
 namespace barcode {
 
 // Returns the process exit code (see error.h). Errors that every rank shares end in
-// CollectiveExit; an error on one rank alone ends the whole job through MPI_Abort.
-int run_job(const MpiEnv& env, const Options& options);
+// CollectiveExit; an error on one rank alone ends the whole job through MPI_Abort. `stats`,
+// when given, receives this rank's counts and times.
+int run_job(const MpiEnv& env, const Options& options, RunStats* stats = nullptr);
 
 }  // namespace barcode

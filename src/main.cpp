@@ -5,6 +5,7 @@
 #include "error.h"
 #include "job.h"
 #include "log.h"
+#include "manifest.h"
 #include "mpi_env.h"
 #include "options.h"
 #include "video/ffmpeg_util.h"
@@ -24,7 +25,7 @@ int main(int argc, char** argv) {
   log::set_verbosity(options.verbosity);
   set_ffmpeg_log_level(options.verbosity >= 2);
   try {
-    return run_job(*env, options);
+    return options.manifest.empty() ? run_job(*env, options) : run_manifest(*env, options);
   } catch (const CollectiveExit& e) {
     return e.exit_code;
   } catch (const Error& e) {

@@ -35,13 +35,27 @@ MpiEnv::MpiEnv(int* argc, char*** argv) {
   log::set_rank(rank_, size_);
 }
 
+std::unique_ptr<MpiEnv> MpiEnv::alone(const MpiEnv& world) {
+  std::unique_ptr<MpiEnv> env(new MpiEnv());
+  env->comm_ = MPI_COMM_SELF;
+  env->owns_mpi_ = false;
+  env->rank_ = 0;
+  env->size_ = 1;
+  env->local_rank_ = world.local_rank_;
+  env->local_size_ = world.local_size_;
+  MPI_Comm_set_errhandler(MPI_COMM_SELF, MPI_ERRORS_RETURN);
+  return env;
+}
+
 MpiEnv::~MpiEnv() {
+  if (!owns_mpi_) return;
   int finalized = 0;
   MPI_Finalized(&finalized);
   if (!finalized) MPI_Finalize();
 }
 
 void MpiEnv::abort(int exit_code) const {
+  if (comm_ == MPI_COMM_SELF) throw CollectiveExit{exit_code};
   std::fflush(stdout);
   std::fflush(stderr);
   MPI_Abort(MPI_COMM_WORLD, exit_code);

@@ -5,6 +5,7 @@
 #include <mpi.h>
 
 #include <functional>
+#include <memory>
 #include <string>
 
 namespace barcode {
@@ -19,16 +20,25 @@ class MpiEnv {
   MpiEnv(const MpiEnv&) = delete;
   MpiEnv& operator=(const MpiEnv&) = delete;
 
-  MPI_Comm comm() const { return MPI_COMM_WORLD; }
+  // This rank alone (MPI_COMM_SELF), for work it does without the others (a whole movie of a
+  // --manifest queue); node-local rank and size stay the world's, so GPUs are still spread.
+  // Its abort() throws CollectiveExit instead of ending the job: no other rank takes part.
+  static std::unique_ptr<MpiEnv> alone(const MpiEnv& world);
+
+  MPI_Comm comm() const { return comm_; }
   int rank() const { return rank_; }
   int size() const { return size_; }
   int local_rank() const { return local_rank_; }  // rank among the ranks of this node
   int local_size() const { return local_size_; }
 
-  // Ends the whole job from this rank after an error it cannot share with the others.
+  // Ends the whole job from this rank after an error it cannot share with the others (see
+  // alone() for the exception).
   [[noreturn]] void abort(int exit_code) const;
 
  private:
+  MpiEnv() = default;
+  MPI_Comm comm_ = MPI_COMM_WORLD;
+  bool owns_mpi_ = true;  // initialised MPI: finalises it
   int rank_ = 0;
   int size_ = 1;
   int local_rank_ = 0;

@@ -20,8 +20,17 @@ void bind(CLI::App& app, Options& o) {
                  "run (new --clusters, --restarts, --space, ...) without decoding; sampling "
                  "options do not apply")
       ->option_text("FILE.h5");
+  app.add_option("--manifest", o.manifest,
+                 "Instead of one movie, every movie listed in LIST (one path per line): -o is "
+                 "then a directory receiving <name>.h5 and <name>.png per movie (<name>: file "
+                 "stem and a hash of the line, as slurm/archive.sbatch names them). Movies "
+                 "already complete are skipped, interrupted ones resumed, failed ones recorded "
+                 "in DIR/failed/ while the rest go on; with more movies than ranks each rank "
+                 "takes whole movies from a queue")
+      ->option_text("LIST");
   app.add_option("-o,--output", o.output_h5,
-                 "HDF5 file for per-frame results (written as OUT.partial, renamed when done)")
+                 "HDF5 file for per-frame results (written as OUT.partial, renamed when done); "
+                 "with --manifest, the output directory")
       ->required();
   app.add_option("--png", o.output_png, "Barcode image to write (PNG); none when not given");
   app.add_flag("--overwrite", o.overwrite, "Replace existing output files");
@@ -181,10 +190,19 @@ void validate_options(const Options& o) {
   require(o.gpu_batch >= 1 && o.gpu_batch <= 65536, "--gpu-batch must be between 1 and 65536");
   require(o.width >= 0 && o.width <= 100000, "--width must be between 0 and 100000");
   require(o.height >= 1 && o.height <= 100000, "--height must be between 1 and 100000");
-  require(!o.input.empty() || !o.from_h5.empty(), "no input file given");
-  require(o.input.empty() || o.from_h5.empty(),
-          "give either a movie or --from-h5 FILE.h5, not both");
+  const int inputs = !o.input.empty() + !o.from_h5.empty() + !o.manifest.empty();
+  require(inputs > 0, "no input file given");
+  require(inputs == 1, "give one of a movie, --from-h5 FILE.h5 or --manifest LIST, not several");
   require(o.output_h5 != o.source(), "--output must not be the input file");
+  if (!o.manifest.empty()) {
+    // -o is a directory (made when missing); each movie's outputs are named after it.
+    require(o.output_png.empty(),
+            "--png does not apply to --manifest: each movie's image is DIR/<name>.png");
+    require(!o.decode_only, "--decode-only does not apply to --manifest");
+    require(!std::filesystem::exists(o.output_h5) || std::filesystem::is_directory(o.output_h5),
+            o.output_h5 + ": with --manifest, -o must be a directory");
+    return;
+  }
   check_output_path(o.output_h5, o.overwrite, "output");
   if (!o.output_png.empty()) {
     std::vector<Style> styles;

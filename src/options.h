@@ -15,6 +15,7 @@ struct Options {
   // Input and outputs: a movie, or (--from-h5) the file of a --keep-thumbs run.
   std::string input;
   std::string from_h5;
+  std::string manifest;  // a list of movies; output_h5 is then the output directory
   std::string output_h5;
   std::string output_png;
   bool overwrite = false;
@@ -54,7 +55,9 @@ struct Options {
   std::string as_toml;
 
   // The input named in messages: the movie or the --from-h5 file.
-  const std::string& source() const { return from_h5.empty() ? input : from_h5; }
+  const std::string& source() const {
+    return !from_h5.empty() ? from_h5 : !manifest.empty() ? manifest : input;
+  }
 };
 
 // Result of parsing: either options to run with, or an exit code (help printed, or an error

@@ -163,6 +163,28 @@ const StoredAttribute* BarcodeFile::attribute(const std::string& name) const {
   return nullptr;
 }
 
+bool is_complete_barcode_file(const std::string& path) {
+  h5_silence_errors();
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) return false;
+#if H5_VERSION_GE(1, 12, 0)
+  if (H5Fis_accessible(path.c_str(), H5P_DEFAULT) <= 0) return false;
+#else
+  if (H5Fis_hdf5(path.c_str()) <= 0) return false;
+#endif
+  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (file < 0) return false;
+  int64_t complete = 0;
+  bool ok = false;
+  if (H5Aexists(file, "complete") > 0) {
+    const hid_t attr = H5Aopen(file, "complete", H5P_DEFAULT);
+    ok = attr >= 0 && H5Aread(attr, H5T_NATIVE_INT64, &complete) >= 0;
+    if (attr >= 0) H5Aclose(attr);
+  }
+  H5Fclose(file);
+  return ok && complete == 1;
+}
+
 StoredThumbs locate_thumbs(const std::string& path) {
   h5_silence_errors();
   H5Handle file(static_cast<hid_t>(

@@ -45,6 +45,10 @@ struct BarcodeFile {
   const StoredAttribute* attribute(const std::string& name) const;
 };
 
+// Whether `path` is a barcode file of a finished run (root attribute complete == 1); false for
+// anything else, without an exception.
+bool is_complete_barcode_file(const std::string& path);
+
 // Where a file's /frames/thumbs (--keep-thumbs) lie: a contiguous uint8 dataset [N, H, W, 3]
 // whose bytes start at `offset` in the file, so that threads can read tiles with pread()
 // (the HDF5 library is not thread-safe).

@@ -47,6 +47,11 @@ def main(outdir):
            f"drawbox=x=192:y=0:w=96:h={H}:color=blue:t=fill,"
            f"drawbox=x=288:y=0:w=32:h={H}:color=lime:t=fill",
            "-c:v", "libx264rgb", "-qp", "0")
+    # Horizontal bands: the top half red, the bottom half blue, lossless (the smooth style).
+    ffmpeg(p("bands_rgb.mkv"), "-f", "lavfi", "-i",
+           f"color=c=red:s={W}x{H}:r=25:d=1,format=gbrp,"
+           f"drawbox=x=0:y={H // 2}:w={W}:h={H // 2}:color=blue:t=fill",
+           "-c:v", "libx264rgb", "-qp", "0")
     # Codecs and containers for segment exactness; B-frames and long GOPs where the codec has them.
     ffmpeg(p("busy_h264.mp4"), "-f", "lavfi", "-i", BUSY, "-c:v", "libx264", "-preset", "veryfast",
            "-pix_fmt", "yuv420p", "-g", "48", "-bf", "3")

@@ -37,6 +37,7 @@ GOLDEN_CASES = {
     "solid_circular": ("solid", "circular", ["--width", "48", "--height", "12"]),
     "regions_palette": ("regions", "palette", ["--height", "10"]),
     "solid_palette": ("solid", "palette", ["--width", "24", "--height", "6"]),
+    "bands_smooth": ("bands", "smooth", ["--width", "12", "--height", "9"]),
 }
 
 
@@ -59,7 +60,7 @@ class RenderTool(ToolTest):  # ToolTest: a scratch directory per test, self.out(
         cls.shared = tempfile.mkdtemp(prefix="barcode-render-")
         cls.h5 = {}
         runs = {"solid": ("solid_rgb.mkv", []), "regions": ("regions_rgb.mkv", ["-k", "3"]),
-                "busy": ("busy_h264.mp4", ["--every", "5"])}
+                "busy": ("busy_h264.mp4", ["--every", "5"]), "bands": ("bands_rgb.mkv", [])}
         for name, (movie, extra) in runs.items():
             path = os.path.join(cls.shared, name + ".h5")
             result = run_tool([media(movie), "-o", path, *extra])
@@ -109,6 +110,17 @@ class RenderTool(ToolTest):  # ToolTest: a scratch directory per test, self.out(
         want = np.array([rgb(c) for c in SOLID_COLORS for _ in range(10)])
         self.assertEqual(img.shape, (2, 60, 3))
         np.testing.assert_array_equal(img[1], want)
+
+    def test_smooth_shows_each_frame_squeezed_to_a_column(self):
+        # Tiles are 90 rows: 45 red over 45 blue. At height 9 the middle row straddles both and
+        # is their mean in linear light (0.5 -> sRGB 188), never an sRGB average (128).
+        png = self.out("smooth.png")
+        self.render_ok([self.h5["bands"], "--style", "smooth", "--height", "9", "-o", png])
+        image = load_png(png)
+        self.assertEqual(image.shape, (9, 25, 3))
+        np.testing.assert_array_equal(image[:4], np.broadcast_to([255, 0, 0], (4, 25, 3)))
+        np.testing.assert_array_equal(image[4], np.broadcast_to([188, 0, 188], (25, 3)))
+        np.testing.assert_array_equal(image[5:], np.broadcast_to([0, 0, 255], (4, 25, 3)))
 
     def test_palette_stacks_regions_by_weight(self):
         # regions_rgb.mkv: 60% red, 30% blue, 10% green, so 6, 3 and 1 rows of 10.

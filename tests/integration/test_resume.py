@@ -12,8 +12,10 @@ import numpy as np
 from common import BIN, MPI_ENV, ToolTest, assert_same_datasets, media, read_h5, run_tool
 
 INTERRUPTED = 4
-# Slow enough (many restarts, small write rounds) that the signal lands mid-run.
-SLOW = [media("long_gop_h264.mkv"), "--restarts", "80", "--batch", "8", "--threads", "1"]
+# Slow enough (many restarts, small write rounds) that the signal lands mid-run; with stored
+# tiles, so that resuming must also keep the tiles of rows finished before the interruption.
+SLOW = [media("long_gop_h264.mkv"), "--restarts", "80", "--batch", "8", "--threads", "1",
+        "--keep-thumbs"]
 
 
 class Resume(ToolTest):

@@ -1,0 +1,274 @@
+#include "manifest.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+
+#include "error.h"
+#include "interrupt.h"
+#include "job.h"
+#include "log.h"
+#include "movie_queue.h"
+#include "render/styles.h"
+#include "sha1.h"
+#include "store/h5_read.h"
+#include "summary.h"
+
+namespace barcode {
+namespace fs = std::filesystem;
+
+namespace {
+
+// What became of one movie. Sent to rank 0 as four doubles.
+struct MovieOutcome {
+  int64_t movie = -1;
+  int code = -1;  // exit code of its run; kSkipped when complete already, kNotStarted
+  int64_t frames = 0;
+  double seconds = 0;
+};
+constexpr int kSkipped = -1;
+constexpr int kNotStarted = -2;
+
+struct MovieFiles {
+  std::string name, h5, png, failure_record;
+};
+
+MovieFiles movie_files(const Options& options, const std::string& movie) {
+  MovieFiles f;
+  f.name = movie_output_name(movie);
+  const fs::path dir(options.output_h5);
+  f.h5 = (dir / (f.name + ".h5")).string();
+  f.png = (dir / (f.name + (options.styles.size() > 1 ? "-{style}.png" : ".png"))).string();
+  f.failure_record = (dir / "failed" / (f.name + ".txt")).string();
+  return f;
+}
+
+// Finished by an earlier run: its file complete and its (first) image there.
+bool already_done(const Options& options, const MovieFiles& f) {
+  std::vector<Style> styles;
+  for (const std::string& s : options.styles) styles.push_back(parse_style(s));
+  const std::string png = style_output_paths(f.png, styles).front();
+  std::error_code ec;
+  return fs::file_size(png, ec) > 0 && !ec && is_complete_barcode_file(f.h5);
+}
+
+// The failure record slurm/archive.sbatch writes: code, path, date, job.
+void record_failure(const MovieFiles& f, const std::string& movie, int code) {
+  std::error_code ec;
+  fs::create_directories(fs::path(f.failure_record).parent_path(), ec);
+  std::ofstream out(f.failure_record, std::ios::trunc);
+  char date[32] = "";
+  const std::time_t now = std::time(nullptr);
+  std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S%z", std::localtime(&now));
+  const char* job = std::getenv("SLURM_JOB_ID");
+  out << code << '\t' << movie << '\t' << date << '\t' << (job ? job : "manifest") << '\n';
+  if (!out) log::warn(f.failure_record + ": cannot record the failure");
+}
+
+// Runs one movie on `env` (all ranks, or this rank alone) and returns what became of it.
+MovieOutcome run_movie(const MpiEnv& env, const Options& options, const std::string& movie,
+                       int64_t index) {
+  const MovieFiles f = movie_files(options, movie);
+  Options o = options;
+  o.manifest.clear();
+  o.input = movie;
+  o.output_h5 = f.h5;
+  o.output_png = f.png;
+  o.overwrite = true;  // an incomplete earlier result is redone ...
+  o.resume = true;     // ... and an interrupted one continued
+  MovieOutcome outcome;
+  outcome.movie = index;
+  Stopwatch clock;
+  RunStats stats;
+  log::info("manifest: movie " + std::to_string(index + 1) + ": " + movie + " -> " + f.name);
+  try {
+    outcome.code = run_job(env, o, &stats);
+  } catch (const CollectiveExit& e) {
+    outcome.code = e.exit_code;
+  } catch (const Error& e) {  // only with a rank of its own: nothing else waits for it
+    log::error(e.what());
+    outcome.code = e.exit_code();
+  }
+  outcome.seconds = clock.seconds();
+  int64_t frames = stats.frames_written;
+  mpi_check(MPI_Allreduce(&frames, &outcome.frames, 1, MPI_INT64_T, MPI_SUM, env.comm()),
+            "MPI_Allreduce(movie frames)");
+  if (env.rank() == 0 && outcome.code != kExitInterrupted) {
+    if (outcome.code == kExitOk) {
+      std::error_code ec;
+      fs::remove(f.failure_record, ec);
+    } else {
+      record_failure(f, movie, outcome.code);
+    }
+  }
+  return outcome;
+}
+
+const char* status_text(int code) {
+  switch (code) {
+    case kSkipped:
+      return "skipped (complete)";
+    case kNotStarted:
+      return "not started";
+    case kExitOk:
+      return "done";
+    case kExitIncomplete:
+      return "incomplete";
+    case kExitInterrupted:
+      return "interrupted";
+    default:
+      return "FAILED";
+  }
+}
+
+// Rank 0 collects every rank's outcomes and prints and writes the summary.
+void report(const MpiEnv& world, const Options& options, const std::vector<std::string>& movies,
+            const std::vector<MovieOutcome>& mine) {
+  std::vector<double> packed;
+  for (const MovieOutcome& m : mine) {
+    packed.insert(packed.end(), {static_cast<double>(m.movie), static_cast<double>(m.code),
+                                 static_cast<double>(m.frames), m.seconds});
+  }
+  int count = static_cast<int>(packed.size());
+  std::vector<int> counts(static_cast<size_t>(world.size())), offsets(counts.size(), 0);
+  mpi_check(MPI_Gather(&count, 1, MPI_INT, counts.data(), 1, MPI_INT, 0, world.comm()),
+            "MPI_Gather(manifest outcomes)");
+  for (size_t r = 1; r < counts.size(); ++r) offsets[r] = offsets[r - 1] + counts[r - 1];
+  std::vector<double> all(static_cast<size_t>(offsets.back() + counts.back()) + 1);
+  mpi_check(MPI_Gatherv(packed.data(), count, MPI_DOUBLE, all.data(), counts.data(), offsets.data(),
+                        MPI_DOUBLE, 0, world.comm()),
+            "MPI_Gatherv(manifest outcomes)");
+  if (world.rank() != 0) return;
+  std::vector<MovieOutcome> table(movies.size());
+  for (size_t i = 0; i < table.size(); ++i) table[i] = {static_cast<int64_t>(i), kNotStarted};
+  for (size_t at = 0; at + 4 <= all.size(); at += 4) {
+    const auto i = static_cast<size_t>(all[at]);
+    if (i >= table.size()) continue;
+    table[i] = {static_cast<int64_t>(i), static_cast<int>(all[at + 1]),
+                static_cast<int64_t>(all[at + 2]), all[at + 3]};
+  }
+  const std::string tsv = (fs::path(options.output_h5) / "manifest-summary.tsv").string();
+  std::ofstream out(tsv, std::ios::trunc);
+  out << "line\tmovie\tname\tstatus\texit_code\tframes\tseconds\n";
+  std::string text = "manifest summary (" + tsv + "):";
+  int counts_by[4] = {0, 0, 0, 0};  // done or skipped, failed, interrupted, not started
+  for (const MovieOutcome& m : table) {
+    const std::string& movie = movies[static_cast<size_t>(m.movie)];
+    const std::string status = status_text(m.code);
+    char seconds[32];
+    std::snprintf(seconds, sizeof seconds, "%.1f", m.seconds);
+    out << m.movie + 1 << '\t' << movie << '\t' << movie_output_name(movie) << '\t' << status
+        << '\t' << m.code << '\t' << m.frames << '\t' << seconds << '\n';
+    text += "\n  " + std::to_string(m.movie + 1) + "  " + status;
+    if (m.code >= 0) {
+      text += ", " + std::to_string(m.frames) + " frames in " + seconds + " s";
+      if (m.code != kExitOk) text += ", exit code " + std::to_string(m.code);
+    }
+    text += "  " + movie;
+    const int group = m.code == kExitOk || m.code == kSkipped ? 0
+                      : m.code == kExitInterrupted            ? 2
+                      : m.code == kNotStarted                 ? 3
+                                                              : 1;
+    ++counts_by[group];
+  }
+  text += "\n  " + std::to_string(counts_by[0]) + " done, " + std::to_string(counts_by[1]) +
+          " failed, " + std::to_string(counts_by[2]) + " interrupted, " +
+          std::to_string(counts_by[3]) + " not started, of " + std::to_string(table.size());
+  log::info(text);
+  if (!out) log::warn(tsv + ": cannot write the summary");
+}
+
+}  // namespace
+
+std::string movie_output_name(const std::string& manifest_line) {
+  std::string stem = fs::path(manifest_line).filename().string();
+  const size_t dot = stem.rfind('.');
+  if (dot != std::string::npos) stem.resize(dot);  // as ${stem%.*} in the shell scripts
+  return stem + "-" + sha1_hex(manifest_line).substr(0, 12);
+}
+
+std::vector<std::string> read_manifest(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw usage_error(path + ": cannot read the manifest");
+  std::vector<std::string> movies;
+  for (std::string line; std::getline(in, line);) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (!line.empty()) movies.push_back(line);
+  }
+  if (movies.empty()) throw usage_error(path + ": the manifest lists no movie");
+  return movies;
+}
+
+int run_manifest(const MpiEnv& world, const Options& options) {
+  install_interrupt_handlers();
+  std::vector<std::string> movies;
+  std::vector<int64_t> todo;
+  std::vector<MovieOutcome> outcomes;
+  collective_step(world, [&] {
+    validate_options(options);
+    movies = read_manifest(options.manifest);
+    std::error_code ec;
+    fs::create_directories(options.output_h5, ec);
+    if (!fs::is_directory(options.output_h5)) {
+      throw usage_error(options.output_h5 +
+                        ": cannot create the output directory: " + ec.message());
+    }
+  });
+  // Rank 0 decides what is left to do, so that every rank works from one list.
+  std::vector<uint8_t> done(movies.size(), 0);
+  if (world.rank() == 0 && !options.overwrite) {
+    for (size_t i = 0; i < movies.size(); ++i) {
+      done[i] = already_done(options, movie_files(options, movies[i])) ? 1 : 0;
+    }
+  }
+  mpi_check(MPI_Bcast(done.data(), static_cast<int>(done.size()), MPI_UINT8_T, 0, world.comm()),
+            "MPI_Bcast(manifest)");
+  for (size_t i = 0; i < movies.size(); ++i) {
+    if (!done[i]) {
+      todo.push_back(static_cast<int64_t>(i));
+    } else if (world.rank() == 0) {
+      outcomes.push_back({static_cast<int64_t>(i), kSkipped});
+    }
+  }
+  const bool queue = world.size() > 1 && static_cast<int64_t>(todo.size()) > world.size();
+  log::info(
+      options.manifest + ": " + std::to_string(movies.size()) + " movies, " +
+      std::to_string(movies.size() - todo.size()) + " complete already; " +
+      (queue ? "whole movies to ranks from a queue" : "one after another, all ranks on each"));
+  bool interrupted = false;
+  if (queue) {
+    const std::unique_ptr<MpiEnv> alone = MpiEnv::alone(world);
+    {
+      MovieQueue next_movie(world.comm(), static_cast<int64_t>(todo.size()));
+      for (int64_t item = 0; !interrupt_requested() && (item = next_movie.next()) >= 0;) {
+        const int64_t movie = todo[static_cast<size_t>(item)];
+        outcomes.push_back(run_movie(*alone, options, movies[static_cast<size_t>(movie)], movie));
+      }
+    }  // every rank leaves the queue together
+    interrupted = interrupt_requested();
+  } else {
+    for (int64_t movie : todo) {
+      const MovieOutcome outcome =
+          run_movie(world, options, movies[static_cast<size_t>(movie)], movie);
+      if (world.rank() == 0) outcomes.push_back(outcome);
+      if (outcome.code == kExitInterrupted) {
+        interrupted = true;
+        break;
+      }
+    }
+  }
+  int mine[2] = {interrupted ? 1 : 0, 0}, all[2] = {0, 0};
+  for (const MovieOutcome& m : outcomes) {
+    if (m.code != kExitOk && m.code != kSkipped && m.code != kExitInterrupted) mine[1] = 1;
+  }
+  mpi_check(MPI_Allreduce(mine, all, 2, MPI_INT, MPI_MAX, world.comm()),
+            "MPI_Allreduce(manifest result)");
+  report(world, options, movies, outcomes);
+  if (all[0]) return kExitInterrupted;
+  return all[1] ? kExitFailure : kExitOk;
+}
+
+}  // namespace barcode

@@ -1,0 +1,135 @@
+"""--manifest: many movies in one run. With more movies than ranks each rank takes whole movies
+from a queue, otherwise all ranks split each movie; either way every movie's file equals a direct
+run's, a bad movie is recorded as failed while the others finish, outputs are named as
+slurm/archive.sbatch names them, and a rerun skips what is complete."""
+import hashlib
+import os
+import signal
+import subprocess
+import time
+import unittest
+
+from common import BIN, MPI_ENV, ToolTest, assert_same_datasets, media, read_h5, run_tool
+
+GOOD = ["busy_h264.mp4", "solid_rgb.mkv", "bands_rgb.mkv", "busy_vp9.webm", "regions_rgb.mkv"]
+SOURCE = os.environ.get("BARCODE_SOURCE", os.path.join(os.path.dirname(__file__), "..", ".."))
+
+
+def output_name(line):
+    """The rule of slurm/archive.sbatch: stem, then 12 hex digits of the line's SHA-1."""
+    stem = os.path.basename(line).rsplit(".", 1)[0]
+    return f"{stem}-{hashlib.sha1(line.encode()).hexdigest()[:12]}"
+
+
+class Manifest(ToolTest):
+    def write_manifest(self, names):
+        path = self.out("list.txt")
+        with open(path, "w") as f:
+            f.write("".join(media(n) + "\n" for n in names))
+        return path
+
+    def direct(self, name):
+        out = self.out(f"direct-{name}.h5")
+        self.run_ok([media(name), "-o", out, "--overwrite"], 1)
+        return read_h5(out)
+
+    def check_outputs(self, names, outdir):
+        for name in names:
+            stem = output_name(media(name))
+            with self.subTest(movie=name):
+                self.assertTrue(os.path.getsize(os.path.join(outdir, stem + ".png")) > 0)
+                got = read_h5(os.path.join(outdir, stem + ".h5"))
+                self.assertEqual(got["attrs"]["complete"], 1)
+                assert_same_datasets(self, self.direct(name), got, f"{name} from the manifest")
+
+    def test_queue_of_whole_movies_with_a_bad_one(self):
+        names = GOOD[:2] + ["text.mp4"] + GOOD[2:]
+        outdir = self.out("archive")
+        result = run_tool(["--manifest", self.write_manifest(names), "-o", outdir], 2)
+        self.assertEqual(result.returncode, 1, result.stderr)
+        self.assertIn("whole movies to ranks from a queue", result.stderr)
+        self.check_outputs(GOOD, outdir)
+        # The bad movie: a failure record as archive.sbatch writes it, and no output.
+        record = os.path.join(outdir, "failed", output_name(media("text.mp4")) + ".txt")
+        with open(record) as f:
+            code, path, _date, _job = f.read().rstrip("\n").split("\t")
+        self.assertEqual((code, path), ("2", media("text.mp4")))
+        # The summary: one line per movie, in manifest order.
+        with open(os.path.join(outdir, "manifest-summary.tsv")) as f:
+            rows = [line.rstrip("\n").split("\t") for line in f][1:]
+        self.assertEqual([r[1] for r in rows], [media(n) for n in names])
+        self.assertEqual([r[3] for r in rows], ["done", "done", "FAILED", "done", "done", "done"])
+        self.assertEqual(rows[0][5], "125")  # frames of busy_h264.mp4
+        self.assertIn("5 done, 1 failed, 0 interrupted, 0 not started, of 6", result.stderr)
+        # scripts/archive_status.sh reads the same tree.
+        status = subprocess.run(["bash", os.path.join(SOURCE, "scripts", "archive_status.sh"),
+                                 self.out("list.txt"), outdir], capture_output=True, text=True)
+        self.assertEqual(status.stdout.splitlines()[:4],
+                         ["done 5", "failed 1", "missing 0", "total 6"], status.stderr)
+        # A rerun skips the complete movies and tries the bad one again.
+        before = os.path.getmtime(os.path.join(outdir, output_name(media(GOOD[0])) + ".h5"))
+        again = run_tool(["--manifest", self.out("list.txt"), "-o", outdir], 3)
+        self.assertEqual(again.returncode, 1, again.stderr)
+        self.assertIn("6 movies, 5 complete already", again.stderr)
+        self.assertEqual(before,
+                         os.path.getmtime(os.path.join(outdir, output_name(media(GOOD[0])) + ".h5")))
+
+    def test_fewer_movies_than_ranks_split_each_movie(self):
+        outdir = self.out("few")
+        result = run_tool(["--manifest", self.write_manifest(GOOD[:2]), "-o", outdir], 3)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("one after another, all ranks on each", result.stderr)
+        self.check_outputs(GOOD[:2], outdir)
+        self.assertEqual(read_h5(os.path.join(outdir, output_name(media(GOOD[0])) + ".h5"))
+                         ["attrs"]["ranks"], 3)
+
+    def test_signal_stops_the_queue_and_a_rerun_finishes_it(self):
+        # Slow clustering so that the signal lands while movies are being made.
+        slow = ["--restarts", "60", "--batch", "8", "--threads", "1"]
+        names = ["long_gop_h264.mkv", "busy_h264.mp4", "busy_hevc.mkv"]
+        outdir = self.out("signal")
+        cmd = ["mpirun", "-np", "2", "--oversubscribe", "--bind-to", "none", BIN, "--manifest",
+               self.write_manifest(names), "-o", outdir, *slow]
+        proc = subprocess.Popen(cmd, env=MPI_ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True, start_new_session=True)
+        deadline = time.time() + 60
+        while time.time() < deadline and not any(
+                f.endswith(".partial") for f in (os.listdir(outdir) if os.path.isdir(outdir) else [])):
+            time.sleep(0.1)
+        time.sleep(1.5)
+        self.assertIsNone(proc.poll(), "the run ended before it could be interrupted")
+        os.killpg(proc.pid, signal.SIGUSR1)
+        _, stderr = proc.communicate(timeout=120)
+        self.assertEqual(proc.returncode, 4, stderr)
+        self.assertIn("interrupted", stderr)
+        result = run_tool(["--manifest", self.out("list.txt"), "-o", outdir, *slow], 2)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        for name in names:
+            with self.subTest(movie=name):
+                direct = self.out(f"direct-{name}.h5")
+                self.run_ok([media(name), "-o", direct, *slow], 1)
+                got = read_h5(os.path.join(outdir, output_name(media(name)) + ".h5"))
+                assert_same_datasets(self, read_h5(direct), got, f"{name} after a signal")
+
+    def test_usage_errors(self):
+        manifest = self.write_manifest(GOOD[:1])
+        empty = self.out("empty.txt")
+        open(empty, "w").close()
+        cases = [
+            (["--manifest", empty, "-o", self.out("d")], "lists no movie"),
+            (["--manifest", self.out("none.txt"), "-o", self.out("d")], "cannot read"),
+            (["--manifest", manifest, "-o", manifest + ".x", "--png", "x.png"],
+             "--png does not apply to --manifest"),
+            (["--manifest", manifest, media("busy_h264.mp4"), "-o", self.out("d")], "not several"),
+        ]
+        open(manifest + ".x", "w").close()
+        cases.append((["--manifest", manifest, "-o", manifest + ".x"], "must be a directory"))
+        for args, message in cases:
+            with self.subTest(args=args):
+                result = run_tool(args, 2)
+                self.assertEqual(result.returncode, 2, result.stderr)
+                self.assertEqual(result.stderr.count(message), 1, result.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -5,8 +5,9 @@
 //
 // Prints one line: frames compared, the share of frames whose inertia is within 1% of the
 // reference's, the share whose dominant colours differ by CIEDE2000 <= 2, the largest mean-colour
-// difference, and exact palette matches. Exits 0 when the shares reach the given minimums (the
-// GPU path's acceptance criteria), 1 otherwise, 2 on unusable input.
+// difference, and exact palette and column matches. Exits 0 when the shares reach the given
+// minimums (the GPU path's acceptance criteria), 1 otherwise, 2 on unusable input.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -40,6 +41,9 @@ int main(int argc, char** argv) {
       return 1;
     }
     int64_t compared = 0, inertia_ok = 0, de_ok = 0, exact = 0, done_differs = 0;
+    int64_t same_columns = 0;
+    const bool columns = ref.column_height > 0 && ref.column_height == other.column_height;
+    const size_t column_bytes = static_cast<size_t>(ref.column_height) * 3;
     int mean_max = 0;
     double de_max = 0;
     for (int64_t i = 0; i < ref.samples; ++i) {
@@ -64,6 +68,11 @@ int main(int argc, char** argv) {
       for (size_t j = 0; j < kk; ++j)
         same = same && ref.palette[r * kk + j] == other.palette[r * kk + j];
       if (same) ++exact;
+      if (columns && std::equal(ref.column.begin() + static_cast<long>(r * column_bytes),
+                                ref.column.begin() + static_cast<long>((r + 1) * column_bytes),
+                                other.column.begin() + static_cast<long>(r * column_bytes))) {
+        ++same_columns;
+      }
     }
     const bool movie_same =
         ref.movie_palette == other.movie_palette && ref.movie_labels == other.movie_labels;
@@ -72,10 +81,11 @@ int main(int argc, char** argv) {
     const double de_share = static_cast<double>(de_ok) / n;
     std::printf(
         "frames %lld (done differs %lld): inertia within 1%% %.4f, dominant dE2000<=2 %.4f "
-        "(max %.2f), mean colour max diff %d, identical palettes %.4f, movie palette %s\n",
+        "(max %.2f), mean colour max diff %d, identical palettes %.4f, identical columns %.4f, "
+        "movie palette %s\n",
         static_cast<long long>(compared), static_cast<long long>(done_differs), inertia_share,
         de_share, de_max, mean_max, static_cast<double>(exact) / n,
-        movie_same ? "identical" : "differs");
+        static_cast<double>(same_columns) / n, movie_same ? "identical" : "differs");
     const bool pass = compared > 0 && done_differs == 0 && inertia_share >= min_inertia_share &&
                       de_share >= min_de_share;
     return pass ? 0 : 1;

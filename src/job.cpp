@@ -175,16 +175,25 @@ struct RankPalettes {
   }
 };
 
-// The movie-wide palette from every rank's frame palettes, reduced with NCCL where every rank
-// has its own GPU and over MPI otherwise; written to /movie.
+// The reducer of the movie palette's sums: NCCL where every rank has its own GPU, made before
+// decoding so that NCCL's set-up overlaps it; MPI otherwise (and for one rank, which reduces
+// nothing and would only set NCCL up).
+std::unique_ptr<SumReducer> make_palette_reducer(const MpiEnv& env, const Options& options,
+                                                 const Backend& backend) {
+  std::unique_ptr<SumReducer> reducer;
+  if (options.movie_clusters == 0) return reducer;
+  collective_step(env, [&] {
+    if (env.size() > 1) reducer = make_nccl_reducer(env.comm(), backend.device);
+  });
+  if (!reducer) reducer = std::make_unique<MpiSumReducer>(env.comm());
+  return reducer;
+}
+
+// The movie-wide palette from every rank's frame palettes; written to /movie.
 void write_movie_palette(const MpiEnv& env, const Plan& plan, const Options& options,
-                         const Backend& backend, const RankPalettes& mine, H5Store& store) {
+                         SumReducer* reducer, const RankPalettes& mine, H5Store& store) {
   if (options.movie_clusters == 0) return;
   collective_step(env, [&] {
-    // NCCL only pays off across ranks: one rank reduces nothing and would only set NCCL up.
-    std::unique_ptr<SumReducer> reducer =
-        env.size() > 1 ? make_nccl_reducer(env.comm(), backend.device) : nullptr;
-    if (!reducer) reducer = std::make_unique<MpiSumReducer>(env.comm());
     MoviePaletteParams params;
     params.clusters = options.movie_clusters;
     params.seed = options.kmeans.seed;
@@ -446,6 +455,7 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats) {
   const auto my_rows = static_cast<size_t>(plan.my_end - plan.my_first);
   palettes.colors.assign(my_rows * static_cast<size_t>(palettes.k) * 3, 0.0f);
   palettes.weights.assign(my_rows * static_cast<size_t>(palettes.k), 0.0f);
+  const std::unique_ptr<SumReducer> reducer = make_palette_reducer(env, options, backend);
   RowProducer produce = [&](TileSink& sink, ResultBook& book, const std::vector<uint8_t>& done,
                             const std::atomic<bool>& stop) {
     if (!stored.path.empty()) return feed_stored_tiles(plan, stored, sink, book, done, stop);
@@ -475,7 +485,7 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats) {
     return kExitInterrupted;
   }
   Stopwatch palette_clock;
-  write_movie_palette(env, plan, options, backend, palettes, *store);
+  write_movie_palette(env, plan, options, reducer.get(), palettes, *store);
   run.palette_s = palette_clock.seconds();
   const bool complete = outcome.missing == 0 && !plan.truncated;
   collective_step(env, [&] {

@@ -14,6 +14,7 @@
 #include <cstring>
 #include <set>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -33,6 +34,19 @@ struct NcclSumReducer::State {
   int64_t* buffer = nullptr;  // device memory for the sums, grown as needed
   size_t capacity = 0;        // int64 elements in `buffer`
   bool failed = false;        // a CUDA or NCCL call failed: abort the communicator, don't destroy
+  // ncclCommInitRank runs here (about a second of bootstrap) while the job decodes; the first
+  // sum waits for it.
+  std::thread joining;
+  ncclResult_t join_result = ncclSuccess;
+  std::string join_error;  // a CUDA failure of the joining thread
+
+  // Waits for the joining thread; throws when joining failed.
+  void wait_joined() {
+    if (!joining.joinable()) return;
+    joining.join();
+    if (!join_error.empty()) fail(join_error);
+    check_nccl(join_result, "ncclCommInitRank");
+  }
 
   class DeviceScope;
 
@@ -87,7 +101,9 @@ class NcclSumReducer::State::DeviceScope {
 
 NcclSumReducer::State::~State() {
   // Best effort and silent: a destructor cannot report, and the error that led here (if any) has
-  // been thrown already.
+  // been thrown already. Joining completes on every rank that started it (all ranks did, in the
+  // constructor), so waiting for it cannot hang on its own.
+  if (joining.joinable()) joining.join();
   int previous = -1;
   const bool have_previous = cudaGetDevice(&previous) == cudaSuccess;
   if (device >= 0) static_cast<void>(cudaSetDevice(device));
@@ -129,8 +145,16 @@ NcclSumReducer::NcclSumReducer(MPI_Comm comm, int device) : state_(std::make_uni
 
   mpi_check(MPI_Bcast(&id, static_cast<int>(sizeof id), MPI_BYTE, 0, comm),
             "MPI_Bcast(NCCL unique id)");
-  State::DeviceScope scope(s);
-  STATE_NCCL(s, ncclCommInitRank(&s.nccl, s.size, id, s.rank));
+  // NCCL's own bootstrap (sockets, not MPI) in the background: see State::joining.
+  s.joining = std::thread([&s, id] {
+    const cudaError_t status = cudaSetDevice(s.device);
+    if (status != cudaSuccess) {
+      s.join_error =
+          std::string("cudaSetDevice before ncclCommInitRank: ") + cudaGetErrorString(status);
+      return;
+    }
+    s.join_result = ncclCommInitRank(&s.nccl, s.size, id, s.rank);
+  });
 }
 
 NcclSumReducer::~NcclSumReducer() = default;
@@ -138,6 +162,7 @@ NcclSumReducer::~NcclSumReducer() = default;
 void NcclSumReducer::allreduce_sum(int64_t* data, size_t n) {
   if (n == 0) return;
   State& s = *state_;
+  s.wait_joined();
   State::DeviceScope scope(s);
   if (n > s.capacity) {
     if (s.buffer != nullptr) STATE_CUDA(s, cudaFree(s.buffer));

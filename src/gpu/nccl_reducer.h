@@ -18,8 +18,10 @@ namespace barcode::gpu {
 class NcclSumReducer : public SumReducer {
  public:
   // Collective over `comm`: rank 0 makes the NCCL unique id and broadcasts it with MPI, then every
-  // rank joins the NCCL communicator on CUDA device `device`. Throws barcode::Error naming the MPI
-  // rank, the GPU and the cause. Check nccl_usable() first: NCCL refuses two ranks on one GPU.
+  // rank joins the NCCL communicator on CUDA device `device`, in a thread of its own, so that a
+  // job can make the reducer early and join while it works; the first allreduce_sum waits for
+  // the join. Throws barcode::Error naming the MPI rank, the GPU and the cause (a failed join:
+  // from allreduce_sum). Check nccl_usable() first: NCCL refuses two ranks on one GPU.
   NcclSumReducer(MPI_Comm comm, int device);
   ~NcclSumReducer() override;
   NcclSumReducer(const NcclSumReducer&) = delete;

@@ -1,13 +1,12 @@
 #include "options.h"
 
-#include <unistd.h>
-
 #include <CLI/CLI.hpp>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 
 #include "error.h"
+#include "output_path.h"
 #include "render/styles.h"
 
 namespace barcode {
@@ -152,20 +151,6 @@ void require(bool ok, const std::string& message) {
   if (!ok) throw usage_error(message);
 }
 
-// An output path is usable when its directory exists and is writable.
-void check_output_path(const std::string& path, bool overwrite, const char* what) {
-  namespace fs = std::filesystem;
-  fs::path p(path);
-  fs::path dir = p.parent_path().empty() ? fs::path(".") : p.parent_path();
-  std::error_code ec;
-  require(fs::is_directory(dir, ec),
-          path + ": " + what + " directory " + dir.string() + " does not exist");
-  require(access(dir.c_str(), W_OK) == 0,
-          path + ": " + what + " directory " + dir.string() + " is not writable");
-  require(overwrite || !fs::exists(p, ec),
-          path + ": " + what + " exists; pass --overwrite to replace it");
-}
-
 }  // namespace
 
 void validate_options(const Options& o) {
@@ -203,13 +188,13 @@ void validate_options(const Options& o) {
             o.output_h5 + ": with --manifest, -o must be a directory");
     return;
   }
-  check_output_path(o.output_h5, o.overwrite, "output");
+  check_output_path(o.output_h5, o.overwrite, o.source());
   if (!o.output_png.empty()) {
     std::vector<Style> styles;
     for (const std::string& name : o.styles) styles.push_back(parse_style(name));
     for (const std::string& png : style_output_paths(o.output_png, styles)) {
       require(png != o.output_h5, "--png must differ from --output");
-      check_output_path(png, o.overwrite, "PNG output");
+      check_output_path(png, o.overwrite, o.source());
     }
   }
 }

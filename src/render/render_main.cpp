@@ -1,7 +1,6 @@
 // barcode_render: re-renders a barcode HDF5 file written by barcode_mpi, in one or more styles,
 // and exports its per-frame data as CSV or JSON. It reads colours only (no decoding) in one
 // process: it links barcode_core, which links MPI, but never initialises MPI.
-#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -14,6 +13,7 @@
 #include <vector>
 
 #include "error.h"
+#include "output_path.h"
 #include "render/export.h"
 #include "render/png_writer.h"
 #include "render/styles.h"
@@ -74,24 +74,6 @@ void say(const RenderOptions& o, int level, const std::string& message) {
 }
 
 // An output path fit to write, or a usage error saying why not (before anything is read).
-void check_output(const std::string& path, const RenderOptions& o) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  if (fs::exists(path, ec)) {
-    if (fs::is_directory(path, ec)) throw usage_error(path + ": is a directory");
-    if (!o.overwrite) throw usage_error(path + ": exists (use --overwrite to replace it)");
-    if (fs::equivalent(path, o.input, ec)) throw usage_error(path + ": is the input file");
-  }
-  const fs::path parent = fs::path(path).parent_path();
-  const fs::path dir = parent.empty() ? fs::path(".") : parent;
-  if (!fs::is_directory(dir, ec)) {
-    throw usage_error(path + ": cannot write: directory " + dir.string() + " does not exist");
-  }
-  if (access(dir.c_str(), W_OK) != 0) {
-    throw usage_error(path + ": cannot write: directory " + dir.string() + " is not writable");
-  }
-}
-
 struct Plan {
   std::vector<Style> styles;
   std::vector<std::string> pngs;  // one per style, or none without -o
@@ -118,7 +100,7 @@ Plan plan_outputs(const RenderOptions& o) {
   std::set<std::string> seen;
   for (const std::string& path : all) {
     if (!seen.insert(path).second) throw usage_error(path + ": named as two outputs");
-    check_output(path, o);
+    check_output_path(path, o.overwrite, o.input);
   }
   return plan;
 }

@@ -85,15 +85,21 @@ std::vector<uint8_t> done_colors(const std::vector<uint8_t>& colors,
   return out;
 }
 
+// A black image `width` wide (one pixel column per input column when 0) and `height` high.
+Image blank_image(int64_t columns, int width, int height) {
+  Image image;
+  image.width = width > 0 ? width : static_cast<int>(columns);
+  image.height = height;
+  image.rgb.resize(static_cast<size_t>(image.width) * static_cast<size_t>(height) * 3);
+  return image;
+}
+
 Image render_palette(const BarcodeFile& file, const std::vector<int64_t>& rows, int width,
                      int height) {
   const int k = file.k;
   const auto columns = static_cast<int64_t>(rows.size());
-  const int out_width = width > 0 ? width : static_cast<int>(columns);
-  Image image;
-  image.width = out_width;
-  image.height = height;
-  image.rgb.resize(static_cast<size_t>(out_width) * static_cast<size_t>(height) * 3);
+  Image image = blank_image(columns, width, height);
+  const int out_width = image.width;
   // Each input column is piecewise constant in y (at most k runs), so its coverage-weighted
   // light is added at run starts and taken away at run ends: O(k) per input column and O(H)
   // per output column, instead of O(H) per input column.
@@ -157,11 +163,8 @@ Image render_smooth(const BarcodeFile& file, const std::vector<int64_t>& rows, i
   }
   const int source_height = file.column_height;
   const auto columns = static_cast<int64_t>(rows.size());
-  const int out_width = width > 0 ? width : static_cast<int>(columns);
-  Image image;
-  image.width = out_width;
-  image.height = height;
-  image.rgb.resize(static_cast<size_t>(out_width) * static_cast<size_t>(height) * 3);
+  Image image = blank_image(columns, width, height);
+  const int out_width = image.width;
   // The vertical resampling, the same for every output column: (source row, cover) per y.
   std::vector<std::vector<std::pair<int, double>>> spans(static_cast<size_t>(height));
   std::vector<double> span_total(static_cast<size_t>(height));

@@ -38,6 +38,7 @@ GOLDEN_CASES = {
     "regions_palette": ("regions", "palette", ["--height", "10"]),
     "solid_palette": ("solid", "palette", ["--width", "24", "--height", "6"]),
     "bands_smooth": ("bands", "smooth", ["--width", "12", "--height", "9"]),
+    "regions_movie_palette": ("regions", "movie-palette", ["--width", "12", "--height", "4"]),
 }
 
 

@@ -108,7 +108,7 @@ class Thumbs(ToolTest):
             (["--from-h5", plain, "-o", self.out("c.h5"), "--every", "2"],
              "--every does not apply to --from-h5"),
             ([media("solid_rgb.mkv"), "--from-h5", plain, "-o", self.out("d.h5")],
-             "not both"),
+             "not several"),
             (["--from-h5", plain, "-o", plain, "--overwrite"], "must not be the input"),
         ]
         for args, message in cases:

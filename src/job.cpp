@@ -305,13 +305,18 @@ Outcome process_segment(const MpiEnv& env, const Plan& plan, const Options& opti
       }
       progress.update(all[1], round + 1 == plan.rounds);
     }
-  } catch (const Error& e) {
-    // This rank cannot take part in further collective writes: end the job from here, once
-    // the driver has stopped (with a rank of its own, abort() throws and the rank goes on).
+  } catch (const std::exception& e) {
+    // This rank cannot take part in further collective writes: end the job from here. A rank
+    // working alone (a --manifest queue) first stops its driver, then abort() throws and the
+    // rank goes on with its next movie; otherwise MPI_Abort ends every thread at once (waiting
+    // for a decoder stuck on a hung read could keep the job from ending).
     log::error(e.what());
-    stop = true;
-    driver.join();
-    env.abort(e.exit_code());
+    const auto* error = dynamic_cast<const Error*>(&e);
+    if (env.alone()) {
+      stop = true;
+      driver.join();
+    }
+    env.abort(error ? error->exit_code() : kExitFailure);
   }
   driver.join();
   run.frames_decoded = decode_stats.frames;
@@ -383,7 +388,8 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats) {
     log::info(options.output_h5 + " exists: that run finished; nothing to resume");
     return kExitOk;
   }
-  collective_step(env, [&] { refuse_split_launch(env); });
+  // A rank working alone on a --manifest movie was checked as part of the whole job.
+  if (!env.alone()) collective_step(env, [&] { refuse_split_launch(env); });
   StoredSource stored;
   const Plan plan =
       options.from_h5.empty() ? make_plan(env, options) : make_stored_plan(env, options, stored);

@@ -13,4 +13,8 @@ namespace barcode {
 // when given, receives this rank's counts and times.
 int run_job(const MpiEnv& env, const Options& options, RunStats* stats = nullptr);
 
+// Throws usage_error when SLURM started several tasks but MPI sees one rank (a PMI mismatch:
+// each copy would process everything alone). run_job checks it; --manifest checks it once.
+void refuse_split_launch(const MpiEnv& env);
+
 }  // namespace barcode

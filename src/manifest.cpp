@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <set>
 
 #include "error.h"
 #include "interrupt.h"
@@ -88,7 +89,10 @@ MovieOutcome run_movie(const MpiEnv& env, const Options& options, const std::str
     outcome.code = run_job(env, o, &stats);
   } catch (const CollectiveExit& e) {
     outcome.code = e.exit_code;
-  } catch (const Error& e) {  // only with a rank of its own: nothing else waits for it
+  } catch (const Error& e) {
+    // With a rank of its own nothing else waits for it; with all ranks, the others may be in
+    // a collective call, so the error ends the job as it would a single movie's.
+    if (!env.alone()) throw;
     log::error(e.what());
     outcome.code = e.exit_code();
   }
@@ -190,13 +194,23 @@ std::string movie_output_name(const std::string& manifest_line) {
   return stem + "-" + sha1_hex(manifest_line).substr(0, 12);
 }
 
-std::vector<std::string> read_manifest(const std::string& path) {
+std::vector<std::string> read_manifest(const std::string& path, bool report_repeats) {
   std::ifstream in(path);
   if (!in) throw usage_error(path + ": cannot read the manifest");
   std::vector<std::string> movies;
+  std::set<std::string> seen;
+  int64_t number = 0;
   for (std::string line; std::getline(in, line);) {
+    ++number;
     if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (!line.empty()) movies.push_back(line);
+    if (line.empty()) continue;
+    // A repeated line names the same outputs: done once (two ranks on one file would clash).
+    if (!seen.insert(line).second) {
+      if (report_repeats)
+        log::warn(path + ": line " + std::to_string(number) + " repeats " + line + ": skipped");
+      continue;
+    }
+    movies.push_back(line);
   }
   if (movies.empty()) throw usage_error(path + ": the manifest lists no movie");
   return movies;
@@ -208,8 +222,9 @@ int run_manifest(const MpiEnv& world, const Options& options) {
   std::vector<int64_t> todo;
   std::vector<MovieOutcome> outcomes;
   collective_step(world, [&] {
+    refuse_split_launch(world);
     validate_options(options);
-    movies = read_manifest(options.manifest);
+    movies = read_manifest(options.manifest, world.rank() == 0);
     std::error_code ec;
     fs::create_directories(options.output_h5, ec);
     if (!fs::is_directory(options.output_h5)) {
@@ -246,6 +261,12 @@ int run_manifest(const MpiEnv& world, const Options& options) {
       for (int64_t item = 0; !interrupt_requested() && (item = next_movie.next()) >= 0;) {
         const int64_t movie = todo[static_cast<size_t>(item)];
         outcomes.push_back(run_movie(*alone, options, movies[static_cast<size_t>(movie)], movie));
+        if (outcomes.back().code == kExitFailure) {
+          // Not the movie's fault (I/O, library or device): this rank would likely fail every
+          // movie it took next, so it leaves them to the others.
+          log::error("manifest: this rank takes no further movies after that failure");
+          break;
+        }
       }
     }  // every rank leaves the queue together
     interrupted = interrupt_requested();

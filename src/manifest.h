@@ -22,9 +22,10 @@ namespace barcode {
 // without its last extension.
 std::string movie_output_name(const std::string& manifest_line);
 
-// The movies of a manifest: its non-empty lines, in order. Throws usage_error when the file
-// cannot be read or lists nothing.
-std::vector<std::string> read_manifest(const std::string& path);
+// The movies of a manifest: its non-empty lines, in order, each once (a repeated line is
+// skipped, with a warning when `report_repeats`). Throws usage_error when the file cannot be
+// read or lists nothing.
+std::vector<std::string> read_manifest(const std::string& path, bool report_repeats);
 
 // Returns the exit code: 0 when every movie is done, 4 when a signal stopped the run (rerun to
 // go on), 1 when any movie failed.

@@ -55,7 +55,7 @@ MpiEnv::~MpiEnv() {
 }
 
 void MpiEnv::abort(int exit_code) const {
-  if (comm_ == MPI_COMM_SELF) throw CollectiveExit{exit_code};
+  if (alone()) throw CollectiveExit{exit_code};
   std::fflush(stdout);
   std::fflush(stderr);
   MPI_Abort(MPI_COMM_WORLD, exit_code);

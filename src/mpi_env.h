@@ -26,6 +26,7 @@ class MpiEnv {
   static std::unique_ptr<MpiEnv> alone(const MpiEnv& world);
 
   MPI_Comm comm() const { return comm_; }
+  bool alone() const { return comm_ == MPI_COMM_SELF; }  // made by alone()
   int rank() const { return rank_; }
   int size() const { return size_; }
   int local_rank() const { return local_rank_; }  // rank among the ranks of this node

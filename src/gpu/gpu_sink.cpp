@@ -2,6 +2,8 @@
 
 #include <cuda_runtime_api.h>
 
+#include <cstring>
+
 #include "color/frame_summary.h"
 #include "color/lab8.h"
 #include "color/srgb.h"
@@ -48,6 +50,31 @@ GpuSink::GpuSink(int device, const TileAnalysis& analysis, int decoders, int bat
       kmeans_(device, batch_frames, static_cast<int>(analysis.pixels()), analysis.kmeans),
       batches_(kBatches),
       lanes_(static_cast<size_t>(decoders)) {
+  try {
+    allocate();
+  } catch (...) {
+    release();  // what was allocated before the failure
+    throw;
+  }
+  filling_ = take_free_batch();
+  cluster_thread_ = std::thread([this] { cluster_loop(); });
+}
+
+void GpuSink::make_lane(Lane& lane) {
+  // A blocking stream, on purpose: FFmpeg copies each decoded picture into its frame pool on
+  // the legacy default stream, asynchronously. A blocking stream's kernels wait for that copy;
+  // a non-blocking one raced it and read parts of older pictures (seen on an H200: results
+  // depended on the number of decode sessions).
+  cudaStream_t stream = nullptr;
+  CUDA_CHECK(cudaStreamCreate(&stream));
+  lane.stream = stream;
+  CUDA_CHECK(cudaMallocHost(reinterpret_cast<void**>(&lane.pinned_tile),
+                            static_cast<size_t>(analysis_.tile_bytes())));
+  lane.converter = std::make_unique<TileConverter>(tile_);
+  lane.host_frame = make_frame();
+}
+
+void GpuSink::allocate() {
   CUDA_CHECK(cudaSetDevice(device_));
   const size_t tile_bytes = static_cast<size_t>(tile_.pixels()) * 3;
   const size_t slots = static_cast<size_t>(capacity_);
@@ -59,18 +86,8 @@ GpuSink::GpuSink(int device, const TileAnalysis& analysis, int decoders, int bat
     batch.valid.resize(slots);
     free_.push_back(b);
   }
-  for (Lane& lane : lanes_) {
-    // A blocking stream, on purpose: FFmpeg copies each decoded picture into its frame pool on
-    // the legacy default stream, asynchronously. A blocking stream's kernels wait for that copy;
-    // a non-blocking one raced it and read parts of older pictures (seen on an H200: results
-    // depended on the number of decode sessions).
-    cudaStream_t stream = nullptr;
-    CUDA_CHECK(cudaStreamCreate(&stream));
-    lane.stream = stream;
-    CUDA_CHECK(cudaMallocHost(reinterpret_cast<void**>(&lane.pinned_tile), tile_bytes));
-    lane.converter = std::make_unique<TileConverter>(tile_);
-    lane.host_frame = make_frame();
-  }
+  for (Lane& lane : lanes_) make_lane(lane);
+  make_lane(upload_);
   cudaStream_t stream = nullptr;
   CUDA_CHECK(cudaStreamCreate(&stream));
   stream_ = stream;
@@ -90,8 +107,6 @@ GpuSink::GpuSink(int device, const TileAnalysis& analysis, int decoders, int bat
   if (analysis_.keep_thumbs) {
     CUDA_CHECK(cudaMallocHost(reinterpret_cast<void**>(&host_thumbs_), tile_bytes * slots));
   }
-  filling_ = take_free_batch();
-  cluster_thread_ = std::thread([this] { cluster_loop(); });
 }
 
 GpuSink::~GpuSink() {
@@ -101,12 +116,20 @@ GpuSink::~GpuSink() {
     changed_.notify_all();
   }
   if (cluster_thread_.joinable()) cluster_thread_.join();
+  release();
+}
+
+void GpuSink::release() noexcept {
   // Errors while releasing are not worth a second report: the job is ending either way.
   cudaSetDevice(device_);
-  for (Lane& lane : lanes_) {
+  const auto free_lane = [](Lane& lane) {
     if (lane.stream) cudaStreamDestroy(as_stream(lane.stream));
     if (lane.pinned_tile) cudaFreeHost(lane.pinned_tile);
-  }
+    lane.stream = nullptr;
+    lane.pinned_tile = nullptr;
+  };
+  for (Lane& lane : lanes_) free_lane(lane);
+  free_lane(upload_);
   for (Batch& batch : batches_) {
     if (batch.tiles) cudaFree(batch.tiles);
   }
@@ -190,9 +213,15 @@ void GpuSink::put(int decoder, const AVFrame* frame, int64_t row, int64_t frame_
 
 void GpuSink::put_tile(const uint8_t* rgb, int64_t row, int64_t frame_index) {
   put_slot(row, frame_index, [&](uint8_t* device_tile) {
+    // Through pinned memory and a wait on the copy's own stream: the tile is on the device
+    // when the slot is committed, whatever streams the clustering uses.
+    const auto bytes = static_cast<size_t>(analysis_.tile_bytes());
     CUDA_CHECK(cudaSetDevice(device_));
-    CUDA_CHECK(cudaMemcpy(device_tile, rgb, static_cast<size_t>(analysis_.tile_bytes()),
-                          cudaMemcpyHostToDevice));
+    std::memcpy(upload_.pinned_tile, rgb, bytes);
+    const cudaStream_t stream = as_stream(upload_.stream);
+    CUDA_CHECK(
+        cudaMemcpyAsync(device_tile, upload_.pinned_tile, bytes, cudaMemcpyHostToDevice, stream));
+    CUDA_CHECK(cudaStreamSynchronize(stream));
   });
 }
 

@@ -59,6 +59,9 @@ class GpuSink : public TileSink {
   // it (marks the row missing when the sink has failed).
   template <typename Fill>
   void put_slot(int64_t row, int64_t frame_index, Fill fill);
+  void allocate();          // the constructor's device and pinned buffers
+  void release() noexcept;  // frees whatever allocate() made
+  void make_lane(Lane& lane);
   void convert(Lane& lane, const AVFrame* frame, uint8_t* device_tile);
   void cluster_loop();
   void cluster_batch(Batch& batch);
@@ -82,6 +85,7 @@ class GpuSink : public TileSink {
   uint8_t* host_thumbs_ = nullptr;  // pinned, capacity tiles (--keep-thumbs)
   std::vector<Batch> batches_;
   std::vector<Lane> lanes_;
+  Lane upload_;  // put_tile's stream and pinned tile
   std::mutex mutex_;
   std::condition_variable changed_;
   int filling_ = -1;              // batch receiving slots, -1 while none is free

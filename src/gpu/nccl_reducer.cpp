@@ -40,12 +40,19 @@ struct NcclSumReducer::State {
   ncclResult_t join_result = ncclSuccess;
   std::string join_error;  // a CUDA failure of the joining thread
 
-  // Waits for the joining thread; throws when joining failed.
+  // Waits for the joining thread and shares the verdict over MPI (the caller is the main
+  // thread of every rank, in the first sum), so that no rank enters an NCCL all-reduce that a
+  // rank which failed to join will never join. Throws when any rank failed.
   void wait_joined() {
     if (!joining.joinable()) return;
     joining.join();
+    const int mine = join_error.empty() && join_result == ncclSuccess ? 0 : 1;
+    int failures = 0;
+    mpi_check(MPI_Allreduce(&mine, &failures, 1, MPI_INT, MPI_SUM, comm),
+              "MPI_Allreduce(NCCL join verdict)");
     if (!join_error.empty()) fail(join_error);
     check_nccl(join_result, "ncclCommInitRank");
+    if (failures != 0) fail(std::to_string(failures) + " other rank(s) could not join NCCL");
   }
 
   class DeviceScope;

@@ -188,9 +188,11 @@ std::unique_ptr<H5Store> H5Store::open_existing(const std::string& path, MPI_Com
     }
     H5Handle d(store->dataset(name));
     H5Handle space(static_cast<hid_t>(h5_check(H5Dget_space(d.get()), path, "H5Dget_space")));
-    hsize_t dims[3] = {0, 0, 0};
-    H5Sget_simple_extent_dims(space.get(), dims, nullptr);
-    return static_cast<int64_t>(dims[axis]);
+    const int rank = H5Sget_simple_extent_ndims(space.get());
+    if (rank <= axis || rank > H5S_MAX_RANK) return -1;
+    std::array<hsize_t, H5S_MAX_RANK> dims{};
+    H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr);
+    return static_cast<int64_t>(dims[static_cast<size_t>(axis)]);
   };
   if (extent("/color", "/color/palette", 0) != layout.samples ||
       extent("/color", "/color/palette", 1) != layout.k ||
@@ -198,8 +200,8 @@ std::unique_ptr<H5Store> H5Store::open_existing(const std::string& path, MPI_Com
       (extent("/frames", "/frames/thumbs", 0) >= 0) != layout.thumbs ||
       (layout.movie_k > 0 && extent("/movie", "/movie/palette", 0) != layout.movie_k)) {
     throw usage_error(path +
-                      ": cannot resume: the file's rows, clusters or movie palette differ "
-                      "from this run's; remove it or run without --resume");
+                      ": cannot resume: the file's rows, clusters, tile height, stored tiles or "
+                      "movie palette differ from this run's; remove it or run without --resume");
   }
   return store;
 }
@@ -362,16 +364,16 @@ void H5Store::write_thumbs(int64_t first, int64_t count, const std::vector<Frame
 }
 
 void H5Store::write_colors(int64_t first, int64_t count, const std::vector<FrameColors>& rows) {
-  // The thumbs first: /frames/done, written last, vouches for everything in its row.
-  if (layout_.thumbs) write_thumbs(first, count, rows);
-  ColorColumns columns(count, layout_);
   for (const FrameColors& row : rows) {
     if (row.position < first || row.position >= first + count) {
       throw Error(path_ + ": internal error: row " + std::to_string(row.position) +
                   " written outside its block");
     }
-    columns.set(static_cast<size_t>(row.position - first), row);
   }
+  // The thumbs first: /frames/done, written last, vouches for everything in its row.
+  if (layout_.thumbs) write_thumbs(first, count, rows);
+  ColorColumns columns(count, layout_);
+  for (const FrameColors& row : rows) columns.set(static_cast<size_t>(row.position - first), row);
   columns.for_each([&](const char* name, hid_t type, void* data) {
     write_rows(name, type, data, first, count);
   });

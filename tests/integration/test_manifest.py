@@ -111,6 +111,29 @@ class Manifest(ToolTest):
                 got = read_h5(os.path.join(outdir, output_name(media(name)) + ".h5"))
                 assert_same_datasets(self, read_h5(direct), got, f"{name} after a signal")
 
+    def test_under_srun_ranks_working_alone_are_not_a_split_launch(self):
+        # srun sets SLURM_STEP_NUM_TASKS in every task. A queue's rank works alone on its
+        # movie (one rank of its own), which must not be taken for N copies of a 1-rank job,
+        # while a real split launch (MPI sees 1 rank of 2 tasks) is still refused, once.
+        manifest = self.write_manifest(GOOD[:3])
+        cmd = ["mpirun", "-np", "2", "--oversubscribe", "--bind-to", "none",
+               "-x", "SLURM_STEP_NUM_TASKS=2", BIN, "--manifest", manifest, "-o", self.out("q")]
+        result = subprocess.run(cmd, env=MPI_ENV, capture_output=True, text=True, timeout=300)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("whole movies to ranks from a queue", result.stderr)
+        cmd[2] = "1"
+        result = subprocess.run(cmd, env=MPI_ENV, capture_output=True, text=True, timeout=300)
+        self.assertEqual(result.returncode, 2, result.stderr)
+        self.assertEqual(result.stderr.count("SLURM started 2 tasks but MPI sees 1 rank"), 1)
+
+    def test_a_repeated_line_is_done_once(self):
+        manifest = self.write_manifest([GOOD[0], GOOD[1], GOOD[0], GOOD[2], GOOD[1]])
+        result = run_tool(["--manifest", manifest, "-o", self.out("rep")], 2)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(result.stderr.count("repeats"), 2, result.stderr)
+        self.assertIn("3 done, 0 failed", result.stderr)
+        self.check_outputs(GOOD[:3], self.out("rep"))
+
     def test_usage_errors(self):
         manifest = self.write_manifest(GOOD[:1])
         empty = self.out("empty.txt")

@@ -205,6 +205,34 @@ class BarcodeJob(TempDirTest):
         self.assertEqual(r.returncode, 0, r.stderr)
         assert_same_datasets(self, read_h5(direct), read_h5(out), "srun, signal, resume vs mpirun")
 
+    def test_manifest_under_srun(self):
+        """`srun barcode_mpi --manifest`: more movies than tasks, so each task takes whole
+        movies from the queue (MPI one-sided counter under PMIx) and works on them alone; srun's
+        SLURM_STEP_NUM_TASKS must not make those ranks look like a split launch. Every file
+        equals a direct run's."""
+        movies = ["busy_h264.mp4", "solid_rgb.mkv", "bands_rgb.mkv"]
+        manifest = os.path.join(self.tmp, "list.txt")
+        with open(manifest, "w") as f:
+            f.write("".join(media(m) + "\n" for m in movies))
+        out = os.path.join(self.tmp, "archive")
+        env = dict(cluster.env, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
+        srun = ["srun", "--mpi=pmix", "-n", "2", "--cpus-per-task=1", os.path.abspath(common.BIN),
+                "--manifest", manifest, "-o", out]
+        r = subprocess.run(srun, env=env, capture_output=True, text=True, timeout=300)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("whole movies to ranks from a queue", r.stderr)
+        self.assertIn("3 done, 0 failed", r.stderr)
+        for movie in movies:
+            with self.subTest(movie=movie):
+                name = [f for f in os.listdir(out)
+                        if f.startswith(movie.rsplit(".", 1)[0] + "-") and f.endswith(".h5")]
+                self.assertEqual(len(name), 1, os.listdir(out))
+                direct = os.path.join(self.tmp, movie + ".h5")
+                d = run_tool([media(movie), "-o", direct], ranks=1)
+                self.assertEqual(d.returncode, 0, d.stderr)
+                assert_same_datasets(self, read_h5(direct), read_h5(os.path.join(out, name[0])),
+                                     "manifest under srun vs direct")
+
     def test_interrupted_exit_code_requeues(self):
         """The template's requeue logic alone, with a stand-in for the tool: SIGUSR1 to the batch
         shell, as --signal=B:USR1@120 sends it, reaches the tool through srun; the stand-in

@@ -89,6 +89,7 @@ Plan make_stored_plan(const MpiEnv& env, const Options& options, StoredSource& s
   plan.my_end = rows * (env.rank() + 1) / ranks;
   const int64_t most = (rows + ranks - 1) / ranks;
   plan.rounds = (most + options.batch - 1) / options.batch;
+  plan.my_frames_scanned = plan.my_end - plan.my_first;  // the summary's "in range"
   plan.scan_seconds = clock.seconds();
   log::info(source.path + ": " + std::to_string(rows) + " stored tiles of " +
             std::to_string(plan.tile.width) + "x" + std::to_string(plan.tile.height) + " (from " +

@@ -68,6 +68,10 @@ void GpuSink::make_lane(Lane& lane) {
   cudaStream_t stream = nullptr;
   CUDA_CHECK(cudaStreamCreate(&stream));
   lane.stream = stream;
+  // Tiles made on the host need no order against FFmpeg's copies: their upload does not wait
+  // for them (a blocking stream would).
+  CUDA_CHECK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
+  lane.upload_stream = stream;
   CUDA_CHECK(cudaMallocHost(reinterpret_cast<void**>(&lane.pinned_tile),
                             static_cast<size_t>(analysis_.tile_bytes())));
   lane.converter = std::make_unique<TileConverter>(tile_);
@@ -88,8 +92,10 @@ void GpuSink::allocate() {
   }
   for (Lane& lane : lanes_) make_lane(lane);
   make_lane(upload_);
+  // Non-blocking: every tile of a batch was complete (its lane synchronised) before the batch
+  // was queued, so clustering need not wait for FFmpeg's copies, nor they for it.
   cudaStream_t stream = nullptr;
-  CUDA_CHECK(cudaStreamCreate(&stream));
+  CUDA_CHECK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
   stream_ = stream;
   const size_t light = slots * static_cast<size_t>(tile_.height) * 3 * sizeof(uint64_t);
   CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&row_light_), light));
@@ -124,8 +130,9 @@ void GpuSink::release() noexcept {
   cudaSetDevice(device_);
   const auto free_lane = [](Lane& lane) {
     if (lane.stream) cudaStreamDestroy(as_stream(lane.stream));
+    if (lane.upload_stream) cudaStreamDestroy(as_stream(lane.upload_stream));
     if (lane.pinned_tile) cudaFreeHost(lane.pinned_tile);
-    lane.stream = nullptr;
+    lane.stream = lane.upload_stream = nullptr;
     lane.pinned_tile = nullptr;
   };
   for (Lane& lane : lanes_) free_lane(lane);
@@ -218,7 +225,7 @@ void GpuSink::put_tile(const uint8_t* rgb, int64_t row, int64_t frame_index) {
     const auto bytes = static_cast<size_t>(analysis_.tile_bytes());
     CUDA_CHECK(cudaSetDevice(device_));
     std::memcpy(upload_.pinned_tile, rgb, bytes);
-    const cudaStream_t stream = as_stream(upload_.stream);
+    const cudaStream_t stream = as_stream(upload_.upload_stream);
     CUDA_CHECK(
         cudaMemcpyAsync(device_tile, upload_.pinned_tile, bytes, cudaMemcpyHostToDevice, stream));
     CUDA_CHECK(cudaStreamSynchronize(stream));
@@ -257,9 +264,10 @@ void GpuSink::convert(Lane& lane, const AVFrame* frame, uint8_t* device_tile) {
     frame = lane.host_frame.get();
   }
   lane.converter->convert(frame, lane.pinned_tile);
+  const cudaStream_t upload = as_stream(lane.upload_stream);
   CUDA_CHECK(cudaMemcpyAsync(device_tile, lane.pinned_tile, static_cast<size_t>(tile_.pixels()) * 3,
-                             cudaMemcpyHostToDevice, stream));
-  CUDA_CHECK(cudaStreamSynchronize(stream));
+                             cudaMemcpyHostToDevice, upload));
+  CUDA_CHECK(cudaStreamSynchronize(upload));
 }
 
 void GpuSink::cluster_loop() {

@@ -48,7 +48,8 @@ class GpuSink : public TileSink {
   };
   // One decoder's own CUDA stream and buffers for frames that arrive in host memory.
   struct Lane {
-    void* stream = nullptr;          // cudaStream_t
+    void* stream = nullptr;          // cudaStream_t, blocking: for NVDEC surfaces
+    void* upload_stream = nullptr;   // cudaStream_t, non-blocking: for tiles made on the host
     uint8_t* pinned_tile = nullptr;  // host, one tile
     std::unique_ptr<TileConverter> converter;
     FramePtr host_frame;  // for surfaces the kernel cannot read (transferred)

@@ -179,8 +179,8 @@ double nv12_frames_per_second(int runs) {
   for (int run = 0; run < runs + 1; ++run) {  // the first run warms up
     CUDA_CHECK(cudaEventRecord(start, stream));
     for (int f = 0; f < frames; ++f) {
-      barcode::gpu::launch_yuv420_to_rgb_tile(s, barcode::gpu::YuvMatrix::kBt709,
-                                              barcode::gpu::YuvRange::kLimited,
+      barcode::gpu::launch_yuv420_to_rgb_tile(s, barcode::YuvMatrix::kBt709,
+                                              barcode::YuvRange::kLimited,
                                               static_cast<uint8_t*>(rgb), kTileW, kTileH, stream);
     }
     CUDA_CHECK(cudaEventRecord(stop, stream));

@@ -20,29 +20,15 @@ namespace {
 constexpr int kWarpsPerBlock = 4;
 constexpr unsigned kFullMask = 0xffffffffu;
 
-// The affine YCbCr -> R'G'B' conversion, with code values already mapped to 0..1 / -0.5..0.5.
-struct Conversion {
-  double kr, kb;             // luma weights of red and blue
-  double y_offset, y_scale;  // y' = (Y - y_offset) / y_scale
-  double c_offset, c_scale;  // c' = (C - c_offset) / c_scale
-};
-
 __device__ unsigned long long warp_sum(unsigned long long v) {
 #pragma unroll
   for (int offset = 16; offset > 0; offset >>= 1) v += __shfl_xor_sync(kFullMask, v, offset);
   return v;
 }
 
-__device__ uint8_t to_code(double v) {
-  const double scaled = v * 255.0;
-  if (!(scaled > 0.0)) return 0;
-  if (scaled >= 255.0) return 255;
-  return static_cast<uint8_t>(__double2int_rn(scaled));
-}
-
 template <bool kTenBit>
 __global__ void __launch_bounds__(kWarpsPerBlock * 32)
-    yuv420_tile_kernel(YuvSurface src, Conversion conv, uint8_t* rgb, int tile_w, int tile_h) {
+    yuv420_tile_kernel(YuvSurface src, YuvSumsToRgb conv, uint8_t* rgb, int tile_w, int tile_h) {
   const int lane = threadIdx.x & 31;
   const int pixel = static_cast<int>(blockIdx.x) * kWarpsPerBlock + (threadIdx.x >> 5);
   if (pixel >= tile_w * tile_h) return;  // whole warps leave together
@@ -90,43 +76,7 @@ __global__ void __launch_bounds__(kWarpsPerBlock * 32)
   sum_cr = warp_sum(sum_cr);
   if (lane != 0) return;
 
-  const double area = static_cast<double>(w * h);
-  const double yn = (static_cast<double>(sum_y) / area - conv.y_offset) / conv.y_scale;
-  const double cb = (static_cast<double>(sum_cb) / area - conv.c_offset) / conv.c_scale;
-  const double cr = (static_cast<double>(sum_cr) / area - conv.c_offset) / conv.c_scale;
-  const double kg = 1.0 - conv.kr - conv.kb;
-  const double r = yn + 2.0 * (1.0 - conv.kr) * cr;
-  const double b = yn + 2.0 * (1.0 - conv.kb) * cb;
-  const double g = (yn - conv.kr * r - conv.kb * b) / kg;
-  uint8_t* out = rgb + size_t(pixel) * 3;
-  out[0] = to_code(r);
-  out[1] = to_code(g);
-  out[2] = to_code(b);
-}
-
-Conversion make_conversion(YuvMatrix matrix, YuvRange range, bool ten_bit) {
-  Conversion c{};
-  switch (matrix) {
-    case YuvMatrix::kBt601:
-      c.kr = 0.299, c.kb = 0.114;
-      break;
-    case YuvMatrix::kBt709:
-      c.kr = 0.2126, c.kb = 0.0722;
-      break;
-    case YuvMatrix::kBt2020Ncl:
-      c.kr = 0.2627, c.kb = 0.0593;
-      break;
-  }
-  const double step = ten_bit ? 4.0 : 1.0;  // one 8-bit code in the surface's code values
-  if (range == YuvRange::kLimited) {
-    c.y_offset = 16.0 * step, c.y_scale = 219.0 * step;
-    c.c_offset = 128.0 * step, c.c_scale = 224.0 * step;
-  } else {
-    const double max_code = ten_bit ? 1023.0 : 255.0;
-    c.y_offset = 0.0, c.y_scale = max_code;
-    c.c_offset = 128.0 * step, c.c_scale = max_code;
-  }
-  return c;
+  yuv_sums_to_rgb(sum_y, sum_cb, sum_cr, conv, rgb + size_t(pixel) * 3);
 }
 
 }  // namespace
@@ -140,7 +90,9 @@ void launch_yuv420_to_rgb_tile(const YuvSurface& src, YuvMatrix matrix, YuvRange
                 std::to_string(tile_height) + " tile");
   }
   if (!src.luma || !src.chroma || !rgb) throw Error("YUV tile: null surface or output pointer");
-  const Conversion conv = make_conversion(matrix, range, src.p010);
+  const YuvSumsToRgb conv =
+      yuv_sums_to_rgb_for(yuv_conversion(matrix, range, src.p010),
+                          static_cast<double>(int64_t{src.width} * src.height));
   const int pixels = tile_width * tile_height;
   const unsigned blocks = static_cast<unsigned>((pixels + kWarpsPerBlock - 1) / kWarpsPerBlock);
   if (src.p010) {

@@ -18,10 +18,9 @@
 #include <cstddef>
 #include <cstdint>
 
-namespace barcode::gpu {
+#include "color/yuv_rgb.h"
 
-enum class YuvMatrix { kBt601, kBt709, kBt2020Ncl };
-enum class YuvRange { kLimited, kFull };
+namespace barcode::gpu {
 
 // One 4:2:0 frame with interleaved chroma, as FFmpeg's CUDA frames hand it over:
 // data[0]/linesize[0] is luma, data[1]/linesize[1] is the CbCr plane.

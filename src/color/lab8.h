@@ -14,11 +14,7 @@
 #include <cstdint>
 #include <vector>
 
-#ifdef __CUDACC__
-#define BARCODE_HOST_DEVICE __host__ __device__
-#else
-#define BARCODE_HOST_DEVICE
-#endif
+#include "host_device.h"
 
 namespace barcode {
 

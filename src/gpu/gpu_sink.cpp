@@ -12,6 +12,7 @@
 #include "nv12_tile.h"
 #include "summary.h"
 #include "tile_color.h"
+#include "video/yuv_tile.h"
 
 extern "C" {
 #include <libavutil/hwcontext.h>
@@ -24,18 +25,6 @@ constexpr int kBatches = 3;
 
 cudaStream_t as_stream(void* s) {
   return static_cast<cudaStream_t>(s);
-}
-
-YuvMatrix kernel_matrix(AVColorSpace space) {
-  switch (space) {
-    case AVCOL_SPC_BT709:
-      return YuvMatrix::kBt709;
-    case AVCOL_SPC_BT2020_NCL:
-    case AVCOL_SPC_BT2020_CL:
-      return YuvMatrix::kBt2020Ncl;
-    default:
-      return YuvMatrix::kBt601;
-  }
 }
 
 }  // namespace
@@ -248,7 +237,7 @@ void GpuSink::convert(Lane& lane, const AVFrame* frame, uint8_t* device_tile) {
       surface.width = frame->width;
       surface.height = frame->height;
       surface.p010 = layout != AV_PIX_FMT_NV12;
-      launch_yuv420_to_rgb_tile(surface, kernel_matrix(frame_matrix(frame)),
+      launch_yuv420_to_rgb_tile(surface, yuv_matrix_of(frame),
                                 frame_full_range(frame) ? YuvRange::kFull : YuvRange::kLimited,
                                 device_tile, tile_.width, tile_.height, stream);
       // The surface goes back to NVDEC when the caller returns: the kernel must be done.

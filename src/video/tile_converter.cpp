@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "error.h"
+#include "video/yuv_tile.h"
 
 extern "C" {
 #include <libavutil/pixdesc.h>
@@ -76,6 +77,15 @@ int sws_matrix(AVColorSpace space) {
 }  // namespace
 
 void TileConverter::convert(const AVFrame* frame, uint8_t* rgb) {
+  // 4:2:0 frames (nearly every film): the area sums the GPU kernel makes, so a frame's tile is
+  // the same whichever decoder (software or NVDEC) and whichever path converted it, and a run
+  // mixing decoders does not depend on which decoder took which chunk.
+  YuvPlanes planes;
+  if (yuv420_planes_of(frame, &planes)) {
+    yuv420_to_tile(planes, yuv_matrix_of(frame),
+                   frame_full_range(frame) ? YuvRange::kFull : YuvRange::kLimited, tile_, rgb);
+    return;
+  }
   const auto fmt = static_cast<AVPixelFormat>(frame->format);
   // BITEXACT + ACCURATE_RND: the same output on every CPU, so ranks on different nodes agree.
   // FULL_CHR_H_INT: without it swscale makes RGB with chroma at half the tile's width, which

@@ -1,5 +1,6 @@
 // Decoded frame -> small RGB tile: colour conversion with the stream's matrix and range, and an
-// area-average downscale, in one swscale pass.
+// area-average downscale: 4:2:0 frames by exact integer area sums (video/yuv_tile.h, the twin of
+// the GPU kernel), other layouts in one swscale pass.
 #pragma once
 
 #include <cstdint>

@@ -1,0 +1,49 @@
+// Decoded 4:2:0 frame in host memory -> small sRGB tile: the CPU twin of kernels/nv12_tile.cu,
+// integer area sums and the shared conversion of color/yuv_rgb.h, so that a frame gives the same
+// tile bit for bit whether software or NVDEC decoded it. Each tile pixel averages its box of the
+// frame, every source pixel weighted by the part of it the box covers; each luma pixel takes the
+// chroma sample of its 2x2 block.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "color/yuv_rgb.h"
+#include "video/tile_converter.h"
+
+extern "C" {
+struct AVFrame;
+}
+
+namespace barcode {
+
+// One 4:2:0 frame's planes. Samples are 8-bit (`sixteen_bit` false) or 16-bit words holding
+// `bits` significant bits shifted up by `shift` (yuv420p10: 10, 0; P010: 10, 6). Chroma is planar
+// (`chroma_step` 1, Cb and Cr planes) or interleaved (`chroma_step` 2, Cr right after Cb).
+struct YuvPlanes {
+  const void* luma = nullptr;
+  size_t luma_pitch = 0;  // bytes per row
+  const void* cb = nullptr;
+  const void* cr = nullptr;
+  size_t chroma_pitch = 0;  // bytes per row
+  int chroma_step = 1;      // samples between consecutive Cb values
+  int width = 0;            // luma pixels
+  int height = 0;
+  bool sixteen_bit = false;
+  int bits = 8;
+  int shift = 0;
+};
+
+// Writes tile.width * tile.height * 3 bytes of sRGB into `rgb`. Throws Error on sizes the kernel
+// refuses too (frame under 2x2, tile larger than the frame).
+void yuv420_to_tile(const YuvPlanes& planes, YuvMatrix matrix, YuvRange range, TileSize tile,
+                    uint8_t* rgb);
+
+// The frame's planes when it is 4:2:0 in a layout yuv420_to_tile reads (yuv420p, yuvj420p,
+// yuv420p10le, nv12, p010le); false otherwise (swscale converts it).
+bool yuv420_planes_of(const AVFrame* frame, YuvPlanes* planes);
+
+// The matrix for a frame (frame_matrix's rule), as the kernel and yuv420_to_tile take it.
+YuvMatrix yuv_matrix_of(const AVFrame* frame);
+
+}  // namespace barcode

@@ -36,15 +36,40 @@ const uint8_t* row_at(const void* plane, size_t pitch, int y) {
   return static_cast<const uint8_t*>(plane) + static_cast<size_t>(y) * pitch;
 }
 
-// acc[i] += weight * (sample i >> kShift) for i < n, samples kStep apart: the vertical pass,
-// over whole rows, which the compiler vectorises (with AVX2 where the CPU has it: SSE2 has no
-// 32-bit multiply).
+// Sample i of a row (samples kStep apart, value in the high bits above kShift).
 template <typename Sample, int kShift, int kStep>
-__attribute__((target_clones("avx2", "default"))) void add_row(const uint8_t* row, uint32_t weight,
-                                                               int n, uint32_t* __restrict acc) {
-  const Sample* __restrict samples = reinterpret_cast<const Sample*>(row);
+inline uint32_t sample(const uint8_t* row, int i) {
+  return static_cast<uint32_t>(
+             reinterpret_cast<const Sample*>(row)[static_cast<size_t>(i) * kStep]) >>
+         kShift;
+}
+
+// The vertical pass, over whole rows so that the compiler vectorises it. A tile row's source
+// rows between its first and last are covered whole (weight = tile height): plain sums, no
+// multiply per sample; interior[i] += sample i.
+template <typename Sample, int kShift, int kStep, typename Inner>
+__attribute__((target_clones("avx2", "default"))) void add_interior(const uint8_t* row, int n,
+                                                                    Inner* __restrict interior) {
   for (int i = 0; i < n; ++i) {
-    acc[i] += weight * (static_cast<uint32_t>(samples[static_cast<size_t>(i) * kStep]) >> kShift);
+    interior[i] = static_cast<Inner>(interior[i] + sample<Sample, kShift, kStep>(row, i));
+  }
+}
+
+// Then the weighted sums of the tile row: acc[i] = inner * interior[i] + w_first * first[i]
+// (+ w_last * last[i]), clearing interior for the next tile row. AVX2 where the CPU has it:
+// SSE2 has no 32-bit multiply.
+template <typename Sample, int kShift, int kStep, typename Inner>
+__attribute__((target_clones("avx2", "default"))) void finish_rows(
+    Inner* __restrict interior, uint32_t inner, const uint8_t* first, uint32_t w_first,
+    const uint8_t* last, uint32_t w_last, int n, uint32_t* __restrict acc) {
+  if (last == nullptr) {
+    for (int i = 0; i < n; ++i) acc[i] = w_first * sample<Sample, kShift, kStep>(first, i);
+    return;
+  }
+  for (int i = 0; i < n; ++i) {
+    acc[i] = inner * uint32_t{interior[i]} + w_first * sample<Sample, kShift, kStep>(first, i) +
+             w_last * sample<Sample, kShift, kStep>(last, i);
+    interior[i] = 0;
   }
 }
 
@@ -76,8 +101,9 @@ uint64_t weighted_span(const Span& s, int64_t tile_width, const uint32_t* acc, R
 }
 
 // Exact area sums in two passes: down each tile row's source rows (a weight per row, sums of at
-// most height x 1023 fit 32 bits), then across each tile column's source columns.
-template <typename Sample, int kShift, int kStep>
+// most height x 1023 fit 32 bits), then across each tile column's source columns. `Inner` holds
+// the plain sums of a tile row's interior rows (16 bits where they cannot overflow it).
+template <typename Sample, int kShift, int kStep, typename Inner>
 void convert(const YuvPlanes& p, const YuvSumsToRgb& conv, TileSize tile, uint8_t* rgb) {
   std::vector<Span> columns(static_cast<size_t>(tile.width));
   for (int ox = 0; ox < tile.width; ++ox) columns[size_t(ox)] = span_of(ox, p.width, tile.width);
@@ -85,23 +111,33 @@ void convert(const YuvPlanes& p, const YuvSumsToRgb& conv, TileSize tile, uint8_
   std::vector<uint32_t> acc_y(static_cast<size_t>(p.width));
   std::vector<uint32_t> acc_cb(static_cast<size_t>(chroma_width));
   std::vector<uint32_t> acc_cr(static_cast<size_t>(chroma_width));
+  std::vector<Inner> inner_y(acc_y.size()), inner_cb(acc_cb.size()), inner_cr(acc_cr.size());
   const auto luma = [](const uint32_t* acc, int a, int b) { return run_sum(acc, a, b); };
   const auto chroma = [](const uint32_t* acc, int a, int b) { return run_sum_chroma(acc, a, b); };
   for (int oy = 0; oy < tile.height; ++oy) {
     const Span rows = span_of(oy, p.height, tile.height);
-    std::fill(acc_y.begin(), acc_y.end(), 0);
-    std::fill(acc_cb.begin(), acc_cb.end(), 0);
-    std::fill(acc_cr.begin(), acc_cr.end(), 0);
-    for (int y = rows.first; y < rows.end; ++y) {
-      const auto wy = static_cast<uint32_t>(y == rows.first     ? rows.w_first
-                                            : y == rows.end - 1 ? rows.w_last
-                                                                : tile.height);
-      add_row<Sample, kShift, 1>(row_at(p.luma, p.luma_pitch, y), wy, p.width, acc_y.data());
-      add_row<Sample, kShift, kStep>(row_at(p.cb, p.chroma_pitch, y >> 1), wy, chroma_width,
-                                     acc_cb.data());
-      add_row<Sample, kShift, kStep>(row_at(p.cr, p.chroma_pitch, y >> 1), wy, chroma_width,
-                                     acc_cr.data());
+    for (int y = rows.first + 1; y < rows.end - 1; ++y) {
+      add_interior<Sample, kShift, 1, Inner>(row_at(p.luma, p.luma_pitch, y), p.width,
+                                             inner_y.data());
+      add_interior<Sample, kShift, kStep, Inner>(row_at(p.cb, p.chroma_pitch, y >> 1), chroma_width,
+                                                 inner_cb.data());
+      add_interior<Sample, kShift, kStep, Inner>(row_at(p.cr, p.chroma_pitch, y >> 1), chroma_width,
+                                                 inner_cr.data());
     }
+    const bool two = rows.end - rows.first >= 2;  // else one source row makes the tile row
+    const auto inner = static_cast<uint32_t>(tile.height);
+    const auto w_first = static_cast<uint32_t>(rows.w_first);
+    const auto w_last = static_cast<uint32_t>(rows.w_last);
+    const int y0 = rows.first, y1 = rows.end - 1;
+    finish_rows<Sample, kShift, 1, Inner>(inner_y.data(), inner, row_at(p.luma, p.luma_pitch, y0),
+                                          w_first, two ? row_at(p.luma, p.luma_pitch, y1) : nullptr,
+                                          w_last, p.width, acc_y.data());
+    finish_rows<Sample, kShift, kStep, Inner>(
+        inner_cb.data(), inner, row_at(p.cb, p.chroma_pitch, y0 >> 1), w_first,
+        two ? row_at(p.cb, p.chroma_pitch, y1 >> 1) : nullptr, w_last, chroma_width, acc_cb.data());
+    finish_rows<Sample, kShift, kStep, Inner>(
+        inner_cr.data(), inner, row_at(p.cr, p.chroma_pitch, y0 >> 1), w_first,
+        two ? row_at(p.cr, p.chroma_pitch, y1 >> 1) : nullptr, w_last, chroma_width, acc_cr.data());
     uint8_t* out = rgb + static_cast<size_t>(oy) * static_cast<size_t>(tile.width) * 3;
     for (size_t ox = 0; ox < columns.size(); ++ox) {
       const Span& s = columns[ox];
@@ -126,15 +162,21 @@ void yuv420_to_tile(const YuvPlanes& planes, YuvMatrix matrix, YuvRange range, T
       yuv_sums_to_rgb_for(yuv_conversion(matrix, range, planes.bits == 10),
                           static_cast<double>(int64_t{planes.width} * planes.height));
   const bool planar = planes.chroma_step == 1;
-  if (!planes.sixteen_bit) {
-    planar ? convert<uint8_t, 0, 1>(planes, conv, tile, rgb)
-           : convert<uint8_t, 0, 2>(planes, conv, tile, rgb);
+  // A tile row has at most height / tile height + 1 interior rows: 16-bit sums of 8-bit
+  // samples hold 257 of them.
+  const bool narrow = planes.height / tile.height + 1 <= 65535 / 255;
+  if (!planes.sixteen_bit && narrow) {
+    planar ? convert<uint8_t, 0, 1, uint16_t>(planes, conv, tile, rgb)
+           : convert<uint8_t, 0, 2, uint16_t>(planes, conv, tile, rgb);
+  } else if (!planes.sixteen_bit) {
+    planar ? convert<uint8_t, 0, 1, uint32_t>(planes, conv, tile, rgb)
+           : convert<uint8_t, 0, 2, uint32_t>(planes, conv, tile, rgb);
   } else if (planes.shift == 0) {
-    planar ? convert<uint16_t, 0, 1>(planes, conv, tile, rgb)
-           : convert<uint16_t, 0, 2>(planes, conv, tile, rgb);
+    planar ? convert<uint16_t, 0, 1, uint32_t>(planes, conv, tile, rgb)
+           : convert<uint16_t, 0, 2, uint32_t>(planes, conv, tile, rgb);
   } else {
-    planar ? convert<uint16_t, 6, 1>(planes, conv, tile, rgb)
-           : convert<uint16_t, 6, 2>(planes, conv, tile, rgb);
+    planar ? convert<uint16_t, 6, 1, uint32_t>(planes, conv, tile, rgb)
+           : convert<uint16_t, 6, 2, uint32_t>(planes, conv, tile, rgb);
   }
 }
 

@@ -35,11 +35,18 @@ class Resume(ToolTest):
         self.assertIsNone(proc.poll(), "the run ended before it could be interrupted")
 
     def killed_mid_run(self, out):
-        """Starts the slow run on 2 ranks and kills it with SIGKILL once it has written rows."""
+        """Starts the slow run on 2 ranks and kills it with SIGKILL once it has written rows:
+        mpirun and the ranks, which Open MPI puts in process groups of their own (killing
+        mpirun's group alone left them writing into OUT.partial while the test resumed it)."""
         proc = self.start(out)
         self.wait_for_rows(out, proc)
         os.killpg(proc.pid, signal.SIGKILL)
+        subprocess.run(["pkill", "-KILL", "-f", out], check=False)
         proc.communicate(timeout=60)
+        deadline = time.time() + 30
+        while subprocess.run(["pgrep", "-f", out], capture_output=True).returncode == 0:
+            self.assertLess(time.time(), deadline, "the killed run's ranks are still running")
+            time.sleep(0.1)
 
     def reference(self):
         return self.barcode("long_gop_h264.mkv", 1, extra=SLOW[1:], name="reference.h5")

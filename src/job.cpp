@@ -398,12 +398,16 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats) {
 
   Backend backend;
   choose_backend(env, options, backend);
-  if (options.decode_only) {
-    const int code = decode_only(env, plan, backend, run);
+  // The summary every ending prints (collective: every rank reaches it together).
+  const auto report = [&] {
     run.wall_s = wall.seconds();
     report_summary(run, env.comm(), options.source(), env.size(), backend.threads,
                    backend.device >= 0 ? gpu_description(backend.device) : "CPU",
                    static_cast<int>(backend.decoders.size()));
+  };
+  if (options.decode_only) {
+    const int code = decode_only(env, plan, backend, run);
+    report();
     return code;
   }
 
@@ -477,10 +481,7 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats) {
       store->set_attribute("interrupted", int64_t{1});
       store->close();
     });
-    run.wall_s = wall.seconds();
-    report_summary(run, env.comm(), options.source(), env.size(), backend.threads,
-                   backend.device >= 0 ? gpu_description(backend.device) : "CPU",
-                   static_cast<int>(backend.decoders.size()));
+    report();
     if (env.rank() == 0) {
       log::error(options.source() + ": interrupted by signal " +
                  std::to_string(interrupt_signal()) + " after " +
@@ -512,10 +513,7 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats) {
     if (env.rank() == 0 && !options.output_png.empty()) render_pngs(options);
   });
   run.render_s = render_clock.seconds();
-  run.wall_s = wall.seconds();
-  report_summary(run, env.comm(), options.source(), env.size(), backend.threads,
-                 backend.device >= 0 ? gpu_description(backend.device) : "CPU",
-                 static_cast<int>(backend.decoders.size()));
+  report();
   if (!complete) {
     if (env.rank() == 0) {
       log::error(options.source() + ": incomplete: " + std::to_string(outcome.missing) +

@@ -13,9 +13,15 @@
 namespace barcode {
 namespace {
 
-int64_t integer_attribute(const BarcodeFile& file, const std::string& name) {
+// The integer scalar attribute `name`, or nullptr.
+const StoredAttribute* integer_scalar(const BarcodeFile& file, const std::string& name) {
   const StoredAttribute* a = file.attribute(name);
-  if (!a || a->kind != StoredAttribute::Kind::kInteger || a->integers.size() != 1) {
+  return a && a->kind == StoredAttribute::Kind::kInteger && a->integers.size() == 1 ? a : nullptr;
+}
+
+int64_t integer_attribute(const BarcodeFile& file, const std::string& name) {
+  const StoredAttribute* a = integer_scalar(file, name);
+  if (!a) {
     throw usage_error(file.path + ": not a barcode_mpi file: attribute " + name + " is missing");
   }
   return a->integers[0];
@@ -77,9 +83,9 @@ Plan make_stored_plan(const MpiEnv& env, const Options& options, StoredSource& s
     for (int64_t i = 0; i < file.samples; ++i) plan.samples[static_cast<size_t>(i)] = i;
     source.done = file.done;
     source.frames_in_range = integer_attribute(file, "frames_in_range");
-    const StoredAttribute* truncated = file.attribute("truncated");
-    plan.truncated = truncated && truncated->kind == StoredAttribute::Kind::kInteger &&
-                     !truncated->integers.empty() && truncated->integers[0] != 0;
+    // Absent from the .partial file of an interrupted run: not truncated then.
+    const StoredAttribute* truncated = integer_scalar(file, "truncated");
+    plan.truncated = truncated && truncated->integers[0] != 0;
     if (file.samples == 0) throw usage_error(source.path + ": has no rows");
   });
   // Rows split evenly: tiles cost the same whatever the scene, unlike decoding.

@@ -64,6 +64,9 @@ class BatchedKmeans {
   // The device buffer run_host() uploads into (max_frames * tile_pixels * 3 bytes).
   const uint8_t* device_input() const { return input_; }
 
+  // barcode::srgb_to_linear16() in device memory (256 entries), for other kernels to share.
+  const uint16_t* device_linear_table() const { return lut_; }
+
   // Whether tiles are staged in shared memory (false: read through L1/L2, for large tiles).
   bool tiles_in_shared() const { return tile_in_shared_; }
   // Testing aid: read tiles from global memory even when they would fit in shared memory.

@@ -6,7 +6,6 @@
 
 #include "color/frame_summary.h"
 #include "color/lab8.h"
-#include "color/srgb.h"
 #include "error.h"
 #include "gpu/cuda_check.h"
 #include "nv12_tile.h"
@@ -89,9 +88,6 @@ void GpuSink::allocate() {
   const size_t light = slots * static_cast<size_t>(tile_.height) * 3 * sizeof(uint64_t);
   CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&row_light_), light));
   CUDA_CHECK(cudaMallocHost(reinterpret_cast<void**>(&host_light_), light));
-  CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&linear_), 256 * sizeof(uint16_t)));
-  CUDA_CHECK(cudaMemcpy(linear_, srgb_to_linear16().data(), 256 * sizeof(uint16_t),
-                        cudaMemcpyHostToDevice));
   if (analysis_.space == ColorSpace::kLab) {
     const std::vector<int32_t>& curve = lab_curve_table();
     CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&curve_), curve.size() * sizeof(int32_t)));
@@ -132,7 +128,6 @@ void GpuSink::release() noexcept {
   if (stream_) cudaStreamDestroy(as_stream(stream_));
   cudaFree(row_light_);
   cudaFreeHost(host_light_);
-  cudaFree(linear_);
   cudaFree(curve_);
   cudaFree(lab_tiles_);
   cudaFreeHost(host_thumbs_);
@@ -308,7 +303,8 @@ void GpuSink::cluster_batch(Batch& batch) {
   const size_t tile_bytes = static_cast<size_t>(analysis_.tile_bytes());
   const size_t light_per_tile = static_cast<size_t>(tile_.height) * 3;
   // Everything on one stream, the k-means last: its wait() then covers the copies too.
-  launch_tile_row_light(batch.tiles, n, tile_.width, tile_.height, linear_, row_light_, stream);
+  launch_tile_row_light(batch.tiles, n, tile_.width, tile_.height, kmeans_.device_linear_table(),
+                        row_light_, stream);
   CUDA_CHECK(cudaMemcpyAsync(host_light_, row_light_, light_per_tile * sizeof(uint64_t) * n,
                              cudaMemcpyDeviceToHost, stream));
   if (host_thumbs_) {
@@ -317,7 +313,8 @@ void GpuSink::cluster_batch(Batch& batch) {
   }
   const uint8_t* clustered = batch.tiles;
   if (lab_tiles_) {
-    launch_lab8_from_srgb8(batch.tiles, tile_.pixels() * n, lab_tiles_, linear_, curve_, stream);
+    launch_lab8_from_srgb8(batch.tiles, tile_.pixels() * n, lab_tiles_,
+                           kmeans_.device_linear_table(), curve_, stream);
     clustered = lab_tiles_;
   }
   kmeans_.run_device(clustered, n, batch.frame_indices.data(), stream);

@@ -78,7 +78,6 @@ class GpuSink : public TileSink {
   BatchedKmeans kmeans_;
   // Per-batch colour work on the clustering thread's stream (see the class comment).
   void* stream_ = nullptr;          // cudaStream_t
-  uint16_t* linear_ = nullptr;      // device, srgb_to_linear16()
   int32_t* curve_ = nullptr;        // device, lab_curve_table() (--space lab)
   uint8_t* lab_tiles_ = nullptr;    // device, capacity tiles of CIELAB codes (--space lab)
   uint64_t* row_light_ = nullptr;   // device, capacity * height * 3

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -220,7 +221,7 @@ class DiscardSink : public TileSink {
 
 // --decode-only: the decoders of a real run over this rank's rows, with nothing after them.
 int decode_only(const MpiEnv& env, const Plan& plan, const Backend& backend, RunStats& run) {
-  ResultBook book(plan.my_first, plan.my_end);
+  ResultBook book;
   DiscardSink sink;
   DecodePoolStats stats;
   const std::vector<uint8_t> none_done(static_cast<size_t>(plan.my_end - plan.my_first) + 1, 0);
@@ -241,19 +242,24 @@ using RowProducer =
     std::function<DecodePoolStats(TileSink& sink, ResultBook& book,
                                   const std::vector<uint8_t>& done, const std::atomic<bool>& stop)>;
 
+// How long a write round waits for `--batch` finished rows before writing what it has: bounds
+// how long a finished row waits for the file, and how late a rank learns of a signal that only
+// another rank received.
+constexpr std::chrono::milliseconds kRoundWait{200};
+
 // Produces, clusters and writes this rank's rows: the producer and clustering run in a driver
-// thread, the main thread makes the collective write rounds as blocks of rows are finished.
-// Rows in `finished` come from an interrupted earlier run: they are written again as they are
-// and not produced.
+// thread, the main thread makes collective write rounds of whatever rows are finished. Rows in
+// `finished` come from an interrupted earlier run: they are on disk already and are not produced.
 Outcome process_segment(const MpiEnv& env, const Plan& plan, const Options& options,
                         const Backend& backend, const RowProducer& produce, H5Store& store,
-                        RunStats& run, RankPalettes& palettes, std::vector<FrameColors> finished) {
-  ResultBook book(plan.my_first, plan.my_end);
+                        RunStats& run, RankPalettes& palettes,
+                        const std::vector<FrameColors>& finished) {
+  ResultBook book;
   std::vector<uint8_t> done(static_cast<size_t>(plan.my_end - plan.my_first) + 1, 0);
-  for (FrameColors& row : finished) {
+  for (const FrameColors& row : finished)
     done[static_cast<size_t>(row.position - plan.my_first)] = 1;
-    book.add(std::move(row));
-  }
+  palettes.keep(plan.my_first, finished);
+  run.frames_written = static_cast<int64_t>(finished.size());
   std::atomic<bool> stop{false};
   std::unique_ptr<TileSink> sink;
   collective_step(env, [&] {
@@ -265,6 +271,7 @@ Outcome process_segment(const MpiEnv& env, const Plan& plan, const Options& opti
       sink = std::make_unique<CpuSink>(analysis, decoders, backend.threads, book);
     }
   });
+  log::stage("sink ready");
   std::exception_ptr failure;
   DecodePoolStats decode_stats;
   std::thread driver([&] {
@@ -273,37 +280,42 @@ Outcome process_segment(const MpiEnv& env, const Plan& plan, const Options& opti
     } catch (...) {
       failure = std::current_exception();
     }
+    log::stage("decoders done");
     try {
       sink->finish();
     } catch (...) {
       if (!failure) failure = std::current_exception();
     }
+    log::stage("sink finished");
     book.close();
   });
   Progress progress(env.rank() == 0, static_cast<int64_t>(plan.samples.size()));
   Outcome outcome;
   try {
-    for (int64_t round = 0; round < plan.rounds; ++round) {
-      const int64_t first = std::min(plan.my_first + round * options.batch, plan.my_end);
-      const int64_t end = std::min(first + options.batch, plan.my_end);
-      const std::vector<FrameColors> rows = book.take(first, end);
+    // Rounds go on until every rank's book is drained. After a signal the decoders stop at
+    // their next frame, the sink finishes what it holds, and the last rounds write it all.
+    for (bool all_drained = false; !all_drained;) {
+      const std::vector<FrameColors> rows =
+          book.take_ready(static_cast<size_t>(options.batch), kRoundWait);
+      const bool drained = book.drained();
       Stopwatch write_clock;
-      store.write_colors(first, end - first, rows);
+      store.write_colors(rows);
       palettes.keep(plan.my_first, rows);
       run.write_s += write_clock.seconds();
       run.frames_written += static_cast<int64_t>(rows.size());
       // One small reduction per round, which the collective write has synchronised anyway:
-      // whether any rank was asked to stop (all leave the rounds together) and how many frames
-      // all ranks have written (rank 0's progress line for the whole job).
-      int64_t mine[2] = {interrupt_requested() ? 1 : 0, run.frames_written}, all[2] = {0, 0};
-      mpi_check(MPI_Allreduce(mine, all, 2, MPI_INT64_T, MPI_SUM, env.comm()),
-                "MPI_Allreduce(interrupt, progress)");
-      if (all[0] > 0) {
+      // whether any rank was asked to stop, how many frames all ranks have written (rank 0's
+      // progress line for the whole job), and how many ranks still have rows to come.
+      int64_t mine[3] = {interrupt_requested() ? 1 : 0, run.frames_written, drained ? 0 : 1};
+      int64_t all[3] = {0, 0, 0};
+      mpi_check(MPI_Allreduce(mine, all, 3, MPI_INT64_T, MPI_SUM, env.comm()),
+                "MPI_Allreduce(interrupt, progress, drained)");
+      if (all[0] > 0 && !outcome.interrupted) {
         outcome.interrupted = true;
         stop = true;
-        break;
       }
-      progress.update(all[1], round + 1 == plan.rounds);
+      all_drained = all[2] == 0;
+      progress.update(all[1], all_drained);
     }
   } catch (const std::exception& e) {
     // This rank cannot take part in further collective writes: end the job from here. A rank
@@ -319,6 +331,7 @@ Outcome process_segment(const MpiEnv& env, const Plan& plan, const Options& opti
     env.abort(error ? error->exit_code() : kExitFailure);
   }
   driver.join();
+  log::stage("write rounds done");
   run.frames_decoded = decode_stats.frames;
   run.bad_packets = decode_stats.bad_packets;
   run.frames_sampled = plan.my_end - plan.my_first;
@@ -396,8 +409,10 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats) {
   run.scan_s = plan.scan_seconds;
   run.frames_scanned = plan.my_frames_scanned;
 
+  log::stage("plan made");
   Backend backend;
   choose_backend(env, options, backend);
+  log::stage("backend ready");
   // The summary every ending prints (collective: every rank reaches it together).
   const auto report = [&] {
     run.wall_s = wall.seconds();
@@ -452,6 +467,7 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats) {
     store->write_frames(plan.my_first, index, pts, time);
     store->flush();
   });
+  log::stage("store ready");
   if (resuming) {
     int64_t mine = static_cast<int64_t>(finished.size()), all = 0;
     mpi_check(MPI_Allreduce(&mine, &all, 1, MPI_INT64_T, MPI_SUM, env.comm()),
@@ -472,8 +488,8 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats) {
     return run_decode_pool(plan, plan.my_first, plan.my_end, backend.decoders, sink, book, done,
                            stop);
   };
-  const Outcome outcome = process_segment(env, plan, options, backend, produce, *store, run,
-                                          palettes, std::move(finished));
+  const Outcome outcome =
+      process_segment(env, plan, options, backend, produce, *store, run, palettes, finished);
   if (outcome.interrupted) {
     // Everything written so far stays in OUT.partial, marked done, for --resume.
     collective_step(env, [&] {
@@ -494,6 +510,7 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats) {
   Stopwatch palette_clock;
   write_movie_palette(env, plan, options, reducer.get(), palettes, *store);
   run.palette_s = palette_clock.seconds();
+  log::stage("movie palette done");
   const bool complete = outcome.missing == 0 && !plan.truncated;
   collective_step(env, [&] {
     store->set_attribute("complete", int64_t{complete ? 1 : 0});
@@ -508,11 +525,13 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats) {
     }
   });
 
+  log::stage("file closed and renamed");
   Stopwatch render_clock;
   collective_step(env, [&] {
     if (env.rank() == 0 && !options.output_png.empty()) render_pngs(options);
   });
   run.render_s = render_clock.seconds();
+  log::stage("rendered");
   report();
   if (!complete) {
     if (env.rank() == 0) {

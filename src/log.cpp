@@ -1,5 +1,6 @@
 #include "log.h"
 
+#include <chrono>
 #include <cstdio>
 #include <mutex>
 
@@ -10,6 +11,7 @@ int g_rank = 0;
 int g_size = 1;
 int g_verbosity = 1;
 std::mutex g_mutex;
+const auto g_start = std::chrono::steady_clock::now();
 
 void emit(const char* kind, const std::string& message) {
   std::lock_guard<std::mutex> lock(g_mutex);
@@ -45,6 +47,14 @@ void warn(const std::string& message) {
 }
 void error(const std::string& message) {
   emit("error: ", message);
+}
+void stage(const std::string& name) {
+  if (g_verbosity < 2) return;
+  const double t =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - g_start).count();
+  char when[32];
+  std::snprintf(when, sizeof(when), "t=%.3f s: ", t);
+  emit(when, name);
 }
 
 }  // namespace barcode::log

@@ -14,5 +14,8 @@ void info(const std::string& message);    // rank 0 only, at verbosity >= 1
 void detail(const std::string& message);  // any rank, at verbosity >= 2
 void warn(const std::string& message);    // any rank, always
 void error(const std::string& message);   // any rank, always
+// A point of the run's timeline, in seconds since the process started (verbosity >= 2): where
+// the time before, between and after the stages goes.
+void stage(const std::string& name);
 
 }  // namespace barcode::log

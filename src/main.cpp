@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   if (!parsed.options) return parsed.exit_code;
   const Options& options = *parsed.options;
   log::set_verbosity(options.verbosity);
+  log::stage("MPI initialised, options parsed");
   set_ffmpeg_log_level(options.verbosity >= 2);
   try {
     return options.manifest.empty() ? run_job(*env, options) : run_manifest(*env, options);

@@ -45,6 +45,7 @@ Plan make_plan(const MpiEnv& env, const Options& options) {
                         " pixels is too large; choose a smaller --tile-width");
     }
   });
+  log::stage("input probed");
   const StreamInfo& info = plan.info;
   const AVRational tb = info.time_base;
   const int64_t begin =
@@ -70,6 +71,7 @@ Plan make_plan(const MpiEnv& env, const Options& options) {
     if (mine.begin < mine.end) scan = scan_frames(info, mine, options.keyframes);
   });
   plan.scan_seconds = scan_clock.seconds();
+  log::stage("segment scanned: " + std::to_string(scan.pts.size()) + " frames");
   plan.my_frames_scanned = static_cast<int64_t>(scan.pts.size());
   if (!scan.read_error.empty()) {
     log::warn(info.path + ": reading stopped early (" + scan.read_error + ") after " +

@@ -6,18 +6,22 @@
 #include <mutex>
 #include <thread>
 
+#include "interrupt.h"
+#include "log.h"
+#include "pipeline/row_ranges.h"
 #include "summary.h"
 
 namespace barcode {
 
-std::vector<int64_t> chunk_rows(int64_t first, int64_t end, int chunks, int64_t min_rows) {
-  std::vector<int64_t> bounds;
+int64_t min_split_rows(const Plan& plan, int64_t first, int64_t end) {
   const int64_t rows = end - first;
-  if (rows <= 0) return {first, first};
-  int64_t count =
-      std::max<int64_t>(1, std::min<int64_t>(chunks, rows / std::max<int64_t>(min_rows, 1)));
-  for (int64_t c = 0; c <= count; ++c) bounds.push_back(first + rows * c / count);
-  return bounds;
+  if (rows <= 1) return 1;
+  // Splitting a range costs a seek and the decoding from the key frame before it: keep every
+  // piece at least ~2 s of film long, whatever the sampling.
+  const double span = plan.frame_time(end - 1) - plan.frame_time(first);
+  if (!(span > 0)) return 1;
+  const double rows_per_second = static_cast<double>(rows) / span;
+  return std::max<int64_t>(1, static_cast<int64_t>(2.0 * rows_per_second));
 }
 
 DecodePoolStats run_decode_pool(const Plan& plan, int64_t first, int64_t end,
@@ -25,58 +29,74 @@ DecodePoolStats run_decode_pool(const Plan& plan, int64_t first, int64_t end,
                                 ResultBook& book, const std::vector<uint8_t>& done,
                                 const std::atomic<bool>& stop) {
   auto is_done = [&](int64_t row) { return done[static_cast<size_t>(row - first)] != 0; };
+  // Per frame, so that a signal stops every decoder within a frame (not at the end of its range).
+  auto stopping = [&] { return stop.load(std::memory_order_relaxed) || interrupt_requested(); };
   DecodePoolStats stats;
   Stopwatch clock;
-  // A few chunks per decoder balance the load; chunks of fewer than ~4 s of rows waste too much
-  // decoding from the key frame before each start.
-  const int64_t min_rows =
-      std::max<int64_t>(1, static_cast<int64_t>(4.0 * std::max(plan.info.frame_rate, 1.0)));
-  const int wanted = decoders.size() == 1 ? 1 : static_cast<int>(decoders.size()) * 3;
-  const std::vector<int64_t> bounds = chunk_rows(first, end, wanted, min_rows);
-  const auto chunks = static_cast<int64_t>(bounds.size()) - 1;
-  std::atomic<int64_t> next_chunk{0};
+  RowRanges ranges(first, end, static_cast<int>(decoders.size()), min_split_rows(plan, first, end));
   std::mutex mutex;
   std::exception_ptr failure;
 
-  auto decode_chunks = [&](int decoder) {
+  auto decode_ranges = [&](int decoder) {
     SegmentDecoder session(plan.info, decoders[static_cast<size_t>(decoder)]);
-    for (int64_t c = next_chunk++; c < chunks && !stop; c = next_chunk++) {
-      int64_t row_begin = bounds[static_cast<size_t>(c)];
-      const int64_t row_end = bounds[static_cast<size_t>(c) + 1];
-      while (row_begin < row_end && is_done(row_begin)) ++row_begin;  // finished earlier
-      if (row_begin >= row_end) continue;
-      // The chunk's time range: from its first sample up to (not including) the next chunk's.
-      Segment range;
-      range.begin = plan.sample_pts(row_begin);
-      range.end = plan.sample_pts(row_end - 1) + 1;
-      int64_t next_row = row_begin;
-      DecodeStats chunk_stats;
-      try {
-        chunk_stats = session.decode(range, [&](const AVFrame* frame, int64_t pts) {
-          while (next_row < row_end && plan.sample_pts(next_row) < pts) {
-            book.mark_missing(next_row++);
-          }
-          if (next_row >= row_end) return false;
-          if (plan.sample_pts(next_row) != pts) return true;
-          sink.put(decoder, frame, next_row, plan.frame_index(next_row));
-          ++next_row;
-          return next_row < row_end;
-        });
-      } catch (...) {
-        std::lock_guard<std::mutex> lock(mutex);
-        if (!failure) failure = std::current_exception();
+    int64_t my_ranges = 0, my_frames = 0;
+    bool first_frame = true;
+    for (auto range = ranges.next(decoder); range && !stopping(); range = ranges.next(decoder)) {
+      int64_t next_row = range->begin;
+      while (next_row < range->end && is_done(next_row) && ranges.take(decoder, next_row)) {
+        ++next_row;  // finished by an earlier run
       }
+      DecodeStats range_stats;
+      if (next_row < range->end) {
+        // The range's time span: from its first row to the last it may have (another decoder
+        // may take the far part meanwhile; take() then says where this one ends).
+        Segment span;
+        span.begin = plan.sample_pts(next_row);
+        span.end = plan.sample_pts(range->end - 1) + 1;
+        try {
+          range_stats = session.decode(span, [&](const AVFrame* frame, int64_t pts) {
+            if (stopping()) return false;
+            for (;;) {
+              const int64_t row_pts = next_row < range->end ? plan.sample_pts(next_row) : pts + 1;
+              if (row_pts > pts) return next_row < range->end;    // a frame between samples
+              if (!ranges.take(decoder, next_row)) return false;  // the range ends before it
+              if (row_pts < pts) {
+                book.mark_missing(next_row++);  // its frame never came
+                continue;
+              }
+              if (first_frame) {
+                first_frame = false;
+                log::stage("decoder " + std::to_string(decoder) + ": first frame");
+              }
+              if (!is_done(next_row))
+                sink.put(decoder, frame, next_row, plan.frame_index(next_row));
+              ++next_row;
+              return true;
+            }
+          });
+        } catch (...) {
+          std::lock_guard<std::mutex> lock(mutex);
+          if (!failure) failure = std::current_exception();
+        }
+      }
+      // Rows of the range this decoder never reached (the file ended, the decoder failed or a
+      // signal stopped it) are missing.
+      const RowRanges::Range rest = ranges.release(decoder);
+      for (int64_t r = rest.begin; r < rest.end; ++r) book.mark_missing(r);
+      ++my_ranges;
+      my_frames += range_stats.frames;
       std::lock_guard<std::mutex> lock(mutex);
-      for (int64_t r = next_row; r < row_end; ++r) book.mark_missing(r);
-      stats.frames += chunk_stats.frames;
-      stats.bad_packets += chunk_stats.bad_packets;
-      if (stats.read_error.empty()) stats.read_error = chunk_stats.read_error;
+      stats.frames += range_stats.frames;
+      stats.bad_packets += range_stats.bad_packets;
+      if (stats.read_error.empty()) stats.read_error = range_stats.read_error;
     }
+    log::stage("decoder " + std::to_string(decoder) + " done: " + std::to_string(my_ranges) +
+               " ranges, " + std::to_string(my_frames) + " frames");
   };
 
   std::vector<std::thread> threads;
   for (size_t d = 0; d < decoders.size(); ++d) {
-    threads.emplace_back(decode_chunks, static_cast<int>(d));
+    threads.emplace_back(decode_ranges, static_cast<int>(d));
   }
   for (auto& t : threads) t.join();
   stats.seconds = clock.seconds();

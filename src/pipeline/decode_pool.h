@@ -1,7 +1,7 @@
-// Several decoders over one rank's rows: the rows are cut into chunks of consecutive samples,
-// each chunk a time range that one decoder decodes from the key frame before it (its own seek,
-// its own decoder session), handing sampled frames to the sink. Decoders take chunks from a
-// shared counter, so fast ones (NVDEC) and slow ones (software) share the work by speed.
+// Several decoders over one rank's rows: each decoder decodes a contiguous range of rows from the
+// key frame before it (its own seek, its own decoder session), handing sampled frames to the
+// sink; a decoder that finishes takes the far half of the largest range left (row_ranges.h), so
+// fast ones (NVDEC) and slow ones (software) share the work by speed and finish together.
 #pragma once
 
 #include <atomic>
@@ -23,17 +23,17 @@ struct DecodePoolStats {
   std::string read_error;  // first demuxer read error
 };
 
-// The chunks of rows [first, end): about `chunks` groups of consecutive rows, each at least
-// `min_rows` long. Returns the boundaries (first row of each chunk, then `end`).
-std::vector<int64_t> chunk_rows(int64_t first, int64_t end, int chunks, int64_t min_rows);
+// The fewest rows worth a range of their own among rows [first, end): about 2 s of film.
+int64_t min_split_rows(const Plan& plan, int64_t first, int64_t end);
 
 // Decodes this rank's rows with one thread per entry of `decoders`, hands every sampled frame to
 // `sink`, and marks rows whose frames never came as missing in `book`. A decoder that fails marks
-// its chunk's remaining rows missing and takes the next chunk; the first failure is rethrown
+// its range's remaining rows missing and takes another range; the first failure is rethrown
 // after every decoder has stopped.
 // Rows whose `done[row - first]` is set (finished by an earlier, interrupted run) are not
-// handed to the sink, and chunks made only of them are not decoded. Setting `stop` makes every
-// decoder stop at its next frame.
+// handed to the sink, and leading runs of them are not decoded. Setting `stop`, or a signal
+// (interrupt.h), makes every decoder stop at its next frame; the rows it did not reach are
+// marked missing.
 DecodePoolStats run_decode_pool(const Plan& plan, int64_t first, int64_t end,
                                 const std::vector<DecodeConfig>& decoders, TileSink& sink,
                                 ResultBook& book, const std::vector<uint8_t>& done,

@@ -1,10 +1,11 @@
-// The finished rows of a rank, kept until the collective write round that covers them. Clustering
-// finishes rows in any order (several decoders, GPU batches); writing goes block by block in row
-// order. A row is settled when its colours are in or it is known to be missing (its frame did not
-// decode); a block can be written once all its rows are settled, or once the pipeline has ended.
+// The finished rows of a rank, kept until a collective write round takes them. Clustering
+// finishes rows in any order (several decoders, GPU batches) and a round writes whatever is
+// finished, in any order: a rank never waits for one particular row (nor for another rank's
+// rows) before writing the others, and after a signal every finished row reaches the file.
 #pragma once
 
 #include <algorithm>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
@@ -16,24 +17,21 @@ namespace barcode {
 
 class ResultBook {
  public:
-  ResultBook(int64_t first, int64_t end)
-      : first_(first),
-        state_(static_cast<size_t>(std::max<int64_t>(end - first, 0)), kOpen),
-        results_(state_.size()) {}
-
   void add(FrameColors&& row) {
     std::lock_guard<std::mutex> lock(mutex_);
-    const size_t i = index(row.position);
-    results_[i] = std::move(row);
-    state_[i] = kDone;
+    ready_.push_back(std::move(row));
     changed_.notify_all();
   }
 
-  void mark_missing(int64_t row) {
+  // A row whose frame never came or could not be clustered: it is not written (its
+  // /frames/done stays 0). Every row is either added or marked missing once.
+  void mark_missing(int64_t /*row*/) {
     std::lock_guard<std::mutex> lock(mutex_);
-    const size_t i = index(row);
-    if (state_[i] == kOpen) state_[i] = kMissing;
-    changed_.notify_all();
+    ++missing_;
+  }
+  int64_t missing() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return missing_;
   }
 
   // No more rows will come (the pipeline ended, normally or not).
@@ -43,31 +41,27 @@ class ResultBook {
     changed_.notify_all();
   }
 
-  // Waits until rows [first, end) are settled (or the book is closed) and hands over the rows
-  // that have colours, in row order.
-  std::vector<FrameColors> take(int64_t first, int64_t end) {
+  // Waits until at least `min_rows` finished rows are waiting, the book is closed, or `wait`
+  // has passed; hands over every finished row not taken before, in row order.
+  std::vector<FrameColors> take_ready(size_t min_rows, std::chrono::milliseconds wait) {
     std::unique_lock<std::mutex> lock(mutex_);
-    changed_.wait(lock, [&] {
-      if (closed_) return true;
-      for (int64_t r = first; r < end; ++r) {
-        if (state_[index(r)] == kOpen) return false;
-      }
-      return true;
-    });
+    changed_.wait_for(lock, wait, [&] { return closed_ || ready_.size() >= min_rows; });
     std::vector<FrameColors> rows;
-    for (int64_t r = first; r < end; ++r) {
-      if (state_[index(r)] == kDone) rows.push_back(std::move(results_[index(r)]));
-    }
+    rows.swap(ready_);
+    std::sort(rows.begin(), rows.end(),
+              [](const FrameColors& a, const FrameColors& b) { return a.position < b.position; });
     return rows;
   }
 
- private:
-  enum State : uint8_t { kOpen, kDone, kMissing };
-  size_t index(int64_t row) const { return static_cast<size_t>(row - first_); }
+  // Closed, and every finished row taken: nothing more will come out.
+  bool drained() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return closed_ && ready_.empty();
+  }
 
-  int64_t first_;
-  std::vector<State> state_;
-  std::vector<FrameColors> results_;
+ private:
+  std::vector<FrameColors> ready_;  // finished, not yet taken
+  int64_t missing_ = 0;
   bool closed_ = false;
   std::mutex mutex_;
   std::condition_variable changed_;

@@ -322,6 +322,10 @@ void H5Store::write_rows(const char* name, hid_t mem_type, const void* data, int
   H5Handle mem_space(select_rows(file_space.get(), first, count));
   h5_check(H5Dwrite(d.get(), mem_type, mem_space.get(), file_space.get(), transfer_.get(), data),
            path_, (std::string("H5Dwrite ") + name).c_str());
+  log_collective_fallback();
+}
+
+void H5Store::log_collective_fallback() {
   if (!logged_no_collective_ && log::verbosity() >= 2) {
     uint32_t local = 0, global = 0;
     if (H5Pget_mpio_no_collective_cause(transfer_.get(), &local, &global) >= 0 && global != 0) {
@@ -340,10 +344,10 @@ void H5Store::write_frames(int64_t first, const std::vector<int64_t>& index,
   write_rows("/frames/time", H5T_NATIVE_DOUBLE, time.data(), first, count);
 }
 
-void H5Store::write_thumbs(int64_t first, int64_t count, const std::vector<FrameColors>& rows) {
+void H5Store::write_thumbs(int64_t first, size_t span, const std::vector<FrameColors>& rows) {
   const size_t tile_bytes =
       static_cast<size_t>(layout_.tile_width) * static_cast<size_t>(layout_.tile_height) * 3;
-  std::vector<uint8_t> pick(static_cast<size_t>(count), 0);
+  std::vector<uint8_t> pick(span, 0);
   std::vector<uint8_t> data;
   for (const FrameColors& row : rows) {  // in row order, as the selection runs
     if (row.thumb.empty()) continue;
@@ -355,27 +359,36 @@ void H5Store::write_thumbs(int64_t first, int64_t count, const std::vector<Frame
     data.insert(data.end(), row.thumb.begin(), row.thumb.end());
   }
   data.resize(std::max(data.size(), size_t{1}));  // a valid buffer on a rank with none
-  H5Handle d(dataset("/frames/thumbs"));
-  H5Handle file_space(static_cast<hid_t>(h5_check(H5Dget_space(d.get()), path_, "H5Dget_space")));
-  H5Handle mem_space(select_picked_rows(file_space.get(), first, pick));
-  h5_check(H5Dwrite(d.get(), H5T_NATIVE_UINT8, mem_space.get(), file_space.get(), transfer_.get(),
-                    data.data()),
-           path_, "H5Dwrite /frames/thumbs");
+  write_picked("/frames/thumbs", H5T_NATIVE_UINT8, data.data(), first, pick);
 }
 
-void H5Store::write_colors(int64_t first, int64_t count, const std::vector<FrameColors>& rows) {
-  for (const FrameColors& row : rows) {
-    if (row.position < first || row.position >= first + count) {
-      throw Error(path_ + ": internal error: row " + std::to_string(row.position) +
-                  " written outside its block");
+void H5Store::write_picked(const char* name, hid_t mem_type, const void* data, int64_t first,
+                           const std::vector<uint8_t>& pick) {
+  H5Handle d(dataset(name));
+  H5Handle file_space(static_cast<hid_t>(h5_check(H5Dget_space(d.get()), path_, "H5Dget_space")));
+  H5Handle mem_space(select_picked_rows(file_space.get(), first, pick));
+  h5_check(H5Dwrite(d.get(), mem_type, mem_space.get(), file_space.get(), transfer_.get(), data),
+           path_, (std::string("H5Dwrite ") + name).c_str());
+  log_collective_fallback();
+}
+
+void H5Store::write_colors(const std::vector<FrameColors>& rows) {
+  // The rows as one selection of runs, spanning [first, first + pick.size()).
+  const int64_t first = rows.empty() ? 0 : rows.front().position;
+  std::vector<uint8_t> pick(rows.empty() ? 0
+                                         : static_cast<size_t>(rows.back().position - first) + 1);
+  for (size_t i = 0; i < rows.size(); ++i) {
+    if (i > 0 && rows[i].position <= rows[i - 1].position) {
+      throw Error(path_ + ": internal error: rows to write are not in increasing order");
     }
+    pick[static_cast<size_t>(rows[i].position - first)] = 1;
   }
   // The thumbs first: /frames/done, written last, vouches for everything in its row.
-  if (layout_.thumbs) write_thumbs(first, count, rows);
-  ColorColumns columns(count, layout_);
-  for (const FrameColors& row : rows) columns.set(static_cast<size_t>(row.position - first), row);
+  if (layout_.thumbs) write_thumbs(first, pick.size(), rows);
+  ColorColumns columns(static_cast<int64_t>(rows.size()), layout_);
+  for (size_t i = 0; i < rows.size(); ++i) columns.set(i, rows[i]);
   columns.for_each([&](const char* name, hid_t type, void* data) {
-    write_rows(name, type, data, first, count);
+    write_picked(name, type, data, first, pick);
   });
 }
 

@@ -77,11 +77,10 @@ class H5Store {
   void write_frames(int64_t first, const std::vector<int64_t>& index,
                     const std::vector<int64_t>& pts, const std::vector<double>& time);
 
-  // Collective. Each rank writes rows [first, first + count); `rows` holds the frames of that
-  // block that were decoded (FrameColors::position), the others are written with done = 0.
-  // Thumbs are written for the rows that carry one (rows resumed from the file do not: theirs
-  // are on disk already).
-  void write_colors(int64_t first, int64_t count, const std::vector<FrameColors>& rows);
+  // Collective. Each rank writes the rows it passes (any rows, in increasing order of
+  // FrameColors::position; none is fine) and marks them done; other rows are left as they are.
+  // Thumbs are written for the rows that carry one.
+  void write_colors(const std::vector<FrameColors>& rows);
 
   // Collective. The movie palette (the same on every rank; rank 0 writes it) and this rank's
   // rows [first, first + labels.size()/k) of /movie/labels.
@@ -98,7 +97,12 @@ class H5Store {
  private:
   struct Opened {};
   H5Store(Opened, const std::string& path, MPI_Comm comm, const StoreLayout& layout);
-  void write_thumbs(int64_t first, int64_t count, const std::vector<FrameColors>& rows);
+  // The thumbs of `rows` (those that carry one), all within [first, first + span).
+  void write_thumbs(int64_t first, size_t span, const std::vector<FrameColors>& rows);
+  // Writes the rows [first, first + pick.size()) whose pick is set, packed in `data`.
+  void write_picked(const char* name, hid_t mem_type, const void* data, int64_t first,
+                    const std::vector<uint8_t>& pick);
+  void log_collective_fallback();
   hid_t file_access(MPI_Comm comm) const;
   void read_rows(const char* name, hid_t mem_type, void* data, int64_t first, int64_t count);
   // Selects rows [first, first + count) of `file_space` (none when count is 0) and returns the

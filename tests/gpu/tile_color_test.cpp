@@ -6,6 +6,7 @@
 #include <cuda_runtime_api.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <vector>
 
 #include "color/frame_summary.h"
@@ -103,14 +104,14 @@ void expect_sink_equals_cpu(ColorSpace space) {
   const int frames = 53;
   std::vector<Pixels> tiles;
   for (int f = 0; f < frames; ++f) tiles.push_back(film_like_tile(64, 36, 500 + f));
-  ResultBook book(0, frames);
+  ResultBook book;
   {
     GpuSink sink(0, analysis, 0, 16, book);
     for (int f = 0; f < frames; ++f) sink.put_tile(tiles[size_t(f)].data(), f, 1000 + 7 * f);
     sink.finish();
   }
   book.close();
-  const std::vector<FrameColors> rows = book.take(0, frames);
+  const std::vector<FrameColors> rows = book.take_ready(0, std::chrono::milliseconds(0));
   ASSERT_EQ(rows.size(), size_t(frames));
   for (int f = 0; f < frames; ++f) {
     const FrameColors want = summarize_tile_cpu(tiles[size_t(f)].data(), analysis, 1000 + 7 * f, f);

@@ -1,7 +1,5 @@
 #include "job.h"
 
-#include <sched.h>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -18,6 +16,7 @@
 #include "log.h"
 #include "pipeline/cpu_sink.h"
 #include "pipeline/decode_pool.h"
+#include "pipeline/decoder_mix.h"
 #include "pipeline/gpu_backend.h"
 #include "pipeline/result_book.h"
 #include "plan.h"
@@ -32,14 +31,6 @@
 
 namespace barcode {
 namespace {
-
-// The cores this rank may run on (its affinity mask under mpirun or SLURM), at least 1.
-int usable_cores() {
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  if (sched_getaffinity(0, sizeof(set), &set) == 0) return std::max(1, CPU_COUNT(&set));
-  return std::max(1u, std::thread::hardware_concurrency());
-}
 
 // The options that decide the file's rows and colours, with the input's identity: a run may
 // only be resumed by one that agrees on all of them.
@@ -106,6 +97,7 @@ void write_attributes(H5Store& store, const Plan& plan, const Options& options, 
 
 // How this rank decodes and clusters: its GPU (or none) and its decoders.
 struct Backend {
+  int devices = 0;               // CUDA devices visible to the rank
   int device = -1;               // CUDA device, -1 for the CPU path
   AVBufferRef* nvdec = nullptr;  // FFmpeg CUDA device context, owned
   std::vector<DecodeConfig> decoders;
@@ -113,24 +105,33 @@ struct Backend {
   ~Backend() { av_buffer_unref(&nvdec); }
 };
 
-void choose_backend(const MpiEnv& env, const Options& options, Backend& backend) {
-  backend.threads = options.threads > 0 ? options.threads : usable_cores();
-  const int devices = options.gpu == "off" ? 0 : gpu_device_count();
+// The rank's GPU and its NVDEC device context. Needs no other rank, so it runs while the plan
+// is made: creating the CUDA context and FFmpeg's CUDA device takes 0.15-0.3 s on an H200.
+void open_device(const MpiEnv& env, const Options& options, Backend& backend) {
+  backend.threads = options.threads > 0 ? options.threads : env.cores();
+  backend.devices = options.gpu == "off" ? 0 : gpu_device_count();
+  if (backend.devices > 0) {
+    // GPU by node-local rank: ranks of a node spread over its GPUs, several may share one.
+    backend.device = env.local_rank() % backend.devices;
+    const bool decoding = options.from_h5.empty();  // --from-h5 reads stored tiles instead
+    if (decoding) backend.nvdec = create_nvdec_device(backend.device);
+  }
+}
+
+// Collective: checks the device choice on every rank and sets the decoders up.
+void choose_decoders(const MpiEnv& env, const Options& options, Backend& backend) {
+  const int devices = backend.devices;
   collective_step(env, [&] {
     if (options.gpu == "on" && devices == 0) {
       throw usage_error("--gpu on, but no CUDA device is usable on this node (" +
                         gpu_description(0) + ")");
     }
   });
-  const bool decoding = options.from_h5.empty();  // --from-h5 reads stored tiles instead
-  if (devices > 0) {
-    // GPU by node-local rank: ranks of a node spread over its GPUs, several may share one.
-    backend.device = env.local_rank() % devices;
-    if (decoding) backend.nvdec = create_nvdec_device(backend.device);
-  }
+  const bool decoding = options.from_h5.empty();
   const int sharing = std::max(1, (env.local_size() + devices - 1) / std::max(devices, 1));
+  const DecoderMix mix = default_decoder_mix(backend.threads, backend.nvdec != nullptr, sharing);
   if (backend.nvdec) {
-    const int sessions = options.decoders > 0 ? options.decoders : std::max(1, 8 / sharing);
+    const int sessions = options.decoders > 0 ? options.decoders : mix.nvdec_sessions;
     for (int i = 0; i < sessions; ++i) {
       DecodeConfig c;
       c.keyframes_only = options.keyframes;
@@ -138,21 +139,23 @@ void choose_backend(const MpiEnv& env, const Options& options, Backend& backend)
       backend.decoders.push_back(c);
     }
   }
-  int software = options.cpu_decoders >= 0 ? options.cpu_decoders : (backend.nvdec ? 0 : 1);
+  int software = options.cpu_decoders >= 0 ? options.cpu_decoders : mix.software_decoders;
   if (backend.decoders.empty() && software == 0) software = 1;
   if (!decoding) software = 0;
   for (int i = 0; i < software; ++i) {
     DecodeConfig c;
     c.keyframes_only = options.keyframes;
-    c.threads = std::max(1, backend.threads / software);
+    c.threads = options.cpu_decoders >= 0 ? std::max(1, backend.threads / software)
+                                          : mix.threads_per_software_decoder;
     backend.decoders.push_back(c);
   }
-  log::detail("rank uses " +
-              (backend.device >= 0 ? "GPU " + std::to_string(backend.device) + " (" +
-                                         gpu_description(backend.device) + ")"
-                                   : std::string("the CPU")) +
-              ", " + std::to_string(backend.decoders.size()) + " decoder(s)" +
-              (backend.nvdec ? " (NVDEC)" : ""));
+  log::detail(
+      "rank uses " +
+      (backend.device >= 0
+           ? "GPU " + std::to_string(backend.device) + " (" + gpu_description(backend.device) + ")"
+           : std::string("the CPU")) +
+      ", " + std::to_string(backend.decoders.size()) + " decoder(s)" +
+      (backend.nvdec ? " (NVDEC)" : "") + ", " + std::to_string(backend.threads) + " cores");
 }
 
 struct Outcome {
@@ -191,13 +194,14 @@ std::unique_ptr<SumReducer> make_palette_reducer(const MpiEnv& env, const Option
 }
 
 // The movie-wide palette from every rank's frame palettes; written to /movie.
-void write_movie_palette(const MpiEnv& env, const Plan& plan, const Options& options,
+void write_movie_palette(const MpiEnv& env, const Plan& plan, const Options& options, int threads,
                          SumReducer* reducer, const RankPalettes& mine, H5Store& store) {
   if (options.movie_clusters == 0) return;
   collective_step(env, [&] {
     MoviePaletteParams params;
     params.clusters = options.movie_clusters;
     params.seed = options.kmeans.seed;
+    params.threads = threads;
     const MoviePalette palette =
         compute_movie_palette(mine.colors.data(), mine.weights.data(), plan.my_end - plan.my_first,
                               options.kmeans.k, plan.tile.pixels(), params, *reducer);
@@ -403,15 +407,34 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats) {
   }
   // A rank working alone on a --manifest movie was checked as part of the whole job.
   if (!env.alone()) collective_step(env, [&] { refuse_split_launch(env); });
+  Backend backend;
+  std::exception_ptr device_failure;
+  std::thread device_opener([&] {
+    try {
+      open_device(env, options, backend);
+    } catch (...) {
+      device_failure = std::current_exception();
+    }
+  });
   StoredSource stored;
-  const Plan plan =
-      options.from_h5.empty() ? make_plan(env, options) : make_stored_plan(env, options, stored);
+  const Plan plan = [&] {
+    // The device thread must end before a failed plan leaves this scope.
+    struct Join {
+      std::thread& t;
+      ~Join() {
+        if (t.joinable()) t.join();
+      }
+    } join{device_opener};
+    return options.from_h5.empty() ? make_plan(env, options)
+                                   : make_stored_plan(env, options, stored);
+  }();
   run.scan_s = plan.scan_seconds;
   run.frames_scanned = plan.my_frames_scanned;
-
   log::stage("plan made");
-  Backend backend;
-  choose_backend(env, options, backend);
+  collective_step(env, [&] {
+    if (device_failure) std::rethrow_exception(device_failure);
+  });
+  choose_decoders(env, options, backend);
   log::stage("backend ready");
   // The summary every ending prints (collective: every rank reaches it together).
   const auto report = [&] {
@@ -508,7 +531,7 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats) {
     return kExitInterrupted;
   }
   Stopwatch palette_clock;
-  write_movie_palette(env, plan, options, reducer.get(), palettes, *store);
+  write_movie_palette(env, plan, options, backend.threads, reducer.get(), palettes, *store);
   run.palette_s = palette_clock.seconds();
   log::stage("movie palette done");
   const bool complete = outcome.missing == 0 && !plan.truncated;

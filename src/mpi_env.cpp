@@ -1,6 +1,11 @@
 #include "mpi_env.h"
 
+#include <sched.h>
+
+#include <algorithm>
 #include <cstdio>
+#include <thread>
+#include <vector>
 
 #include "error.h"
 #include "log.h"
@@ -14,6 +19,32 @@ void mpi_check(int rc, const char* what) {
   MPI_Error_string(rc, text, &length);
   throw Error(std::string("MPI call ") + what + " failed: " + std::string(text, length));
 }
+
+namespace {
+
+// This rank's fair part of the cores it may run on: ranks started without binding
+// (`mpirun --bind-to none`, srun without --cpu-bind) all see every core of the node, and sizing
+// each one's threads from all of them oversubscribed the node (two ranks of 32 threads each on
+// 32 cores). Ranks of the node whose core sets overlap share them equally.
+int share_cores(MPI_Comm node, int local_size) {
+  cpu_set_t mine;
+  CPU_ZERO(&mine);
+  if (sched_getaffinity(0, sizeof(mine), &mine) != 0) {
+    return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  }
+  std::vector<cpu_set_t> all(static_cast<size_t>(local_size));
+  mpi_check(MPI_Allgather(&mine, sizeof(mine), MPI_BYTE, all.data(), sizeof(mine), MPI_BYTE, node),
+            "MPI_Allgather(core sets)");
+  int sharing = 0;
+  for (cpu_set_t& other : all) {
+    cpu_set_t both;
+    CPU_AND(&both, &mine, &other);
+    if (CPU_COUNT(&both) > 0) ++sharing;
+  }
+  return std::max(1, CPU_COUNT(&mine) / std::max(sharing, 1));
+}
+
+}  // namespace
 
 MpiEnv::MpiEnv(int* argc, char*** argv) {
   int provided = 0;
@@ -31,6 +62,7 @@ MpiEnv::MpiEnv(int* argc, char*** argv) {
             "MPI_Comm_split_type");
   mpi_check(MPI_Comm_rank(node, &local_rank_), "MPI_Comm_rank(node)");
   mpi_check(MPI_Comm_size(node, &local_size_), "MPI_Comm_size(node)");
+  cores_ = share_cores(node, local_size_);
   MPI_Comm_free(&node);
   log::set_rank(rank_, size_);
 }
@@ -43,6 +75,7 @@ std::unique_ptr<MpiEnv> MpiEnv::alone(const MpiEnv& world) {
   env->size_ = 1;
   env->local_rank_ = world.local_rank_;
   env->local_size_ = world.local_size_;
+  env->cores_ = world.cores_;
   MPI_Comm_set_errhandler(MPI_COMM_SELF, MPI_ERRORS_RETURN);
   return env;
 }

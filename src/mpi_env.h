@@ -31,6 +31,9 @@ class MpiEnv {
   int size() const { return size_; }
   int local_rank() const { return local_rank_; }  // rank among the ranks of this node
   int local_size() const { return local_size_; }
+  // The cores this rank may use: its affinity set, shared equally with the ranks of the node
+  // whose sets overlap it.
+  int cores() const { return cores_; }
 
   // Ends the whole job from this rank after an error it cannot share with the others (see
   // alone() for the exception).
@@ -44,6 +47,7 @@ class MpiEnv {
   int size_ = 1;
   int local_rank_ = 0;
   int local_size_ = 1;
+  int cores_ = 1;
 };
 
 // Thrown on every rank when a collective step failed on some rank; the message was printed once.

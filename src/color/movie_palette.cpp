@@ -19,6 +19,7 @@
 #include <limits>
 #include <numeric>
 #include <string>
+#include <thread>
 
 #include "color/kmeans.h"
 #include "error.h"
@@ -215,17 +216,42 @@ inline int nearest(const Entries& e, int64_t i, const Centroids& c, int clusters
   return best;
 }
 
+// Runs work(begin, end) over [0, n) in `threads` contiguous parts at once (inline for one part):
+// a 2-hour film has about 1.4 million palette entries, and one thread spent 0.3 s on them.
+template <typename Work>
+void in_parallel(size_t n, int threads, Work work) {
+  const size_t parts = std::max<size_t>(1, std::min<size_t>(threads, n / 16384));
+  if (parts == 1) {
+    work(size_t{0}, n, size_t{0});
+    return;
+  }
+  std::vector<std::thread> pool;
+  for (size_t p = 0; p < parts; ++p) pool.emplace_back(work, n * p / parts, n * (p + 1) / parts, p);
+  for (std::thread& t : pool) t.join();
+}
+
 // Per-cluster sums of the weighted entries, laid out (count, sum q_r, sum q_g, sum q_b) per
-// cluster, ready to be reduced.
-void cluster_sums(const Entries& e, const Centroids& c, int clusters, std::vector<int64_t>& sums) {
+// cluster, ready to be reduced. Each thread sums its part of the entries exactly; integer sums
+// added in any order give the same result.
+void cluster_sums(const Entries& e, const Centroids& c, int clusters, int threads,
+                  std::vector<int64_t>& sums) {
   std::fill(sums.begin(), sums.end(), 0);
-  for (const int64_t i : e.weighted) {
-    int64_t* s = sums.data() + 4 * nearest(e, i, c, clusters);
-    const int64_t n = e.count[i];
-    s[0] += n;
-    s[1] += n * e.qr[i];
-    s[2] += n * e.qg[i];
-    s[3] += n * e.qb[i];
+  std::vector<std::vector<int64_t>> part_sums(static_cast<size_t>(std::max(threads, 1)));
+  in_parallel(e.weighted.size(), threads, [&](size_t begin, size_t end, size_t part) {
+    std::vector<int64_t>& mine = part_sums[part];
+    mine.assign(sums.size(), 0);
+    for (size_t w = begin; w < end; ++w) {
+      const int64_t i = e.weighted[w];
+      int64_t* s = mine.data() + 4 * nearest(e, i, c, clusters);
+      const int64_t n = e.count[i];
+      s[0] += n;
+      s[1] += n * e.qr[i];
+      s[2] += n * e.qg[i];
+      s[3] += n * e.qb[i];
+    }
+  });
+  for (const std::vector<int64_t>& part : part_sums) {
+    for (size_t j = 0; j < part.size(); ++j) sums[j] += part[j];
   }
 }
 
@@ -298,7 +324,7 @@ MoviePalette compute_movie_palette(const float* palettes, const float* weights, 
     centroids = seed_centroids(bins, clusters, params.seed);
     const float tol2 = params.tol * params.tol;
     for (;;) {
-      cluster_sums(entries, centroids, clusters, sums);
+      cluster_sums(entries, centroids, clusters, params.threads, sums);
       reducer.allreduce_sum(sums.data(), sums.size());
       const float shift2 = update_centroids(sums, clusters, centroids);
       ++result.iterations;
@@ -309,11 +335,14 @@ MoviePalette compute_movie_palette(const float* palettes, const float* weights, 
   // Labels against the final centroids, and the global pixel count of each colour.
   std::vector<int64_t> counts(clusters, 0);
   std::vector<uint8_t> labels(entries.size);
-  for (int64_t i = 0; i < entries.size; ++i) {
-    const int j = nearest(entries, i, centroids, clusters);
-    labels[i] = static_cast<uint8_t>(j);
-    counts[j] += entries.count[i];
-  }
+  in_parallel(
+      static_cast<size_t>(entries.size), params.threads, [&](size_t begin, size_t end, size_t) {
+        for (size_t i = begin; i < end; ++i) {
+          labels[i] =
+              static_cast<uint8_t>(nearest(entries, static_cast<int64_t>(i), centroids, clusters));
+        }
+      });
+  for (int64_t i = 0; i < entries.size; ++i) counts[labels[i]] += entries.count[i];
   reducer.allreduce_sum(counts.data(), counts.size());
 
   // Colours by count descending, ties by index; labels follow.

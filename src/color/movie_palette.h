@@ -33,6 +33,7 @@ struct MoviePaletteParams {
   int max_iter = 50;  // Lloyd iterations at most
   float tol = 0.5f;   // stop when no centroid moves farther than this (0..255 RGB units)
   uint64_t seed = 0;  // seeds the k-means++ draws
+  int threads = 1;    // threads of this participant (the result does not depend on them)
 };
 
 constexpr int kMoviePaletteMaxClusters = 64;

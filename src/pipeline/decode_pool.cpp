@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <exception>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -33,12 +34,20 @@ DecodePoolStats run_decode_pool(const Plan& plan, int64_t first, int64_t end,
   auto stopping = [&] { return stop.load(std::memory_order_relaxed) || interrupt_requested(); };
   DecodePoolStats stats;
   Stopwatch clock;
-  RowRanges ranges(first, end, static_cast<int>(decoders.size()), min_split_rows(plan, first, end));
+  // A new range costs the decoding from the key frame before it: about as much as a split.
+  const int64_t min_split = min_split_rows(plan, first, end);
+  RowRanges ranges(first, end, static_cast<int>(decoders.size()), min_split, min_split);
+  // Sessions live until every decoder is done: closing an NVDEC session while the others
+  // decode stalls them.
+  std::vector<std::unique_ptr<SegmentDecoder>> sessions;
+  for (const DecodeConfig& config : decoders) {
+    sessions.push_back(std::make_unique<SegmentDecoder>(plan.info, config));
+  }
   std::mutex mutex;
   std::exception_ptr failure;
 
   auto decode_ranges = [&](int decoder) {
-    SegmentDecoder session(plan.info, decoders[static_cast<size_t>(decoder)]);
+    SegmentDecoder& session = *sessions[static_cast<size_t>(decoder)];
     int64_t my_ranges = 0, my_frames = 0;
     bool first_frame = true;
     for (auto range = ranges.next(decoder); range && !stopping(); range = ranges.next(decoder)) {

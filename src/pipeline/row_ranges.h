@@ -1,17 +1,24 @@
 // The rows of a rank shared out among its decoders. Each decoder owns one contiguous range at a
 // time and decodes it from the key frame before its start. A decoder whose range is finished
-// takes the far half of the largest range still open, so decoders of different speeds (NVDEC
-// sessions, software decoders, sessions that opened late) all finish together, and the film is
-// sought only where work is split (a fixed set of chunks left a tail of idle decoders while the
-// last chunks finished: 1.6 s of a 10-s two-GPU run).
+// takes the end of the range expected to finish last, cut so that both decoders finish together
+// at the speeds measured so far (NVDEC sessions decode about twice as fast as software decoders;
+// sessions that opened late start behind). The film is sought only where work is split: a fixed
+// set of chunks left a tail of idle decoders while the last chunks finished (1.6 s of a 10-s
+// two-GPU run).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <mutex>
 #include <optional>
 #include <vector>
 
 namespace barcode {
+
+// How many of `remaining` rows a decoder of speed `thief` (rows/s) should take from the end of a
+// range being decoded at speed `victim`, so that both finish at the same time when the thief
+// first decodes `lead_in` rows before its part (from the key frame before it). May be <= 0.
+int64_t rows_to_take(int64_t remaining, double thief, double victim, int64_t lead_in);
 
 class RowRanges {
  public:
@@ -20,12 +27,12 @@ class RowRanges {
     int64_t end = 0;
   };
 
-  // Rows [first, end) for `decoders` decoders; a range is split only when both halves keep at
-  // least `min_split` rows.
-  RowRanges(int64_t first, int64_t end, int decoders, int64_t min_split);
+  // Rows [first, end) for `decoders` decoders. A range is split only when the taken part keeps
+  // at least `min_split` rows; `lead_in` is what a new range costs before its first row.
+  RowRanges(int64_t first, int64_t end, int decoders, int64_t min_split, int64_t lead_in = 0);
 
-  // Decoder d's next range: what is left of its own share, then the far half of the largest open
-  // range. Empty when nothing is left that is worth splitting.
+  // Decoder d's next range: what is left of its own share, then the end of the open range
+  // expected to finish last. Empty when nothing is left that is worth splitting.
   std::optional<Range> next(int d);
 
   // Hands row `row` to decoder d: true while the row lies in d's range (d's cursor moves past
@@ -36,13 +43,20 @@ class RowRanges {
   Range release(int d);
 
  private:
+  using Clock = std::chrono::steady_clock;
   struct Owned {
     int64_t cursor = 0;  // first row not yet taken
     int64_t end = 0;
+    int64_t taken = 0;  // rows taken so far, for its speed
+    Clock::time_point first_take{};
   };
+  // Rows per second of decoder `o` so far; `fallback` until it has taken enough to tell.
+  static double speed(const Owned& o, Clock::time_point now, double fallback);
+
   std::mutex mutex_;
   std::vector<Owned> owned_;
   int64_t min_split_;
+  int64_t lead_in_;
 };
 
 }  // namespace barcode

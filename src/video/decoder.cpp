@@ -65,16 +65,23 @@ SegmentDecoder::SegmentDecoder(const StreamInfo& info, const DecodeConfig& confi
 SegmentDecoder::~SegmentDecoder() = default;
 
 DecodeStats SegmentDecoder::decode(const Segment& segment, const FrameSink& sink) {
-  PacketReader reader(info_.path, info_.stream_index, segment, info_.packets_have_pts);
+  if (reader_) {
+    reader_->restart(segment);
+  } else {
+    reader_ = std::make_unique<PacketReader>(info_.path, info_.stream_index, segment,
+                                             info_.packets_have_pts);
+  }
   if (ctx_) {
     avcodec_flush_buffers(ctx_.get());  // forget the last segment's pictures and references
   } else {
-    ctx_ = open_decoder(info_, reader.stream(), config_);
+    ctx_ = open_decoder(info_, reader_->stream(), config_);
   }
   try {
-    return decode_with(reader, segment, sink);
+    return decode_with(*reader_, segment, sink);
   } catch (...) {
-    ctx_.reset();  // a decoder that failed midway is not trusted with the next segment
+    // A decoder or reader that failed midway is not trusted with the next segment.
+    ctx_.reset();
+    reader_.reset();
     throw;
   }
 }

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "video/ffmpeg_util.h"
@@ -51,6 +52,7 @@ class SegmentDecoder {
 
   const StreamInfo& info_;
   DecodeConfig config_;
+  std::unique_ptr<PacketReader> reader_;  // kept open across segments
   CodecPtr ctx_;
   PacketPtr packet_;
   FramePtr frame_;

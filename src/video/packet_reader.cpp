@@ -16,6 +16,20 @@ PacketReader::PacketReader(const std::string& path, int stream_index, Segment se
   if (!segment_.open_begin()) seek_to_begin();
 }
 
+void PacketReader::restart(Segment segment) {
+  segment_ = segment;
+  done_ = false;
+  late_packets_ = 0;
+  read_error_.clear();
+  av_packet_unref(pending_.get());
+  have_pending_ = false;
+  if (segment_.open_begin()) {
+    open();  // from the very start: the one position a backward seek may not reach
+  } else {
+    seek_to_begin();
+  }
+}
+
 void PacketReader::open() {
   format_ = open_media(path_);
   if (stream_index_ < 0 || stream_index_ >= static_cast<int>(format_->nb_streams)) {

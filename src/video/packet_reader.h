@@ -26,6 +26,11 @@ class PacketReader {
   // Fills `packet` with the next packet of the video stream; false when the segment is done.
   bool next(AVPacket* packet);
 
+  // Goes on with another segment of the same file: seeks instead of opening the file again
+  // (opening a long MP4 parses its whole index and probes the stream: tens of milliseconds for
+  // every range a decoder takes).
+  void restart(Segment segment);
+
   // A read error other than end of file ended the stream early (truncated or damaged file).
   bool read_failed() const { return !read_error_.empty(); }
   const std::string& read_error() const { return read_error_; }

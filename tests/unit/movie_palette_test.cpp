@@ -284,6 +284,17 @@ TEST(MoviePalette, ThreadsAsRanksGiveTheSameBits) {
   }
 }
 
+TEST(MoviePalette, WorkerThreadsGiveTheSameBits) {
+  // Enough entries (12,000 rows of 8 colours) for the sums to be split over the threads.
+  const Palettes p = random_palettes(12000, 8, 11);
+  MoviePaletteParams params;
+  const MoviePalette one = run(p, params);
+  for (int threads : {2, 3, 7}) {
+    params.threads = threads;
+    EXPECT_TRUE(same_bits(one, run(p, params))) << threads << " threads";
+  }
+}
+
 TEST(MoviePalette, IterationLimitAndSeedAreHonoured) {
   const Palettes p = random_palettes(400, 8, 5);
   MoviePaletteParams params;

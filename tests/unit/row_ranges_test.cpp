@@ -36,11 +36,21 @@ TEST(RowRanges, AFinishedDecoderTakesTheFarHalfOfTheLargestRange) {
   for (int64_t r = 25; r < 30; ++r) ASSERT_TRUE(ranges.take(1, r));
   auto stolen = ranges.next(0);
   ASSERT_TRUE(stolen);
-  EXPECT_EQ(stolen->begin, 62);  // decoder 2's share [50, 75): its far half
+  // No speeds known yet (all this happened within 50 ms): decoder 2's share [50, 75), which
+  // is expected to finish last, is cut in half.
+  EXPECT_EQ(stolen->begin, 63);
   EXPECT_EQ(stolen->end, 75);
-  EXPECT_TRUE(ranges.take(2, 61));
-  EXPECT_FALSE(ranges.take(2, 62));  // now decoder 0's
-  EXPECT_TRUE(ranges.take(0, 62));
+  EXPECT_TRUE(ranges.take(2, 62));
+  EXPECT_FALSE(ranges.take(2, 63));  // now decoder 0's
+  EXPECT_TRUE(ranges.take(0, 63));
+}
+
+TEST(RowRanges, AFasterThiefTakesMoreAndPaysForItsLeadIn) {
+  EXPECT_EQ(rows_to_take(100, 1.0, 1.0, 0), 50);
+  EXPECT_EQ(rows_to_take(100, 2.0, 1.0, 0), 66);   // 34 rows at 1/s = 66 rows at 2/s
+  EXPECT_EQ(rows_to_take(100, 2.0, 1.0, 10), 63);  // (10 + 63) / 2 ~ 37 / 1
+  EXPECT_EQ(rows_to_take(100, 1.0, 3.0, 0), 25);
+  EXPECT_LE(rows_to_take(10, 1.0, 1.0, 20), 0);
 }
 
 TEST(RowRanges, RangesTooSmallToSplitAreLeftToTheirOwner) {

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Scaling benchmark (docs/benchmarks.md), one call on a GPU host: a long 1080p input made from a
+# real-film clip with loop_remux, then side by side in the same call
+#   - the tool-free control: independent decode-only processes, one per GPU, whole file each;
+#   - 1 GPU and N GPUs (one rank each): decode-only and end to end, default flags;
+#   - the files of every GPU count compared (they must be identical);
+#   - decoder mixes on one GPU with the cores of one 16-core node.
+#
+#   scripts/bench_scaling.sh BIN_DIR CLIP REPEATS [GPUS]
+# BIN_DIR holds barcode_mpi, loop_remux and compare_runs; output: markdown tables on stdout.
+set -uo pipefail
+b=$1 clip=$2 repeats=$3 gpus=${4:-$(nvidia-smi -L | wc -l)}
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 HDF5_USE_FILE_LOCKING=FALSE
+export NCCL_NVLS_ENABLE=0
+w=${WORK:-$(mktemp -d)}
+log=${LOGS:-$w}
+cores=$(nproc)
+per=$((cores / gpus))
+nvidia-smi --query-gpu=name --format=csv,noheader | head -1
+echo "host: $cores cores, $gpus GPU(s)"
+"$b/loop_remux" "$clip" "$w/long.mp4" "$repeats" > /dev/null || exit 1
+frames=$(ffprobe -v error -count_packets -select_streams v:0 -show_entries stream=nb_read_packets \
+  -of csv=p=0 "$w/long.mp4" 2>/dev/null || echo "?")
+echo "input: $clip x $repeats ($frames frames)"
+# The summary's wall time and frames/s (from the start of the job, after MPI_Init).
+fps() { sed -n 's/.*wall \([0-9.]*\) s: \([0-9.]*\) decoded frames\/s.*/\2/p' "$1" | tail -1; }
+wall() { sed -n 's/.*wall \([0-9.]*\) s: .*/\1/p' "$1" | tail -1; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b > 0) printf "%.2f", a/b; else print "-" }'; }
+one() { # NAME GPU CORES ARGS...: one process on one GPU, restricted to CORES
+  local name=$1 gpu=$2 set=$3; shift 3
+  CUDA_VISIBLE_DEVICES=$gpu taskset -c "$set" timeout 600 "$b/barcode_mpi" "$w/long.mp4" \
+    -o "$w/$name.h5" --overwrite -v 2 "$@" > "$log/$name.log" 2>&1
+}
+echo
+echo "## Control: independent decode-only processes, one per GPU, whole file each, at once"
+echo "| process | frames/s |"
+echo "| --- | --- |"
+sum=0
+for g in $(seq 0 $((gpus - 1))); do
+  one "ctl$g" "$g" "$((g * per))-$((g * per + per - 1))" --decode-only &
+done
+wait
+for g in $(seq 0 $((gpus - 1))); do
+  f=$(fps "$log/ctl$g.log"); echo "| GPU $g | $f |"; sum=$(awk -v a="$sum" -v b="$f" 'BEGIN{print a+b}')
+done
+echo "| sum | $sum |"
+echo
+echo "## 1 GPU against $gpus GPUs, one rank per GPU, default flags"
+echo "| run | decode-only frames/s | end to end frames/s | end to end wall s | e2e / decode-only |"
+echo "| --- | --- | --- | --- | --- |"
+one d1 0 "0-$((per - 1))" --decode-only
+one e1 0 "0-$((per - 1))"
+d1=$(fps "$log/d1.log"); e1=$(fps "$log/e1.log")
+echo "| 1 GPU, $per cores | $d1 | $e1 | $(wall "$log/e1.log") | $(ratio "$e1" "$d1") |"
+mp() { timeout 600 mpirun -np "$gpus" --bind-to none "$b/barcode_mpi" "$w/long.mp4" -v 2 "$@"; }
+mp -o "$w/dN.h5" --overwrite --decode-only > "$log/dN.log" 2>&1
+mp -o "$w/eN.h5" --overwrite > "$log/eN.log" 2>&1
+dN=$(fps "$log/dN.log"); eN=$(fps "$log/eN.log")
+echo "| $gpus GPUs, mpirun --bind-to none | $dN | $eN | $(wall "$log/eN.log") | $(ratio "$eN" "$dN") |"
+echo
+echo "$gpus GPUs / 1 GPU: decode-only $(ratio "$dN" "$d1"), end to end $(ratio "$eN" "$e1");" \
+  "end to end / control sum $(ratio "$eN" "$sum")"
+echo "files 1 GPU vs $gpus GPUs: $("$b/compare_runs" "$w/e1.h5" "$w/eN.h5" 2>&1 | tail -1)"
+grep -h "time (slowest" "$log/e1.log" "$log/eN.log" | cut -c1-200

@@ -1,0 +1,27 @@
+#include "pipeline/decoder_mix.h"
+
+#include <algorithm>
+
+namespace barcode {
+
+DecoderMix default_decoder_mix(int cores, bool nvdec, int sharing) {
+  DecoderMix mix;
+  cores = std::max(cores, 1);
+  if (!nvdec) {
+    // One software decoder with every core: libavcodec's frame threads.
+    mix.software_decoders = 1;
+    mix.threads_per_software_decoder = cores;
+    return mix;
+  }
+  // About one session per decoder engine (an H100 or H200 has 7), shared by the ranks on the GPU.
+  mix.nvdec_sessions = std::max(1, 8 / std::max(sharing, 1));
+  // Each session's thread parses and feeds NVDEC, about half a core at full speed; software
+  // decoders of two threads each take what is left, with two cores to spare for the sink, MPI
+  // and HDF5 (measured on an H200 node with 16 cores: docs/benchmarks.md).
+  const int spare = cores - (mix.nvdec_sessions + 1) / 2 - 2;
+  mix.threads_per_software_decoder = 2;
+  mix.software_decoders = std::max(0, spare / mix.threads_per_software_decoder);
+  return mix;
+}
+
+}  // namespace barcode

@@ -5,6 +5,7 @@
 //   /frames/pts      int64 [N]      presentation timestamp, stream time base
 //   /frames/time     float64 [N]    seconds from the stream's start
 //   /frames/done     uint8 [N]      1 once the row's colours are written (resume, completeness)
+//   /frames/checksum uint64 [N]     FNV-1a of the row's colours and row number, checked on resume
 //   /color/dominant  uint8 [N,3]    sRGB centroid of the largest cluster
 //   /color/mean      uint8 [N,3]    sRGB of the mean in linear light
 //   /color/palette   float32 [N,k,3] centroids, 0..255 sRGB, sorted by weight
@@ -32,6 +33,7 @@
 #include <vector>
 
 #include "color/frame_summary.h"
+#include "output_lock.h"
 #include "store/h5_check.h"
 
 namespace barcode {
@@ -48,7 +50,9 @@ struct StoreLayout {
 
 class H5Store {
  public:
-  // Collective. Creates (truncates) `path` with the datasets of `layout`.
+  // Collective. Creates (truncates) `path` with the datasets of `layout`. Both constructors
+  // first take the lock of `path` (output_lock.h) and throw usage_error when another run holds
+  // it; it is held until the store is destroyed.
   H5Store(const std::string& path, MPI_Comm comm, const StoreLayout& layout);
 
   // Collective. Opens an existing file of an interrupted run to finish it (--resume). Throws
@@ -57,9 +61,12 @@ class H5Store {
                                                 const StoreLayout& layout);
 
   // Collective. This rank's rows [first, first + count): their timestamps (to check that the
-  // file belongs to this plan) and the rows marked done, with their colours.
+  // file belongs to this plan) and the rows marked done, with their colours. Rows marked done
+  // whose /frames/checksum does not match their colours are left out (to be made again) and
+  // listed in `damaged`.
   std::vector<int64_t> read_pts(int64_t first, int64_t count);
-  std::vector<FrameColors> read_done_rows(int64_t first, int64_t count);
+  std::vector<FrameColors> read_done_rows(int64_t first, int64_t count,
+                                          std::vector<int64_t>& damaged);
 
   // Collective; every rank passes the same name. "" when the attribute is absent.
   std::string get_text_attribute(const std::string& name);
@@ -98,6 +105,7 @@ class H5Store {
  private:
   struct Opened {};
   H5Store(Opened, const std::string& path, MPI_Comm comm, const StoreLayout& layout);
+  void lock(MPI_Comm comm);
   void write_thumbs(int64_t first, int64_t count, const std::vector<FrameColors>& rows);
   hid_t file_access(MPI_Comm comm) const;
   void read_rows(const char* name, hid_t mem_type, void* data, int64_t first, int64_t count);
@@ -112,6 +120,7 @@ class H5Store {
   std::string path_;
   StoreLayout layout_;
   int rank_ = 0;
+  std::unique_ptr<OutputLock> lock_;  // rank 0's; released after the file is closed
   H5Handle file_;
   H5Handle transfer_;  // collective data transfer property list
   bool logged_no_collective_ = false;

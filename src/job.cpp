@@ -549,6 +549,17 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats) {
     }
     return kExitInterrupted;
   }
+  if (outcome.missing == static_cast<int64_t>(plan.samples.size())) {
+    // Not one sampled frame could be made: the input is unusable, and exit code 2 promises
+    // that nothing is left behind (an OUT.h5 without a row, a PNG that cannot be drawn).
+    collective_step(env, [&] {
+      store->close();
+      std::error_code ec;
+      if (env.rank() == 0) std::filesystem::remove(partial, ec);
+      throw usage_error(options.source() + ": none of the " + std::to_string(plan.samples.size()) +
+                        " sampled frames could be decoded; nothing was written");
+    });
+  }
   Stopwatch palette_clock;
   write_movie_palette(env, plan, options, reducer.get(), palettes, *store);
   run.palette_s = palette_clock.seconds();

@@ -7,6 +7,7 @@ import hashlib
 import os
 import shutil
 import stat
+import struct
 import subprocess
 import time
 import unittest
@@ -223,6 +224,25 @@ class Outputs(ToolTest):
         self.assertEqual(status[busy], "busy (another run is writing it)")
         self.assertNotIn("FAILED", result.stderr)
         self.assertFalse(os.path.exists(os.path.join(outdir, output_name(busy) + ".h5")))
+
+    def test_a_movie_of_which_no_frame_decodes_leaves_nothing(self):
+        movie = self.out("garbage.mp4")
+        with open(media("busy_h264.mp4"), "rb") as f:
+            data = bytearray(f.read())
+        at = 0  # overwrite the payload of the mp4's media data box: headers intact, no frame
+        while at + 8 <= len(data):
+            size, kind = struct.unpack(">I4s", bytes(data[at:at + 8]))
+            if kind == b"mdat":
+                data[at + 8:at + size] = b"\xaa" * (size - 8)
+            at += size
+        with open(movie, "wb") as f:
+            f.write(data)
+        out, png = self.out("g.h5"), self.out("g.png")
+        result = run_tool([movie, "-o", out, "--png", png], 2)
+        self.assertEqual(result.returncode, USAGE, result.stderr)
+        self.assertIn("none of the 125 sampled frames could be decoded", result.stderr)
+        for path in (out, out + ".partial", png):
+            self.assertFalse(os.path.exists(path), f"{path} written on exit 2")
 
     def test_from_h5_without_finished_rows_writes_nothing(self):
         source = self.out("source.h5")

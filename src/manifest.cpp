@@ -202,8 +202,9 @@ void report(const MpiEnv& world, const Options& options, const std::vector<std::
   }
   text += "\n  " + std::to_string(counts_by[0]) + " done, " + std::to_string(counts_by[1]) +
           " failed, " + std::to_string(counts_by[2]) + " interrupted, " +
-          std::to_string(counts_by[3]) + " not started, " + std::to_string(counts_by[4]) +
-          " left to another run, of " + std::to_string(table.size());
+          std::to_string(counts_by[3]) + " not started, " +
+          (counts_by[4] > 0 ? std::to_string(counts_by[4]) + " left to another run, " : "") +
+          "of " + std::to_string(table.size());
   log::info(text);
   if (!out) log::warn(tsv + ": cannot write the summary");
 }

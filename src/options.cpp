@@ -133,18 +133,25 @@ void check_config_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw usage_error(path + ": cannot read the config file");
   int64_t number = 0;
+  bool in_array = false;  // inside a value [ ... ] spread over several lines
   for (std::string line; std::getline(in, line);) {
     ++number;
     const std::string where = path + ": line " + std::to_string(number) + ": ";
     if (!is_text_line(line)) throw usage_error(where + "not text (a TOML file is expected)");
+    if (in_array) {
+      in_array = line.find(']') == std::string::npos;
+      continue;
+    }
     const size_t first = line.find_first_not_of(" \t\r");
     if (first == std::string::npos || line[first] == '#') continue;
     if (line[first] == '[') {
       throw usage_error(where + "tables are not options; write `name = value` lines only");
     }
-    if (line.find('=') == std::string::npos) {
-      throw usage_error(where + "expected `name = value`");
-    }
+    const size_t equals = line.find('=');
+    if (equals == std::string::npos) throw usage_error(where + "expected `name = value`");
+    const size_t value = line.find_first_not_of(" \t", equals + 1);
+    in_array = value != std::string::npos && line[value] == '[' &&
+               line.find(']', value) == std::string::npos;
   }
 }
 

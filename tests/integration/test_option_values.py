@@ -71,7 +71,8 @@ class OptionValues(ToolTest):
                 self.refused([movie, "--config", config], parts)
         # A good file still works, and its values are used.
         with open(config, "w") as f:
-            f.write("# a comment\nclusters = 5\nmovie-clusters = 0\n")
+            f.write('# a comment\nclusters = 5\nmovie-clusters = 0\nstyle = ["dominant",\n'
+                    '  "mean"]\n')
         out = self.out("good.h5")
         self.run_ok([movie, "-o", out, "--config", config])
         self.assertEqual(read_h5(out)["attrs"]["k"], 5)

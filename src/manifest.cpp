@@ -72,23 +72,36 @@ void record_failure(const MovieFiles& f, const std::string& movie, int code) {
   if (!out) log::warn(f.failure_record + ": cannot record the failure");
 }
 
-// Whether another process holds the lock of the movie's OUT.partial: a second --manifest run on
-// the same directory writing it. Decided on `env`'s rank 0 for all its ranks.
-bool written_elsewhere(const MpiEnv& env, const MovieFiles& f) {
-  int busy = env.rank() == 0 && OutputLock::held_elsewhere(f.h5 + ".partial") ? 1 : 0;
-  mpi_check(MPI_Bcast(&busy, 1, MPI_INT, 0, env.comm()), "MPI_Bcast(movie busy)");
-  return busy != 0;
+// What another run on the same directory (a second --manifest job) did to the movie: kBusy
+// while it is writing it (it holds the lock of its OUT.partial), kSkipped once it finished it
+// after this run's start, else 0. Decided on `env`'s rank 0 for all its ranks.
+int done_elsewhere(const MpiEnv& env, const Options& options, const MovieFiles& f) {
+  int status = 0;
+  if (env.rank() == 0) {
+    if (OutputLock::held_elsewhere(f.h5 + ".partial")) {
+      status = kBusy;
+    } else if (!options.overwrite && already_done(options, f)) {
+      status = kSkipped;
+    }
+  }
+  mpi_check(MPI_Bcast(&status, 1, MPI_INT, 0, env.comm()), "MPI_Bcast(movie status)");
+  return status;
 }
 
 // Runs one movie on `env` (all ranks, or this rank alone) and returns what became of it.
 MovieOutcome run_movie(const MpiEnv& env, const Options& options, const std::string& movie,
                        int64_t index) {
   const MovieFiles f = movie_files(options, movie);
-  if (written_elsewhere(env, f)) {
+  if (const int status = done_elsewhere(env, options, f)) {
     // Not a failure, and not ours to record: the other run finishes it (or records it).
-    log::info("manifest: movie " + std::to_string(index + 1) + ": " + movie +
-              ": another run is writing it; left to that run");
-    return MovieOutcome{index, kBusy};
+    log::info("manifest: movie " + std::to_string(index + 1) + ": " + movie + ": " +
+              (status == kBusy ? "another run is writing it; left to that run"
+                               : "another run has finished it"));
+    if (status == kSkipped && env.rank() == 0) {
+      std::error_code ec;
+      fs::remove(f.failure_record, ec);
+    }
+    return MovieOutcome{index, status};
   }
   Options o = options;
   o.manifest.clear();
@@ -115,7 +128,9 @@ MovieOutcome run_movie(const MpiEnv& env, const Options& options, const std::str
   }
   outcome.seconds = clock.seconds();
   // Refused because another run took the movie's lock after the check above.
-  if (outcome.code == kExitUsage && written_elsewhere(env, f)) outcome.code = kBusy;
+  if (outcome.code == kExitUsage && done_elsewhere(env, options, f) == kBusy) {
+    outcome.code = kBusy;
+  }
   int64_t frames = stats.frames_written;
   mpi_check(MPI_Allreduce(&frames, &outcome.frames, 1, MPI_INT64_T, MPI_SUM, env.comm()),
             "MPI_Allreduce(movie frames)");

@@ -16,6 +16,7 @@
 #include "input_file.h"
 #include "interrupt.h"
 #include "log.h"
+#include "output_lock.h"
 #include "output_path.h"
 #include "pipeline/cpu_sink.h"
 #include "pipeline/decode_pool.h"
@@ -459,6 +460,18 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats) {
 
   // Written under a temporary name: a file named OUT.h5 is always a finished run.
   const std::string partial = options.output_h5 + ".partial";
+  // One writer per output: the lock is taken before OUT.partial is looked at (another run may
+  // be finishing it) and held until the job ends, rename included.
+  std::unique_ptr<OutputLock> lock;
+  collective_step(env, [&] {
+    lock = lock_output(env.comm(), partial);
+    // Another run with this -o may have finished since the options were checked.
+    if (!options.overwrite && std::filesystem::exists(options.output_h5)) {
+      throw usage_error(options.output_h5 +
+                        ": exists (another run finished it meanwhile); pass --overwrite to "
+                        "replace it");
+    }
+  });
   const bool resuming = options.resume && std::filesystem::exists(partial);
   std::unique_ptr<H5Store> store;
   std::vector<FrameColors> finished;

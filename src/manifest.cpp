@@ -127,18 +127,19 @@ MovieOutcome run_movie(const MpiEnv& env, const Options& options, const std::str
     outcome.code = e.exit_code();
   }
   outcome.seconds = clock.seconds();
-  // Refused because another run took the movie's lock after the check above.
-  if (outcome.code == kExitUsage && done_elsewhere(env, options, f) == kBusy) {
-    outcome.code = kBusy;
+  // Refused because another run took the movie's lock after the check above: it is writing
+  // the movie, or has finished it since.
+  if (outcome.code == kExitUsage) {
+    if (const int status = done_elsewhere(env, options, f)) outcome.code = status;
   }
   int64_t frames = stats.frames_written;
   mpi_check(MPI_Allreduce(&frames, &outcome.frames, 1, MPI_INT64_T, MPI_SUM, env.comm()),
             "MPI_Allreduce(movie frames)");
-  if (env.rank() == 0 && outcome.code != kExitInterrupted && outcome.code != kBusy) {
-    if (outcome.code == kExitOk) {
+  if (env.rank() == 0) {
+    if (outcome.code == kExitOk || outcome.code == kSkipped) {
       std::error_code ec;
       fs::remove(f.failure_record, ec);
-    } else {
+    } else if (outcome.code != kExitInterrupted && outcome.code != kBusy) {
       record_failure(f, movie, outcome.code);
     }
   }

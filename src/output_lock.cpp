@@ -12,6 +12,7 @@
 
 #include "error.h"
 #include "log.h"
+#include "mpi_env.h"
 
 namespace barcode {
 namespace {
@@ -82,6 +83,25 @@ bool OutputLock::held_elsewhere(const std::string& file) {
   const bool held = flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
   ::close(fd);  // releases the shared lock, if taken
   return held;
+}
+
+std::unique_ptr<OutputLock> lock_output(MPI_Comm comm, const std::string& file) {
+  int rank = 0;
+  mpi_check(MPI_Comm_rank(comm, &rank), "MPI_Comm_rank");
+  std::unique_ptr<OutputLock> lock;
+  int code = 0;
+  std::string message;
+  if (rank == 0) {
+    try {
+      lock = std::make_unique<OutputLock>(file);
+    } catch (const Error& e) {
+      code = e.exit_code();
+      message = e.what();
+    }
+  }
+  mpi_check(MPI_Bcast(&code, 1, MPI_INT, 0, comm), "MPI_Bcast(output lock)");
+  if (code != 0) throw Error(rank == 0 ? message : file + ": locked by another run", code);
+  return lock;
 }
 
 }  // namespace barcode

@@ -6,6 +6,9 @@
 // a killed run is harmless (the kernel dropped its lock) and is reused.
 #pragma once
 
+#include <mpi.h>
+
+#include <memory>
 #include <string>
 
 namespace barcode {
@@ -29,5 +32,10 @@ class OutputLock {
   std::string path_;
   int fd_ = -1;
 };
+
+// Collective. Rank 0 of `comm` takes the lock of `file` and every rank learns the outcome, so
+// that all throw the same error (usage_error when another run holds it) before any of them
+// touches `file`. Rank 0 gets the lock, the others nullptr.
+std::unique_ptr<OutputLock> lock_output(MPI_Comm comm, const std::string& file);
 
 }  // namespace barcode

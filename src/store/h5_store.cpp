@@ -5,8 +5,6 @@
 
 #include "error.h"
 #include "log.h"
-#include "mpi_env.h"
-#include "output_lock.h"
 
 namespace barcode {
 namespace {
@@ -136,7 +134,6 @@ struct ColorColumns {
 H5Store::H5Store(const std::string& path, MPI_Comm comm, const StoreLayout& layout)
     : path_(path), layout_(layout) {
   MPI_Comm_rank(comm, &rank_);
-  lock(comm);  // before H5F_ACC_TRUNC: never truncate another run's file
   h5_silence_errors();
   H5Handle fapl(file_access(comm));
   file_ = H5Handle(static_cast<hid_t>(
@@ -203,24 +200,6 @@ H5Store::H5Store(const std::string& path, MPI_Comm comm, const StoreLayout& layo
   }
 }
 
-void H5Store::lock(MPI_Comm comm) {
-  // Rank 0 takes the lock; every rank learns the outcome before any of them touches the file.
-  int code = 0;
-  std::string message;
-  if (rank_ == 0) {
-    try {
-      lock_ = std::make_unique<OutputLock>(path_);
-    } catch (const Error& e) {
-      code = e.exit_code();
-      message = e.what();
-    }
-  }
-  mpi_check(MPI_Bcast(&code, 1, MPI_INT, 0, comm), "MPI_Bcast(output lock)");
-  if (code != 0) {
-    throw Error(rank_ == 0 ? message : path_ + ": locked by another run", code);
-  }
-}
-
 hid_t H5Store::file_access(MPI_Comm comm) const {
   H5Handle fapl(static_cast<hid_t>(h5_check(H5Pcreate(H5P_FILE_ACCESS), path_, "H5Pcreate")));
   h5_check(H5Pset_fapl_mpio(fapl.get(), comm, MPI_INFO_NULL), path_, "H5Pset_fapl_mpio");
@@ -233,7 +212,6 @@ hid_t H5Store::file_access(MPI_Comm comm) const {
 H5Store::H5Store(Opened, const std::string& path, MPI_Comm comm, const StoreLayout& layout)
     : path_(path), layout_(layout) {
   MPI_Comm_rank(comm, &rank_);
-  lock(comm);
   h5_silence_errors();
   H5Handle fapl(file_access(comm));
   file_ = H5Handle(static_cast<hid_t>(

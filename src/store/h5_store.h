@@ -33,7 +33,6 @@
 #include <vector>
 
 #include "color/frame_summary.h"
-#include "output_lock.h"
 #include "store/h5_check.h"
 
 namespace barcode {
@@ -50,9 +49,8 @@ struct StoreLayout {
 
 class H5Store {
  public:
-  // Collective. Creates (truncates) `path` with the datasets of `layout`. Both constructors
-  // first take the lock of `path` (output_lock.h) and throw usage_error when another run holds
-  // it; it is held until the store is destroyed.
+  // Collective. Creates (truncates) `path` with the datasets of `layout`. The caller holds the
+  // lock of `path` (output_lock.h) for as long as it writes it.
   H5Store(const std::string& path, MPI_Comm comm, const StoreLayout& layout);
 
   // Collective. Opens an existing file of an interrupted run to finish it (--resume). Throws
@@ -105,7 +103,6 @@ class H5Store {
  private:
   struct Opened {};
   H5Store(Opened, const std::string& path, MPI_Comm comm, const StoreLayout& layout);
-  void lock(MPI_Comm comm);
   void write_thumbs(int64_t first, int64_t count, const std::vector<FrameColors>& rows);
   hid_t file_access(MPI_Comm comm) const;
   void read_rows(const char* name, hid_t mem_type, void* data, int64_t first, int64_t count);
@@ -120,7 +117,6 @@ class H5Store {
   std::string path_;
   StoreLayout layout_;
   int rank_ = 0;
-  std::unique_ptr<OutputLock> lock_;  // rank 0's; released after the file is closed
   H5Handle file_;
   H5Handle transfer_;  // collective data transfer property list
   bool logged_no_collective_ = false;

@@ -244,6 +244,30 @@ class Outputs(ToolTest):
         for path in (out, out + ".partial", png):
             self.assertFalse(os.path.exists(path), f"{path} written on exit 2")
 
+    def test_two_manifest_runs_on_one_directory(self):
+        names = ["busy_h264.mp4", "solid_rgb.mkv", "busy_vp9.webm", "bands_rgb.mkv"]
+        manifest = self.out("list.txt")
+        with open(manifest, "w") as f:
+            f.write("".join(media(n) + "\n" for n in names))
+        outdir = self.out("archive")
+        os.makedirs(outdir)
+        cmd = ["mpirun", "-np", "1", "--oversubscribe", "--bind-to", "none", BIN, "--manifest",
+               manifest, "-o", outdir]
+        runs = [subprocess.Popen(cmd, env=MPI_ENV, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True) for _ in range(2)]
+        results = [(run.communicate(timeout=600)[1], run.returncode) for run in runs]
+        for stderr, code in results:
+            self.assertEqual(code, 0, stderr)
+            self.assertNotIn("FAILED", stderr)
+        failed = os.path.join(outdir, "failed")
+        self.assertFalse(os.path.exists(failed) and os.listdir(failed))
+        for name in names:
+            with self.subTest(movie=name):
+                d = read_h5(os.path.join(outdir, output_name(media(name)) + ".h5"))
+                self.assertEqual(d["attrs"]["complete"], 1)
+                self.assertTrue(d["frames/done"].all())
+        self.assertFalse([f for f in os.listdir(outdir) if f.endswith((".partial", ".lock"))])
+
     def test_from_h5_without_finished_rows_writes_nothing(self):
         source = self.out("source.h5")
         self.run_ok([media("busy_h264.mp4"), "-o", source, "--keep-thumbs"])

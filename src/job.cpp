@@ -12,8 +12,11 @@
 #include "color/frame_summary.h"
 #include "color/movie_palette.h"
 #include "error.h"
+#include "input_file.h"
 #include "interrupt.h"
 #include "log.h"
+#include "output_lock.h"
+#include "output_path.h"
 #include "pipeline/cpu_sink.h"
 #include "pipeline/decode_pool.h"
 #include "pipeline/decoder_mix.h"
@@ -32,19 +35,26 @@
 namespace barcode {
 namespace {
 
-// The options that decide the file's rows and colours, with the input's identity: a run may
-// only be resumed by one that agrees on all of them.
-std::string result_options(const Plan& plan, const Options& o) {
+// A double written so that it reads back to exactly the same value (--tol 0.1 and 0.1000001
+// must differ).
+std::string exact(double value) {
+  char text[40];
+  std::snprintf(text, sizeof text, "%a", value);
+  return text;
+}
+
+// The options that decide the file's rows and colours, with the identity of the input's
+// content (input_file.h): a run may only be resumed by one that agrees on all of them.
+std::string result_options(const Options& o) {
   const KmeansParams& km = o.kmeans;
-  return "source_size=" + std::to_string(plan.info.file_size) +
-         " source_mtime=" + std::to_string(plan.info.file_mtime) +
-         " every=" + std::to_string(o.every) + " fps=" + std::to_string(o.fps) +
-         " columns=" + std::to_string(o.columns) + " keyframes=" + std::to_string(o.keyframes) +
-         " start=" + std::to_string(o.start) + " end=" + std::to_string(o.end) +
-         " tile_width=" + std::to_string(o.tile_width) + " k=" + std::to_string(km.k) +
-         " restarts=" + std::to_string(km.restarts) + " max_iter=" + std::to_string(km.max_iter) +
-         " tol=" + std::to_string(km.tol) + " seed=" + std::to_string(km.seed) +
-         " space=" + o.space + " keep_thumbs=" + std::to_string(o.keep_thumbs) +
+  return "source=" + file_fingerprint(o.source()) + " every=" + std::to_string(o.every) +
+         " fps=" + exact(o.fps) + " columns=" + std::to_string(o.columns) +
+         " keyframes=" + std::to_string(o.keyframes) + " start=" + exact(o.start) +
+         " end=" + exact(o.end) + " tile_width=" + std::to_string(o.tile_width) +
+         " k=" + std::to_string(km.k) + " restarts=" + std::to_string(km.restarts) +
+         " max_iter=" + std::to_string(km.max_iter) + " tol=" + exact(km.tol) +
+         " seed=" + std::to_string(km.seed) + " space=" + o.space +
+         " keep_thumbs=" + std::to_string(o.keep_thumbs) +
          " movie_clusters=" + std::to_string(o.movie_clusters);
 }
 
@@ -70,7 +80,7 @@ StoreLayout store_layout(const Plan& plan, const Options& options) {
 }
 
 void write_attributes(H5Store& store, const Plan& plan, const Options& options, int ranks) {
-  store.set_attribute("result_options", result_options(plan, options));
+  store.set_attribute("result_options", result_options(options));
   const StreamInfo& info = plan.info;
   store.set_attribute("tool", std::string("barcode_mpi ") + BARCODE_VERSION);
   store.set_attribute("options", options.as_toml);
@@ -369,6 +379,44 @@ void render_pngs(const Options& options) {
   }
 }
 
+// --resume when OUT.h5 exists: that run finished and there is nothing to compute, but only if
+// the file is this input's with these options; images asked for and not yet drawn are drawn
+// from it (one drawn earlier is kept).
+int resume_finished_run(const MpiEnv& env, const Options& options) {
+  bool complete = false;
+  std::vector<Style> styles;
+  std::vector<std::string> pngs;  // per style; "" for one drawn already
+  collective_step(env, [&] {
+    Options checked = options;
+    checked.output_png.clear();
+    validate_options(checked);
+    if (read_text_attribute(options.output_h5, "result_options") != result_options(options)) {
+      throw usage_error(options.output_h5 +
+                        ": exists, but was made from another input or with other sampling or "
+                        "clustering options; remove it, or pass --overwrite to make it again");
+    }
+    complete = is_complete_barcode_file(options.output_h5);
+    if (options.output_png.empty()) return;
+    for (const std::string& name : options.styles) styles.push_back(parse_style(name));
+    for (const std::string& png : style_output_paths(options.output_png, styles)) {
+      const bool drawn = std::filesystem::exists(png);
+      if (!drawn) check_output_path(png, false, options.source());
+      pngs.push_back(drawn ? "" : png);
+    }
+  });
+  log::info(options.output_h5 + " exists: that run finished; nothing to resume");
+  collective_step(env, [&] {
+    const auto drawn = [](const std::string& png) { return png.empty(); };
+    if (env.rank() != 0 || std::all_of(pngs.begin(), pngs.end(), drawn)) return;
+    const BarcodeFile file = read_barcode_file(options.output_h5);
+    for (size_t i = 0; i < styles.size(); ++i) {
+      if (pngs[i].empty()) continue;
+      write_png(pngs[i], render_style(styles[i], file, options.width, options.height));
+    }
+  });
+  return complete ? kExitOk : kExitIncomplete;
+}
+
 }  // namespace
 
 // SLURM started several tasks but MPI sees one rank: the launch did not wire them together
@@ -402,8 +450,7 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats) {
   install_interrupt_handlers();
   // A finished run leaves nothing to resume, unless --overwrite asks for it to be redone.
   if (options.resume && !options.overwrite && std::filesystem::exists(options.output_h5)) {
-    log::info(options.output_h5 + " exists: that run finished; nothing to resume");
-    return kExitOk;
+    return resume_finished_run(env, options);
   }
   // A rank working alone on a --manifest movie was checked as part of the whole job.
   if (!env.alone()) collective_step(env, [&] { refuse_split_launch(env); });
@@ -451,16 +498,29 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats) {
 
   // Written under a temporary name: a file named OUT.h5 is always a finished run.
   const std::string partial = options.output_h5 + ".partial";
+  // One writer per output: the lock is taken before OUT.partial is looked at (another run may
+  // be finishing it) and held until the job ends, rename included.
+  std::unique_ptr<OutputLock> lock;
+  collective_step(env, [&] {
+    lock = lock_output(env.comm(), partial);
+    // Another run with this -o may have finished since the options were checked.
+    if (!options.overwrite && std::filesystem::exists(options.output_h5)) {
+      throw usage_error(options.output_h5 +
+                        ": exists (another run finished it meanwhile); pass --overwrite to "
+                        "replace it");
+    }
+  });
   const bool resuming = options.resume && std::filesystem::exists(partial);
   std::unique_ptr<H5Store> store;
   std::vector<FrameColors> finished;
+  int64_t damaged_rows = 0;  // marked done in OUT.partial, but failing their checksum
   collective_step(env, [&] {
     const StoreLayout layout = store_layout(plan, options);
     if (resuming) {
       store = H5Store::open_existing(partial, env.comm(), layout);
       // Only a run with the same input, frames and clustering may be continued.
       const std::vector<int64_t> pts = store->read_pts(plan.my_first, plan.my_end - plan.my_first);
-      bool same = store->get_text_attribute("result_options") == result_options(plan, options);
+      bool same = store->get_text_attribute("result_options") == result_options(options);
       for (int64_t row = plan.my_first; same && row < plan.my_end; ++row) {
         same = pts[static_cast<size_t>(row - plan.my_first)] == plan.sample_pts(row);
       }
@@ -470,7 +530,13 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats) {
                           "other sampling or clustering options; remove it or run "
                           "without --resume");
       }
-      finished = store->read_done_rows(plan.my_first, plan.my_end - plan.my_first);
+      std::vector<int64_t> damaged;
+      finished = store->read_done_rows(plan.my_first, plan.my_end - plan.my_first, damaged);
+      damaged_rows = static_cast<int64_t>(damaged.size());
+      if (!damaged.empty()) {
+        log::detail(partial + ": rows " + std::to_string(damaged.front()) + " and on: " +
+                    std::to_string(damaged.size()) + " of this rank's fail their checksum");
+      }
       store->set_attribute("ranks", int64_t{env.size()});
       return;
     }
@@ -492,10 +558,15 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats) {
   });
   log::stage("store ready");
   if (resuming) {
-    int64_t mine = static_cast<int64_t>(finished.size()), all = 0;
-    mpi_check(MPI_Allreduce(&mine, &all, 1, MPI_INT64_T, MPI_SUM, env.comm()),
+    int64_t mine[2] = {static_cast<int64_t>(finished.size()), damaged_rows}, all[2] = {0, 0};
+    mpi_check(MPI_Allreduce(mine, all, 2, MPI_INT64_T, MPI_SUM, env.comm()),
               "MPI_Allreduce(resumed rows)");
-    log::info(partial + ": resuming with " + std::to_string(all) + " of " +
+    if (all[1] > 0 && env.rank() == 0) {
+      log::warn(partial + ": " + std::to_string(all[1]) +
+                " rows marked done fail their checksum (the file was damaged): they are made "
+                "again");
+    }
+    log::info(partial + ": resuming with " + std::to_string(all[0]) + " of " +
               std::to_string(plan.samples.size()) + " frames already done");
   }
 
@@ -529,6 +600,17 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats) {
                  " keeps them: rerun with --resume to continue");
     }
     return kExitInterrupted;
+  }
+  if (outcome.missing == static_cast<int64_t>(plan.samples.size())) {
+    // Not one sampled frame could be made: the input is unusable, and exit code 2 promises
+    // that nothing is left behind (an OUT.h5 without a row, a PNG that cannot be drawn).
+    collective_step(env, [&] {
+      store->close();
+      std::error_code ec;
+      if (env.rank() == 0) std::filesystem::remove(partial, ec);
+      throw usage_error(options.source() + ": none of the " + std::to_string(plan.samples.size()) +
+                        " sampled frames could be decoded; nothing was written");
+    });
   }
   Stopwatch palette_clock;
   write_movie_palette(env, plan, options, backend.threads, reducer.get(), palettes, *store);

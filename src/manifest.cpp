@@ -9,10 +9,12 @@
 #include <set>
 
 #include "error.h"
+#include "input_file.h"
 #include "interrupt.h"
 #include "job.h"
 #include "log.h"
 #include "movie_queue.h"
+#include "output_lock.h"
 #include "render/styles.h"
 #include "sha1.h"
 #include "store/h5_read.h"
@@ -32,6 +34,7 @@ struct MovieOutcome {
 };
 constexpr int kSkipped = -1;
 constexpr int kNotStarted = -2;
+constexpr int kBusy = -3;  // another run (another job on the same directory) is writing it
 
 struct MovieFiles {
   std::string name, h5, png, failure_record;
@@ -69,10 +72,37 @@ void record_failure(const MovieFiles& f, const std::string& movie, int code) {
   if (!out) log::warn(f.failure_record + ": cannot record the failure");
 }
 
+// What another run on the same directory (a second --manifest job) did to the movie: kBusy
+// while it is writing it (it holds the lock of its OUT.partial), kSkipped once it finished it
+// after this run's start, else 0. Decided on `env`'s rank 0 for all its ranks.
+int done_elsewhere(const MpiEnv& env, const Options& options, const MovieFiles& f) {
+  int status = 0;
+  if (env.rank() == 0) {
+    if (OutputLock::held_elsewhere(f.h5 + ".partial")) {
+      status = kBusy;
+    } else if (!options.overwrite && already_done(options, f)) {
+      status = kSkipped;
+    }
+  }
+  mpi_check(MPI_Bcast(&status, 1, MPI_INT, 0, env.comm()), "MPI_Bcast(movie status)");
+  return status;
+}
+
 // Runs one movie on `env` (all ranks, or this rank alone) and returns what became of it.
 MovieOutcome run_movie(const MpiEnv& env, const Options& options, const std::string& movie,
                        int64_t index) {
   const MovieFiles f = movie_files(options, movie);
+  if (const int status = done_elsewhere(env, options, f)) {
+    // Not a failure, and not ours to record: the other run finishes it (or records it).
+    log::info("manifest: movie " + std::to_string(index + 1) + ": " + movie + ": " +
+              (status == kBusy ? "another run is writing it; left to that run"
+                               : "another run has finished it"));
+    if (status == kSkipped && env.rank() == 0) {
+      std::error_code ec;
+      fs::remove(f.failure_record, ec);
+    }
+    return MovieOutcome{index, status};
+  }
   Options o = options;
   o.manifest.clear();
   o.input = movie;
@@ -97,14 +127,19 @@ MovieOutcome run_movie(const MpiEnv& env, const Options& options, const std::str
     outcome.code = e.exit_code();
   }
   outcome.seconds = clock.seconds();
+  // Refused because another run took the movie's lock after the check above: it is writing
+  // the movie, or has finished it since.
+  if (outcome.code == kExitUsage) {
+    if (const int status = done_elsewhere(env, options, f)) outcome.code = status;
+  }
   int64_t frames = stats.frames_written;
   mpi_check(MPI_Allreduce(&frames, &outcome.frames, 1, MPI_INT64_T, MPI_SUM, env.comm()),
             "MPI_Allreduce(movie frames)");
-  if (env.rank() == 0 && outcome.code != kExitInterrupted) {
-    if (outcome.code == kExitOk) {
+  if (env.rank() == 0) {
+    if (outcome.code == kExitOk || outcome.code == kSkipped) {
       std::error_code ec;
       fs::remove(f.failure_record, ec);
-    } else {
+    } else if (outcome.code != kExitInterrupted && outcome.code != kBusy) {
       record_failure(f, movie, outcome.code);
     }
   }
@@ -117,6 +152,8 @@ const char* status_text(int code) {
       return "skipped (complete)";
     case kNotStarted:
       return "not started";
+    case kBusy:
+      return "busy (another run is writing it)";
     case kExitOk:
       return "done";
     case kExitIncomplete:
@@ -158,7 +195,7 @@ void report(const MpiEnv& world, const Options& options, const std::vector<std::
   std::ofstream out(tsv, std::ios::trunc);
   out << "line\tmovie\tname\tstatus\texit_code\tframes\tseconds\n";
   std::string text = "manifest summary (" + tsv + "):";
-  int counts_by[4] = {0, 0, 0, 0};  // done or skipped, failed, interrupted, not started
+  int counts_by[5] = {0, 0, 0, 0, 0};  // done or skipped, failed, interrupted, not started, busy
   for (const MovieOutcome& m : table) {
     const std::string& movie = movies[static_cast<size_t>(m.movie)];
     const std::string status = status_text(m.code);
@@ -175,12 +212,15 @@ void report(const MpiEnv& world, const Options& options, const std::vector<std::
     const int group = m.code == kExitOk || m.code == kSkipped ? 0
                       : m.code == kExitInterrupted            ? 2
                       : m.code == kNotStarted                 ? 3
+                      : m.code == kBusy                       ? 4
                                                               : 1;
     ++counts_by[group];
   }
   text += "\n  " + std::to_string(counts_by[0]) + " done, " + std::to_string(counts_by[1]) +
           " failed, " + std::to_string(counts_by[2]) + " interrupted, " +
-          std::to_string(counts_by[3]) + " not started, of " + std::to_string(table.size());
+          std::to_string(counts_by[3]) + " not started, " +
+          (counts_by[4] > 0 ? std::to_string(counts_by[4]) + " left to another run, " : "") +
+          "of " + std::to_string(table.size());
   log::info(text);
   if (!out) log::warn(tsv + ": cannot write the summary");
 }
@@ -195,15 +235,26 @@ std::string movie_output_name(const std::string& manifest_line) {
 }
 
 std::vector<std::string> read_manifest(const std::string& path, bool report_repeats) {
-  std::ifstream in(path);
+  std::ifstream in(path, std::ios::binary);
   if (!in) throw usage_error(path + ": cannot read the manifest");
   std::vector<std::string> movies;
   std::set<std::string> seen;
   int64_t number = 0;
   for (std::string line; std::getline(in, line);) {
     ++number;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty()) continue;
+    if (number == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);  // UTF-8 BOM
+    if (!is_text_line(line)) {
+      // A movie given by mistake would otherwise become hundreds of "movies" with binary names.
+      throw usage_error(path + ": line " + std::to_string(number) +
+                        " is not text: --manifest takes a list of movie paths, one per line "
+                        "(give a movie itself as INPUT)");
+    }
+    // Trailing blanks (and a DOS line end) are not part of a path; blank lines and lines
+    // starting with # are skipped.
+    const size_t last = line.find_last_not_of(" \t\r");
+    line.resize(last == std::string::npos ? 0 : last + 1);
+    const size_t first = line.find_first_not_of(" \t");
+    if (first == std::string::npos || line[first] == '#') continue;
     // A repeated line names the same outputs: done once (two ranks on one file would clash).
     if (!seen.insert(line).second) {
       if (report_repeats)
@@ -246,6 +297,9 @@ int run_manifest(const MpiEnv& world, const Options& options) {
       todo.push_back(static_cast<int64_t>(i));
     } else if (world.rank() == 0) {
       outcomes.push_back({static_cast<int64_t>(i), kSkipped});
+      // A failure recorded before the movie was finished (by another run) is stale now.
+      std::error_code ec;
+      fs::remove(movie_files(options, movies[i]).failure_record, ec);
     }
   }
   const bool queue = world.size() > 1 && static_cast<int64_t>(todo.size()) > world.size();
@@ -283,7 +337,9 @@ int run_manifest(const MpiEnv& world, const Options& options) {
   }
   int mine[2] = {interrupted ? 1 : 0, 0}, all[2] = {0, 0};
   for (const MovieOutcome& m : outcomes) {
-    if (m.code != kExitOk && m.code != kSkipped && m.code != kExitInterrupted) mine[1] = 1;
+    const bool failed =
+        m.code != kExitOk && m.code != kSkipped && m.code != kExitInterrupted && m.code != kBusy;
+    if (failed) mine[1] = 1;
   }
   mpi_check(MPI_Allreduce(mine, all, 2, MPI_INT, MPI_MAX, world.comm()),
             "MPI_Allreduce(manifest result)");

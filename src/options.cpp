@@ -1,11 +1,14 @@
 #include "options.h"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 
 #include "error.h"
+#include "input_file.h"
 #include "output_path.h"
 #include "render/styles.h"
 
@@ -48,8 +51,12 @@ void bind(CLI::App& app, Options& o) {
   fps->excludes(columns);
   app.add_flag("--keyframes", o.keyframes,
                "Decode key frames only (a fast preview); sampling rules then apply to key frames");
-  app.add_option("--start", o.start, "Start of the range to process, seconds");
-  app.add_option("--end", o.end, "End of the range to process, seconds (default: end of film)");
+  // Range checks here as well as in validate_options: --end's default (-1, "to the end") must
+  // not be reachable by giving a negative value.
+  app.add_option("--start", o.start, "Start of the range to process, seconds")
+      ->check(CLI::Range(0.0, kMaxSeconds));
+  app.add_option("--end", o.end, "End of the range to process, seconds (default: end of film)")
+      ->check(CLI::Range(0.0, kMaxSeconds));
 
   app.add_option("--tile-width", o.tile_width,
                  "Width in pixels each frame is area-downscaled to before clustering (height "
@@ -100,6 +107,52 @@ void bind(CLI::App& app, Options& o) {
                "no output is written (still give -o)");
   app.add_option("-v,--verbosity", o.verbosity, "0 quiet, 1 progress and summary, 2 detail");
   app.set_config("--config", "", "Read options from a TOML file (same names as the long options)");
+  // A misspelt key (clusterz = 5) must not run silently with the default.
+  app.allow_config_extras(CLI::config_extras_mode::error);
+}
+
+// The value of --config in argv, or "" (CLI11 reads the file during parsing; it is checked
+// first so that a binary file or a TOML table gets a clear refusal).
+std::string config_path(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--config" && i + 1 < argc) return argv[i + 1];
+    if (arg.rfind("--config=", 0) == 0) return arg.substr(9);
+  }
+  return "";
+}
+
+// Throws usage_error unless `path` is a text file of `key = value` lines and comments: CLI11
+// would skip short lines and take tables for subcommands, so garbage could pass unnoticed.
+void check_config_file(const std::string& path) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) {
+    throw usage_error(path + ": --config must name a regular file");
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw usage_error(path + ": cannot read the config file");
+  int64_t number = 0;
+  bool in_array = false;  // inside a value [ ... ] spread over several lines
+  for (std::string line; std::getline(in, line);) {
+    ++number;
+    const std::string where = path + ": line " + std::to_string(number) + ": ";
+    if (!is_text_line(line)) throw usage_error(where + "not text (a TOML file is expected)");
+    if (in_array) {
+      in_array = line.find(']') == std::string::npos;
+      continue;
+    }
+    const size_t first = line.find_first_not_of(" \t\r");
+    if (first == std::string::npos || line[first] == '#') continue;
+    if (line[first] == '[') {
+      throw usage_error(where + "tables are not options; write `name = value` lines only");
+    }
+    const size_t equals = line.find('=');
+    if (equals == std::string::npos) throw usage_error(where + "expected `name = value`");
+    const size_t value = line.find_first_not_of(" \t", equals + 1);
+    in_array = value != std::string::npos && line[value] == '[' &&
+               line.find(']', value) == std::string::npos;
+  }
 }
 
 }  // namespace
@@ -115,7 +168,12 @@ ParseResult parse_options(int argc, char** argv, bool print_rank0) {
   app.set_version_flag("--version", std::string("barcode_mpi ") + BARCODE_VERSION);
   bind(app, o);
   try {
+    const std::string config = config_path(argc, argv);
+    if (!config.empty()) check_config_file(config);
     app.parse(argc, argv);
+  } catch (const Error& e) {
+    if (print_rank0) std::fprintf(stderr, "barcode_mpi: error: %s\n", e.what());
+    return ParseResult{std::nullopt, e.exit_code()};
   } catch (const CLI::ParseError& e) {
     ParseResult result;
     if (e.get_exit_code() == 0) {  // --help or --version
@@ -123,8 +181,14 @@ ParseResult parse_options(int argc, char** argv, bool print_rank0) {
       return result;
     }
     if (print_rank0) {
+      std::string what = e.what();
+      // CLI11 says "INI was not able to parse clusterz" for an unknown config key.
+      const std::string extras = "INI was not able to parse ";
+      if (what.rfind(extras, 0) == 0) {
+        what = "unknown option in the config file: " + what.substr(extras.size());
+      }
       std::fprintf(stderr, "barcode_mpi: error: %s (barcode_mpi --help lists the options)\n",
-                   e.what());
+                   what.c_str());
     }
     result.exit_code = kExitUsage;
     return result;
@@ -158,14 +222,24 @@ void validate_options(const Options& o) {
   require(km.k >= 1 && km.k <= 32,
           "--clusters must be between 1 and 32 (got " + std::to_string(km.k) + ")");
   require(km.restarts >= 1 && km.restarts <= 1000, "--restarts must be between 1 and 1000");
-  require(km.max_iter >= 1, "--max-iter must be at least 1");
-  require(std::isfinite(km.tol) && km.tol >= 0, "--tol must be a number >= 0");
-  require(o.fps == 0.0 || (std::isfinite(o.fps) && o.fps > 0), "--fps must be positive");
-  require(o.columns >= 0, "--columns must be positive");
-  require(std::isfinite(o.start) && o.start >= 0, "--start must be >= 0 seconds");
-  require(o.end < 0 || o.end > o.start, "--end must be after --start");
+  require(km.max_iter >= 1 && km.max_iter <= 100000, "--max-iter must be between 1 and 100000");
+  require(std::isfinite(km.tol) && km.tol >= 0 && km.tol <= 1000,
+          "--tol must be a number between 0 and 1000");
+  require(o.every >= 1, "--every must be at least 1");
+  require(o.fps == 0.0 || (std::isfinite(o.fps) && o.fps > 0 && o.fps <= kMaxFps),
+          "--fps must be positive and at most " + std::to_string(static_cast<int>(kMaxFps)));
+  require(o.columns >= 0 && o.columns <= kMaxColumns,
+          "--columns must be between 1 and " + std::to_string(kMaxColumns));
+  const std::string max_seconds = std::to_string(static_cast<int64_t>(kMaxSeconds));
+  require(std::isfinite(o.start) && o.start >= 0 && o.start <= kMaxSeconds,
+          "--start must be between 0 and " + max_seconds + " seconds");
+  // -1 is the default ("to the end"); --end itself only accepts 0..kMaxSeconds.
+  require(o.end == -1.0 || (std::isfinite(o.end) && o.end <= kMaxSeconds),
+          "--end must be between 0 and " + max_seconds + " seconds");
+  require(o.end == -1.0 || o.end > o.start, "--end must be after --start");
   require(o.tile_width >= 1 && o.tile_width <= 4096, "--tile-width must be between 1 and 4096");
-  require(o.threads >= 0, "--threads must be >= 0");
+  require(o.threads >= 0 && o.threads <= kMaxThreads,
+          "--threads must be between 0 and " + std::to_string(kMaxThreads));
   require(o.movie_clusters >= 0 && o.movie_clusters <= 64,
           "--movie-clusters must be between 0 and 64");
   require(o.batch >= 1 && o.batch <= 65536, "--batch must be between 1 and 65536");
@@ -173,8 +247,22 @@ void validate_options(const Options& o) {
   require(o.cpu_decoders >= -1 && o.cpu_decoders <= 256,
           "--cpu-decoders must be between -1 and 256");
   require(o.gpu_batch >= 1 && o.gpu_batch <= 65536, "--gpu-batch must be between 1 and 65536");
-  require(o.width >= 0 && o.width <= 100000, "--width must be between 0 and 100000");
-  require(o.height >= 1 && o.height <= 100000, "--height must be between 1 and 100000");
+  require(o.width >= 0 && o.width <= kMaxImageWidth,
+          "--width must be between 0 and " + std::to_string(kMaxImageWidth));
+  require(o.height >= 1 && o.height <= kMaxImageHeight,
+          "--height must be between 1 and " + std::to_string(kMaxImageHeight));
+  // The image is made after all the work: refuse a size that cannot be allocated now. (With
+  // --width 0 the width is the number of samples, known only after planning.)
+  const bool circular = std::find(o.styles.begin(), o.styles.end(), "circular") != o.styles.end();
+  require(int64_t{o.width} * o.height <= kMaxImagePixels &&
+              (!circular || int64_t{o.width} * o.width <= kMaxImagePixels),
+          "--width " + std::to_string(o.width) + " and --height " + std::to_string(o.height) +
+              " make an image of more than " + std::to_string(kMaxImagePixels) +
+              " pixels; choose a smaller size");
+  require(o.verbosity >= 0 && o.verbosity <= 2, "--verbosity must be 0, 1 or 2");
+  for (const std::string* input : {&o.input, &o.from_h5, &o.manifest}) {
+    if (!input->empty()) check_input_kind(*input);
+  }
   const int inputs = !o.input.empty() + !o.from_h5.empty() + !o.manifest.empty();
   require(inputs > 0, "no input file given");
   require(inputs == 1, "give one of a movie, --from-h5 FILE.h5 or --manifest LIST, not several");
@@ -188,7 +276,9 @@ void validate_options(const Options& o) {
             o.output_h5 + ": with --manifest, -o must be a directory");
     return;
   }
-  check_output_path(o.output_h5, o.overwrite, o.source());
+  // With --resume an existing OUT.h5 is a finished run, checked by the job (not replaced).
+  check_output_path(o.output_h5, o.overwrite || o.resume, o.source());
+  check_work_file(o.output_h5 + ".partial");
   if (!o.output_png.empty()) {
     std::vector<Style> styles;
     for (const std::string& name : o.styles) styles.push_back(parse_style(name));

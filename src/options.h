@@ -11,6 +11,15 @@
 
 namespace barcode {
 
+// Limits of the numeric options (validate_options; README's options table).
+constexpr double kMaxSeconds = 1e7;                      // --start, --end: 115 days
+constexpr double kMaxFps = 1000;                         // --fps
+constexpr int64_t kMaxColumns = (int64_t{1} << 31) - 1;  // --columns: the frame table's limit
+constexpr int kMaxThreads = 1024;                        // --threads
+constexpr int kMaxImageWidth = 1000000;                  // --width (libpng's limit)
+constexpr int kMaxImageHeight = 65536;                   // --height
+constexpr int64_t kMaxImagePixels = int64_t{1} << 28;    // --width x --height
+
 struct Options {
   // Input and outputs: a movie, or (--from-h5) the file of a --keep-thumbs run.
   std::string input;

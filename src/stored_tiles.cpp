@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -87,6 +88,11 @@ Plan make_stored_plan(const MpiEnv& env, const Options& options, StoredSource& s
     const StoredAttribute* truncated = integer_scalar(file, "truncated");
     plan.truncated = truncated && truncated->integers[0] != 0;
     if (file.samples == 0) throw usage_error(source.path + ": has no rows");
+    // Nothing to re-cluster: refused before an output is made (exit 2 writes nothing).
+    if (std::all_of(source.done.begin(), source.done.end(), [](uint8_t d) { return d == 0; })) {
+      throw usage_error(source.path + ": no row is finished (/frames/done is 0 everywhere): " +
+                        "there are no stored tiles to cluster");
+    }
   });
   // Rows split evenly: tiles cost the same whatever the scene, unlike decoding.
   const auto rows = static_cast<int64_t>(plan.samples.size());

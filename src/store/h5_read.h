@@ -49,6 +49,10 @@ struct BarcodeFile {
 // anything else, without an exception.
 bool is_complete_barcode_file(const std::string& path);
 
+// The fixed-length text root attribute `name` of an HDF5 file; "" when it is absent or not
+// such text. Usage error when the file cannot be opened as HDF5.
+std::string read_text_attribute(const std::string& path, const std::string& name);
+
 // Where a file's /frames/thumbs (--keep-thumbs) lie: a contiguous uint8 dataset [N, H, W, 3]
 // whose bytes start at `offset` in the file, so that threads can read tiles with pread()
 // (the HDF5 library is not thread-safe).

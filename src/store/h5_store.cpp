@@ -9,6 +9,22 @@
 namespace barcode {
 namespace {
 
+// FNV-1a, 64 bits: enough to notice flipped bytes in a row (not an adversary's).
+class Fnv1a {
+ public:
+  void add(const void* data, size_t bytes) {
+    const auto* p = static_cast<const uint8_t*>(data);
+    for (size_t i = 0; i < bytes; ++i) {
+      hash_ ^= p[i];
+      hash_ *= 0x100000001b3ULL;
+    }
+  }
+  uint64_t value() const { return hash_; }
+
+ private:
+  uint64_t hash_ = 0xcbf29ce484222325ULL;
+};
+
 // The per-frame colour datasets of a block of rows as column arrays, in the order they are
 // transferred: /frames/done last, so that a row marked done always has its colours on disk. One
 // spare element per array: a rank with no rows still passes valid buffers.
@@ -19,6 +35,7 @@ struct ColorColumns {
   std::vector<float> palette, weights;
   std::vector<double> inertia;
   std::vector<int32_t> iterations;
+  std::vector<uint64_t> checksum;  // of the row's colours and its position (row_checksum)
 
   ColorColumns(int64_t count, const StoreLayout& layout)
       : k(static_cast<size_t>(layout.k)),
@@ -30,7 +47,24 @@ struct ColorColumns {
         palette(static_cast<size_t>(count) * k * 3 + 1, 0.0f),
         weights(static_cast<size_t>(count) * k + 1, 0.0f),
         inertia(static_cast<size_t>(count) + 1, 0.0),
-        iterations(static_cast<size_t>(count) + 1, 0) {}
+        iterations(static_cast<size_t>(count) + 1, 0),
+        checksum(static_cast<size_t>(count) + 1, 0) {}
+
+  // What /frames/checksum holds for row r (file row `position`): a hash of every colour
+  // dataset's values in that row, in their stored bytes, and of the row number, so that a
+  // row of zeros (never written) does not match a checksum of 0.
+  uint64_t row_checksum(size_t r, int64_t position) const {
+    Fnv1a h;
+    h.add(&position, sizeof position);
+    h.add(&dominant[r * 3], 3);
+    h.add(&mean[r * 3], 3);
+    h.add(&palette[r * k * 3], k * 3 * sizeof(float));
+    h.add(&weights[r * k], k * sizeof(float));
+    h.add(&inertia[r], sizeof(double));
+    h.add(&iterations[r], sizeof(int32_t));
+    h.add(column.data() + r * column_bytes, column_bytes);
+    return h.value();
+  }
 
   template <typename Fn>
   void for_each(Fn fn) {
@@ -41,6 +75,7 @@ struct ColorColumns {
     fn("/color/inertia", H5T_NATIVE_DOUBLE, inertia.data());
     fn("/color/iterations", H5T_NATIVE_INT32, iterations.data());
     fn("/color/column", H5T_NATIVE_UINT8, column.data());
+    fn("/frames/checksum", H5T_NATIVE_UINT64, checksum.data());
     fn("/frames/done", H5T_NATIVE_UINT8, done.data());
   }
 
@@ -62,12 +97,19 @@ struct ColorColumns {
     }
     std::copy(row.column.begin(), row.column.end(),
               column.begin() + static_cast<long>(r * column_bytes));
+    checksum[r] = row_checksum(r, row.position);
   }
 
-  std::vector<FrameColors> done_rows(int64_t first) const {
+  // The rows marked done whose checksum holds; the file rows of those whose checksum fails go
+  // to `damaged`.
+  std::vector<FrameColors> done_rows(int64_t first, std::vector<int64_t>& damaged) const {
     std::vector<FrameColors> rows;
     for (size_t r = 0; r + 1 < done.size(); ++r) {
       if (!done[r]) continue;
+      if (checksum[r] != row_checksum(r, first + static_cast<int64_t>(r))) {
+        damaged.push_back(first + static_cast<int64_t>(r));
+        continue;
+      }
       FrameColors row;
       row.position = first + static_cast<int64_t>(r);
       for (size_t c = 0; c < 3; ++c) {
@@ -123,6 +165,7 @@ H5Store::H5Store(const std::string& path, MPI_Comm comm, const StoreLayout& layo
       {"/frames/pts", H5T_STD_I64LE, {n, 0, 0}, 1},
       {"/frames/time", H5T_IEEE_F64LE, {n, 0, 0}, 1},
       {"/frames/done", H5T_STD_U8LE, {n, 0, 0}, 1},
+      {"/frames/checksum", H5T_STD_U64LE, {n, 0, 0}, 1},
       {"/color/dominant", H5T_STD_U8LE, {n, 3, 0}, 2},
       {"/color/mean", H5T_STD_U8LE, {n, 3, 0}, 2},
       {"/color/palette", H5T_IEEE_F32LE, {n, kk, 3}, 3},
@@ -197,11 +240,13 @@ std::unique_ptr<H5Store> H5Store::open_existing(const std::string& path, MPI_Com
   if (extent("/color", "/color/palette", 0) != layout.samples ||
       extent("/color", "/color/palette", 1) != layout.k ||
       extent("/color", "/color/column", 1) != layout.tile_height ||
+      extent("/frames", "/frames/checksum", 0) != layout.samples ||
       (extent("/frames", "/frames/thumbs", 0) >= 0) != layout.thumbs ||
       (layout.movie_k > 0 && extent("/movie", "/movie/palette", 0) != layout.movie_k)) {
     throw usage_error(path +
                       ": cannot resume: the file's rows, clusters, tile height, stored tiles or "
-                      "movie palette differ from this run's; remove it or run without --resume");
+                      "movie palette differ from this run's (or an older version made it); "
+                      "remove it or run without --resume");
   }
   return store;
 }
@@ -222,11 +267,12 @@ std::vector<int64_t> H5Store::read_pts(int64_t first, int64_t count) {
   return pts;
 }
 
-std::vector<FrameColors> H5Store::read_done_rows(int64_t first, int64_t count) {
+std::vector<FrameColors> H5Store::read_done_rows(int64_t first, int64_t count,
+                                                 std::vector<int64_t>& damaged) {
   ColorColumns columns(count, layout_);
   columns.for_each(
       [&](const char* name, hid_t type, void* data) { read_rows(name, type, data, first, count); });
-  return columns.done_rows(first);
+  return columns.done_rows(first, damaged);
 }
 
 std::string H5Store::get_text_attribute(const std::string& name) {

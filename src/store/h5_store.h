@@ -5,6 +5,7 @@
 //   /frames/pts      int64 [N]      presentation timestamp, stream time base
 //   /frames/time     float64 [N]    seconds from the stream's start
 //   /frames/done     uint8 [N]      1 once the row's colours are written (resume, completeness)
+//   /frames/checksum uint64 [N]     FNV-1a of the row's colours and row number, checked on resume
 //   /color/dominant  uint8 [N,3]    sRGB centroid of the largest cluster
 //   /color/mean      uint8 [N,3]    sRGB of the mean in linear light
 //   /color/palette   float32 [N,k,3] centroids, 0..255 sRGB, sorted by weight
@@ -48,7 +49,8 @@ struct StoreLayout {
 
 class H5Store {
  public:
-  // Collective. Creates (truncates) `path` with the datasets of `layout`.
+  // Collective. Creates (truncates) `path` with the datasets of `layout`. The caller holds the
+  // lock of `path` (output_lock.h) for as long as it writes it.
   H5Store(const std::string& path, MPI_Comm comm, const StoreLayout& layout);
 
   // Collective. Opens an existing file of an interrupted run to finish it (--resume). Throws
@@ -57,9 +59,12 @@ class H5Store {
                                                 const StoreLayout& layout);
 
   // Collective. This rank's rows [first, first + count): their timestamps (to check that the
-  // file belongs to this plan) and the rows marked done, with their colours.
+  // file belongs to this plan) and the rows marked done, with their colours. Rows marked done
+  // whose /frames/checksum does not match their colours are left out (to be made again) and
+  // listed in `damaged`.
   std::vector<int64_t> read_pts(int64_t first, int64_t count);
-  std::vector<FrameColors> read_done_rows(int64_t first, int64_t count);
+  std::vector<FrameColors> read_done_rows(int64_t first, int64_t count,
+                                          std::vector<int64_t>& damaged);
 
   // Collective; every rank passes the same name. "" when the attribute is absent.
   std::string get_text_attribute(const std::string& name);

@@ -1,0 +1,116 @@
+"""Option values are checked before any work: every numeric option's range (NaN and infinity
+included), config files (unknown keys, tables, binary data), inputs that are not files (a FIFO),
+and manifest lists (comments, blank lines, trailing blanks, a byte order mark; binary refused).
+A refusal is exit code 2 with one error line naming the option or file, and nothing written."""
+import glob
+import hashlib
+import os
+import unittest
+
+from common import ToolTest, media, read_h5, run_tool
+
+USAGE = 2
+SOURCE = os.environ.get("BARCODE_SOURCE", os.path.join(os.path.dirname(__file__), "..", ".."))
+
+
+def output_name(line):
+    """The rule of slurm/archive.sbatch: stem, then 12 hex digits of the line's SHA-1."""
+    stem = os.path.basename(line).rsplit(".", 1)[0]
+    return f"{stem}-{hashlib.sha1(line.encode()).hexdigest()[:12]}"
+
+
+class OptionValues(ToolTest):
+    def refused(self, args, parts, ranks=1):
+        out = self.out("out.h5")
+        result = run_tool([*args, "-o", out], ranks, timeout=120)
+        self.assertEqual(result.returncode, USAGE, result.stderr)
+        errors = [l for l in result.stderr.splitlines() if "error:" in l]
+        self.assertEqual(len(errors), 1, result.stderr)
+        for part in parts:
+            self.assertIn(part, errors[0])
+        for path in (out, out + ".partial", out + ".partial.lock"):
+            self.assertFalse(os.path.exists(path), f"{path} written by a refused run")
+        return errors[0]
+
+    def test_numeric_ranges(self):
+        movie = media("busy_h264.mp4")
+        cases = [
+            (["--threads", "200000"], ["--threads"]),
+            (["--fps", "1e308"], ["--fps"]),
+            (["--fps", "nan"], ["--fps"]),
+            (["--start", "1e308"], ["--start"]),
+            (["--start", "inf"], ["--start"]),
+            (["--end", "-5"], ["--end"]),
+            (["--end", "inf"], ["--end"]),
+            (["--end", "nan"], ["--end"]),
+            (["--width", "100000", "--height", "100000"], ["--height"]),
+            (["--width", "100000", "--height", "10000"], ["--width", "--height", "pixels"]),
+            (["--height", "1000000"], ["--height"]),
+            (["-v", "99"], ["--verbosity"]),
+            (["--tol", "inf"], ["--tol"]),
+            (["--max-iter", "2000000000"], ["--max-iter"]),
+            (["--columns", "-3"], ["--columns"]),
+        ]
+        for extra, parts in cases:
+            with self.subTest(extra=extra):
+                self.refused([movie, *extra], parts)
+
+    def test_config_file_keys_are_checked(self):
+        movie = media("busy_h264.mp4")
+        config = self.out("c.toml")
+        cases = [
+            (b"clusterz = 5\n", ["clusterz"]),
+            (b"clusters = 5\n[extra]\nk = 3\n", ["c.toml", "line 2", "tables"]),
+            (bytes(range(256)) * 4, ["c.toml", "not text"]),
+            (b"clusters = 5\nx\n", ["c.toml", "line 2"]),
+        ]
+        for content, parts in cases:
+            with self.subTest(content=content[:20]):
+                with open(config, "wb") as f:
+                    f.write(content)
+                self.refused([movie, "--config", config], parts)
+        # A good file still works, and its values are used.
+        with open(config, "w") as f:
+            f.write('# a comment\nclusters = 5\nmovie-clusters = 0\nstyle = ["dominant",\n'
+                    '  "mean"]\n')
+        out = self.out("good.h5")
+        self.run_ok([movie, "-o", out, "--config", config])
+        self.assertEqual(read_h5(out)["attrs"]["k"], 5)
+
+    def test_shipped_presets_are_accepted(self):
+        for preset in sorted(glob.glob(os.path.join(SOURCE, "configs", "*.toml"))):
+            with self.subTest(preset=os.path.basename(preset)):
+                self.run_ok([media("solid_rgb.mkv"), "-o", self.out("p.h5"), "--overwrite",
+                             "--config", preset, "--decode-only"])
+
+    def test_fifo_as_input_is_refused_not_waited_on(self):
+        fifo = self.out("movie.mp4")
+        os.mkfifo(fifo)
+        self.refused([fifo], [fifo, "FIFO"], ranks=2)
+        self.refused(["--manifest", fifo], [fifo, "FIFO"])
+        self.refused(["--from-h5", fifo], [fifo, "FIFO"])
+
+    def test_manifest_lines(self):
+        movie = media("busy_h264.mp4")
+        manifest = self.out("list.txt")
+        with open(manifest, "wb") as f:
+            f.write(b"\xef\xbb\xbf# films of the week\n   \n" + movie.encode() + b"  \t\r\n\n"
+                    b"  # an indented comment\n")
+        outdir = self.out("archive")
+        result = self.run_ok(["--manifest", manifest, "-o", outdir])
+        self.assertIn("1 movies", result.stderr)
+        d = read_h5(os.path.join(outdir, output_name(movie) + ".h5"))
+        self.assertEqual(d["attrs"]["complete"], 1)
+        self.assertFalse(os.path.exists(os.path.join(outdir, "failed")))
+
+    def test_a_movie_given_as_manifest_is_refused(self):
+        outdir = self.out("archive")
+        result = run_tool(["--manifest", media("busy_h264.mp4"), "-o", outdir], 2)
+        self.assertEqual(result.returncode, USAGE, result.stderr)
+        self.assertIn("not text", result.stderr)
+        self.assertFalse(os.path.exists(os.path.join(outdir, "failed")))
+        self.assertLess(len(result.stderr), 2000)
+
+
+if __name__ == "__main__":
+    unittest.main()

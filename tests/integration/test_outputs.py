@@ -1,0 +1,285 @@
+"""Outputs are never corrupted or clobbered: one writer per output (a lock), outputs only ever
+regular files, --resume checks what it keeps (the input's content, exact option values, a
+checksum per row), a --manifest run leaves no stale failure records, and exit code 2 leaves
+nothing written."""
+import fcntl
+import hashlib
+import os
+import shutil
+import stat
+import struct
+import subprocess
+import time
+import unittest
+
+import h5py
+import numpy as np
+
+from common import BIN, MPI_ENV, ToolTest, assert_same_datasets, media, read_h5, run_tool
+
+USAGE = 2
+RENDER = os.environ.get("BARCODE_RENDER", os.path.join(os.path.dirname(BIN), "barcode_render"))
+
+
+def output_name(line):
+    """The rule of slurm/archive.sbatch: stem, then 12 hex digits of the line's SHA-1."""
+    stem = os.path.basename(line).rsplit(".", 1)[0]
+    return f"{stem}-{hashlib.sha1(line.encode()).hexdigest()[:12]}"
+
+
+class HeldLock:
+    """Holds the lock of FILE (FILE.lock) as a run writing FILE does."""
+
+    def __init__(self, file):
+        self.fd = os.open(file + ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+    def release(self):
+        os.close(self.fd)
+
+
+class Outputs(ToolTest):
+    def finished_as_partial(self, movie, out, extra=()):
+        """A finished run's file renamed to OUT.partial: a partial file with every row done,
+        made in seconds."""
+        self.run_ok([movie, "-o", out, *extra])
+        os.rename(out, out + ".partial")
+
+    def test_a_second_writer_is_refused_and_the_first_file_kept(self):
+        out = self.out("busy.h5")
+        partial = out + ".partial"
+        with open(partial, "wb") as f:
+            f.write(b"the first run's rows")
+        lock = HeldLock(partial)
+        try:
+            for extra in ([], ["--resume"], ["--overwrite"]):
+                with self.subTest(extra=extra):
+                    result = run_tool([media("busy_h264.mp4"), "-o", out, *extra], 2)
+                    self.assertEqual(result.returncode, USAGE, result.stderr)
+                    self.assertIn("another run is writing", result.stderr)
+                    self.assertIn(partial, result.stderr)
+                    with open(partial, "rb") as f:
+                        self.assertEqual(f.read(), b"the first run's rows")
+                    self.assertFalse(os.path.exists(out))
+        finally:
+            lock.release()
+        # Once the first run has let go, the output is made, and the lock file is gone.
+        self.run_ok([media("busy_h264.mp4"), "-o", out], 2)
+        self.assertEqual(read_h5(out)["attrs"]["complete"], 1)
+        self.assertFalse(os.path.exists(partial + ".lock"))
+
+    def test_two_real_runs_on_one_output(self):
+        out = self.out("two.h5")
+        slow = [media("long_gop_h264.mkv"), "--restarts", "40", "--threads", "1", "--batch", "8"]
+        first = subprocess.Popen(
+            ["mpirun", "-np", "1", "--oversubscribe", "--bind-to", "none", BIN, *slow, "-o", out],
+            env=MPI_ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.time() + 60
+        while not os.path.exists(out + ".partial") and time.time() < deadline:
+            time.sleep(0.05)
+        second = run_tool([*slow, "-o", out], 1)
+        _, first_err = first.communicate(timeout=300)
+        self.assertEqual(first.returncode, 0, first_err)
+        self.assertEqual(second.returncode, USAGE, second.stderr)
+        self.assertIn("another run is writing", second.stderr)
+        d = read_h5(out)
+        self.assertEqual(d["attrs"]["complete"], 1)
+        self.assertTrue(d["frames/done"].all())
+        # A later --resume checks the finished file and finds it is this run's.
+        result = run_tool([*slow, "-o", out, "--resume"], 1)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("nothing to resume", result.stderr)
+
+    def special_files(self):
+        """A FIFO always; a character device (as /dev/null) where we may make one."""
+        fifo = self.out("fifo")
+        os.mkfifo(fifo)
+        nodes = [fifo]
+        if os.geteuid() == 0:
+            dev = self.out("null")
+            os.mknod(dev, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+            nodes.append(dev)
+        return nodes
+
+    def test_overwrite_never_replaces_a_device_or_fifo(self):
+        for node in self.special_files():
+            kind = stat.S_IFMT(os.stat(node).st_mode)
+            for args in (["-o", node], ["-o", self.out("x.h5"), "--png", node]):
+                with self.subTest(node=node, args=args):
+                    result = run_tool([media("busy_h264.mp4"), *args, "--overwrite"], 1)
+                    self.assertEqual(result.returncode, USAGE, result.stderr)
+                    self.assertIn("not a regular file", result.stderr)
+                    self.assertEqual(stat.S_IFMT(os.stat(node).st_mode), kind)
+        h5 = self.out("r.h5")
+        self.run_ok([media("busy_h264.mp4"), "-o", h5])
+        # barcode_render follows the same rule.
+        fifo = self.out("fifo")
+        result = subprocess.run([RENDER, h5, "-o", fifo, "--overwrite"], capture_output=True,
+                                text=True, timeout=60)
+        self.assertEqual(result.returncode, USAGE, result.stderr)
+        self.assertIn("not a regular file", result.stderr)
+        self.assertTrue(stat.S_ISFIFO(os.stat(fifo).st_mode))
+
+    def test_resume_of_a_finished_run_checks_it_and_draws_the_image(self):
+        out, png = self.out("done.h5"), self.out("done.png")
+        self.run_ok([media("busy_h264.mp4"), "-o", out])
+        before = os.path.getmtime(out)
+        result = run_tool([media("busy_h264.mp4"), "-o", out, "--resume", "--png", png], 1)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("nothing to resume", result.stderr)
+        self.assertGreater(os.path.getsize(png), 0, "the requested image is drawn")
+        self.assertEqual(os.path.getmtime(out), before)
+        # Again: the image is there already and is kept.
+        drawn = os.path.getmtime(png)
+        result = run_tool([media("busy_h264.mp4"), "-o", out, "--resume", "--png", png], 1)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(os.path.getmtime(png), drawn)
+        # Another input, or other options: not this run's file.
+        for args in ([media("busy_hevc.mkv")], [media("busy_h264.mp4"), "--seed", "3"]):
+            with self.subTest(args=args):
+                result = run_tool([*args, "-o", out, "--resume"], 1)
+                self.assertEqual(result.returncode, USAGE, result.stderr)
+                self.assertIn("other sampling or clustering options", result.stderr)
+                self.assertEqual(os.path.getmtime(out), before)
+
+    def flip_bytes(self, path, dataset, rows):
+        """Flips bytes of the given rows of a contiguous dataset in the file itself, as a bad
+        disk or a stray write would, below HDF5."""
+        with h5py.File(path, "r") as f:
+            d = f[dataset]
+            offset = d.id.get_offset()
+            row_bytes = d.dtype.itemsize * int(np.prod(d.shape[1:]))
+        with open(path, "r+b") as f:
+            for row in rows:
+                f.seek(offset + row * row_bytes)
+                b = f.read(1)
+                f.seek(offset + row * row_bytes)
+                f.write(bytes([b[0] ^ 0x5A]))
+
+    def test_damaged_rows_of_a_partial_file_are_made_again(self):
+        out = self.out("damaged.h5")
+        movie = media("busy_h264.mp4")
+        reference = self.barcode("busy_h264.mp4", 1, name="reference.h5")
+        self.finished_as_partial(movie, out)
+        self.flip_bytes(out + ".partial", "color/dominant", [3, 40])
+        self.flip_bytes(out + ".partial", "color/palette", [77])
+        result = run_tool([movie, "-o", out, "--resume"], 2)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("3 rows marked done fail their checksum", result.stderr)
+        assert_same_datasets(self, reference, read_h5(out), "after repairing damaged rows")
+
+    def test_resume_refuses_another_input_of_the_same_size_and_time(self):
+        movie = self.out("movie.mp4")
+        shutil.copy(media("busy_h264.mp4"), movie)
+        out = self.out("same.h5")
+        self.finished_as_partial(movie, out)
+        st = os.stat(movie)
+        with open(movie, "r+b") as f:  # another film of the same size: different bytes
+            f.seek(st.st_size // 2)
+            b = f.read(1)
+            f.seek(st.st_size // 2)
+            f.write(bytes([b[0] ^ 0xFF]))
+        os.utime(movie, ns=(st.st_atime_ns, st.st_mtime_ns))
+        self.assertEqual(os.stat(movie).st_mtime_ns, st.st_mtime_ns)
+        result = run_tool([movie, "-o", out, "--resume"], 1)
+        self.assertEqual(result.returncode, USAGE, result.stderr)
+        self.assertIn("cannot resume", result.stderr)
+
+    def test_resume_compares_option_values_exactly(self):
+        movie = media("busy_h264.mp4")
+        out = self.out("tol.h5")
+        self.finished_as_partial(movie, out, ["--tol", "0.1"])
+        result = run_tool([movie, "-o", out, "--resume", "--tol", "0.1000001"], 1)
+        self.assertEqual(result.returncode, USAGE, result.stderr)
+        self.assertIn("cannot resume", result.stderr)
+        result = run_tool([movie, "-o", out, "--resume", "--tol", "0.1"], 1)
+        self.assertEqual(result.returncode, 0, result.stderr)
+
+    def test_manifest_leaves_a_movie_being_written_to_that_run(self):
+        outdir = self.out("archive")
+        done, busy = media("busy_h264.mp4"), media("solid_rgb.mkv")
+        manifest = self.out("list.txt")
+        with open(manifest, "w") as f:
+            f.write(done + "\n")
+        self.run_ok(["--manifest", manifest, "-o", outdir])
+        # A failure recorded by some earlier attempt, while the movie is complete by now.
+        os.makedirs(os.path.join(outdir, "failed"), exist_ok=True)
+        stale = os.path.join(outdir, "failed", output_name(done) + ".txt")
+        with open(stale, "w") as f:
+            f.write(f"1\t{done}\t2026-01-01T00:00:00+0000\tmanifest\n")
+        with open(manifest, "w") as f:
+            f.write(done + "\n" + busy + "\n")
+        partial = os.path.join(outdir, output_name(busy) + ".h5.partial")
+        lock = HeldLock(partial)  # another run writes the second movie
+        try:
+            result = run_tool(["--manifest", manifest, "-o", outdir], 2)
+        finally:
+            lock.release()
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertFalse(os.path.exists(stale), "a stale failure record stays")
+        self.assertFalse(os.listdir(os.path.join(outdir, "failed")))
+        with open(os.path.join(outdir, "manifest-summary.tsv")) as f:
+            status = {row.split("\t")[1]: row.split("\t")[3] for row in f.read().splitlines()[1:]}
+        self.assertEqual(status[done], "skipped (complete)")
+        self.assertEqual(status[busy], "busy (another run is writing it)")
+        self.assertNotIn("FAILED", result.stderr)
+        self.assertFalse(os.path.exists(os.path.join(outdir, output_name(busy) + ".h5")))
+
+    def test_a_movie_of_which_no_frame_decodes_leaves_nothing(self):
+        movie = self.out("garbage.mp4")
+        with open(media("busy_h264.mp4"), "rb") as f:
+            data = bytearray(f.read())
+        at = 0  # overwrite the payload of the mp4's media data box: headers intact, no frame
+        while at + 8 <= len(data):
+            size, kind = struct.unpack(">I4s", bytes(data[at:at + 8]))
+            if kind == b"mdat":
+                data[at + 8:at + size] = b"\xaa" * (size - 8)
+            at += size
+        with open(movie, "wb") as f:
+            f.write(data)
+        out, png = self.out("g.h5"), self.out("g.png")
+        result = run_tool([movie, "-o", out, "--png", png], 2)
+        self.assertEqual(result.returncode, USAGE, result.stderr)
+        self.assertIn("none of the 125 sampled frames could be decoded", result.stderr)
+        for path in (out, out + ".partial", png):
+            self.assertFalse(os.path.exists(path), f"{path} written on exit 2")
+
+    def test_two_manifest_runs_on_one_directory(self):
+        names = ["busy_h264.mp4", "solid_rgb.mkv", "busy_vp9.webm", "bands_rgb.mkv"]
+        manifest = self.out("list.txt")
+        with open(manifest, "w") as f:
+            f.write("".join(media(n) + "\n" for n in names))
+        outdir = self.out("archive")
+        os.makedirs(outdir)
+        cmd = ["mpirun", "-np", "1", "--oversubscribe", "--bind-to", "none", BIN, "--manifest",
+               manifest, "-o", outdir]
+        runs = [subprocess.Popen(cmd, env=MPI_ENV, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True) for _ in range(2)]
+        results = [(run.communicate(timeout=600)[1], run.returncode) for run in runs]
+        for stderr, code in results:
+            self.assertEqual(code, 0, stderr)
+            self.assertNotIn("FAILED", stderr)
+        failed = os.path.join(outdir, "failed")
+        self.assertFalse(os.path.exists(failed) and os.listdir(failed))
+        for name in names:
+            with self.subTest(movie=name):
+                d = read_h5(os.path.join(outdir, output_name(media(name)) + ".h5"))
+                self.assertEqual(d["attrs"]["complete"], 1)
+                self.assertTrue(d["frames/done"].all())
+        self.assertFalse([f for f in os.listdir(outdir) if f.endswith((".partial", ".lock"))])
+
+    def test_from_h5_without_finished_rows_writes_nothing(self):
+        source = self.out("source.h5")
+        self.run_ok([media("busy_h264.mp4"), "-o", source, "--keep-thumbs"])
+        with h5py.File(source, "r+") as f:
+            f["frames/done"][:] = 0
+        out, png = self.out("re.h5"), self.out("re.png")
+        result = run_tool(["--from-h5", source, "-o", out, "--png", png], 2)
+        self.assertEqual(result.returncode, USAGE, result.stderr)
+        self.assertIn("no row is finished", result.stderr)
+        for path in (out, out + ".partial", png):
+            self.assertFalse(os.path.exists(path), f"{path} written on exit 2")
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -23,6 +23,7 @@
 #include "progress.h"
 #include "render/png_writer.h"
 #include "render/styles.h"
+#include "resume_check.h"
 #include "store/h5_read.h"
 #include "store/h5_store.h"
 #include "stored_tiles.h"
@@ -280,7 +281,8 @@ Outcome process_segment(const MpiEnv& env, const Plan& plan, const Options& opti
     }
     book.close();
   });
-  Progress progress(env.rank() == 0, static_cast<int64_t>(plan.samples.size()));
+  Progress progress(env.rank() == 0, static_cast<int64_t>(plan.samples.size()),
+                    std::filesystem::path(options.source()).filename().string());
   Outcome outcome;
   try {
     for (int64_t round = 0; round < plan.rounds; ++round) {
@@ -342,7 +344,8 @@ Outcome process_segment(const MpiEnv& env, const Plan& plan, const Options& opti
 }
 
 // One PNG per style, from the finished HDF5 file (the same code as barcode_render).
-void render_pngs(const Options& options) {
+// Returns the paths written.
+std::vector<std::string> render_pngs(const Options& options) {
   const BarcodeFile file = read_barcode_file(options.output_h5);
   std::vector<Style> styles;
   for (const std::string& name : options.styles) styles.push_back(parse_style(name));
@@ -350,6 +353,7 @@ void render_pngs(const Options& options) {
   for (size_t i = 0; i < styles.size(); ++i) {
     write_png(paths[i], render_style(styles[i], file, options.width, options.height));
   }
+  return paths;
 }
 
 }  // namespace
@@ -403,7 +407,7 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats) {
     run.wall_s = wall.seconds();
     report_summary(run, env.comm(), options.source(), env.size(), backend.threads,
                    backend.device >= 0 ? gpu_description(backend.device) : "CPU",
-                   static_cast<int>(backend.decoders.size()));
+                   static_cast<int>(backend.decoders.size()), !options.from_h5.empty());
   };
   if (options.decode_only) {
     const int code = decode_only(env, plan, backend, run);
@@ -422,15 +426,16 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats) {
       store = H5Store::open_existing(partial, env.comm(), layout);
       // Only a run with the same input, frames and clustering may be continued.
       const std::vector<int64_t> pts = store->read_pts(plan.my_first, plan.my_end - plan.my_first);
-      bool same = store->get_text_attribute("result_options") == result_options(plan, options);
-      for (int64_t row = plan.my_first; same && row < plan.my_end; ++row) {
-        same = pts[static_cast<size_t>(row - plan.my_first)] == plan.sample_pts(row);
+      std::string why = describe_options_difference(store->get_text_attribute("result_options"),
+                                                    result_options(plan, options));
+      for (int64_t row = plan.my_first; why.empty() && row < plan.my_end; ++row) {
+        if (pts[static_cast<size_t>(row - plan.my_first)] != plan.sample_pts(row)) {
+          why = "the input changed: row " + std::to_string(row) + "'s timestamp differs";
+        }
       }
-      if (!same) {
-        throw usage_error(partial +
-                          ": cannot resume: it was made from another input or with "
-                          "other sampling or clustering options; remove it or run "
-                          "without --resume");
+      if (!why.empty()) {
+        throw usage_error(partial + ": cannot resume: " + why +
+                          "; remove it or run without --resume");
       }
       finished = store->read_done_rows(plan.my_first, plan.my_end - plan.my_first);
       store->set_attribute("ranks", int64_t{env.size()});
@@ -509,11 +514,14 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats) {
   });
 
   Stopwatch render_clock;
+  std::string written = options.output_h5;  // the files this run made, named at its end
   collective_step(env, [&] {
-    if (env.rank() == 0 && !options.output_png.empty()) render_pngs(options);
+    if (env.rank() != 0 || options.output_png.empty()) return;
+    for (const std::string& png : render_pngs(options)) written += ", " + png;
   });
   run.render_s = render_clock.seconds();
   report();
+  if (env.rank() == 0) log::info("wrote " + written);
   if (!complete) {
     if (env.rank() == 0) {
       log::error(options.source() + ": incomplete: " + std::to_string(outcome.missing) +

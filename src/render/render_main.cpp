@@ -45,7 +45,9 @@ void bind(CLI::App& app, RenderOptions& o) {
   app.add_option("-s,--style", o.styles,
                  "Style to draw: dominant (dominant colour per frame), mean (mean colour), "
                  "palette (stacked clusters by weight), circular (a ring, clockwise from 12 "
-                 "o'clock). Repeat it, or separate names by commas, for several images")
+                 "o'clock), movie-palette (each frame in its colour of the movie palette), "
+                 "smooth (each frame squeezed to one pixel wide). Repeat it, or separate names "
+                 "by commas, for several images")
       ->check(CLI::IsMember(style_names()))
       ->delimiter(',')
       ->allow_extra_args(false);
@@ -139,7 +141,7 @@ int run(const RenderOptions& o) {
     say(o, 1, "wrote " + (std::filesystem::path(o.gallery) / "index.html").string());
     return kExitOk;
   }
-  if (o.input.empty()) throw usage_error("give a barcode HDF5 file (or --gallery DIR)");
+  if (o.input.empty()) throw usage_error("no input: give a barcode HDF5 file (or --gallery DIR)");
   const Plan plan = plan_outputs(o);
   auto clock = std::chrono::steady_clock::now();
   const BarcodeFile file = read_barcode_file(o.input);
@@ -192,8 +194,11 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    app.exit(e);  // prints help, the version, or the error with a hint
-    return e.get_exit_code() == 0 ? kExitOk : kExitUsage;
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help or --version
+    // Named like every other message of the tool, so that it stands out in a job's log.
+    std::fprintf(stderr, "barcode_render: error: %s\nRun barcode_render --help for the options.\n",
+                 e.what());
+    return kExitUsage;
   }
   try {
     return run(options);

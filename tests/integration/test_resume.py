@@ -88,7 +88,7 @@ class Resume(ToolTest):
         self.killed_mid_run(out)
         result = run_tool([*SLOW, "-o", out, "--resume", "--seed", "9"], 1)
         self.assertEqual(result.returncode, 2, result.stderr)
-        self.assertIn("cannot resume", result.stderr)
+        self.assertIn("cannot resume: --seed differs (0 in the file, 9 now)", result.stderr)
 
     def test_resume_of_a_finished_run_does_nothing(self):
         out = self.out("done.h5")

@@ -26,6 +26,7 @@
 #include "resume_check.h"
 #include "store/h5_read.h"
 #include "store/h5_store.h"
+#include "store/schema.h"
 #include "stored_tiles.h"
 #include "summary.h"
 #include "video/decoder.h"
@@ -82,26 +83,28 @@ void write_attributes(H5Store& store, const Plan& plan, const Options& options, 
   store.set_attribute("result_options", result_options(plan, options));
   const StreamInfo& info = plan.info;
   store.set_attribute("tool", std::string("barcode_mpi ") + BARCODE_VERSION);
-  store.set_attribute("options", options.as_toml);
+  store.set_attribute("schema_version", kSchemaVersion);
+  store.set_attribute("options", recorded_options(options.as_toml));
   store.set_attribute("source_path", std::filesystem::absolute(info.path).string());
   store.set_attribute("source_size", info.file_size);
   store.set_attribute("source_mtime", info.file_mtime);
-  store.set_attribute("codec", info.codec);
-  store.set_attribute("pix_fmt", info.pix_fmt);
-  store.set_attribute("width", int64_t{info.width});
-  store.set_attribute("height", int64_t{info.height});
-  store.set_attribute("frame_rate", info.frame_rate);
-  store.set_attribute("duration", info.duration);
-  store.set_attribute(
-      "time_base", std::to_string(info.time_base.num) + "/" + std::to_string(info.time_base.den));
+  store.set_attribute("source_codec", info.codec);
+  store.set_attribute("source_pix_fmt", info.pix_fmt);
+  store.set_attribute("source_width", int64_t{info.width});
+  store.set_attribute("source_height", int64_t{info.height});
+  store.set_attribute("source_frame_rate", info.frame_rate);
+  store.set_attribute("source_duration", info.duration);
+  store.set_attribute("source_time_base", std::to_string(info.time_base.num) + "/" +
+                                              std::to_string(info.time_base.den));
   store.set_attribute("frames_in_range", static_cast<int64_t>(plan.frame_pts.size()));
   store.set_attribute("tile_width", int64_t{plan.tile.width});
   store.set_attribute("tile_height", int64_t{plan.tile.height});
   store.set_attribute("k", int64_t{options.kmeans.k});
   store.set_attribute("space", options.space);
-  store.set_attribute("thumbs", int64_t{options.keep_thumbs ? 1 : 0});
+  store.set_flag("thumbs", options.keep_thumbs);
   store.set_attribute("ranks", int64_t{ranks});
-  store.set_attribute("complete", int64_t{0});
+  store.set_flag("complete", false);
+  store.describe_datasets(options.space);
 }
 
 // How this rank decodes and clusters: its GPU (or none) and its decoders.
@@ -482,8 +485,8 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats) {
   if (outcome.interrupted) {
     // Everything written so far stays in OUT.partial, marked done, for --resume.
     collective_step(env, [&] {
-      store->set_attribute("complete", int64_t{0});
-      store->set_attribute("interrupted", int64_t{1});
+      store->set_flag("complete", false);
+      store->set_flag("interrupted", true);
       store->close();
     });
     report();
@@ -501,10 +504,10 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats) {
   run.palette_s = palette_clock.seconds();
   const bool complete = outcome.missing == 0 && !plan.truncated;
   collective_step(env, [&] {
-    store->set_attribute("complete", int64_t{complete ? 1 : 0});
+    store->set_flag("complete", complete);
     store->set_attribute("frames_missing", outcome.missing);
-    store->set_attribute("truncated", int64_t{plan.truncated ? 1 : 0});
-    store->set_attribute("interrupted", int64_t{0});
+    store->set_flag("truncated", plan.truncated);
+    store->set_flag("interrupted", false);
     store->close();
     if (env.rank() == 0) {
       std::error_code ec;

@@ -45,7 +45,11 @@ void json_attribute(TextFile& out, const StoredAttribute& a) {
   };
   switch (a.kind) {
     case Kind::kInteger:
-      list(a.integers, [&](int64_t v) { out.number(v); });
+      if (a.boolean) {
+        list(a.integers, [&](int64_t v) { out.put(v ? "true" : "false"); });
+      } else {
+        list(a.integers, [&](int64_t v) { out.number(v); });
+      }
       break;
     case Kind::kFloat:
       list(a.floats, [&](double v) { json_float(out, v); });
@@ -57,6 +61,11 @@ void json_attribute(TextFile& out, const StoredAttribute& a) {
       out.put("null");
       break;
   }
+}
+
+// Labels that index a palette the file holds (a file written with --movie-clusters 0 has none).
+bool has_movie_palette(const BarcodeFile& file) {
+  return !file.movie_palette.empty() && !file.movie_labels.empty();
 }
 
 void json_triple(TextFile& out, const uint8_t* rgb) {
@@ -73,10 +82,17 @@ void json_triple(TextFile& out, const uint8_t* rgb) {
 void write_csv(const std::string& path, const BarcodeFile& file) {
   TextFile out(path, "CSV");
   const int k = file.k;
+  // With a movie palette: each frame colour's index in it, and the frame's dominant colour
+  // as the movie palette renders it (the movie-palette style).
+  const bool movie = has_movie_palette(file);
   out.put("index,pts,time,done,dominant_r,dominant_g,dominant_b,mean_r,mean_g,mean_b");
   for (int j = 0; j < k; ++j) {
     const std::string p = "palette" + std::to_string(j);
     out.put("," + p + "_r," + p + "_g," + p + "_b,weight" + std::to_string(j));
+  }
+  if (movie) {
+    for (int j = 0; j < k; ++j) out.put(",movie_label" + std::to_string(j));
+    out.put(",movie_r,movie_g,movie_b");
   }
   out.end_line();
   for (int64_t i = 0; i < file.samples; ++i) {
@@ -103,6 +119,23 @@ void write_csv(const std::string& path, const BarcodeFile& file) {
       out.put(',');
       csv_float(out, file.weights[cluster]);
     }
+    if (movie) {
+      const size_t first = row * static_cast<size_t>(k);
+      for (int j = 0; j < k; ++j) {
+        out.put(',');
+        out.number(static_cast<int>(file.movie_labels[first + static_cast<size_t>(j)]));
+      }
+      const size_t label = file.movie_labels[first];             // the dominant is cluster 0
+      const bool known = label < file.movie_palette.size() / 3;  // not so in a damaged file
+      for (int c = 0; c < 3; ++c) {
+        out.put(',');
+        if (known) {
+          csv_float(out, file.movie_palette[label * 3 + static_cast<size_t>(c)]);
+        } else {
+          out.put("nan");
+        }
+      }
+    }
     out.end_line();
   }
   out.commit();
@@ -128,6 +161,24 @@ void write_json(const std::string& path, const BarcodeFile& file) {
   }
   out.put("},");
   out.end_line();
+  if (has_movie_palette(file)) {
+    out.put("\"movie_palette\": [");
+    for (size_t c = 0; c < file.movie_palette.size() / 3; ++c) {
+      out.put(c ? ", [" : "[");
+      for (size_t i = 0; i < 3; ++i) {
+        if (i) out.put(", ");
+        json_float(out, file.movie_palette[c * 3 + i]);
+      }
+      out.put(']');
+    }
+    out.put("], \"movie_weights\": [");
+    for (size_t c = 0; c < file.movie_weights.size(); ++c) {
+      if (c) out.put(", ");
+      json_float(out, file.movie_weights[c]);
+    }
+    out.put("],");
+    out.end_line();
+  }
   out.put("\"frames\": [");
   out.end_line();
   for (int64_t i = 0; i < file.samples; ++i) {
@@ -157,6 +208,14 @@ void write_json(const std::string& path, const BarcodeFile& file) {
     for (int j = 0; j < k; ++j) {
       if (j) out.put(", ");
       json_float(out, file.weights[row * static_cast<size_t>(k) + static_cast<size_t>(j)]);
+    }
+    if (has_movie_palette(file)) {
+      out.put("], \"movie_labels\": [");
+      for (int j = 0; j < k; ++j) {
+        if (j) out.put(", ");
+        out.number(static_cast<int>(
+            file.movie_labels[row * static_cast<size_t>(k) + static_cast<size_t>(j)]));
+      }
     }
     out.put(i + 1 < file.samples ? "]}," : "]}");
     out.end_line();

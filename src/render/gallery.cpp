@@ -127,12 +127,13 @@ const char* exit_code_meaning(int code) {
   }
 }
 
-// The last line of a tool log that reports an error, or "".
+// The last error a tool log reports, without the "barcode_mpi: rank N: error: " prefix, or "".
 std::string last_error_line(const fs::path& log) {
   std::ifstream in(log);
   std::string line, found;
   while (std::getline(in, line)) {
-    if (line.find("error") != std::string::npos) found = line;
+    const size_t at = line.find("error: ");
+    if (at != std::string::npos) found = line.substr(at + 7);
   }
   if (found.size() > 400) found = found.substr(0, 400) + "...";
   return found;

@@ -124,7 +124,10 @@ class GalleryTest(unittest.TestCase):
         self.assertTrue(all("hidden" not in c for c in cards.values()))
         self.assertEqual(dom.text_of["shown"], "5 of 5 shown")
         text = open(index).read()
-        self.assertIn("exit code 2: invalid options or unusable input", text)
+        # The failed movie's reason: the exit code's meaning and the error itself, which
+        # --manifest keeps in logs/NAME.log as archive.sbatch does.
+        self.assertIn("exit code 2: invalid options or unusable input: " + common.media("text.mp4")
+                      + ": not a readable media file", text)
         self.assertIn("the input is truncated", text)
         self.assertIn("rerun with --resume", text)
         # The finished movies link to their page and show a movie palette (16 colours).

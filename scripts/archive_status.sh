@@ -4,7 +4,7 @@
 #   scripts/archive_status.sh [-v] MANIFEST OUTPUT_DIR
 #
 # Each manifest line is one of
-#   done     OUTPUT_DIR/<name>.png exists and <name>.h5 has complete == 1
+#   done     OUTPUT_DIR/<name>.png exists and <name>.h5 has complete true (1 in older files)
 #   failed   not done, and OUTPUT_DIR/failed/<name>.txt records the exit code of its last run
 #   missing  neither: not run yet, still running, or its task was killed
 # Prints the four counts (done, failed, missing, total, one "word count" per line), then one
@@ -60,7 +60,7 @@ for name in open(sys.argv[2]).read().splitlines():
 PY
   elif command -v h5dump >/dev/null; then
     while IFS= read -r n; do
-      if h5dump -a /complete "$outdir/$n.h5" 2>/dev/null | grep -Eq '^[[:space:]]*\(0\): 1[[:space:]]*$'; then
+      if h5dump -a /complete "$outdir/$n.h5" 2>/dev/null | grep -Eq '^[[:space:]]*\(0\): (1|TRUE)[[:space:]]*$'; then
         printf '%s\n' "$n" >>"$work/complete"
       fi
     done <"$work/candidates"

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Sets everything up on a fresh Debian machine and runs the whole test suite: unit tests
 # (GoogleTest), integration tests with real media, real mpirun (1-4 ranks) and real parallel
-# HDF5, and the GPU tests, which skip themselves where there is no GPU.
+# HDF5, the installed tree, the gallery in Chromium, a one-node SLURM, and the GPU tests, which
+# skip themselves where there is no GPU.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
+bash scripts/install-test-deps.sh
 bash scripts/build.sh "$@"
 ctest --test-dir "${BUILD_DIR:-build}" --output-on-failure -j 2

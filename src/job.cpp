@@ -26,8 +26,10 @@
 #include "progress.h"
 #include "render/png_writer.h"
 #include "render/styles.h"
+#include "resume_check.h"
 #include "store/h5_read.h"
 #include "store/h5_store.h"
+#include "store/schema.h"
 #include "stored_tiles.h"
 #include "summary.h"
 #include "video/decoder.h"
@@ -83,26 +85,28 @@ void write_attributes(H5Store& store, const Plan& plan, const Options& options, 
   store.set_attribute("result_options", result_options(options));
   const StreamInfo& info = plan.info;
   store.set_attribute("tool", std::string("barcode_mpi ") + BARCODE_VERSION);
-  store.set_attribute("options", options.as_toml);
+  store.set_attribute("schema_version", kSchemaVersion);
+  store.set_attribute("options", recorded_options(options.as_toml));
   store.set_attribute("source_path", std::filesystem::absolute(info.path).string());
   store.set_attribute("source_size", info.file_size);
   store.set_attribute("source_mtime", info.file_mtime);
-  store.set_attribute("codec", info.codec);
-  store.set_attribute("pix_fmt", info.pix_fmt);
-  store.set_attribute("width", int64_t{info.width});
-  store.set_attribute("height", int64_t{info.height});
-  store.set_attribute("frame_rate", info.frame_rate);
-  store.set_attribute("duration", info.duration);
-  store.set_attribute(
-      "time_base", std::to_string(info.time_base.num) + "/" + std::to_string(info.time_base.den));
+  store.set_attribute("source_codec", info.codec);
+  store.set_attribute("source_pix_fmt", info.pix_fmt);
+  store.set_attribute("source_width", int64_t{info.width});
+  store.set_attribute("source_height", int64_t{info.height});
+  store.set_attribute("source_frame_rate", info.frame_rate);
+  store.set_attribute("source_duration", info.duration);
+  store.set_attribute("source_time_base", std::to_string(info.time_base.num) + "/" +
+                                              std::to_string(info.time_base.den));
   store.set_attribute("frames_in_range", static_cast<int64_t>(plan.frame_pts.size()));
   store.set_attribute("tile_width", int64_t{plan.tile.width});
   store.set_attribute("tile_height", int64_t{plan.tile.height});
   store.set_attribute("k", int64_t{options.kmeans.k});
   store.set_attribute("space", options.space);
-  store.set_attribute("thumbs", int64_t{options.keep_thumbs ? 1 : 0});
+  store.set_flag("thumbs", options.keep_thumbs);
   store.set_attribute("ranks", int64_t{ranks});
-  store.set_attribute("complete", int64_t{0});
+  store.set_flag("complete", false);
+  store.describe_datasets(options.space);
 }
 
 // How this rank decodes and clusters: its GPU (or none) and its decoders.
@@ -303,7 +307,8 @@ Outcome process_segment(const MpiEnv& env, const Plan& plan, const Options& opti
     log::stage("sink finished");
     book.close();
   });
-  Progress progress(env.rank() == 0, static_cast<int64_t>(plan.samples.size()));
+  Progress progress(env.rank() == 0, static_cast<int64_t>(plan.samples.size()),
+                    std::filesystem::path(options.source()).filename().string());
   Outcome outcome;
   try {
     // Rounds go on until every rank's book is drained. After a signal the decoders stop at
@@ -369,7 +374,8 @@ Outcome process_segment(const MpiEnv& env, const Plan& plan, const Options& opti
 }
 
 // One PNG per style, from the finished HDF5 file (the same code as barcode_render).
-void render_pngs(const Options& options) {
+// Returns the paths written.
+std::vector<std::string> render_pngs(const Options& options) {
   const BarcodeFile file = read_barcode_file(options.output_h5);
   std::vector<Style> styles;
   for (const std::string& name : options.styles) styles.push_back(parse_style(name));
@@ -377,6 +383,7 @@ void render_pngs(const Options& options) {
   for (size_t i = 0; i < styles.size(); ++i) {
     write_png(paths[i], render_style(styles[i], file, options.width, options.height));
   }
+  return paths;
 }
 
 // --resume when OUT.h5 exists: that run finished and there is nothing to compute, but only if
@@ -488,7 +495,7 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats) {
     run.wall_s = wall.seconds();
     report_summary(run, env.comm(), options.source(), env.size(), backend.threads,
                    backend.device >= 0 ? gpu_description(backend.device) : "CPU",
-                   static_cast<int>(backend.decoders.size()));
+                   static_cast<int>(backend.decoders.size()), !options.from_h5.empty());
   };
   if (options.decode_only) {
     const int code = decode_only(env, plan, backend, run);
@@ -520,15 +527,16 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats) {
       store = H5Store::open_existing(partial, env.comm(), layout);
       // Only a run with the same input, frames and clustering may be continued.
       const std::vector<int64_t> pts = store->read_pts(plan.my_first, plan.my_end - plan.my_first);
-      bool same = store->get_text_attribute("result_options") == result_options(options);
-      for (int64_t row = plan.my_first; same && row < plan.my_end; ++row) {
-        same = pts[static_cast<size_t>(row - plan.my_first)] == plan.sample_pts(row);
+      std::string why = describe_options_difference(store->get_text_attribute("result_options"),
+                                                    result_options(options));
+      for (int64_t row = plan.my_first; why.empty() && row < plan.my_end; ++row) {
+        if (pts[static_cast<size_t>(row - plan.my_first)] != plan.sample_pts(row)) {
+          why = "the input changed: row " + std::to_string(row) + "'s timestamp differs";
+        }
       }
-      if (!same) {
-        throw usage_error(partial +
-                          ": cannot resume: it was made from another input or with "
-                          "other sampling or clustering options; remove it or run "
-                          "without --resume");
+      if (!why.empty()) {
+        throw usage_error(partial + ": cannot resume: " + why +
+                          "; remove it or run without --resume");
       }
       std::vector<int64_t> damaged;
       finished = store->read_done_rows(plan.my_first, plan.my_end - plan.my_first, damaged);
@@ -587,8 +595,8 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats) {
   if (outcome.interrupted) {
     // Everything written so far stays in OUT.partial, marked done, for --resume.
     collective_step(env, [&] {
-      store->set_attribute("complete", int64_t{0});
-      store->set_attribute("interrupted", int64_t{1});
+      store->set_flag("complete", false);
+      store->set_flag("interrupted", true);
       store->close();
     });
     report();
@@ -618,10 +626,10 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats) {
   log::stage("movie palette done");
   const bool complete = outcome.missing == 0 && !plan.truncated;
   collective_step(env, [&] {
-    store->set_attribute("complete", int64_t{complete ? 1 : 0});
+    store->set_flag("complete", complete);
     store->set_attribute("frames_missing", outcome.missing);
-    store->set_attribute("truncated", int64_t{plan.truncated ? 1 : 0});
-    store->set_attribute("interrupted", int64_t{0});
+    store->set_flag("truncated", plan.truncated);
+    store->set_flag("interrupted", false);
     store->close();
     if (env.rank() == 0) {
       std::error_code ec;
@@ -632,12 +640,15 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats) {
 
   log::stage("file closed and renamed");
   Stopwatch render_clock;
+  std::string written = options.output_h5;  // the files this run made, named at its end
   collective_step(env, [&] {
-    if (env.rank() == 0 && !options.output_png.empty()) render_pngs(options);
+    if (env.rank() != 0 || options.output_png.empty()) return;
+    for (const std::string& png : render_pngs(options)) written += ", " + png;
   });
   run.render_s = render_clock.seconds();
   log::stage("rendered");
   report();
+  if (env.rank() == 0) log::info("wrote " + written);
   if (!complete) {
     if (env.rank() == 0) {
       log::error(options.source() + ": incomplete: " + std::to_string(outcome.missing) +

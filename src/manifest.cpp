@@ -60,7 +60,8 @@ bool already_done(const Options& options, const MovieFiles& f) {
 }
 
 // The failure record slurm/archive.sbatch writes: code, path, date, job.
-void record_failure(const MovieFiles& f, const std::string& movie, int code) {
+void record_failure(const MovieFiles& f, const std::string& movie, int code,
+                    const std::string& message) {
   std::error_code ec;
   fs::create_directories(fs::path(f.failure_record).parent_path(), ec);
   std::ofstream out(f.failure_record, std::ios::trunc);
@@ -70,6 +71,14 @@ void record_failure(const MovieFiles& f, const std::string& movie, int code) {
   const char* job = std::getenv("SLURM_JOB_ID");
   out << code << '\t' << movie << '\t' << date << '\t' << (job ? job : "manifest") << '\n';
   if (!out) log::warn(f.failure_record + ": cannot record the failure");
+  // The error itself where archive.sbatch keeps the tool's messages: DIR/logs/NAME.log.
+  if (message.empty()) return;
+  const fs::path log_path =
+      fs::path(f.failure_record).parent_path().parent_path() / "logs" / (f.name + ".log");
+  fs::create_directories(log_path.parent_path(), ec);
+  std::ofstream log_file(log_path, std::ios::trunc);
+  log_file << "barcode_mpi: error: " << message << '\n';
+  if (!log_file) log::warn(log_path.string() + ": cannot record the error");
 }
 
 // What another run on the same directory (a second --manifest job) did to the movie: kBusy
@@ -114,17 +123,20 @@ MovieOutcome run_movie(const MpiEnv& env, const Options& options, const std::str
   outcome.movie = index;
   Stopwatch clock;
   RunStats stats;
+  std::string message;  // the error, for DIR/logs/NAME.log
   log::info("manifest: movie " + std::to_string(index + 1) + ": " + movie + " -> " + f.name);
   try {
     outcome.code = run_job(env, o, &stats);
   } catch (const CollectiveExit& e) {
     outcome.code = e.exit_code;
+    message = e.message;
   } catch (const Error& e) {
     // With a rank of its own nothing else waits for it; with all ranks, the others may be in
     // a collective call, so the error ends the job as it would a single movie's.
     if (!env.alone()) throw;
     log::error(e.what());
     outcome.code = e.exit_code();
+    message = e.what();
   }
   outcome.seconds = clock.seconds();
   // Refused because another run took the movie's lock after the check above: it is writing
@@ -140,7 +152,7 @@ MovieOutcome run_movie(const MpiEnv& env, const Options& options, const std::str
       std::error_code ec;
       fs::remove(f.failure_record, ec);
     } else if (outcome.code != kExitInterrupted && outcome.code != kBusy) {
-      record_failure(f, movie, outcome.code);
+      record_failure(f, movie, outcome.code, message);
     }
   }
   return outcome;

@@ -88,7 +88,7 @@ MpiEnv::~MpiEnv() {
 }
 
 void MpiEnv::abort(int exit_code) const {
-  if (alone()) throw CollectiveExit{exit_code};
+  if (alone()) throw CollectiveExit{exit_code, {}};
   std::fflush(stdout);
   std::fflush(stderr);
   MPI_Abort(MPI_COMM_WORLD, exit_code);
@@ -113,7 +113,12 @@ void collective_step(const MpiEnv& env, const std::function<void()>& step) {
   int code = my_code;
   mpi_check(MPI_Bcast(&code, 1, MPI_INT, first_failing, env.comm()), "MPI_Bcast(exit code)");
   if (env.rank() == first_failing) log::error(my_message);
-  throw CollectiveExit{code};
+  int length = static_cast<int>(my_message.size());
+  mpi_check(MPI_Bcast(&length, 1, MPI_INT, first_failing, env.comm()), "MPI_Bcast(length)");
+  my_message.resize(static_cast<size_t>(length));
+  mpi_check(MPI_Bcast(my_message.data(), length, MPI_CHAR, first_failing, env.comm()),
+            "MPI_Bcast(message)");
+  throw CollectiveExit{code, my_message};
 }
 
 }  // namespace barcode

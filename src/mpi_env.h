@@ -50,9 +50,11 @@ class MpiEnv {
   int cores_ = 1;
 };
 
-// Thrown on every rank when a collective step failed on some rank; the message was printed once.
+// Thrown on every rank when a collective step failed on some rank; the message was printed once
+// (and every rank holds it, for records such as a --manifest movie's log).
 struct CollectiveExit {
   int exit_code;
+  std::string message;
 };
 
 // Runs `step` on every rank. If it throws barcode::Error on any rank, the lowest such rank prints

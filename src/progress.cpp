@@ -8,10 +8,11 @@
 
 namespace barcode {
 
-Progress::Progress(bool enabled, int64_t total)
+Progress::Progress(bool enabled, int64_t total, std::string movie)
     : enabled_(enabled && log::verbosity() >= 1),
       terminal_(isatty(STDERR_FILENO) != 0),
-      total_(total) {}
+      total_(total),
+      movie_(std::move(movie)) {}
 
 void Progress::update(int64_t done, bool last) {
   if (!enabled_ || total_ <= 0) return;
@@ -28,15 +29,17 @@ void Progress::update(int64_t done, bool last) {
     char bar[kWidth + 1];
     for (int i = 0; i < kWidth; ++i) bar[i] = i < filled ? '#' : '.';
     bar[kWidth] = '\0';
-    std::fprintf(stderr, "\r[%s] %5.1f%% %lld/%lld frames, %.0f frames/s, %.0f s left ", bar,
-                 100.0 * fraction, static_cast<long long>(done), static_cast<long long>(total_),
-                 rate, eta);
+    std::fprintf(stderr, "\r%s [%s] %5.1f%% %lld/%lld frames, %.0f frames/s, %.0f s left ",
+                 movie_.c_str(), bar, 100.0 * fraction, static_cast<long long>(done),
+                 static_cast<long long>(total_), rate, eta);
     if (last) std::fprintf(stderr, "\n");
     std::fflush(stderr);
   } else {
-    std::fprintf(
-        stderr, "barcode_mpi: progress: %lld/%lld frames (%.1f%%), %.0f frames/s, %.0f s left\n",
-        static_cast<long long>(done), static_cast<long long>(total_), 100.0 * fraction, rate, eta);
+    std::fprintf(stderr,
+                 "barcode_mpi: %s: progress: %lld/%lld frames (%.1f%%), %.0f frames/s, %.0f s "
+                 "left\n",
+                 movie_.c_str(), static_cast<long long>(done), static_cast<long long>(total_),
+                 100.0 * fraction, rate, eta);
   }
 }
 

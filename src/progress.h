@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "summary.h"
 
@@ -12,7 +13,9 @@ namespace barcode {
 
 class Progress {
  public:
-  Progress(bool enabled, int64_t total);
+  // `movie` names the input in every line: ranks working on different movies of a --manifest
+  // each print their own.
+  Progress(bool enabled, int64_t total, std::string movie);
   // All ranks' frames written so far; `last` prints the final state.
   void update(int64_t done, bool last);
 
@@ -20,6 +23,7 @@ class Progress {
   bool enabled_;
   bool terminal_;
   int64_t total_;
+  std::string movie_;
   Stopwatch clock_;
   double last_print_ = -1e9;
 };

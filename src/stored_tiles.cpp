@@ -44,15 +44,15 @@ double float_attribute(const BarcodeFile& file, const std::string& name) {
 StreamInfo stored_stream_info(const BarcodeFile& file) {
   StreamInfo info;
   info.path = text_attribute(file, "source_path");
-  info.codec = text_attribute(file, "codec");
-  info.pix_fmt = text_attribute(file, "pix_fmt");
-  info.width = static_cast<int>(integer_attribute(file, "width"));
-  info.height = static_cast<int>(integer_attribute(file, "height"));
-  info.frame_rate = float_attribute(file, "frame_rate");
-  info.duration = float_attribute(file, "duration");
+  info.codec = text_attribute(file, "source_codec");
+  info.pix_fmt = text_attribute(file, "source_pix_fmt");
+  info.width = static_cast<int>(integer_attribute(file, "source_width"));
+  info.height = static_cast<int>(integer_attribute(file, "source_height"));
+  info.frame_rate = float_attribute(file, "source_frame_rate");
+  info.duration = float_attribute(file, "source_duration");
   info.file_size = integer_attribute(file, "source_size");
   info.file_mtime = integer_attribute(file, "source_mtime");
-  const std::string tb = text_attribute(file, "time_base");
+  const std::string tb = text_attribute(file, "source_time_base");
   const size_t slash = tb.find('/');
   if (slash != std::string::npos) {
     info.time_base =

@@ -10,7 +10,7 @@
 namespace barcode {
 
 void report_summary(const RunStats& mine, MPI_Comm comm, const std::string& input, int ranks,
-                    int threads, const std::string& device, int decoders) {
+                    int threads, const std::string& device, int decoders, bool stored) {
   int64_t counts[5] = {mine.frames_scanned, mine.frames_decoded, mine.frames_sampled,
                        mine.frames_written, mine.bad_packets};
   int64_t total[5] = {0, 0, 0, 0, 0};
@@ -27,6 +27,22 @@ void report_summary(const RunStats& mine, MPI_Comm comm, const std::string& inpu
   MPI_Comm_rank(comm, &rank);
   if (rank != 0) return;
   const double wall = slowest[6] > 0 ? slowest[6] : 1e-9;
+  if (stored) {
+    std::fprintf(stderr,
+                 "barcode_mpi: summary for %s (from its stored tiles)\n"
+                 "  ranks %d, threads per rank %d, rank 0 on %s\n"
+                 "  frames: %lld stored, %lld tiles read, %lld written, %lld missing\n"
+                 "  time (slowest rank): plan %.2f s, read tiles %.2f s (wall), cluster %.2f s "
+                 "(summed over threads or GPU batches), write %.2f s, movie palette %.2f s, "
+                 "render %.2f s\n"
+                 "  wall %.2f s: %.1f frames/s; peak memory %.0f MiB per rank (largest)\n",
+                 input.c_str(), ranks, threads, device.c_str(), static_cast<long long>(total[2]),
+                 static_cast<long long>(total[1]), static_cast<long long>(total[3]),
+                 static_cast<long long>(total[2] - total[3]), slowest[0], slowest[1], slowest[3],
+                 slowest[4], slowest[8], slowest[5], wall, static_cast<double>(total[2]) / wall,
+                 slowest[7]);
+    return;
+  }
   std::fprintf(stderr,
                "barcode_mpi: summary for %s\n"
                "  ranks %d, threads per rank %d, rank 0 on %s with %d decoder(s)\n"

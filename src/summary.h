@@ -26,8 +26,10 @@ struct RunStats {
 };
 
 // Sums counts and takes the maximum of times over all ranks; rank 0 prints the summary.
+// `stored`: the frames came from a file's stored tiles (--from-h5), not from decoding, and the
+// summary says so (frames_decoded and decode_s then count the tiles read and the reading).
 void report_summary(const RunStats& mine, MPI_Comm comm, const std::string& input, int ranks,
-                    int threads, const std::string& device, int decoders);
+                    int threads, const std::string& device, int decoders, bool stored = false);
 
 // Wall-clock seconds since construction.
 class Stopwatch {

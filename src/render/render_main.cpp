@@ -15,6 +15,7 @@
 #include "error.h"
 #include "output_path.h"
 #include "render/export.h"
+#include "render/gallery.h"
 #include "render/png_writer.h"
 #include "render/styles.h"
 #include "store/h5_read.h"
@@ -34,16 +35,19 @@ struct RenderOptions {
   int height = 360;
   std::string csv;
   std::string json;
+  std::string gallery;  // an archive's output directory: write its web pages instead
   bool overwrite = false;
   int verbosity = 1;
 };
 
 void bind(CLI::App& app, RenderOptions& o) {
-  app.add_option("input", o.input, "Barcode HDF5 file written by barcode_mpi")->required();
+  app.add_option("input", o.input, "Barcode HDF5 file written by barcode_mpi");
   app.add_option("-s,--style", o.styles,
                  "Style to draw: dominant (dominant colour per frame), mean (mean colour), "
                  "palette (stacked clusters by weight), circular (a ring, clockwise from 12 "
-                 "o'clock). Repeat it, or separate names by commas, for several images")
+                 "o'clock), movie-palette (each frame in its colour of the movie palette), "
+                 "smooth (each frame squeezed to one pixel wide). Repeat it, or separate names "
+                 "by commas, for several images")
       ->check(CLI::IsMember(style_names()))
       ->delimiter(',')
       ->allow_extra_args(false);
@@ -64,6 +68,10 @@ void bind(CLI::App& app, RenderOptions& o) {
   app.add_option("--json", o.json,
                  "Write the same per-frame data and the file's root "
                  "attributes to this JSON file");
+  app.add_option("--gallery", o.gallery,
+                 "Instead of one file: write DIR/index.html and DIR/gallery/, static web pages "
+                 "with every movie of an archive run's output directory DIR")
+      ->excludes("input");
   app.add_flag("--overwrite", o.overwrite, "Replace existing output files");
   app.add_option("-v,--verbosity", o.verbosity, "0 quiet, 1 list the files written, 2 timings")
       ->check(CLI::Range(0, 2));
@@ -124,6 +132,16 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 }
 
 int run(const RenderOptions& o) {
+  if (!o.gallery.empty()) {
+    if (!o.output.empty() || !o.csv.empty() || !o.json.empty()) {
+      throw usage_error("--gallery writes its own pages: it takes no -o, --csv or --json");
+    }
+    for (const std::string& path : write_gallery(o.gallery, o.overwrite))
+      say(o, 2, "wrote " + path);
+    say(o, 1, "wrote " + (std::filesystem::path(o.gallery) / "index.html").string());
+    return kExitOk;
+  }
+  if (o.input.empty()) throw usage_error("no input: give a barcode HDF5 file (or --gallery DIR)");
   const Plan plan = plan_outputs(o);
   auto clock = std::chrono::steady_clock::now();
   const BarcodeFile file = read_barcode_file(o.input);
@@ -176,8 +194,11 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    app.exit(e);  // prints help, the version, or the error with a hint
-    return e.get_exit_code() == 0 ? kExitOk : kExitUsage;
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help or --version
+    // Named like every other message of the tool, so that it stands out in a job's log.
+    std::fprintf(stderr, "barcode_render: error: %s\nRun barcode_render --help for the options.\n",
+                 e.what());
+    return kExitUsage;
   }
   try {
     return run(options);

@@ -1,10 +1,12 @@
 #include "store/h5_read.h"
 
+#include <algorithm>
 #include <array>
 #include <filesystem>
 
 #include "error.h"
 #include "store/h5_check.h"
+#include "store/schema.h"
 
 namespace barcode {
 namespace {
@@ -91,6 +93,14 @@ StoredAttribute read_attribute(hid_t attr, const std::string& path, const char* 
   H5Handle type(static_cast<hid_t>(h5_check(H5Aget_type(attr), path, "H5Aget_type")));
   H5Handle space(static_cast<hid_t>(h5_check(H5Aget_space(attr), path, "H5Aget_space")));
   const auto count = static_cast<size_t>(H5Sget_simple_extent_npoints(space.get()));
+  if (is_boolean_type(type.get())) {
+    a.kind = StoredAttribute::Kind::kInteger;
+    a.boolean = true;
+    std::vector<int8_t> flags(count);
+    if (count) h5_check(H5Aread(attr, type.get(), flags.data()), path, "H5Aread");
+    a.integers.assign(flags.begin(), flags.end());
+    return a;
+  }
   switch (H5Tget_class(type.get())) {
     case H5T_INTEGER:
       a.kind = StoredAttribute::Kind::kInteger;
@@ -146,6 +156,24 @@ std::vector<StoredAttribute> read_root_attributes(hid_t file, const std::string&
   return out;
 }
 
+// Layout 1 (files without schema_version): the source's facts under their layout 2 names, and
+// the flags, stored there as integers, marked boolean. Kept apart from the reading itself.
+void upgrade_layout_1(std::vector<StoredAttribute>& attributes) {
+  for (const StoredAttribute& a : attributes) {
+    if (a.name == "schema_version") return;
+  }
+  for (StoredAttribute& a : attributes) {
+    for (const auto& [old_name, new_name] : renamed_root_attributes()) {
+      if (a.name == old_name) a.name = new_name;
+    }
+    for (const std::string& flag : flag_attributes()) {
+      if (a.name == flag && a.kind == StoredAttribute::Kind::kInteger) a.boolean = true;
+    }
+  }
+  std::sort(attributes.begin(), attributes.end(),
+            [](const StoredAttribute& x, const StoredAttribute& y) { return x.name < y.name; });
+}
+
 }  // namespace
 
 std::vector<int64_t> BarcodeFile::done_rows() const {
@@ -174,15 +202,9 @@ bool is_complete_barcode_file(const std::string& path) {
 #endif
   const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
   if (file < 0) return false;
-  int64_t complete = 0;
-  bool ok = false;
-  if (H5Aexists(file, "complete") > 0) {
-    const hid_t attr = H5Aopen(file, "complete", H5P_DEFAULT);
-    ok = attr >= 0 && H5Aread(attr, H5T_NATIVE_INT64, &complete) >= 0;
-    if (attr >= 0) H5Aclose(attr);
-  }
+  const int complete = read_flag_attribute(file, "complete");  // boolean, or 0/1 in layout 1
   H5Fclose(file);
-  return ok && complete == 1;
+  return complete == 1;
 }
 
 std::string read_text_attribute(const std::string& path, const std::string& name) {
@@ -280,6 +302,10 @@ BarcodeFile read_barcode_file(const std::string& path) {
     out.movie_palette =
         read_shaped<float>(f, path, "/movie/palette", H5T_NATIVE_FLOAT, {colours, 3});
     out.movie_labels = read_shaped<uint8_t>(f, path, "/movie/labels", H5T_NATIVE_UINT8, {n, k});
+    if (link_exists(f, "/movie/weights")) {
+      out.movie_weights =
+          read_shaped<double>(f, path, "/movie/weights", H5T_NATIVE_DOUBLE, {colours});
+    }
   }
   if (link_exists(f, "/color/column")) {  // files of older versions have none
     const std::vector<hsize_t> dims = dataset_dims(f, path, "/color/column");
@@ -291,6 +317,7 @@ BarcodeFile read_barcode_file(const std::string& path) {
     out.column = read_shaped<uint8_t>(f, path, "/color/column", H5T_NATIVE_UINT8, dims);
   }
   out.attributes = read_root_attributes(f, path);
+  upgrade_layout_1(out.attributes);
   return out;
 }
 

@@ -7,13 +7,15 @@
 
 namespace barcode {
 
-// One root attribute. barcode_mpi writes scalars (int64, float64, fixed-length strings); other
+// One root attribute. barcode_mpi writes scalars (int64, float64, booleans, strings); other
 // writers may store arrays, so numbers are kept as lists (a scalar is a list of one).
 struct StoredAttribute {
   enum class Kind { kInteger, kFloat, kText, kOther };
   std::string name;
   Kind kind = Kind::kOther;
   std::vector<int64_t> integers;  // kInteger
+  bool boolean = false;           // kInteger holding flags (0/1), stored as booleans or in
+                                  // layout 1 as integers (store/schema.h)
   std::vector<double> floats;     // kFloat
   std::string text;               // kText
 };
@@ -33,10 +35,13 @@ struct BarcodeFile {
   std::vector<float> weights;         // [N*k] /color/weights
   std::vector<double> inertia;        // [N]   /color/inertia
   std::vector<float> movie_palette;   // [K*3] /movie/palette, empty when the file has none
+  std::vector<double> movie_weights;  // [K]   /movie/weights, empty when the file has none
   std::vector<uint8_t> movie_labels;  // [N*k] /movie/labels, empty when the file has none
   int column_height = 0;              // H of /color/column; 0 when the file has none
   std::vector<uint8_t> column;        // [N*H*3] /color/column, empty when the file has none
-  std::vector<StoredAttribute> attributes;  // root attributes, in HDF5's name order
+  // Root attributes, in HDF5's name order. Files of layout 1 (store/schema.h) are read as
+  // layout 2: the source's facts under their new names, flags marked boolean.
+  std::vector<StoredAttribute> attributes;
 
   // Rows whose colours were written (/frames/done != 0), in file order.
   std::vector<int64_t> done_rows() const;

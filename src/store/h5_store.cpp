@@ -5,6 +5,7 @@
 
 #include "error.h"
 #include "log.h"
+#include "store/schema.h"
 
 namespace barcode {
 namespace {
@@ -276,14 +277,7 @@ std::vector<FrameColors> H5Store::read_done_rows(int64_t first, int64_t count,
 }
 
 std::string H5Store::get_text_attribute(const std::string& name) {
-  if (H5Aexists(file_.get(), name.c_str()) <= 0) return "";
-  H5Handle attr(static_cast<hid_t>(
-      h5_check(H5Aopen(file_.get(), name.c_str(), H5P_DEFAULT), path_, "H5Aopen")));
-  H5Handle type(static_cast<hid_t>(h5_check(H5Aget_type(attr.get()), path_, "H5Aget_type")));
-  if (H5Tget_class(type.get()) != H5T_STRING) return "";
-  std::string value(H5Tget_size(type.get()), '\0');
-  h5_check(H5Aread(attr.get(), type.get(), value.data()), path_, "H5Aread");
-  return value.substr(0, value.find('\0'));
+  return read_text_attribute(file_.get(), path_, name);
 }
 
 H5Store::~H5Store() {
@@ -465,11 +459,15 @@ void write_attribute(hid_t file, const std::string& path, const std::string& nam
 }  // namespace
 
 void H5Store::set_attribute(const std::string& name, const std::string& value) {
-  H5Handle type(static_cast<hid_t>(h5_check(H5Tcopy(H5T_C_S1), path_, "H5Tcopy")));
-  h5_check(H5Tset_size(type.get(), value.empty() ? 1 : value.size()), path_, "H5Tset_size");
-  h5_check(H5Tset_strpad(type.get(), H5T_STR_NULLPAD), path_, "H5Tset_strpad");
-  const std::string stored = value.empty() ? std::string(1, '\0') : value;
-  write_attribute(file_.get(), path_, name, type.get(), stored.data());
+  write_text_attribute(file_.get(), path_, name, value);  // variable-length UTF-8
+}
+
+void H5Store::set_flag(const std::string& name, bool value) {
+  write_flag_attribute(file_.get(), path_, name, value);
+}
+
+void H5Store::describe_datasets(const std::string& space) {
+  barcode::describe_datasets(file_.get(), path_, space);
 }
 
 void H5Store::set_attribute(const std::string& name, int64_t value) {

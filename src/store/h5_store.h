@@ -17,7 +17,9 @@
 //   /movie/palette   float32 [K,3]  movie-wide palette (when K > 0), sorted by weight
 //   /movie/weights   float64 [K]    fraction of all frames' pixels per movie colour
 //   /movie/labels    uint8 [N,k]    index into /movie/palette of each frame palette colour
-// plus root attributes describing the source, the options and the run.
+// plus root attributes describing the source, the options and the run, and on every dataset
+// its description, units and colour space (store/schema.h, which also says how layout 1
+// differed).
 //
 // Every dataset is contiguous and allocated at creation, and the metadata is flushed before the
 // first row is written: afterwards writes touch only raw data, so a killed job leaves a readable
@@ -76,6 +78,10 @@ class H5Store {
   void set_attribute(const std::string& name, const std::string& value);
   void set_attribute(const std::string& name, int64_t value);
   void set_attribute(const std::string& name, double value);
+  // Collective: a boolean (h5py reads it as bool; see store/schema.h).
+  void set_flag(const std::string& name, bool value);
+  // Collective: description, units and colour space on every dataset (store/schema.h).
+  void describe_datasets(const std::string& space);
 
   // Collective. Each rank writes its own contiguous rows [first, first + index.size()) of the
   // frame table columns (a rank with no rows passes empty vectors).

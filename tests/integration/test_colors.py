@@ -46,8 +46,8 @@ class Colors(ToolTest):
 
     def test_odd_frame_size(self):
         d = self.barcode("odd_318x179.mp4")
-        self.assertEqual(d["attrs"]["width"], 318)
-        self.assertEqual(d["attrs"]["height"], 179)
+        self.assertEqual(d["attrs"]["source_width"], 318)
+        self.assertEqual(d["attrs"]["source_height"], 179)
         self.assertEqual(d["attrs"]["tile_height"], round(160 * 179 / 318))
         self.assertEqual(int(d["frames/done"].sum()), 75)
 

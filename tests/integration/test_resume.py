@@ -7,6 +7,7 @@ import subprocess
 import time
 import unittest
 
+import h5py
 import numpy as np
 
 from common import BIN, MPI_ENV, ToolTest, assert_same_datasets, media, read_h5, run_tool
@@ -18,6 +19,15 @@ SLOW = [media("long_gop_h264.mkv"), "--restarts", "80", "--batch", "8", "--threa
         "--keep-thumbs"]
 
 
+def rows_done(path):
+    """Rows marked done in a file being written, or 0 while it cannot be read yet."""
+    try:
+        with h5py.File(path, "r") as f:
+            return int(f["frames/done"][:].sum())
+    except (OSError, KeyError):
+        return 0
+
+
 class Resume(ToolTest):
     def start(self, out):
         cmd = ["mpirun", "-np", "2", "--oversubscribe", "--bind-to", "none", BIN, *SLOW,
@@ -26,13 +36,16 @@ class Resume(ToolTest):
                                 stderr=subprocess.PIPE, text=True, start_new_session=True)
 
     def wait_for_rows(self, out, proc):
-        # The partial file appears once planning is done; give the ranks time to write rows.
-        deadline = time.time() + 60
-        while not os.path.exists(out + ".partial") and time.time() < deadline:
+        # The partial file appears once planning is done; wait until rows are marked done in it
+        # (a fixed wait was too short on a loaded machine). The file is readable while written:
+        # its metadata is on disk before the first row.
+        deadline = time.time() + 120
+        while time.time() < deadline:
             self.assertIsNone(proc.poll(), "the run ended before it could be interrupted")
-            time.sleep(0.1)
-        time.sleep(2.0)
-        self.assertIsNone(proc.poll(), "the run ended before it could be interrupted")
+            if os.path.exists(out + ".partial") and rows_done(out + ".partial") > 0:
+                return
+            time.sleep(0.2)
+        self.fail("no row was written within 120 s")
 
     def killed_mid_run(self, out):
         """Starts the slow run on 2 ranks and kills it with SIGKILL once it has written rows:
@@ -88,7 +101,7 @@ class Resume(ToolTest):
         self.killed_mid_run(out)
         result = run_tool([*SLOW, "-o", out, "--resume", "--seed", "9"], 1)
         self.assertEqual(result.returncode, 2, result.stderr)
-        self.assertIn("cannot resume", result.stderr)
+        self.assertIn("cannot resume: --seed differs (0 in the file, 9 now)", result.stderr)
 
     def test_resume_of_a_finished_run_does_nothing(self):
         out = self.out("done.h5")

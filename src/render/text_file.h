@@ -1,0 +1,67 @@
+// Text files built in memory and written whole: PATH.partial, renamed when complete, so that
+// an export or a page that exists is never cut short. Shared by the exports and the gallery.
+#pragma once
+
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <type_traits>
+
+namespace barcode {
+
+// Text built in memory in chunks and written through a PATH.partial file that is renamed when
+// complete, so that an export that exists is whole (as for the PNG).
+class TextFile {
+ public:
+  // `what` names the kind of file in error messages ("CSV", "HTML").
+  TextFile(std::string path, const char* what);
+  // Not committed: an error is on its way; leaves no partial file behind.
+  ~TextFile();
+  TextFile(const TextFile&) = delete;
+  TextFile& operator=(const TextFile&) = delete;
+
+  void put(const char* text) { buffer_ += text; }
+  void put(const std::string& text) { buffer_ += text; }
+  void put(char c) { buffer_ += c; }
+  // Shortest round-trip form of each type, through std::to_chars.
+  template <typename T>
+  void number(T value) {
+    char digits[64];
+    const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+    buffer_.append(digits, end);
+    // A float keeps looking like one ("24.0", not "24"), so readers keep its type.
+    if (std::is_floating_point_v<T> &&
+        std::find_if(digits, end, [](char c) { return c == '.' || c == 'e' || c == 'n'; }) == end) {
+      buffer_ += ".0";
+    }
+  }
+  // A line is complete: write out the buffer when it has grown large.
+  void end_line() {
+    buffer_ += '\n';
+    if (buffer_.size() >= kChunk) flush();
+  }
+  // Writes the rest and renames PATH.partial to PATH; throws Error naming the file.
+  void commit();
+
+ private:
+  static constexpr size_t kChunk = 1 << 20;
+  struct Closer {
+    void operator()(FILE* f) const { std::fclose(f); }
+  };
+  std::string partial() const { return path_ + ".partial"; }
+  void flush();
+  [[noreturn]] void fail();
+
+  std::string path_;
+  const char* what_;
+  std::unique_ptr<FILE, Closer> file_;
+  std::string buffer_;
+};
+
+// `text` as a JSON string literal, quotes included; UTF-8 passes through unchanged. With
+// `in_html`, "<" is escaped too, so that the literal can sit inside an HTML <script> element.
+std::string json_quote(const std::string& text, bool in_html = false);
+
+}  // namespace barcode

@@ -1,0 +1,34 @@
+#include "resume_check.h"
+
+#include <gtest/gtest.h>
+
+namespace barcode {
+namespace {
+
+TEST(ResumeCheck, SameOptionsGiveNoReason) {
+  EXPECT_EQ(describe_options_difference("source_size=10 k=8 tol=0.1", "source_size=10 k=8 tol=0.1"),
+            "");
+}
+
+TEST(ResumeCheck, NamesTheOptionAndBothValues) {
+  EXPECT_EQ(describe_options_difference("source_size=10 k=8 max_iter=50 seed=0",
+                                        "source_size=10 k=5 max_iter=50 seed=0"),
+            "--clusters differs (8 in the file, 5 now)");
+  EXPECT_EQ(describe_options_difference("every=1 tile_width=160", "every=1 tile_width=96"),
+            "--tile-width differs (160 in the file, 96 now)");
+}
+
+TEST(ResumeCheck, AChangedInputComesFirst) {
+  EXPECT_EQ(describe_options_difference("source_size=10 source_mtime=5 seed=0",
+                                        "source_size=12 source_mtime=5 seed=3"),
+            "the input changed: source_size (10 in the file, 12 now); --seed differs (0 in the "
+            "file, 3 now)");
+}
+
+TEST(ResumeCheck, AKeyOnlyOneSideHas) {
+  EXPECT_EQ(describe_options_difference("k=8", "k=8 space=lab"),
+            "--space differs (nothing in the file, lab now)");
+}
+
+}  // namespace
+}  // namespace barcode

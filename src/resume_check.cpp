@@ -43,7 +43,7 @@ std::string describe_options_difference(const std::string& stored, const std::st
     const std::string was = value(before, key), is = value(after, key);
     if (was == is) continue;
     const std::string values = " (" + was + " in the file, " + is + " now)";
-    if (key.rfind("source_", 0) == 0) {
+    if (key.rfind("source", 0) == 0) {  // source= (content fingerprint), source_*
       input += (input.empty() ? "" : ", ") + key + values;
     } else {
       options += (options.empty() ? "" : ", ") + option_name(key) + " differs" + values;

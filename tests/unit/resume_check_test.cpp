@@ -25,6 +25,11 @@ TEST(ResumeCheck, AChangedInputComesFirst) {
             "file, 3 now)");
 }
 
+TEST(ResumeCheck, AChangedContentFingerprintIsTheInput) {
+  EXPECT_EQ(describe_options_difference("source=abc k=8", "source=abd k=8"),
+            "the input changed: source (abc in the file, abd now)");
+}
+
 TEST(ResumeCheck, AKeyOnlyOneSideHas) {
   EXPECT_EQ(describe_options_difference("k=8", "k=8 space=lab"),
             "--space differs (nothing in the file, lab now)");

@@ -16,6 +16,7 @@
 #include "interrupt.h"
 #include "log.h"
 #include "pipeline/cpu_sink.h"
+#include "pipeline/cpu_split.h"
 #include "pipeline/decode_pool.h"
 #include "pipeline/gpu_backend.h"
 #include "pipeline/result_book.h"
@@ -137,13 +138,15 @@ void choose_backend(const MpiEnv& env, const Options& options, Backend& backend)
       backend.decoders.push_back(c);
     }
   }
-  int software = options.cpu_decoders >= 0 ? options.cpu_decoders : (backend.nvdec ? 0 : 1);
+  int software = options.cpu_decoders >= 0 ? options.cpu_decoders
+                 : backend.nvdec           ? 0
+                                           : default_cpu_decoders(backend.threads);
   if (backend.decoders.empty() && software == 0) software = 1;
   if (!decoding) software = 0;
   for (int i = 0; i < software; ++i) {
     DecodeConfig c;
     c.keyframes_only = options.keyframes;
-    c.threads = std::max(1, backend.threads / software);
+    c.threads = threads_per_decoder(backend.threads, software);
     backend.decoders.push_back(c);
   }
   log::detail("rank uses " +

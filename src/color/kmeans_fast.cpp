@@ -224,18 +224,6 @@ Moves centroid_moves(const Centroids& before, const Centroids& after, int k) {
   return m;
 }
 
-// Moves colour i from cluster `from` to cluster `to` in the exact integer sums.
-inline void move_colour(const Scratch& s, int64_t i, int32_t from, int32_t to, ClusterSums& sums) {
-  sums.count[from] -= s.count[i];
-  sums.sr[from] -= s.wr[i];
-  sums.sg[from] -= s.wg[i];
-  sums.sb[from] -= s.wb[i];
-  sums.count[to] += s.count[i];
-  sums.sr[to] += s.wr[i];
-  sums.sg[to] += s.wg[i];
-  sums.sb[to] += s.wb[i];
-}
-
 // For each 8-bit mask, the lane numbers of its set bits in order, then zeros: the permutation
 // that packs the selected lanes to the front of a vector.
 struct PackTable {
@@ -368,10 +356,13 @@ void nearest_chunk(const float* r, const float* g, const float* b, int64_t count
     for (int64_t v = 0; v < vectors; ++v) {
       const __m256 d = distance8(_mm256_loadu_ps(r + v * kLanes), _mm256_loadu_ps(g + v * kLanes),
                                  _mm256_loadu_ps(b + v * kLanes), c.r[j], c.g[j], c.b[j]);
+      // Strict <: ties keep the lower index. The smallest and second smallest values themselves
+      // need no select: the new second is min(second, max(best, d)) whichever is closer, and
+      // min/max of the same values give the same bits (distances are never NaN or -0).
       const __m256 closer = _mm256_cmp_ps(d, best[v], _CMP_LT_OQ);
-      second[v] = _mm256_blendv_ps(_mm256_min_ps(second[v], d), best[v], closer);
-      best[v] = _mm256_blendv_ps(best[v], d, closer);
       best_j[v] = _mm256_blendv_epi8(best_j[v], vj, _mm256_castps_si256(closer));
+      second[v] = _mm256_min_ps(second[v], _mm256_max_ps(best[v], d));
+      best[v] = _mm256_min_ps(best[v], d);
     }
   }
   const __m256 up = _mm256_set1_ps(kUp), down = _mm256_set1_ps(kDown);
@@ -403,40 +394,49 @@ void assign_all(Scratch& s, const PaddedCentroids& c, int k, ClusterSums& sums) 
 // A later assignment: bounds moved, tested, and distances computed only where the test fails.
 void assign_bounded(Scratch& s, const PaddedCentroids& c, int k, const Moves& moves,
                     ClusterSums& sums) {
+  // Raw pointers in locals: the intrinsics' stores may alias anything, so through the vectors the
+  // compiler would reload every data pointer after each store.
   const int64_t padded = static_cast<int64_t>(s.cr.size());
+  const float* cr = s.cr.data();
+  const float* cg = s.cg.data();
+  const float* cb = s.cb.data();
+  int32_t* labels = s.labels.data();
+  float* upper_bound = s.upper.data();
+  float* lower_bound = s.lower.data();
+  int32_t* recompute = s.recompute.data();
+  float* fr = s.failed_r.data();
+  float* fg = s.failed_g.data();
+  float* fb = s.failed_b.data();
   const __m256 add_lo = _mm256_load_ps(&moves.add[0]);
   const __m256i most = _mm256_set1_epi32(moves.most);
   const __m256 sub_most = _mm256_set1_ps(moves.sub_most);
   const __m256 sub_other = _mm256_set1_ps(moves.sub_other);
   const __m256 up = _mm256_set1_ps(kUp);
-  int32_t* recompute = s.recompute.data();
-  float* fr = s.failed_r.data();
-  float* fg = s.failed_g.data();
-  float* fb = s.failed_b.data();
+  const __m256i lane_numbers = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
   int64_t failed = 0;
   for (int64_t i = 0; i < padded; i += kLanes) {
-    const __m256i label = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(&s.labels[i]));
+    const __m256i label = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(labels + i));
     const __m256 add = k <= kLanes ? _mm256_permutevar8x32_ps(add_lo, label)
                                    : _mm256_i32gather_ps(moves.add, label, 4);
-    const __m256 upper = _mm256_add_ps(_mm256_loadu_ps(&s.upper[i]), add);
+    const __m256 upper = _mm256_add_ps(_mm256_loadu_ps(upper_bound + i), add);
     // The centroid that moved farthest is not among the others of its own colours.
     const __m256 sub =
         _mm256_blendv_ps(sub_most, sub_other, _mm256_castsi256_ps(_mm256_cmpeq_epi32(label, most)));
-    const __m256 lower = _mm256_sub_ps(_mm256_loadu_ps(&s.lower[i]), sub);
-    _mm256_storeu_ps(&s.upper[i], upper);
-    _mm256_storeu_ps(&s.lower[i], lower);
+    const __m256 lower = _mm256_sub_ps(_mm256_loadu_ps(lower_bound + i), sub);
+    _mm256_storeu_ps(upper_bound + i, upper);
+    _mm256_storeu_ps(lower_bound + i, lower);
     const __m256 keeps = _mm256_cmp_ps(lower, _mm256_mul_ps(upper, up), _CMP_GT_OQ);
     // Append the failed lanes to the lists without branching: their lanes packed to the front
     // (the rest of each store is overwritten by the next one or never read).
     const unsigned fail = ~static_cast<unsigned>(_mm256_movemask_ps(keeps)) & 0xFFu;
     const __m256i pack = _mm256_load_si256(reinterpret_cast<const __m256i*>(kPack.lanes[fail]));
-    const __m256i index = _mm256_add_epi32(_mm256_set1_epi32(static_cast<int32_t>(i)),
-                                           _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    const __m256i index =
+        _mm256_add_epi32(_mm256_set1_epi32(static_cast<int32_t>(i)), lane_numbers);
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(recompute + failed),
                         _mm256_permutevar8x32_epi32(index, pack));
-    _mm256_storeu_ps(fr + failed, _mm256_permutevar8x32_ps(_mm256_loadu_ps(&s.cr[i]), pack));
-    _mm256_storeu_ps(fg + failed, _mm256_permutevar8x32_ps(_mm256_loadu_ps(&s.cg[i]), pack));
-    _mm256_storeu_ps(fb + failed, _mm256_permutevar8x32_ps(_mm256_loadu_ps(&s.cb[i]), pack));
+    _mm256_storeu_ps(fr + failed, _mm256_permutevar8x32_ps(_mm256_loadu_ps(cr + i), pack));
+    _mm256_storeu_ps(fg + failed, _mm256_permutevar8x32_ps(_mm256_loadu_ps(cg + i), pack));
+    _mm256_storeu_ps(fb + failed, _mm256_permutevar8x32_ps(_mm256_loadu_ps(cb + i), pack));
     failed += __builtin_popcount(fail);
   }
   // The failed colours, compacted, through the full computation; the tail repeats the last one.
@@ -446,20 +446,37 @@ void assign_bounded(Scratch& s, const PaddedCentroids& c, int k, const Moves& mo
     fb[f] = fb[failed - 1];
   }
   const int64_t groups = (failed + kLanes - 1) / kLanes * kLanes;
+  const int64_t colours = s.colours;
+  const int32_t* count = s.count.data();
+  const int32_t* wr = s.wr.data();
+  const int32_t* wg = s.wg.data();
+  const int32_t* wb = s.wb.data();
+  int64_t* s_count = sums.count.data();
+  int64_t* s_r = sums.sr.data();
+  int64_t* s_g = sums.sg.data();
+  int64_t* s_b = sums.sb.data();
   alignas(32) int32_t label[kChunk];
   alignas(32) float upper[kChunk], lower[kChunk];
   for (int64_t f = 0; f < groups; f += kChunk) {
-    const int64_t count = groups - f < kChunk ? groups - f : kChunk;
-    nearest_chunk(fr + f, fg + f, fb + f, count, c, k, label, upper, lower);
-    const int64_t real = failed - f < count ? failed - f : count;
+    const int64_t n = groups - f < kChunk ? groups - f : kChunk;
+    nearest_chunk(fr + f, fg + f, fb + f, n, c, k, label, upper, lower);
+    const int64_t real = failed - f < n ? failed - f : n;
     for (int64_t l = 0; l < real; ++l) {
       const int32_t i = recompute[f + l];
-      if (s.labels[i] != label[l]) {
-        if (i < s.colours) move_colour(s, i, s.labels[i], label[l], sums);
-        s.labels[i] = label[l];
+      const int32_t from = labels[i], to = label[l];
+      if (from != to && i < colours) {  // move the colour between the exact integer sums
+        s_count[from] -= count[i];
+        s_r[from] -= wr[i];
+        s_g[from] -= wg[i];
+        s_b[from] -= wb[i];
+        s_count[to] += count[i];
+        s_r[to] += wr[i];
+        s_g[to] += wg[i];
+        s_b[to] += wb[i];
       }
-      s.upper[i] = upper[l];
-      s.lower[i] = lower[l];
+      labels[i] = to;
+      upper_bound[i] = upper[l];
+      lower_bound[i] = lower[l];
     }
   }
 }

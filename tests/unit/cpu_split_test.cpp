@@ -6,20 +6,24 @@
 namespace barcode {
 namespace {
 
-TEST(CpuSplit, OneSingleThreadedDecoderPerCore) {
+TEST(CpuSplit, OneDecoderOfTwoThreadsPerTwoCores) {
   // One core (mpirun --bind-to core): one decoder, one thread.
   EXPECT_EQ(1, default_cpu_decoders(1));
   EXPECT_EQ(1, threads_per_decoder(1, default_cpu_decoders(1)));
-  for (int cores : {2, 3, 8, 16}) {
-    EXPECT_EQ(cores, default_cpu_decoders(cores)) << cores;
-    EXPECT_EQ(1, threads_per_decoder(cores, default_cpu_decoders(cores))) << cores;
+  // Two cores: one decoder with both; three: one decoder with three.
+  EXPECT_EQ(1, default_cpu_decoders(2));
+  EXPECT_EQ(2, threads_per_decoder(2, default_cpu_decoders(2)));
+  EXPECT_EQ(3, threads_per_decoder(3, default_cpu_decoders(3)));
+  for (int cores : {4, 8, 16, 32}) {
+    EXPECT_EQ(cores / 2, default_cpu_decoders(cores)) << cores;
+    EXPECT_EQ(2, threads_per_decoder(cores, default_cpu_decoders(cores))) << cores;
   }
 }
 
-TEST(CpuSplit, LargeRanksGiveDecodersSeveralThreads) {
+TEST(CpuSplit, LargeRanksGiveDecodersMoreThreads) {
   EXPECT_EQ(kMaxCpuDecoders, default_cpu_decoders(64));
   EXPECT_EQ(4, threads_per_decoder(64, default_cpu_decoders(64)));
-  EXPECT_EQ(2, threads_per_decoder(40, default_cpu_decoders(40)));
+  EXPECT_EQ(3, threads_per_decoder(48, default_cpu_decoders(48)));
 }
 
 TEST(CpuSplit, NeverZero) {

@@ -39,14 +39,11 @@
 #include <numeric>
 #include <string>
 
+#include "color/kmeans_detail.h"
 #include "error.h"
 
 namespace barcode {
-namespace {
-
-// Colours per assignment chunk: the chunk's best distances and labels stay in L1 cache, and a
-// multiple of every SIMD width so the chunk loop needs no scalar remainder.
-constexpr int64_t kChunk = 256;
+namespace kmeans_detail {
 
 void validate(const uint8_t* rgb, int64_t n, const KmeansParams& params) {
   auto fail = [](const std::string& what) { throw Error("kmeans: " + what); };
@@ -67,6 +64,80 @@ void validate(const uint8_t* rgb, int64_t n, const KmeansParams& params) {
   }
   if (rgb == nullptr) fail("pixel pointer is null");
 }
+
+namespace {
+// The float squared distance of the contract: ((dr*dr + dg*dg) + db*db), no fused multiply-add.
+inline float squared_distance(float dr, float dg, float db) {
+  return (dr * dr + dg * dg) + db * db;
+}
+}  // namespace
+
+float update_centroids(const ClusterSums& sums, int k, Centroids& c) {
+  float shift2 = 0.0f;
+  for (int j = 0; j < k; ++j) {
+    const int64_t count = sums.count[j];
+    if (count == 0) continue;  // empty cluster: keep the old centroid
+    const auto dn = static_cast<double>(count);
+    const auto r = static_cast<float>(static_cast<double>(sums.sr[j]) / dn);
+    const auto g = static_cast<float>(static_cast<double>(sums.sg[j]) / dn);
+    const auto b = static_cast<float>(static_cast<double>(sums.sb[j]) / dn);
+    shift2 = std::max(shift2, squared_distance(c.r[j] - r, c.g[j] - g, c.b[j] - b));
+    c.r[j] = r;
+    c.g[j] = g;
+    c.b[j] = b;
+  }
+  return shift2;
+}
+
+// With n_j <= 2^20 and channel values <= 255, n_j*S2_j < 2^58 and |S1_j|^2 < 2^58: no int64
+// overflow.
+double inertia_from_sums(const ClusterSums& sums, const std::vector<int64_t>& s2, int k) {
+  double inertia = 0.0;
+  for (int j = 0; j < k; ++j) {
+    const int64_t nj = sums.count[j];
+    if (nj == 0) continue;
+    const int64_t s1_sq =
+        sums.sr[j] * sums.sr[j] + sums.sg[j] * sums.sg[j] + sums.sb[j] * sums.sb[j];
+    inertia += static_cast<double>(nj * s2[j] - s1_sq) / static_cast<double>(nj);
+  }
+  return inertia;
+}
+
+KmeansResult sorted_result(int k, int64_t n, const Centroids& centroids,
+                           const std::vector<int64_t>& counts, double inertia, int iterations,
+                           int restart) {
+  // Clusters by count descending, ties by cluster index ascending.
+  std::vector<int> order(k);
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return counts[a] > counts[b]; });
+
+  KmeansResult result;
+  result.centroids.resize(3 * static_cast<size_t>(k));
+  result.weights.resize(k);
+  for (int slot = 0; slot < k; ++slot) {
+    const int j = order[slot];
+    result.centroids[3 * slot] = centroids.r[j];
+    result.centroids[3 * slot + 1] = centroids.g[j];
+    result.centroids[3 * slot + 2] = centroids.b[j];
+    result.weights[slot] =
+        static_cast<float>(static_cast<double>(counts[j]) / static_cast<double>(n));
+  }
+  result.inertia = inertia;
+  result.iterations = iterations;
+  result.restart = restart;
+  return result;
+}
+
+}  // namespace kmeans_detail
+
+namespace {
+
+using kmeans_detail::Centroids;
+using kmeans_detail::ClusterSums;
+
+// Colours per assignment chunk: the chunk's best distances and labels stay in L1 cache, and a
+// multiple of every SIMD width so the chunk loop needs no scalar remainder.
+constexpr int64_t kChunk = 256;
 
 // The tile's pixels in pixel order, one int32 plane per channel, for the exact integer seeding.
 struct PixelPlanes {
@@ -128,30 +199,6 @@ ColourTable distinct_colours(const uint8_t* rgb, int64_t n) {
   t.g.resize(padded, 0.0f);
   t.b.resize(padded, 0.0f);
   return t;
-}
-
-// Exact integer sums of the colours assigned to each cluster.
-struct ClusterSums {
-  std::vector<int64_t> count, sr, sg, sb;
-
-  explicit ClusterSums(int k) : count(k), sr(k), sg(k), sb(k) {}
-  void clear() {
-    std::fill(count.begin(), count.end(), 0);
-    std::fill(sr.begin(), sr.end(), 0);
-    std::fill(sg.begin(), sg.end(), 0);
-    std::fill(sb.begin(), sb.end(), 0);
-  }
-};
-
-// Centroids as float planes, the layout the assignment loop reads.
-struct Centroids {
-  std::vector<float> r, g, b;
-  explicit Centroids(int k) : r(k), g(k), b(k) {}
-};
-
-// The float squared distance of the contract: ((dr*dr + dg*dg) + db*db), no fused multiply-add.
-inline float squared_distance(float dr, float dg, float db) {
-  return (dr * dr + dg * dg) + db * db;
 }
 
 // k-means++ seeding over all pixels in pixel order (see the rules at the top of the file).
@@ -270,47 +317,25 @@ void assign(const ColourTable& t, const Centroids& c, int k, std::vector<int32_t
   }
 }
 
-// Moves each non-empty cluster's centroid to its mean; returns shift2, the largest float squared
-// distance any centroid moved.
-float update_centroids(const ClusterSums& sums, int k, Centroids& c) {
-  float shift2 = 0.0f;
-  for (int j = 0; j < k; ++j) {
-    const int64_t count = sums.count[j];
-    if (count == 0) continue;  // empty cluster: keep the old centroid
-    const auto dn = static_cast<double>(count);
-    const auto r = static_cast<float>(static_cast<double>(sums.sr[j]) / dn);
-    const auto g = static_cast<float>(static_cast<double>(sums.sg[j]) / dn);
-    const auto b = static_cast<float>(static_cast<double>(sums.sb[j]) / dn);
-    shift2 = std::max(shift2, squared_distance(c.r[j] - r, c.g[j] - g, c.b[j] - b));
-    c.r[j] = r;
-    c.g[j] = g;
-    c.b[j] = b;
-  }
-  return shift2;
-}
-
-// Within-cluster sum of squares of the labelled partition, from exact integer sums. With
-// n_j <= 2^20 and channel values <= 255, n_j*S2_j < 2^58 and |S1_j|^2 < 2^58: no int64 overflow.
+// Within-cluster sum of squares of the labelled partition, from exact integer sums.
 double partition_inertia(const ColourTable& t, const std::vector<int32_t>& labels,
                          const ClusterSums& sums, int k) {
   std::vector<int64_t> s2(k, 0);
   for (int64_t i = 0; i < t.size; ++i) s2[labels[i]] += t.w_sq[i];
-  double inertia = 0.0;
-  for (int j = 0; j < k; ++j) {
-    const int64_t nj = sums.count[j];
-    if (nj == 0) continue;
-    const int64_t s1_sq =
-        sums.sr[j] * sums.sr[j] + sums.sg[j] * sums.sg[j] + sums.sb[j] * sums.sb[j];
-    inertia += static_cast<double>(nj * s2[j] - s1_sq) / static_cast<double>(nj);
-  }
-  return inertia;
+  return kmeans_detail::inertia_from_sums(sums, s2, k);
 }
 
 }  // namespace
 
 KmeansResult kmeans_tile(const uint8_t* rgb, int64_t n, const KmeansParams& params,
                          int64_t frame_index) {
-  validate(rgb, n, params);
+  return kmeans_fast_supported() ? kmeans_tile_fast(rgb, n, params, frame_index)
+                                 : kmeans_tile_reference(rgb, n, params, frame_index);
+}
+
+KmeansResult kmeans_tile_reference(const uint8_t* rgb, int64_t n, const KmeansParams& params,
+                                   int64_t frame_index) {
+  kmeans_detail::validate(rgb, n, params);
   const int k = params.k;
   const float tol2 = params.tol * params.tol;
 
@@ -333,7 +358,7 @@ KmeansResult kmeans_tile(const uint8_t* rgb, int64_t n, const KmeansParams& para
     int iterations = 0;
     for (;;) {
       assign(colours, centroids, k, labels, sums);
-      const float shift2 = update_centroids(sums, k, centroids);
+      const float shift2 = kmeans_detail::update_centroids(sums, k, centroids);
       ++iterations;
       if (shift2 <= tol2 || iterations == params.max_iter) break;
     }
@@ -348,27 +373,8 @@ KmeansResult kmeans_tile(const uint8_t* rgb, int64_t n, const KmeansParams& para
     }
   }
 
-  // Clusters by count descending, ties by cluster index ascending.
-  std::vector<int> order(k);
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(),
-                   [&](int a, int b) { return best_counts[a] > best_counts[b]; });
-
-  KmeansResult result;
-  result.centroids.resize(3 * static_cast<size_t>(k));
-  result.weights.resize(k);
-  for (int slot = 0; slot < k; ++slot) {
-    const int j = order[slot];
-    result.centroids[3 * slot] = best_centroids.r[j];
-    result.centroids[3 * slot + 1] = best_centroids.g[j];
-    result.centroids[3 * slot + 2] = best_centroids.b[j];
-    result.weights[slot] =
-        static_cast<float>(static_cast<double>(best_counts[j]) / static_cast<double>(n));
-  }
-  result.inertia = best_inertia;
-  result.iterations = best_iterations;
-  result.restart = best_restart;
-  return result;
+  return kmeans_detail::sorted_result(k, n, best_centroids, best_counts, best_inertia,
+                                      best_iterations, best_restart);
 }
 
 }  // namespace barcode

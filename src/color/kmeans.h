@@ -64,7 +64,23 @@ constexpr uint32_t draw24(uint64_t key, uint32_t draw) {
 
 // Clusters `n` pixels (rgb, interleaved, 3*n bytes). Throws barcode::Error on bad parameters
 // (k < 1, restarts < 1, max_iter < 1, tol < 0, n < 1, n > kMaxTilePixels).
+// Runs the fast path where the processor has it (kmeans_fast_supported()), else the reference;
+// both give the same result bit for bit.
 KmeansResult kmeans_tile(const uint8_t* rgb, int64_t n, const KmeansParams& params,
                          int64_t frame_index);
+
+// The plain reference implementation of the definition above: what the tests compare against.
+KmeansResult kmeans_tile_reference(const uint8_t* rgb, int64_t n, const KmeansParams& params,
+                                   int64_t frame_index);
+
+// The fast path (color/kmeans_fast.cpp): AVX2 distance evaluation and bounds that skip
+// distances only where they prove the assignment unchanged. Same result as the reference bit for
+// bit. Throws barcode::Error where the processor lacks it (see kmeans_fast_supported()).
+KmeansResult kmeans_tile_fast(const uint8_t* rgb, int64_t n, const KmeansParams& params,
+                              int64_t frame_index);
+
+// Whether this build and processor can run kmeans_tile_fast (x86-64 with AVX2, GCC build), and
+// BARCODE_KMEANS=reference is not set in the environment (a switch for comparisons).
+bool kmeans_fast_supported();
 
 }  // namespace barcode

@@ -2,15 +2,16 @@
 
 #include <algorithm>
 
+#include "pipeline/cpu_split.h"
+
 namespace barcode {
 
 DecoderMix default_decoder_mix(int cores, bool nvdec, int sharing) {
   DecoderMix mix;
   cores = std::max(cores, 1);
   if (!nvdec) {
-    // One software decoder with every core: libavcodec's frame threads.
-    mix.software_decoders = 1;
-    mix.threads_per_software_decoder = cores;
+    mix.software_decoders = default_cpu_decoders(cores);  // cpu_split.h
+    mix.threads_per_software_decoder = threads_per_decoder(cores, mix.software_decoders);
     return mix;
   }
   // About one session per decoder engine (an H100 or H200 has 7), shared by the ranks on the GPU.

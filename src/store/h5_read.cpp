@@ -212,14 +212,7 @@ std::string read_text_attribute(const std::string& path, const std::string& name
   const hid_t opened = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
   if (opened < 0) throw usage_error(path + ": cannot open as HDF5: " + h5_error_text());
   H5Handle file(opened);
-  if (H5Aexists(file.get(), name.c_str()) <= 0) return "";
-  H5Handle attr(static_cast<hid_t>(
-      h5_check(H5Aopen(file.get(), name.c_str(), H5P_DEFAULT), path, "H5Aopen")));
-  H5Handle type(static_cast<hid_t>(h5_check(H5Aget_type(attr.get()), path, "H5Aget_type")));
-  if (H5Tget_class(type.get()) != H5T_STRING || H5Tis_variable_str(type.get()) > 0) return "";
-  std::string value(H5Tget_size(type.get()), '\0');
-  h5_check(H5Aread(attr.get(), type.get(), value.data()), path, "H5Aread");
-  return value.substr(0, value.find('\0'));
+  return read_text_attribute(file.get(), path, name);  // schema.h: variable or fixed length
 }
 
 StoredThumbs locate_thumbs(const std::string& path) {

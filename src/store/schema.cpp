@@ -68,6 +68,9 @@ std::vector<DatasetSchema> dataset_schema(const std::string& space) {
        "none"},
       {"/frames/done", "1 when the row's colours are written, 0 when not (yet)", "flag 0/1",
        "none"},
+      {"/frames/checksum",
+       "hash of the row's number and colours, checked when an interrupted run is resumed",
+       "none (64-bit hash)", "none"},
       {"/frames/thumbs",
        "the tile the k-means clustered: the frame area-downscaled (--keep-thumbs only; rows not "
        "done hold no data)",
@@ -196,6 +199,8 @@ std::string recorded_options(const std::string& as_toml) {
     for (const char* key : {"every", "fps", "columns"}) {
       if (value_of(l, key) && rule != key) skip = true;
     }
+    // end=-1 stands for "to the end of the film", a value --end itself does not take.
+    if (const char* v = value_of(l, "end")) skip = skip || std::strtod(v, nullptr) < 0;
     if (skip) continue;
     // CLI11 writes a list option as one string, style="[dominant,mean]": a TOML array instead.
     const char* style = value_of(l, "style");

@@ -40,7 +40,7 @@ class Schema(ToolTest):
             with h5py.File(path, "r") as f:
                 datasets = []
                 f.visititems(lambda n, o: datasets.append(n) if isinstance(o, h5py.Dataset) else None)
-                self.assertEqual(len(datasets), 15)  # thumbs and the movie palette included
+                self.assertEqual(len(datasets), 16)  # thumbs, checksums and the movie palette included
                 for name in datasets:
                     attrs = f[name].attrs
                     for key in ("description", "units", "color_space"):

@@ -1,0 +1,571 @@
+// The fast path of the k-means defined in color/kmeans.h: the same numbers as the reference
+// (kmeans.cpp) bit for bit, computed with less work. Every step keeps an exact equality with the
+// reference, as follows:
+//
+// Distinct colours: a two-pass radix sort of the 24-bit colour keys instead of a comparison sort.
+//   Cluster sums are exact integers and the inertia comes from them, so neither depends on the
+//   order of the colours.
+//
+// Seeding: the same integer D2 passes over all pixels in pixel order, 8 pixels per AVX2 operation
+//   (integer arithmetic, exact), with each block of kBlock pixels' D2 sum kept aside. The pixel
+//   the draw picks is the first whose inclusive cumulative D2 sum exceeds the target; cumulative
+//   sums never decrease, so it lies in the first block whose cumulative sum exceeds the target,
+//   and only that block is walked pixel by pixel.
+//
+// Lloyd assignment with bounds (Hamerly's method), proven exact under float rounding:
+//   Let e_j be the real Euclidean distance of a colour p (integers) from centroid c_j (floats)
+//   and f_j the float distance of the definition, fl((fl(dr*dr) + fl(dg*dg)) + fl(db*db)) with
+//   dr = fl(p.r - c.r). Every term is non-negative and passes through at most five roundings
+//   (subtraction, squared, product, two additions), so with u = 2^-24 and no underflow (a nonzero
+//   |dr| is at least 2^-43: centroids are 0 or at least 2^-20, below 256)
+//       e_j^2 (1-u)^5 <= f_j <= e_j^2 (1+u)^5.                                       (1)
+//   Each colour keeps an upper bound U >= e_a on the distance to its centroid a and a lower
+//   bound L <= min_{j != a} e_j on the others. If L > U (1+u)^5/(1-u)^5, then by (1) every
+//   f_j > f_a, so the reference's argmin (strict <, ties to the lowest index) is a whatever the
+//   tie rule, and the colour keeps its label without computing a distance. The test computed is
+//   L > fl(U * kUp) with kUp = 1 + 2^-20: fl(U * kUp) >= U (1 + 16u)(1 - u), more than needed.
+//   Where the test fails, all k float distances are computed exactly as the reference does (same
+//   operations, in SIMD lanes, no fused multiply-add: this file is built with -ffp-contract=off
+//   and its target has no FMA) and the argmin is the first index of the smallest value, which is
+//   what the reference's strict-< scan returns (distances are never NaN).
+//   Bounds after such a computation: U = fl(fl(sqrt(f_a)) * kUp) >= e_a and
+//   L = fl(fl(sqrt(f_2nd)) * kDown) <= min_{j != a} e_j, kDown = 1 - 2^-20, by (1) and the
+//   correct rounding of sqrt and of the product.
+//   When centroids move, U += m_add[a] and L -= m_sub, where m_add[j] >= |c_j' - c_j| + 2^-14 and
+//   m_sub >= max_{j != a} |c_j' - c_j| + 2^-14 (triangle inequality on real distances). The
+//   2^-14 covers the rounding of the float addition: U < 512 before the addition (a colour whose
+//   U reached 512 fails the test, since L <= 442, and is recomputed) and L is in 0..442, so the
+//   results are below 1024 in magnitude, where round-to-nearest errs by at most 2^-14. With k = 1
+//   there is no other centroid: L is +infinity and the test always passes.
+//   Labels equal the reference's in every iteration, so the exact integer cluster sums, updated
+//   for the colours whose label changed, equal the reference's, and so do the centroids (the same
+//   update_centroids), the iteration count, the inertia and the winner.
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <vector>
+
+#include "color/kmeans.h"
+#include "color/kmeans_detail.h"
+#include "error.h"
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define BARCODE_KMEANS_FAST 1
+#else
+#define BARCODE_KMEANS_FAST 0
+#endif
+
+namespace barcode {
+
+#if BARCODE_KMEANS_FAST
+
+namespace {
+
+using kmeans_detail::Centroids;
+using kmeans_detail::ClusterSums;
+
+constexpr int kLanes = 8;        // floats or int32 per AVX2 register
+constexpr int64_t kBlock = 256;  // pixels per seeding block: a block's D2 sum is < 2^26
+constexpr int kMaxK = 32;        // centroid planes are padded to this many
+constexpr float kUp = 1.0f + 0x1p-20f;
+constexpr float kDown = 1.0f - 0x1p-20f;
+constexpr double kRoundingSlack = 0x1p-13;  // >= the 2^-14 of a float addition, and some
+
+int64_t round_up(int64_t v, int64_t m) {
+  return (v + m - 1) / m * m;
+}
+
+// All buffers of one call, kept per thread so that no call allocates once warm.
+struct Scratch {
+  std::vector<uint32_t> keys, keys_tmp;
+  std::vector<int32_t> pr, pg, pb;  // pixels in pixel order, padded to kLanes
+  std::vector<uint32_t> d2;         // padded; padding stays 0
+  std::vector<uint32_t> block_sum;
+  // Distinct colours, padded to kLanes with zero-count colours (assigned, never summed).
+  int64_t colours = 0;
+  std::vector<float> cr, cg, cb;
+  std::vector<int32_t> count, wr, wg, wb;
+  std::vector<int64_t> w_sq;
+  std::vector<int32_t> labels;
+  std::vector<float> upper, lower;
+  std::vector<int32_t> recompute;                   // colours whose bounds failed this iteration
+  std::vector<float> failed_r, failed_g, failed_b;  // their colours, padded to kLanes
+};
+
+Scratch& scratch() {
+  static thread_local Scratch s;
+  return s;
+}
+
+// The smallest float >= x (x finite, within float range).
+float float_at_least(double x) {
+  float f = static_cast<float>(x);
+  if (static_cast<double>(f) < x) f = std::nextafter(f, std::numeric_limits<float>::infinity());
+  return f;
+}
+
+// ---- Distinct colours: LSD radix sort, 12 bits per pass. Plain code (no target attribute).
+void distinct_colours(const uint8_t* rgb, int64_t n, Scratch& s) {
+  s.keys.resize(n);
+  s.keys_tmp.resize(n);
+  uint32_t* keys = s.keys.data();
+  uint32_t* tmp = s.keys_tmp.data();
+  std::vector<uint32_t> low(4096, 0), high(4096, 0);
+  for (int64_t i = 0; i < n; ++i) {
+    const uint32_t key =
+        (uint32_t{rgb[3 * i]} << 16) | (uint32_t{rgb[3 * i + 1]} << 8) | rgb[3 * i + 2];
+    keys[i] = key;
+    ++low[key & 0xFFF];
+    ++high[key >> 12];
+  }
+  uint32_t at_low = 0, at_high = 0;
+  for (int b = 0; b < 4096; ++b) {
+    const uint32_t l = low[b], h = high[b];
+    low[b] = at_low;
+    high[b] = at_high;
+    at_low += l;
+    at_high += h;
+  }
+  for (int64_t i = 0; i < n; ++i) tmp[low[keys[i] & 0xFFF]++] = keys[i];
+  for (int64_t i = 0; i < n; ++i) keys[high[tmp[i] >> 12]++] = tmp[i];
+
+  s.cr.clear();
+  s.cg.clear();
+  s.cb.clear();
+  s.count.clear();
+  s.wr.clear();
+  s.wg.clear();
+  s.wb.clear();
+  s.w_sq.clear();
+  for (int64_t i = 0; i < n;) {
+    int64_t run = i + 1;
+    while (run < n && keys[run] == keys[i]) ++run;
+    const auto r = static_cast<int32_t>(keys[i] >> 16);
+    const auto g = static_cast<int32_t>((keys[i] >> 8) & 0xFF);
+    const auto b = static_cast<int32_t>(keys[i] & 0xFF);
+    const auto count = static_cast<int32_t>(run - i);
+    s.cr.push_back(static_cast<float>(r));
+    s.cg.push_back(static_cast<float>(g));
+    s.cb.push_back(static_cast<float>(b));
+    s.count.push_back(count);
+    s.wr.push_back(count * r);
+    s.wg.push_back(count * g);
+    s.wb.push_back(count * b);
+    s.w_sq.push_back(int64_t{count} * (r * r + g * g + b * b));
+    i = run;
+  }
+  s.colours = static_cast<int64_t>(s.count.size());
+  const auto padded = static_cast<size_t>(round_up(s.colours, kLanes));
+  s.cr.resize(padded, 0.0f);
+  s.cg.resize(padded, 0.0f);
+  s.cb.resize(padded, 0.0f);
+  s.count.resize(padded, 0);
+  s.wr.resize(padded, 0);
+  s.wg.resize(padded, 0);
+  s.wb.resize(padded, 0);
+  s.w_sq.resize(padded, 0);
+  s.labels.assign(padded, 0);
+  s.upper.assign(padded, 0.0f);
+  s.lower.assign(padded, 0.0f);
+  // Room for the last packed store of 8 lanes, and the padding of the last group.
+  s.recompute.resize(padded + kLanes);
+  s.failed_r.resize(padded + kLanes);
+  s.failed_g.resize(padded + kLanes);
+  s.failed_b.resize(padded + kLanes);
+}
+
+void split_pixels(const uint8_t* rgb, int64_t n, Scratch& s) {
+  const auto padded = static_cast<size_t>(round_up(n, kBlock));
+  s.pr.assign(padded, 0);
+  s.pg.assign(padded, 0);
+  s.pb.assign(padded, 0);
+  for (int64_t i = 0; i < n; ++i) {
+    s.pr[i] = rgb[3 * i];
+    s.pg[i] = rgb[3 * i + 1];
+    s.pb[i] = rgb[3 * i + 2];
+  }
+  s.d2.resize(padded);
+  s.block_sum.resize(padded / kBlock);
+}
+
+// How far the centroids moved, as the bounds need it (see the top of the file).
+struct Moves {
+  alignas(32) float add[kMaxK];  // per centroid: >= its move + 2^-14
+  float sub_most = 0.0f;         // >= the largest move of any centroid + 2^-14
+  float sub_other = 0.0f;        // >= the largest move of any centroid but `most` + 2^-14
+  int most = 0;                  // the centroid that moved farthest
+};
+
+Moves centroid_moves(const Centroids& before, const Centroids& after, int k) {
+  Moves m;
+  double first = -1.0, second = 0.0;
+  for (int j = 0; j < kMaxK; ++j) m.add[j] = 0.0f;
+  for (int j = 0; j < k; ++j) {
+    const double dr = double{before.r[j]} - double{after.r[j]};
+    const double dg = double{before.g[j]} - double{after.g[j]};
+    const double db = double{before.b[j]} - double{after.b[j]};
+    // Each double operation errs by at most 2^-53 relative; 2^-40 covers them all.
+    const double move = std::sqrt(dr * dr + dg * dg + db * db) * (1.0 + 0x1p-40);
+    m.add[j] = float_at_least(move + kRoundingSlack);
+    if (move > first) {
+      second = std::max(first, 0.0);
+      first = move;
+      m.most = j;
+    } else {
+      second = std::max(second, move);
+    }
+  }
+  m.sub_most = float_at_least(first + kRoundingSlack);
+  m.sub_other = float_at_least(second + kRoundingSlack);
+  return m;
+}
+
+// For each 8-bit mask, the lane numbers of its set bits in order, then zeros: the permutation
+// that packs the selected lanes to the front of a vector.
+struct PackTable {
+  alignas(32) int32_t lanes[256][8];
+  constexpr PackTable() : lanes() {
+    for (int mask = 0; mask < 256; ++mask) {
+      int at = 0;
+      for (int lane = 0; lane < 8; ++lane) {
+        if ((mask >> lane) & 1) lanes[mask][at++] = lane;
+      }
+    }
+  }
+};
+constexpr PackTable kPack;
+
+#pragma GCC push_options
+#pragma GCC target("avx2")
+
+// ---- Seeding (the rules of kmeans.cpp), integer AVX2 over 8 pixels at a time.
+void seed_centroids(Scratch& s, int64_t n, int k, uint64_t key, Centroids& c) {
+  const auto un = static_cast<uint64_t>(n);
+  const int64_t blocks = static_cast<int64_t>(s.block_sum.size());
+  uint32_t* d2 = s.d2.data();
+  // No centroid yet: real pixels infinitely far, padding at 0 (never summed, never chosen).
+  for (int64_t i = 0; i < n; ++i) d2[i] = UINT32_MAX;
+  for (int64_t i = n; i < blocks * kBlock; ++i) d2[i] = 0;
+  int64_t chosen = static_cast<int64_t>((uint64_t{draw24(key, 0)} * un) >> 24);
+  for (int ci = 0;; ++ci) {
+    const int32_t cr = s.pr[chosen], cg = s.pg[chosen], cb = s.pb[chosen];
+    c.r[ci] = static_cast<float>(cr);
+    c.g[ci] = static_cast<float>(cg);
+    c.b[ci] = static_cast<float>(cb);
+    if (ci + 1 == k) break;
+
+    const __m256i vr = _mm256_set1_epi32(cr), vg = _mm256_set1_epi32(cg),
+                  vb = _mm256_set1_epi32(cb);
+    uint64_t total = 0;
+    for (int64_t blk = 0; blk < blocks; ++blk) {
+      __m256i acc = _mm256_setzero_si256();
+      for (int64_t i = blk * kBlock; i < (blk + 1) * kBlock; i += kLanes) {
+        const __m256i dr =
+            _mm256_sub_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(&s.pr[i])), vr);
+        const __m256i dg =
+            _mm256_sub_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(&s.pg[i])), vg);
+        const __m256i db =
+            _mm256_sub_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(&s.pb[i])), vb);
+        const __m256i d = _mm256_add_epi32(
+            _mm256_add_epi32(_mm256_mullo_epi32(dr, dr), _mm256_mullo_epi32(dg, dg)),
+            _mm256_mullo_epi32(db, db));
+        __m256i* slot = reinterpret_cast<__m256i*>(&d2[i]);
+        const __m256i m = _mm256_min_epu32(_mm256_loadu_si256(slot), d);
+        _mm256_storeu_si256(slot, m);
+        acc = _mm256_add_epi32(acc, m);
+      }
+      alignas(32) uint32_t lanes[kLanes];
+      _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), acc);
+      uint32_t sum = 0;
+      for (uint32_t v : lanes) sum += v;
+      s.block_sum[blk] = sum;
+      total += sum;
+    }
+
+    const uint64_t draw = draw24(key, static_cast<uint32_t>(ci + 1));
+    if (total == 0) {
+      chosen = static_cast<int64_t>((draw * un) >> 24);
+      continue;
+    }
+    const uint64_t target = (draw * total) >> 24;
+    uint64_t cumulative = 0;
+    chosen = n - 1;
+    for (int64_t blk = 0; blk < blocks; ++blk) {
+      if (cumulative + s.block_sum[blk] <= target) {
+        cumulative += s.block_sum[blk];
+        continue;
+      }
+      for (int64_t i = blk * kBlock;; ++i) {
+        cumulative += d2[i];
+        if (cumulative > target) {
+          chosen = i;
+          break;
+        }
+      }
+      break;
+    }
+  }
+}
+
+// Centroid planes padded to kMaxK with far-away centroids (their float distances are +infinity,
+// never a minimum while a real centroid exists).
+struct PaddedCentroids {
+  alignas(32) float r[kMaxK], g[kMaxK], b[kMaxK];
+  void set(const Centroids& c, int k) {
+    for (int j = 0; j < kMaxK; ++j) {
+      r[j] = j < k ? c.r[j] : 1e30f;
+      g[j] = j < k ? c.g[j] : 1e30f;
+      b[j] = j < k ? c.b[j] : 1e30f;
+    }
+  }
+};
+
+// The float distance of the definition for 8 colours and one centroid, in the reference's order.
+inline __m256 distance8(__m256 pr, __m256 pg, __m256 pb, float cr, float cg, float cb) {
+  const __m256 dr = _mm256_sub_ps(pr, _mm256_set1_ps(cr));
+  const __m256 dg = _mm256_sub_ps(pg, _mm256_set1_ps(cg));
+  const __m256 db = _mm256_sub_ps(pb, _mm256_set1_ps(cb));
+  return _mm256_add_ps(_mm256_add_ps(_mm256_mul_ps(dr, dr), _mm256_mul_ps(dg, dg)),
+                       _mm256_mul_ps(db, db));
+}
+
+// Nearest centroid of `count` colours (a multiple of kLanes, at most kChunk) with strict <, so
+// the lowest index wins ties as in the reference, and the bounds U and L that follow from the
+// smallest and second smallest distance. The centroid loop is outside the colour loop so that the
+// lanes' compare-and-select chains are independent (one chain per 8 colours would wait on the
+// latency of each step).
+constexpr int64_t kChunk = 256;
+
+void nearest_chunk(const float* r, const float* g, const float* b, int64_t count,
+                   const PaddedCentroids& c, int k, int32_t* label, float* upper, float* lower) {
+  __m256 best[kChunk / kLanes], second[kChunk / kLanes];
+  __m256i best_j[kChunk / kLanes];
+  const int64_t vectors = count / kLanes;
+  for (int64_t v = 0; v < vectors; ++v) {
+    best[v] = distance8(_mm256_loadu_ps(r + v * kLanes), _mm256_loadu_ps(g + v * kLanes),
+                        _mm256_loadu_ps(b + v * kLanes), c.r[0], c.g[0], c.b[0]);
+    second[v] = _mm256_set1_ps(std::numeric_limits<float>::infinity());
+    best_j[v] = _mm256_setzero_si256();
+  }
+  for (int j = 1; j < k; ++j) {
+    const __m256i vj = _mm256_set1_epi32(j);
+    for (int64_t v = 0; v < vectors; ++v) {
+      const __m256 d = distance8(_mm256_loadu_ps(r + v * kLanes), _mm256_loadu_ps(g + v * kLanes),
+                                 _mm256_loadu_ps(b + v * kLanes), c.r[j], c.g[j], c.b[j]);
+      // Strict <: ties keep the lower index. The smallest and second smallest values themselves
+      // need no select: the new second is min(second, max(best, d)) whichever is closer, and
+      // min/max of the same values give the same bits (distances are never NaN or -0).
+      const __m256 closer = _mm256_cmp_ps(d, best[v], _CMP_LT_OQ);
+      best_j[v] = _mm256_blendv_epi8(best_j[v], vj, _mm256_castps_si256(closer));
+      second[v] = _mm256_min_ps(second[v], _mm256_max_ps(best[v], d));
+      best[v] = _mm256_min_ps(best[v], d);
+    }
+  }
+  const __m256 up = _mm256_set1_ps(kUp), down = _mm256_set1_ps(kDown);
+  for (int64_t v = 0; v < vectors; ++v) {
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(label + v * kLanes), best_j[v]);
+    _mm256_storeu_ps(upper + v * kLanes, _mm256_mul_ps(_mm256_sqrt_ps(best[v]), up));
+    _mm256_storeu_ps(lower + v * kLanes, _mm256_mul_ps(_mm256_sqrt_ps(second[v]), down));
+  }
+}
+
+// First assignment of a restart: every colour's distances computed; sums from scratch.
+void assign_all(Scratch& s, const PaddedCentroids& c, int k, ClusterSums& sums) {
+  const int64_t padded = static_cast<int64_t>(s.cr.size());
+  for (int64_t i = 0; i < padded; i += kChunk) {
+    const int64_t count = padded - i < kChunk ? padded - i : kChunk;
+    nearest_chunk(&s.cr[i], &s.cg[i], &s.cb[i], count, c, k, &s.labels[i], &s.upper[i],
+                  &s.lower[i]);
+  }
+  sums.clear();
+  for (int64_t i = 0; i < s.colours; ++i) {
+    const int32_t j = s.labels[i];
+    sums.count[j] += s.count[i];
+    sums.sr[j] += s.wr[i];
+    sums.sg[j] += s.wg[i];
+    sums.sb[j] += s.wb[i];
+  }
+}
+
+// A later assignment: bounds moved, tested, and distances computed only where the test fails.
+void assign_bounded(Scratch& s, const PaddedCentroids& c, int k, const Moves& moves,
+                    ClusterSums& sums) {
+  // Raw pointers in locals: the intrinsics' stores may alias anything, so through the vectors the
+  // compiler would reload every data pointer after each store.
+  const int64_t padded = static_cast<int64_t>(s.cr.size());
+  const float* cr = s.cr.data();
+  const float* cg = s.cg.data();
+  const float* cb = s.cb.data();
+  int32_t* labels = s.labels.data();
+  float* upper_bound = s.upper.data();
+  float* lower_bound = s.lower.data();
+  int32_t* recompute = s.recompute.data();
+  float* fr = s.failed_r.data();
+  float* fg = s.failed_g.data();
+  float* fb = s.failed_b.data();
+  const __m256 add_lo = _mm256_load_ps(&moves.add[0]);
+  const __m256i most = _mm256_set1_epi32(moves.most);
+  const __m256 sub_most = _mm256_set1_ps(moves.sub_most);
+  const __m256 sub_other = _mm256_set1_ps(moves.sub_other);
+  const __m256 up = _mm256_set1_ps(kUp);
+  const __m256i lane_numbers = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+  int64_t failed = 0;
+  for (int64_t i = 0; i < padded; i += kLanes) {
+    const __m256i label = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(labels + i));
+    const __m256 add = k <= kLanes ? _mm256_permutevar8x32_ps(add_lo, label)
+                                   : _mm256_i32gather_ps(moves.add, label, 4);
+    const __m256 upper = _mm256_add_ps(_mm256_loadu_ps(upper_bound + i), add);
+    // The centroid that moved farthest is not among the others of its own colours.
+    const __m256 sub =
+        _mm256_blendv_ps(sub_most, sub_other, _mm256_castsi256_ps(_mm256_cmpeq_epi32(label, most)));
+    const __m256 lower = _mm256_sub_ps(_mm256_loadu_ps(lower_bound + i), sub);
+    _mm256_storeu_ps(upper_bound + i, upper);
+    _mm256_storeu_ps(lower_bound + i, lower);
+    const __m256 keeps = _mm256_cmp_ps(lower, _mm256_mul_ps(upper, up), _CMP_GT_OQ);
+    // Append the failed lanes to the lists without branching: their lanes packed to the front
+    // (the rest of each store is overwritten by the next one or never read).
+    const unsigned fail = ~static_cast<unsigned>(_mm256_movemask_ps(keeps)) & 0xFFu;
+    const __m256i pack = _mm256_load_si256(reinterpret_cast<const __m256i*>(kPack.lanes[fail]));
+    const __m256i index =
+        _mm256_add_epi32(_mm256_set1_epi32(static_cast<int32_t>(i)), lane_numbers);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(recompute + failed),
+                        _mm256_permutevar8x32_epi32(index, pack));
+    _mm256_storeu_ps(fr + failed, _mm256_permutevar8x32_ps(_mm256_loadu_ps(cr + i), pack));
+    _mm256_storeu_ps(fg + failed, _mm256_permutevar8x32_ps(_mm256_loadu_ps(cg + i), pack));
+    _mm256_storeu_ps(fb + failed, _mm256_permutevar8x32_ps(_mm256_loadu_ps(cb + i), pack));
+    failed += __builtin_popcount(fail);
+  }
+  // The failed colours, compacted, through the full computation; the tail repeats the last one.
+  for (int64_t f = failed; f % kLanes != 0; ++f) {
+    fr[f] = fr[failed - 1];
+    fg[f] = fg[failed - 1];
+    fb[f] = fb[failed - 1];
+  }
+  const int64_t groups = (failed + kLanes - 1) / kLanes * kLanes;
+  const int64_t colours = s.colours;
+  const int32_t* count = s.count.data();
+  const int32_t* wr = s.wr.data();
+  const int32_t* wg = s.wg.data();
+  const int32_t* wb = s.wb.data();
+  int64_t* s_count = sums.count.data();
+  int64_t* s_r = sums.sr.data();
+  int64_t* s_g = sums.sg.data();
+  int64_t* s_b = sums.sb.data();
+  alignas(32) int32_t label[kChunk];
+  alignas(32) float upper[kChunk], lower[kChunk];
+  for (int64_t f = 0; f < groups; f += kChunk) {
+    const int64_t n = groups - f < kChunk ? groups - f : kChunk;
+    nearest_chunk(fr + f, fg + f, fb + f, n, c, k, label, upper, lower);
+    const int64_t real = failed - f < n ? failed - f : n;
+    for (int64_t l = 0; l < real; ++l) {
+      const int32_t i = recompute[f + l];
+      const int32_t from = labels[i], to = label[l];
+      if (from != to && i < colours) {  // move the colour between the exact integer sums
+        s_count[from] -= count[i];
+        s_r[from] -= wr[i];
+        s_g[from] -= wg[i];
+        s_b[from] -= wb[i];
+        s_count[to] += count[i];
+        s_r[to] += wr[i];
+        s_g[to] += wg[i];
+        s_b[to] += wb[i];
+      }
+      labels[i] = to;
+      upper_bound[i] = upper[l];
+      lower_bound[i] = lower[l];
+    }
+  }
+}
+
+#pragma GCC pop_options
+
+// Within-cluster sum of squares of the final labelling (the reference's formula).
+double partition_inertia(const Scratch& s, const ClusterSums& sums, int k) {
+  std::vector<int64_t> s2(k, 0);
+  for (int64_t i = 0; i < s.colours; ++i) s2[s.labels[i]] += s.w_sq[i];
+  return kmeans_detail::inertia_from_sums(sums, s2, k);
+}
+
+bool cpu_has_avx2() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx2") != 0;
+}
+
+}  // namespace
+
+bool kmeans_fast_supported() {
+  static const bool supported = [] {
+    const char* choice = std::getenv("BARCODE_KMEANS");
+    if (choice != nullptr && std::strcmp(choice, "reference") == 0) return false;
+    return cpu_has_avx2();
+  }();
+  return supported;
+}
+
+KmeansResult kmeans_tile_fast(const uint8_t* rgb, int64_t n, const KmeansParams& params,
+                              int64_t frame_index) {
+  kmeans_detail::validate(rgb, n, params);
+  if (!cpu_has_avx2()) throw Error("kmeans: the fast path needs a processor with AVX2");
+  if (params.k > kMaxK) return kmeans_tile_reference(rgb, n, params, frame_index);
+  const int k = params.k;
+  const float tol2 = params.tol * params.tol;
+
+  Scratch& s = scratch();
+  split_pixels(rgb, n, s);
+  distinct_colours(rgb, n, s);
+  Centroids centroids(k), previous(k);
+  PaddedCentroids padded;
+  ClusterSums sums(k);
+
+  bool have_best = false;
+  double best_inertia = 0.0;
+  int best_restart = 0, best_iterations = 0;
+  Centroids best_centroids(k);
+  std::vector<int64_t> best_counts(k);
+
+  for (int restart = 0; restart < params.restarts; ++restart) {
+    seed_centroids(s, n, k, restart_key(params.seed, frame_index, restart), centroids);
+    int iterations = 0;
+    for (;;) {
+      padded.set(centroids, k);
+      if (iterations == 0) {
+        assign_all(s, padded, k, sums);
+      } else {
+        assign_bounded(s, padded, k, centroid_moves(previous, centroids, k), sums);
+      }
+      previous = centroids;
+      const float shift2 = kmeans_detail::update_centroids(sums, k, centroids);
+      ++iterations;
+      if (shift2 <= tol2 || iterations == params.max_iter) break;
+    }
+    const double inertia = partition_inertia(s, sums, k);
+    if (!have_best || inertia < best_inertia) {  // strict: the earliest restart wins ties
+      have_best = true;
+      best_inertia = inertia;
+      best_restart = restart;
+      best_iterations = iterations;
+      best_centroids = centroids;
+      best_counts = sums.count;
+    }
+  }
+  return kmeans_detail::sorted_result(k, n, best_centroids, best_counts, best_inertia,
+                                      best_iterations, best_restart);
+}
+
+#else  // no fast path in this build
+
+bool kmeans_fast_supported() {
+  return false;
+}
+
+KmeansResult kmeans_tile_fast(const uint8_t*, int64_t, const KmeansParams&, int64_t) {
+  throw Error("kmeans: this build has no fast path (it needs x86-64 and GCC)");
+}
+
+#endif
+
+}  // namespace barcode

@@ -83,7 +83,9 @@ void bind(CLI::App& app, Options& o) {
       ->delimiter(',')
       ->check(CLI::IsMember(style_names()));
   app.add_option("--width", o.width,
-                 "Barcode width in pixels, columns area-resampled (0: one column per sample)");
+                 "Barcode width in pixels: the samples are area-resampled to it in linear light "
+                 "(widened when there are fewer); 0: one column per sample. circular: the side "
+                 "of the square image (0: 1024)");
   app.add_option("--height", o.height, "Barcode height in pixels");
 
   app.add_option("--gpu", o.gpu, "Use a GPU: auto (when one is found), on (required), off")

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "color/kmeans.h"
+#include "render/barcode_image.h"
 
 namespace barcode {
 
@@ -41,7 +42,7 @@ struct Options {
 
   // Rendering.
   std::vector<std::string> styles{"dominant"};  // one PNG per style (see render/styles.h)
-  int width = 0;                                // 0: one column per sample
+  int width = kDefaultBarcodeWidth;             // 0: one column per sample
   int height = 360;
 
   std::string gpu = "auto";  // auto | on | off

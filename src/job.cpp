@@ -27,6 +27,7 @@
 #include "store/h5_store.h"
 #include "stored_tiles.h"
 #include "summary.h"
+#include "video/crop_detect.h"
 #include "video/decoder.h"
 
 namespace barcode {
@@ -53,7 +54,8 @@ std::string result_options(const Plan& plan, const Options& o) {
          " restarts=" + std::to_string(km.restarts) + " max_iter=" + std::to_string(km.max_iter) +
          " tol=" + std::to_string(km.tol) + " seed=" + std::to_string(km.seed) +
          " space=" + o.space + " keep_thumbs=" + std::to_string(o.keep_thumbs) +
-         " movie_clusters=" + std::to_string(o.movie_clusters);
+         " movie_clusters=" + std::to_string(o.movie_clusters) + " crop=" + o.crop + " (" +
+         crop_text(plan.crop_rect()) + ")";
 }
 
 TileAnalysis tile_analysis(const Plan& plan, const Options& options) {
@@ -96,6 +98,10 @@ void write_attributes(H5Store& store, const Plan& plan, const Options& options, 
   store.set_attribute("frames_in_range", static_cast<int64_t>(plan.frame_pts.size()));
   store.set_attribute("tile_width", int64_t{plan.tile.width});
   store.set_attribute("tile_height", int64_t{plan.tile.height});
+  if (!plan.crop_method.empty()) {
+    store.set_attribute("crop", crop_text(plan.crop_rect()));  // W:H:X:Y, as --crop takes it
+    store.set_attribute("crop_method", plan.crop_method);
+  }
   store.set_attribute("k", int64_t{options.kmeans.k});
   store.set_attribute("space", options.space);
   store.set_attribute("thumbs", int64_t{options.keep_thumbs ? 1 : 0});
@@ -260,9 +266,10 @@ Outcome process_segment(const MpiEnv& env, const Plan& plan, const Options& opti
     const int decoders = static_cast<int>(backend.decoders.size());
     const TileAnalysis analysis = tile_analysis(plan, options);
     if (backend.device >= 0) {
-      sink = make_gpu_sink(backend.device, analysis, decoders, options.gpu_batch, book);
+      sink =
+          make_gpu_sink(backend.device, analysis, plan.source, decoders, options.gpu_batch, book);
     } else {
-      sink = std::make_unique<CpuSink>(analysis, decoders, backend.threads, book);
+      sink = std::make_unique<CpuSink>(analysis, plan.source, decoders, backend.threads, book);
     }
   });
   std::exception_ptr failure;

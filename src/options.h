@@ -32,6 +32,7 @@ struct Options {
 
   // Tile and clustering.
   int tile_width = 160;
+  std::string crop = "auto";  // auto | none | W:H:X:Y: the picture inside black bars
   KmeansParams kmeans;
   std::string space = "rgb";  // rgb | lab: the space frames are clustered in
   bool keep_thumbs = false;   // store each tile in /frames/thumbs (for --from-h5)

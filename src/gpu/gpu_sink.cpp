@@ -28,11 +28,12 @@ cudaStream_t as_stream(void* s) {
 
 }  // namespace
 
-GpuSink::GpuSink(int device, const TileAnalysis& analysis, int decoders, int batch_frames,
-                 ResultBook& book)
+GpuSink::GpuSink(int device, const TileAnalysis& analysis, const TileSource& source, int decoders,
+                 int batch_frames, ResultBook& book)
     : device_(device),
       analysis_(analysis),
       tile_{analysis.width, analysis.height},
+      source_(source),
       capacity_(batch_frames),
       book_(book),
       kmeans_(device, batch_frames, static_cast<int>(analysis.pixels()), analysis.kmeans),
@@ -62,7 +63,7 @@ void GpuSink::make_lane(Lane& lane) {
   lane.upload_stream = stream;
   CUDA_CHECK(cudaMallocHost(reinterpret_cast<void**>(&lane.pinned_tile),
                             static_cast<size_t>(analysis_.tile_bytes())));
-  lane.converter = std::make_unique<TileConverter>(tile_);
+  lane.converter = std::make_unique<TileConverter>(tile_, source_);
   lane.host_frame = make_frame();
 }
 
@@ -232,6 +233,10 @@ void GpuSink::convert(Lane& lane, const AVFrame* frame, uint8_t* device_tile) {
       surface.width = frame->width;
       surface.height = frame->height;
       surface.p010 = layout != AV_PIX_FMT_NV12;
+      if (!source_.crop.whole()) {
+        const CropRect& c = source_.crop;
+        surface = crop_surface(surface, c.x, c.y, c.width, c.height);
+      }
       launch_yuv420_to_rgb_tile(surface, yuv_matrix_of(frame),
                                 frame_full_range(frame) ? YuvRange::kFull : YuvRange::kLimited,
                                 device_tile, tile_.width, tile_.height, stream);

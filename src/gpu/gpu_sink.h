@@ -26,8 +26,8 @@ namespace barcode::gpu {
 
 class GpuSink : public TileSink {
  public:
-  GpuSink(int device, const TileAnalysis& analysis, int decoders, int batch_frames,
-          ResultBook& book);
+  GpuSink(int device, const TileAnalysis& analysis, const TileSource& source, int decoders,
+          int batch_frames, ResultBook& book);
   ~GpuSink() override;
 
   void put(int decoder, const AVFrame* frame, int64_t row, int64_t frame_index) override;
@@ -73,6 +73,7 @@ class GpuSink : public TileSink {
   int device_;
   TileAnalysis analysis_;
   TileSize tile_;
+  TileSource source_;  // the crop and tone mapping of every frame
   int capacity_;
   ResultBook& book_;
   BatchedKmeans kmeans_;

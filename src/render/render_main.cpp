@@ -29,7 +29,7 @@ constexpr int64_t kMaxWidth = 1000000;
 struct RenderOptions {
   std::string input;
   std::vector<std::string> styles{"dominant"};
-  std::string output;  // PNG path, or a pattern with {style}
+  std::string output;                // PNG path, or a pattern with {style}
   int width = kDefaultBarcodeWidth;  // 0: one column per frame
   int height = 360;
   std::string csv;

@@ -180,6 +180,31 @@ void yuv420_to_tile(const YuvPlanes& planes, YuvMatrix matrix, YuvRange range, T
   }
 }
 
+YuvPlanes crop_planes(const YuvPlanes& planes, const CropRect& crop) {
+  if (crop.x < 0 || crop.y < 0 || crop.x % 2 != 0 || crop.y % 2 != 0 || crop.width < 2 ||
+      crop.height < 2 || crop.x + crop.width > planes.width ||
+      crop.y + crop.height > planes.height) {
+    throw Error("YUV tile: crop " + std::to_string(crop.width) + "x" + std::to_string(crop.height) +
+                "+" + std::to_string(crop.x) + "+" + std::to_string(crop.y) + " does not fit a " +
+                std::to_string(planes.width) + "x" + std::to_string(planes.height) + " frame");
+  }
+  const size_t bytes = planes.sixteen_bit ? 2 : 1;
+  const auto advance = [](const void* plane, size_t offset) {
+    return static_cast<const void*>(static_cast<const uint8_t*>(plane) + offset);
+  };
+  YuvPlanes p = planes;
+  p.luma = advance(planes.luma, static_cast<size_t>(crop.y) * planes.luma_pitch +
+                                    static_cast<size_t>(crop.x) * bytes);
+  const size_t chroma_offset =
+      static_cast<size_t>(crop.y / 2) * planes.chroma_pitch +
+      static_cast<size_t>(crop.x / 2) * static_cast<size_t>(planes.chroma_step) * bytes;
+  p.cb = advance(planes.cb, chroma_offset);
+  p.cr = advance(planes.cr, chroma_offset);
+  p.width = crop.width;
+  p.height = crop.height;
+  return p;
+}
+
 bool yuv420_planes_of(const AVFrame* frame, YuvPlanes* planes) {
   if (frame->linesize[0] < 0 || frame->linesize[1] < 0) return false;  // flipped: swscale
   YuvPlanes p;

@@ -39,6 +39,11 @@ struct YuvPlanes {
 void yuv420_to_tile(const YuvPlanes& planes, YuvMatrix matrix, YuvRange range, TileSize tile,
                     uint8_t* rgb);
 
+// The planes of the rectangle `crop` of a frame (x and y even, inside the frame): the same
+// samples, read from the crop's top left corner, so that the tile of a cropped frame is computed
+// exactly as that of a frame which was only the picture.
+YuvPlanes crop_planes(const YuvPlanes& planes, const CropRect& crop);
+
 // The frame's planes when it is 4:2:0 in a layout yuv420_to_tile reads (yuv420p, yuvj420p,
 // yuv420p10le, nv12, p010le); false otherwise (swscale converts it).
 bool yuv420_planes_of(const AVFrame* frame, YuvPlanes* planes);

@@ -36,9 +36,10 @@ using test::swscale_tile;
 #define SKIP_WITHOUT_GPU() \
   if (device_count() == 0) GTEST_SKIP() << "no CUDA device"
 
-// The GPU's tile: planes uploaded with cudaMallocPitch, as a decoder's surfaces would be.
-std::vector<uint8_t> gpu_tile(const HostFrame& f, YuvMatrix matrix, YuvRange range, int tw,
-                              int th) {
+// The GPU's tile: planes uploaded with cudaMallocPitch, as a decoder's surfaces would be; of the
+// rectangle `crop` when it is not whole, as GpuSink crops NVDEC surfaces.
+std::vector<uint8_t> gpu_tile(const HostFrame& f, YuvMatrix matrix, YuvRange range, int tw, int th,
+                              const CropRect& crop = {}) {
   const size_t bytes = f.p010 ? 2 : 1;
   const std::vector<uint8_t> luma = plane_bytes(f.luma, f.p010);
   const std::vector<uint8_t> chroma = plane_bytes(f.chroma, f.p010);
@@ -57,6 +58,7 @@ std::vector<uint8_t> gpu_tile(const HostFrame& f, YuvMatrix matrix, YuvRange ran
   s.luma = d_luma, s.luma_pitch = luma_pitch;
   s.chroma = d_chroma, s.chroma_pitch = chroma_pitch;
   s.width = f.width, s.height = f.height, s.p010 = f.p010;
+  if (!crop.whole()) s = crop_surface(s, crop.x, crop.y, crop.width, crop.height);
   launch_yuv420_to_rgb_tile(s, matrix, range, static_cast<uint8_t*>(d_rgb), tw, th, nullptr);
   std::vector<uint8_t> rgb(size_t(tw) * th * 3);
   CUDA_CHECK(cudaMemcpy(rgb.data(), d_rgb, rgb.size(), cudaMemcpyDeviceToHost));
@@ -141,6 +143,26 @@ TEST(Nv12Tile, CpuTwinEqualsKernel) {
             << size[2] << "x" << size[3];
       }
     }
+  }
+}
+
+// A crop (black bars cut away) reads the surface from the rectangle's corner: the kernel's tile
+// of the rectangle equals the CPU twin's and that of a frame which was only the picture.
+TEST(Nv12Tile, CroppedSurfaceEqualsCpuTwinAndPicture) {
+  SKIP_WITHOUT_GPU();
+  for (const bool p010 : {false, true}) {
+    const HostFrame picture = make_frame(1440, 1080, p010, false, 11 + uint64_t(p010));
+    const HostFrame framed = test::in_bars(picture, 1920, 1080, 240, 0);  // 4:3 in 16:9
+    const CropRect crop{240, 0, 1440, 1080};
+    const std::vector<uint8_t> want =
+        cpu_tile(picture, YuvMatrix::kBt709, YuvRange::kLimited, 160, 120);
+    EXPECT_EQ(gpu_tile(framed, YuvMatrix::kBt709, YuvRange::kLimited, 160, 120, crop), want);
+    EXPECT_EQ(cpu_tile(framed, YuvMatrix::kBt709, YuvRange::kLimited, 160, 120, crop), want);
+    const HostFrame scope = make_frame(1920, 804, p010, false, 5);  // 2.39:1 in 16:9
+    const HostFrame letterboxed = test::in_bars(scope, 1920, 1080, 0, 138);
+    EXPECT_EQ(gpu_tile(letterboxed, YuvMatrix::kBt709, YuvRange::kLimited, 160, 67,
+                       CropRect{0, 138, 1920, 804}),
+              cpu_tile(scope, YuvMatrix::kBt709, YuvRange::kLimited, 160, 67));
   }
 }
 

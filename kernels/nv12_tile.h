@@ -49,8 +49,11 @@ inline YuvSurface crop_surface(YuvSurface src, int x, int y, int width, int heig
 }
 
 // Enqueues the conversion of `src` into `rgb` (device, tile_width * tile_height * 3 bytes) on
-// `stream`. Throws barcode::Error on invalid sizes or a failed launch.
+// `stream`. HDR surfaces are tone-mapped by `tone` (its tables in device memory, uploaded from a
+// host ToneMap as they are; nullptr: SDR), as the CPU twin does. Throws barcode::Error on
+// invalid sizes or a failed launch.
 void launch_yuv420_to_rgb_tile(const YuvSurface& src, YuvMatrix matrix, YuvRange range,
-                               uint8_t* rgb, int tile_width, int tile_height, cudaStream_t stream);
+                               uint8_t* rgb, int tile_width, int tile_height, cudaStream_t stream,
+                               const ToneMapTables* tone = nullptr);
 
 }  // namespace barcode::gpu

@@ -102,6 +102,17 @@ void write_attributes(H5Store& store, const Plan& plan, const Options& options, 
     store.set_attribute("crop", crop_text(plan.crop_rect()));  // W:H:X:Y, as --crop takes it
     store.set_attribute("crop_method", plan.crop_method);
   }
+  const ToneMapParams& tone = plan.source.tone;
+  if (tone.active()) {  // HDR input: how it was tone-mapped, and the metadata found (0: none)
+    store.set_attribute("tone_map", tone_map_description(tone));
+    store.set_attribute("hdr_transfer", std::string(hdr_transfer_name(tone.transfer)));
+    store.set_attribute("hdr_source_peak", tone.source_peak);
+    store.set_attribute("hdr_target_peak", tone.target_peak);
+    store.set_attribute("hdr_mastering_max_luminance", tone.mastering_max);
+    store.set_attribute("hdr_mastering_min_luminance", tone.mastering_min);
+    store.set_attribute("hdr_max_cll", int64_t{tone.max_cll});
+    store.set_attribute("hdr_max_fall", int64_t{tone.max_fall});
+  }
   store.set_attribute("k", int64_t{options.kmeans.k});
   store.set_attribute("space", options.space);
   store.set_attribute("thumbs", int64_t{options.keep_thumbs ? 1 : 0});

@@ -9,6 +9,7 @@
 #include "video/crop_detect.h"
 #include "video/ffmpeg_util.h"
 #include "video/frame_table.h"
+#include "video/hdr_metadata.h"
 #include "video/sampler.h"
 
 namespace barcode {
@@ -67,6 +68,7 @@ Plan make_plan(const MpiEnv& env, const Options& options) {
       plan.crop_method = "none";
     }
     plan.tile = tile_size_for(plan.info, options.tile_width, plan.source.crop);
+    plan.source.tone = tone_map_params_for(plan.info);
     if (plan.tile.pixels() > kMaxTilePixels) {
       throw usage_error(options.input + ": tile of " + std::to_string(plan.tile.pixels()) +
                         " pixels is too large; choose a smaller --tile-width");
@@ -179,9 +181,12 @@ Plan make_plan(const MpiEnv& env, const Options& options) {
   log::info(info.path + ": " + info.codec + " " + std::to_string(info.width) + "x" +
             std::to_string(info.height) + ", " + std::to_string(plan.frame_pts.size()) +
             " frames in range, " + std::to_string(plan.samples.size()) + " sampled, crop " +
-            crop_text(plan.crop_rect()) + " (" + plan.crop_method + "), tiles " +
-            std::to_string(plan.tile.width) + "x" + std::to_string(plan.tile.height) + ", " +
-            std::to_string(env.size()) + " rank(s)");
+            crop_text(plan.crop_rect()) + " (" + plan.crop_method + "), " +
+            (plan.source.tone.active()
+                 ? "tone mapping " + tone_map_description(plan.source.tone) + ", "
+                 : std::string()) +
+            "tiles " + std::to_string(plan.tile.width) + "x" + std::to_string(plan.tile.height) +
+            ", " + std::to_string(env.size()) + " rank(s)");
   return plan;
 }
 

@@ -131,7 +131,8 @@ inline std::vector<uint8_t> swscale_tile(const HostFrame& f, YuvMatrix matrix, Y
 // The CPU converter's tile of `f` (interleaved chroma, as NV12 / P010), of its rectangle `crop`
 // when that is not whole.
 inline std::vector<uint8_t> cpu_tile(const HostFrame& f, YuvMatrix matrix, YuvRange range, int tw,
-                                     int th, const CropRect& crop = {}) {
+                                     int th, const CropRect& crop = {},
+                                     const ToneMapTables* tone = nullptr) {
   const std::vector<uint8_t> luma = plane_bytes(f.luma, f.p010);
   const std::vector<uint8_t> chroma = plane_bytes(f.chroma, f.p010);
   const size_t bytes = f.p010 ? 2 : 1;
@@ -148,7 +149,7 @@ inline std::vector<uint8_t> cpu_tile(const HostFrame& f, YuvMatrix matrix, YuvRa
   p.shift = f.p010 ? 6 : 0;
   if (!crop.whole()) p = crop_planes(p, crop);
   std::vector<uint8_t> rgb(size_t(tw) * th * 3);
-  yuv420_to_tile(p, matrix, range, TileSize{tw, th}, rgb.data());
+  yuv420_to_tile(p, matrix, range, TileSize{tw, th}, rgb.data(), tone);
   return rgb;
 }
 

@@ -89,6 +89,21 @@ void GpuSink::allocate() {
   const size_t light = slots * static_cast<size_t>(tile_.height) * 3 * sizeof(uint64_t);
   CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&row_light_), light));
   CUDA_CHECK(cudaMallocHost(reinterpret_cast<void**>(&host_light_), light));
+  if (source_.tone.active()) {
+    // HDR: the host's tone map tables uploaded as they are, so the kernel reads the CPU twin's
+    // very numbers.
+    const ToneMap tone(source_.tone);
+    const size_t light_bytes = tone.light().size() * sizeof(double);
+    const size_t threshold_bytes = tone.threshold().size() * sizeof(double);
+    CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&tone_light_), light_bytes));
+    CUDA_CHECK(cudaMemcpy(tone_light_, tone.light().data(), light_bytes, cudaMemcpyHostToDevice));
+    CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&tone_threshold_), threshold_bytes));
+    CUDA_CHECK(cudaMemcpy(tone_threshold_, tone.threshold().data(), threshold_bytes,
+                          cudaMemcpyHostToDevice));
+    device_tone_ = tone.tables();
+    device_tone_.light = tone_light_;
+    device_tone_.threshold = tone_threshold_;
+  }
   if (analysis_.space == ColorSpace::kLab) {
     const std::vector<int32_t>& curve = lab_curve_table();
     CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&curve_), curve.size() * sizeof(int32_t)));
@@ -130,6 +145,8 @@ void GpuSink::release() noexcept {
   cudaFree(row_light_);
   cudaFreeHost(host_light_);
   cudaFree(curve_);
+  cudaFree(tone_light_);
+  cudaFree(tone_threshold_);
   cudaFree(lab_tiles_);
   cudaFreeHost(host_thumbs_);
 }
@@ -239,7 +256,8 @@ void GpuSink::convert(Lane& lane, const AVFrame* frame, uint8_t* device_tile) {
       }
       launch_yuv420_to_rgb_tile(surface, yuv_matrix_of(frame),
                                 frame_full_range(frame) ? YuvRange::kFull : YuvRange::kLimited,
-                                device_tile, tile_.width, tile_.height, stream);
+                                device_tile, tile_.width, tile_.height, stream,
+                                source_.tone.active() ? &device_tone_ : nullptr);
       // The surface goes back to NVDEC when the caller returns: the kernel must be done.
       CUDA_CHECK(cudaStreamSynchronize(stream));
       return;

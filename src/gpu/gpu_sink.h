@@ -78,12 +78,15 @@ class GpuSink : public TileSink {
   ResultBook& book_;
   BatchedKmeans kmeans_;
   // Per-batch colour work on the clustering thread's stream (see the class comment).
-  void* stream_ = nullptr;          // cudaStream_t
-  int32_t* curve_ = nullptr;        // device, lab_curve_table() (--space lab)
-  uint8_t* lab_tiles_ = nullptr;    // device, capacity tiles of CIELAB codes (--space lab)
-  uint64_t* row_light_ = nullptr;   // device, capacity * height * 3
-  uint64_t* host_light_ = nullptr;  // pinned, the same
-  uint8_t* host_thumbs_ = nullptr;  // pinned, capacity tiles (--keep-thumbs)
+  void* stream_ = nullptr;            // cudaStream_t
+  int32_t* curve_ = nullptr;          // device, lab_curve_table() (--space lab)
+  double* tone_light_ = nullptr;      // device, ToneMap::light() (HDR input)
+  double* tone_threshold_ = nullptr;  // device, ToneMap::threshold() (HDR input)
+  ToneMapTables device_tone_;         // pointing at the two above
+  uint8_t* lab_tiles_ = nullptr;      // device, capacity tiles of CIELAB codes (--space lab)
+  uint64_t* row_light_ = nullptr;     // device, capacity * height * 3
+  uint64_t* host_light_ = nullptr;    // pinned, the same
+  uint8_t* host_thumbs_ = nullptr;    // pinned, capacity tiles (--keep-thumbs)
   std::vector<Batch> batches_;
   std::vector<Lane> lanes_;
   Lane upload_;  // put_tile's stream and pinned tile

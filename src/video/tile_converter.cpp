@@ -38,7 +38,9 @@ TileSize tile_size_for(const StreamInfo& info, int tile_width, const CropRect& c
 }
 
 TileConverter::TileConverter(TileSize tile, const TileSource& source)
-    : tile_(tile), source_(source) {}
+    : tile_(tile), source_(source) {
+  if (source.tone.active()) tone_map_ = std::make_unique<ToneMap>(source.tone);
+}
 
 TileConverter::~TileConverter() {
   sws_freeContext(sws_);
@@ -107,9 +109,16 @@ void TileConverter::convert(const AVFrame* frame, uint8_t* rgb) {
   YuvPlanes planes;
   if (yuv420_planes_of(frame, &planes)) {
     if (!crop.whole()) planes = crop_planes(planes, crop);
+    const ToneMapTables tables = tone_map_ ? tone_map_->tables() : ToneMapTables{};
     yuv420_to_tile(planes, yuv_matrix_of(frame),
-                   frame_full_range(frame) ? YuvRange::kFull : YuvRange::kLimited, tile_, rgb);
+                   frame_full_range(frame) ? YuvRange::kFull : YuvRange::kLimited, tile_, rgb,
+                   tone_map_ ? &tables : nullptr);
     return;
+  }
+  if (tone_map_) {
+    const char* name = av_get_pix_fmt_name(static_cast<AVPixelFormat>(frame->format));
+    throw Error(std::string("HDR frames in pixel format ") + (name ? name : "unknown") +
+                " cannot be tone-mapped (4:2:0 only)");
   }
   const auto fmt = static_cast<AVPixelFormat>(frame->format);
   const AVPixFmtDescriptor* desc = av_pix_fmt_desc_get(fmt);

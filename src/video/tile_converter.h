@@ -4,7 +4,9 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 
+#include "color/tonemap.h"
 #include "video/ffmpeg_util.h"
 #include "video/probe.h"
 
@@ -35,6 +37,7 @@ struct CropRect {
 // decoder and path, CPU or GPU.
 struct TileSource {
   CropRect crop;
+  ToneMapParams tone;  // HDR input: tone-mapped to SDR (transfer none: SDR, nothing done)
 };
 
 // The tile for a stream: `tile_width` wide, height from the display aspect ratio of the cropped
@@ -61,6 +64,7 @@ class TileConverter {
  private:
   TileSize tile_;
   TileSource source_;
+  std::unique_ptr<ToneMap> tone_map_;  // HDR: the tables of source_.tone
   SwsContext* sws_ = nullptr;
 };
 

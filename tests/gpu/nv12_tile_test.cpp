@@ -39,7 +39,7 @@ using test::swscale_tile;
 // The GPU's tile: planes uploaded with cudaMallocPitch, as a decoder's surfaces would be; of the
 // rectangle `crop` when it is not whole, as GpuSink crops NVDEC surfaces.
 std::vector<uint8_t> gpu_tile(const HostFrame& f, YuvMatrix matrix, YuvRange range, int tw, int th,
-                              const CropRect& crop = {}) {
+                              const CropRect& crop = {}, const ToneMap* tone = nullptr) {
   const size_t bytes = f.p010 ? 2 : 1;
   const std::vector<uint8_t> luma = plane_bytes(f.luma, f.p010);
   const std::vector<uint8_t> chroma = plane_bytes(f.chroma, f.p010);
@@ -59,12 +59,30 @@ std::vector<uint8_t> gpu_tile(const HostFrame& f, YuvMatrix matrix, YuvRange ran
   s.chroma = d_chroma, s.chroma_pitch = chroma_pitch;
   s.width = f.width, s.height = f.height, s.p010 = f.p010;
   if (!crop.whole()) s = crop_surface(s, crop.x, crop.y, crop.width, crop.height);
-  launch_yuv420_to_rgb_tile(s, matrix, range, static_cast<uint8_t*>(d_rgb), tw, th, nullptr);
+  // HDR: the host's tables uploaded as they are, as GpuSink does.
+  double *d_light = nullptr, *d_threshold = nullptr;
+  ToneMapTables tables;
+  if (tone) {
+    const size_t light_bytes = tone->light().size() * sizeof(double);
+    const size_t threshold_bytes = tone->threshold().size() * sizeof(double);
+    CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&d_light), light_bytes));
+    CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&d_threshold), threshold_bytes));
+    CUDA_CHECK(cudaMemcpy(d_light, tone->light().data(), light_bytes, cudaMemcpyHostToDevice));
+    CUDA_CHECK(
+        cudaMemcpy(d_threshold, tone->threshold().data(), threshold_bytes, cudaMemcpyHostToDevice));
+    tables = tone->tables();
+    tables.light = d_light;
+    tables.threshold = d_threshold;
+  }
+  launch_yuv420_to_rgb_tile(s, matrix, range, static_cast<uint8_t*>(d_rgb), tw, th, nullptr,
+                            tone ? &tables : nullptr);
   std::vector<uint8_t> rgb(size_t(tw) * th * 3);
   CUDA_CHECK(cudaMemcpy(rgb.data(), d_rgb, rgb.size(), cudaMemcpyDeviceToHost));
   CUDA_CHECK(cudaFree(d_luma));
   CUDA_CHECK(cudaFree(d_chroma));
   CUDA_CHECK(cudaFree(d_rgb));
+  CUDA_CHECK(cudaFree(d_light));
+  CUDA_CHECK(cudaFree(d_threshold));
   return rgb;
 }
 
@@ -163,6 +181,31 @@ TEST(Nv12Tile, CroppedSurfaceEqualsCpuTwinAndPicture) {
     EXPECT_EQ(gpu_tile(letterboxed, YuvMatrix::kBt709, YuvRange::kLimited, 160, 67,
                        CropRect{0, 138, 1920, 804}),
               cpu_tile(scope, YuvMatrix::kBt709, YuvRange::kLimited, 160, 67));
+  }
+}
+
+// HDR: PQ and HLG P010 surfaces tone-mapped by the kernel equal the CPU twin's tiles byte for
+// byte, for source peaks below, at and above the SDR peak, cropped or not.
+TEST(Nv12Tile, ToneMappedHdrEqualsCpuTwin) {
+  SKIP_WITHOUT_GPU();
+  for (const HdrTransfer transfer : {HdrTransfer::kPq, HdrTransfer::kHlg}) {
+    for (const double peak : {100.0, 1000.0, 4000.0}) {
+      ToneMapParams params;
+      params.transfer = transfer;
+      params.source_peak = peak;
+      const ToneMap tone(params);
+      const ToneMapTables tables = tone.tables();
+      for (const bool full : {false, true}) {
+        const HostFrame f = make_frame(1920, 1080, true, full, uint64_t(peak) + 3);
+        const YuvRange range = full ? YuvRange::kFull : YuvRange::kLimited;
+        EXPECT_EQ(gpu_tile(f, YuvMatrix::kBt2020Ncl, range, 160, 90, {}, &tone),
+                  cpu_tile(f, YuvMatrix::kBt2020Ncl, range, 160, 90, {}, &tables))
+            << hdr_transfer_name(transfer) << " Lw " << peak << (full ? " full" : " limited");
+        const CropRect crop{0, 138, 1920, 804};
+        EXPECT_EQ(gpu_tile(f, YuvMatrix::kBt2020Ncl, range, 160, 67, crop, &tone),
+                  cpu_tile(f, YuvMatrix::kBt2020Ncl, range, 160, 67, crop, &tables));
+      }
+    }
   }
 }
 

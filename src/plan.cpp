@@ -47,7 +47,11 @@ CropRect detect_crop(const MpiEnv& env, const Plan& plan, std::string* method) {
     }
   }
   BarVotes votes(plan.info.width, plan.info.height);
+  Stopwatch clock;
   collective_step(env, [&] { vote_on_frames(plan.info, mine, votes); });
+  log::detail("black bars: " + std::to_string(mine.size()) + " of " +
+              std::to_string(probes.size()) + " probe frames decoded in " +
+              std::to_string(clock.seconds()) + " s");
   mpi_check(MPI_Allreduce(MPI_IN_PLACE, votes.counts.data(), static_cast<int>(votes.counts.size()),
                           MPI_INT64_T, MPI_SUM, env.comm()),
             "MPI_Allreduce(black bar votes)");

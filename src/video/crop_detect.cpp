@@ -6,7 +6,8 @@
 #include <limits>
 
 #include "error.h"
-#include "video/decoder.h"
+#include "video/ffmpeg_util.h"
+#include "video/packet_reader.h"
 
 extern "C" {
 #include <libavutil/frame.h>
@@ -139,17 +140,41 @@ std::vector<int64_t> crop_probe_positions(int64_t count) {
 
 void vote_on_frames(const StreamInfo& info, const std::vector<int64_t>& pts, BarVotes& votes) {
   if (pts.empty()) return;
-  DecodeConfig config;
-  config.keyframes_only = true;  // one decoded frame per probe, not a group of pictures
-  config.threads = 1;
-  SegmentDecoder decoder(info, config);
+  // One demuxer and one decoder for all the probes: seek backward to the probe's time, read on
+  // to the first key frame packet at or after it and decode that packet alone. The frame is
+  // then a property of the file, whichever rank decodes it.
+  FormatPtr format = open_media(info.path);
+  const AVStream* stream = format->streams[info.stream_index];
+  const AVCodec* codec = avcodec_find_decoder(stream->codecpar->codec_id);
+  if (!codec) throw usage_error(info.path + ": no decoder for codec " + info.codec);
+  CodecPtr ctx(avcodec_alloc_context3(codec));
+  if (!ctx) throw Error(info.path + ": out of memory allocating a decoder");
+  int rc = avcodec_parameters_to_context(ctx.get(), stream->codecpar);
+  if (rc < 0) throw Error(info.path + ": decoder set-up failed: " + av_error_text(rc));
+  ctx->pkt_timebase = stream->time_base;
+  ctx->thread_count = 0;
+  ctx->thread_type = FF_THREAD_SLICE;  // frame threads would only delay a single frame
+  rc = avcodec_open2(ctx.get(), codec, nullptr);
+  if (rc < 0) throw Error(info.path + ": cannot open the decoder: " + av_error_text(rc));
+  PacketPtr packet = make_packet();
+  FramePtr frame = make_frame();
   for (int64_t at : pts) {
-    Segment segment;
-    segment.begin = at;
-    decoder.decode(segment, [&](const AVFrame* frame, int64_t) {
-      add_frame_votes(frame, votes);
-      return false;  // the first key frame at or after `at` is the one
-    });
+    if (av_seek_frame(format.get(), info.stream_index, at, AVSEEK_FLAG_BACKWARD) < 0) continue;
+    avcodec_flush_buffers(ctx.get());
+    bool sent = false;
+    while (!sent && av_read_frame(format.get(), packet.get()) >= 0) {
+      const bool wanted = packet->stream_index == info.stream_index &&
+                          (packet->flags & AV_PKT_FLAG_KEY) && packet_time(packet.get()) >= at &&
+                          packet_time(packet.get()) != AV_NOPTS_VALUE;
+      if (wanted) sent = avcodec_send_packet(ctx.get(), packet.get()) >= 0;
+      av_packet_unref(packet.get());
+    }
+    if (!sent) continue;  // no key frame after this point, or it does not decode
+    avcodec_send_packet(ctx.get(), nullptr);  // drain: the key frame is the one picture
+    if (avcodec_receive_frame(ctx.get(), frame.get()) >= 0) {
+      add_frame_votes(frame.get(), votes);
+      av_frame_unref(frame.get());
+    }
   }
 }
 

@@ -55,8 +55,9 @@ CropRect decide_crop(const BarVotes& votes, std::string* method);
 // all, when fewer) at the centres of equal parts of the table.
 std::vector<int64_t> crop_probe_positions(int64_t count);
 
-// Decodes, in software, the first key frame at or after each of `pts` (so only key frames are
-// decoded, a few per movie) and adds their votes. Throws Error on decoding failures.
+// Decodes, in software, the first key frame at or after each of `pts` (only key frames, one
+// packet each, are decoded) and adds their votes. Probes past the last key frame, or whose key
+// frame does not decode, add nothing. Throws Error when the decoder cannot be opened.
 void vote_on_frames(const StreamInfo& info, const std::vector<int64_t>& pts, BarVotes& votes);
 
 // `--crop W:H:X:Y` for a frame of `info`'s size: usage_error unless it lies inside the frame

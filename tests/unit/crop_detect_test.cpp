@@ -12,6 +12,7 @@
 
 extern "C" {
 #include <libavutil/frame.h>
+#include <libavutil/pixdesc.h>
 }
 
 namespace barcode {
@@ -119,6 +120,40 @@ TEST(CropPlanes, TileOfTheCropEqualsTileOfThePicture) {
       EXPECT_EQ(test::cpu_tile(framed, YuvMatrix::kBt709, YuvRange::kLimited, tw, th, crop),
                 test::cpu_tile(picture, YuvMatrix::kBt709, YuvRange::kLimited, tw, th));
     }
+  }
+}
+
+// Other layouts go through swscale from the crop's corner: the tile of a 4:4:4 frame's rectangle
+// equals the tile of a frame holding only that rectangle.
+TEST(CropPlanes, SwscaleLayoutsCropTheSameWay) {
+  for (const AVPixelFormat format : {AV_PIX_FMT_YUV444P, AV_PIX_FMT_GBRP, AV_PIX_FMT_RGB24}) {
+    std::unique_ptr<AVFrame, FrameDeleter> big(av_frame_alloc()), small(av_frame_alloc());
+    big->format = small->format = format;
+    big->width = 96, big->height = 64;
+    small->width = 60, small->height = 40;
+    ASSERT_GE(av_frame_get_buffer(big.get(), 0), 0);
+    ASSERT_GE(av_frame_get_buffer(small.get(), 0), 0);
+    const int planes = format == AV_PIX_FMT_RGB24 ? 1 : 3;
+    const int bytes = format == AV_PIX_FMT_RGB24 ? 3 : 1;
+    for (int p = 0; p < planes; ++p) {
+      for (int y = 0; y < 64; ++y) {
+        for (int x = 0; x < 96 * bytes; ++x) {
+          big->data[p][y * big->linesize[p] + x] =
+              static_cast<uint8_t>((x * 7 + y * 13 + p * 50) ^ (x * y));
+        }
+      }
+      for (int y = 0; y < 40; ++y) {
+        std::memcpy(small->data[p] + y * small->linesize[p],
+                    big->data[p] + (y + 10) * big->linesize[p] + 20 * bytes, size_t(60 * bytes));
+      }
+    }
+    TileSource source;
+    source.crop = CropRect{20, 10, 60, 40};
+    TileConverter cropping(TileSize{30, 20}, source), plain(TileSize{30, 20});
+    std::vector<uint8_t> a(30 * 20 * 3), b(a.size());
+    cropping.convert(big.get(), a.data());
+    plain.convert(small.get(), b.data());
+    EXPECT_EQ(a, b) << av_get_pix_fmt_name(format);
   }
 }
 

@@ -55,7 +55,8 @@ void bind(CLI::App& app, Options& o) {
                  "Width in pixels each frame is area-downscaled to before clustering (height "
                  "keeps the aspect ratio)");
   app.add_option("--crop", o.crop,
-                 "Black bars: auto (found once from frames spread over the movie, the same on "
+                 "Black bars (default auto): auto (found once from frames spread over the movie, "
+                 "the same on "
                  "every rank and decoder), none (the whole frame), or W:H:X:Y (the picture "
                  "rectangle, X and Y even); tiles are made from the cropped picture")
       ->option_text("auto|none|W:H:X:Y");

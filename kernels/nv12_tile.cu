@@ -28,7 +28,8 @@ __device__ unsigned long long warp_sum(unsigned long long v) {
 
 template <bool kTenBit>
 __global__ void __launch_bounds__(kWarpsPerBlock * 32)
-    yuv420_tile_kernel(YuvSurface src, YuvSumsToRgb conv, uint8_t* rgb, int tile_w, int tile_h) {
+    yuv420_tile_kernel(YuvSurface src, YuvSumsToRgb conv, ToneMapTables tone, uint8_t* rgb,
+                       int tile_w, int tile_h) {
   const int lane = threadIdx.x & 31;
   const int pixel = static_cast<int>(blockIdx.x) * kWarpsPerBlock + (threadIdx.x >> 5);
   if (pixel >= tile_w * tile_h) return;  // whole warps leave together
@@ -76,13 +77,18 @@ __global__ void __launch_bounds__(kWarpsPerBlock * 32)
   sum_cr = warp_sum(sum_cr);
   if (lane != 0) return;
 
-  yuv_sums_to_rgb(sum_y, sum_cb, sum_cr, conv, rgb + size_t(pixel) * 3);
+  if (tone.light) {
+    yuv_sums_to_rgb(sum_y, sum_cb, sum_cr, conv, tone, rgb + size_t(pixel) * 3);
+  } else {
+    yuv_sums_to_rgb(sum_y, sum_cb, sum_cr, conv, rgb + size_t(pixel) * 3);
+  }
 }
 
 }  // namespace
 
 void launch_yuv420_to_rgb_tile(const YuvSurface& src, YuvMatrix matrix, YuvRange range,
-                               uint8_t* rgb, int tile_width, int tile_height, cudaStream_t stream) {
+                               uint8_t* rgb, int tile_width, int tile_height, cudaStream_t stream,
+                               const ToneMapTables* tone) {
   if (src.width < 2 || src.height < 2 || tile_width < 1 || tile_height < 1 ||
       int64_t{tile_width} * tile_height > (int64_t{1} << 24)) {
     throw Error("YUV tile: cannot convert a " + std::to_string(src.width) + "x" +
@@ -93,14 +99,16 @@ void launch_yuv420_to_rgb_tile(const YuvSurface& src, YuvMatrix matrix, YuvRange
   const YuvSumsToRgb conv =
       yuv_sums_to_rgb_for(yuv_conversion(matrix, range, src.p010),
                           static_cast<double>(int64_t{src.width} * src.height));
+  const ToneMapTables tables = tone ? *tone : ToneMapTables{};
+  if (tone && (!tone->light || !tone->threshold)) throw Error("YUV tile: tone map tables missing");
   const int pixels = tile_width * tile_height;
   const unsigned blocks = static_cast<unsigned>((pixels + kWarpsPerBlock - 1) / kWarpsPerBlock);
   if (src.p010) {
-    yuv420_tile_kernel<true>
-        <<<blocks, kWarpsPerBlock * 32, 0, stream>>>(src, conv, rgb, tile_width, tile_height);
+    yuv420_tile_kernel<true><<<blocks, kWarpsPerBlock * 32, 0, stream>>>(src, conv, tables, rgb,
+                                                                         tile_width, tile_height);
   } else {
-    yuv420_tile_kernel<false>
-        <<<blocks, kWarpsPerBlock * 32, 0, stream>>>(src, conv, rgb, tile_width, tile_height);
+    yuv420_tile_kernel<false><<<blocks, kWarpsPerBlock * 32, 0, stream>>>(src, conv, tables, rgb,
+                                                                          tile_width, tile_height);
   }
   CUDA_CHECK_LAUNCH("yuv420_tile_kernel");
 }

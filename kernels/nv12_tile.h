@@ -34,9 +34,26 @@ struct YuvSurface {
   bool p010 = false;  // false: NV12, 8 bits; true: P010, 10 bits in the high bits of 16-bit words
 };
 
+// The rectangle (x, y, width, height) of `src`, x and y even: the same surface read from the
+// rectangle's top left corner, as crop_planes (video/yuv_tile.h) does on the host.
+inline YuvSurface crop_surface(YuvSurface src, int x, int y, int width, int height) {
+  const size_t bytes = src.p010 ? 2 : 1;
+  src.luma = static_cast<const uint8_t*>(src.luma) + static_cast<size_t>(y) * src.luma_pitch +
+             static_cast<size_t>(x) * bytes;
+  // Interleaved chroma: one Cb, Cr pair per two luma columns, one row per two luma rows.
+  src.chroma = static_cast<const uint8_t*>(src.chroma) +
+               static_cast<size_t>(y / 2) * src.chroma_pitch + static_cast<size_t>(x) * bytes;
+  src.width = width;
+  src.height = height;
+  return src;
+}
+
 // Enqueues the conversion of `src` into `rgb` (device, tile_width * tile_height * 3 bytes) on
-// `stream`. Throws barcode::Error on invalid sizes or a failed launch.
+// `stream`. HDR surfaces are tone-mapped by `tone` (its tables in device memory, uploaded from a
+// host ToneMap as they are; nullptr: SDR), as the CPU twin does. Throws barcode::Error on
+// invalid sizes or a failed launch.
 void launch_yuv420_to_rgb_tile(const YuvSurface& src, YuvMatrix matrix, YuvRange range,
-                               uint8_t* rgb, int tile_width, int tile_height, cudaStream_t stream);
+                               uint8_t* rgb, int tile_width, int tile_height, cudaStream_t stream,
+                               const ToneMapTables* tone = nullptr);
 
 }  // namespace barcode::gpu

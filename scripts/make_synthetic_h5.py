@@ -22,6 +22,14 @@ with h5py.File(sys.argv[1], "w") as f:
     f["color/weights"] = w
     f["color/inertia"] = np.zeros(n)
     f["color/iterations"] = np.zeros(n, np.int32)
+    # Each frame squeezed to a column of 90 rows (the smooth style): a vertical ramp of its
+    # dominant colour.
+    ramp = np.linspace(0.4, 1.0, 90, dtype=np.float32)[None, :, None]
+    f["color/column"] = np.round(palette[:, :1, :] * ramp).astype(np.uint8)
+    movie = np.clip(127 + 120 * np.sin(np.arange(16 * 3).reshape(16, 3)), 0, 255)
+    f["movie/palette"] = movie.astype(np.float32)
+    f["movie/weights"] = np.full(16, 1 / 16)
+    f["movie/labels"] = (np.arange(n * k).reshape(n, k) % 16).astype(np.uint8)
     f.attrs["tool"] = "synthetic"
     f.attrs["k"] = np.int64(k)
     f.attrs["frame_rate"] = 24.0

@@ -32,6 +32,7 @@
 #include "store/schema.h"
 #include "stored_tiles.h"
 #include "summary.h"
+#include "video/crop_detect.h"
 #include "video/decoder.h"
 
 namespace barcode {
@@ -57,7 +58,7 @@ std::string result_options(const Options& o) {
          " max_iter=" + std::to_string(km.max_iter) + " tol=" + exact(km.tol) +
          " seed=" + std::to_string(km.seed) + " space=" + o.space +
          " keep_thumbs=" + std::to_string(o.keep_thumbs) +
-         " movie_clusters=" + std::to_string(o.movie_clusters);
+         " movie_clusters=" + std::to_string(o.movie_clusters) + " crop=" + o.crop;
 }
 
 TileAnalysis tile_analysis(const Plan& plan, const Options& options) {
@@ -101,6 +102,21 @@ void write_attributes(H5Store& store, const Plan& plan, const Options& options, 
   store.set_attribute("frames_in_range", static_cast<int64_t>(plan.frame_pts.size()));
   store.set_attribute("tile_width", int64_t{plan.tile.width});
   store.set_attribute("tile_height", int64_t{plan.tile.height});
+  if (!plan.crop_method.empty()) {
+    store.set_attribute("crop", crop_text(plan.crop_rect()));  // W:H:X:Y, as --crop takes it
+    store.set_attribute("crop_method", plan.crop_method);
+  }
+  const ToneMapParams& tone = plan.source.tone;
+  if (tone.active()) {  // HDR input: how it was tone-mapped, and the metadata found (0: none)
+    store.set_attribute("tone_map", tone_map_description(tone));
+    store.set_attribute("hdr_transfer", std::string(hdr_transfer_name(tone.transfer)));
+    store.set_attribute("hdr_source_peak", tone.source_peak);
+    store.set_attribute("hdr_target_peak", tone.target_peak);
+    store.set_attribute("hdr_mastering_max_luminance", tone.mastering_max);
+    store.set_attribute("hdr_mastering_min_luminance", tone.mastering_min);
+    store.set_attribute("hdr_max_cll", int64_t{tone.max_cll});
+    store.set_attribute("hdr_max_fall", int64_t{tone.max_fall});
+  }
   store.set_attribute("k", int64_t{options.kmeans.k});
   store.set_attribute("space", options.space);
   store.set_flag("thumbs", options.keep_thumbs);
@@ -284,9 +300,10 @@ Outcome process_segment(const MpiEnv& env, const Plan& plan, const Options& opti
     const int decoders = static_cast<int>(backend.decoders.size());
     const TileAnalysis analysis = tile_analysis(plan, options);
     if (backend.device >= 0) {
-      sink = make_gpu_sink(backend.device, analysis, decoders, options.gpu_batch, book);
+      sink =
+          make_gpu_sink(backend.device, analysis, plan.source, decoders, options.gpu_batch, book);
     } else {
-      sink = std::make_unique<CpuSink>(analysis, decoders, backend.threads, book);
+      sink = std::make_unique<CpuSink>(analysis, plan.source, decoders, backend.threads, book);
     }
   });
   log::stage("sink ready");

@@ -61,6 +61,12 @@ void bind(CLI::App& app, Options& o) {
   app.add_option("--tile-width", o.tile_width,
                  "Width in pixels each frame is area-downscaled to before clustering (height "
                  "keeps the aspect ratio)");
+  app.add_option("--crop", o.crop,
+                 "Black bars (default auto): auto (found once from frames spread over the movie, "
+                 "the same on "
+                 "every rank and decoder), none (the whole frame), or W:H:X:Y (the picture "
+                 "rectangle, X and Y even); tiles are made from the cropped picture")
+      ->option_text("auto|none|W:H:X:Y");
   app.add_option("-k,--clusters", o.kmeans.k, "Colours per frame (k of k-means), 1..32");
   app.add_option("--restarts", o.kmeans.restarts,
                  "k-means++ restarts per frame; the lowest inertia wins");
@@ -90,7 +96,9 @@ void bind(CLI::App& app, Options& o) {
       ->delimiter(',')
       ->check(CLI::IsMember(style_names()));
   app.add_option("--width", o.width,
-                 "Barcode width in pixels, columns area-resampled (0: one column per sample)");
+                 "Barcode width in pixels: the samples are area-resampled to it in linear light "
+                 "(widened when there are fewer); 0: one column per sample. circular: the side "
+                 "of the square image (0: 1024)");
   app.add_option("--height", o.height, "Barcode height in pixels");
 
   app.add_option("--gpu", o.gpu, "Use a GPU: auto (when one is found), on (required), off")
@@ -195,8 +203,9 @@ ParseResult parse_options(int argc, char** argv, bool print_rank0) {
   }
   o.as_toml = app.config_to_str(true, false);
   // What a --from-h5 run cannot change: the frames and their tiles come from the file.
-  for (const char* name : {"--every", "--fps", "--columns", "--keyframes", "--start", "--end",
-                           "--tile-width", "--decoders", "--cpu-decoders", "--decode-only"}) {
+  for (const char* name :
+       {"--every", "--fps", "--columns", "--keyframes", "--start", "--end", "--tile-width",
+        "--crop", "--decoders", "--cpu-decoders", "--decode-only"}) {
     if (o.from_h5.empty() || app.count(name) == 0) continue;
     if (print_rank0) {
       std::fprintf(stderr,

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "color/kmeans.h"
+#include "render/barcode_image.h"
 
 namespace barcode {
 
@@ -40,6 +41,7 @@ struct Options {
 
   // Tile and clustering.
   int tile_width = 160;
+  std::string crop = "auto";  // auto | none | W:H:X:Y: the picture inside black bars
   KmeansParams kmeans;
   std::string space = "rgb";  // rgb | lab: the space frames are clustered in
   bool keep_thumbs = false;   // store each tile in /frames/thumbs (for --from-h5)
@@ -50,7 +52,7 @@ struct Options {
 
   // Rendering.
   std::vector<std::string> styles{"dominant"};  // one PNG per style (see render/styles.h)
-  int width = 0;                                // 0: one column per sample
+  int width = kDefaultBarcodeWidth;             // 0: one column per sample
   int height = 360;
 
   std::string gpu = "auto";  // auto | on | off

@@ -6,8 +6,10 @@
 #include "error.h"
 #include "log.h"
 #include "summary.h"
+#include "video/crop_detect.h"
 #include "video/ffmpeg_util.h"
 #include "video/frame_table.h"
+#include "video/hdr_metadata.h"
 #include "video/sampler.h"
 
 namespace barcode {
@@ -32,6 +34,30 @@ std::vector<int64_t> gather_table(const MpiEnv& env, const std::vector<int64_t>&
   return table;
 }
 
+// Black bars, decided once for the movie from the frame table every rank holds: the probe frames
+// are shared out over the ranks (the i-th to rank i mod size) and their votes summed, so the
+// crop is the same on any number of ranks. Collective.
+CropRect detect_crop(const MpiEnv& env, const Plan& plan, std::string* method) {
+  const std::vector<int64_t> probes =
+      crop_probe_positions(static_cast<int64_t>(plan.frame_pts.size()));
+  std::vector<int64_t> mine;
+  for (size_t i = 0; i < probes.size(); ++i) {
+    if (static_cast<int>(i % static_cast<size_t>(env.size())) == env.rank()) {
+      mine.push_back(plan.frame_pts[static_cast<size_t>(probes[i])]);
+    }
+  }
+  BarVotes votes(plan.info.width, plan.info.height);
+  Stopwatch clock;
+  collective_step(env, [&] { vote_on_frames(plan.info, mine, votes); });
+  log::detail("black bars: " + std::to_string(mine.size()) + " of " +
+              std::to_string(probes.size()) + " probe frames decoded in " +
+              std::to_string(clock.seconds()) + " s");
+  mpi_check(MPI_Allreduce(MPI_IN_PLACE, votes.counts.data(), static_cast<int>(votes.counts.size()),
+                          MPI_INT64_T, MPI_SUM, env.comm()),
+            "MPI_Allreduce(black bar votes)");
+  return decide_crop(votes, method);
+}
+
 }  // namespace
 
 Plan make_plan(const MpiEnv& env, const Options& options) {
@@ -39,7 +65,14 @@ Plan make_plan(const MpiEnv& env, const Options& options) {
   collective_step(env, [&] {
     validate_options(options);
     plan.info = probe_video(options.input);
-    plan.tile = tile_size_for(plan.info, options.tile_width);
+    if (options.crop != "auto" && options.crop != "none") {
+      plan.source.crop = parse_crop(options.crop, plan.info);
+      plan.crop_method = "given (--crop " + options.crop + ")";
+    } else if (options.crop == "none") {
+      plan.crop_method = "none";
+    }
+    plan.tile = tile_size_for(plan.info, options.tile_width, plan.source.crop);
+    plan.source.tone = tone_map_params_for(plan.info);
     if (plan.tile.pixels() > kMaxTilePixels) {
       throw usage_error(options.input + ": tile of " + std::to_string(plan.tile.pixels()) +
                         " pixels is too large; choose a smaller --tile-width");
@@ -116,6 +149,21 @@ Plan make_plan(const MpiEnv& env, const Options& options) {
     }
   });
 
+  if (options.crop == "auto") {
+    const CropRect found = detect_crop(env, plan, &plan.crop_method);
+    // No bars: the whole frame, by the very path a run without cropping takes.
+    const bool whole =
+        found.x == 0 && found.y == 0 && found.width == info.width && found.height == info.height;
+    plan.source.crop = whole ? CropRect{} : found;
+    collective_step(env, [&] {
+      plan.tile = tile_size_for(info, options.tile_width, plan.source.crop);
+      if (plan.tile.pixels() > kMaxTilePixels) {
+        throw usage_error(options.input + ": tile of " + std::to_string(plan.tile.pixels()) +
+                          " pixels is too large; choose a smaller --tile-width");
+      }
+    });
+  }
+
   // Samples are in timestamp order and segments contiguous: this rank's rows are one range.
   auto row_of = [&](int64_t ts) {
     int64_t lo = 0, hi = static_cast<int64_t>(plan.samples.size());
@@ -138,9 +186,13 @@ Plan make_plan(const MpiEnv& env, const Options& options) {
             "MPI_Allreduce(rounds)");
   log::info(info.path + ": " + info.codec + " " + std::to_string(info.width) + "x" +
             std::to_string(info.height) + ", " + std::to_string(plan.frame_pts.size()) +
-            " frames in range, " + std::to_string(plan.samples.size()) + " sampled, tiles " +
-            std::to_string(plan.tile.width) + "x" + std::to_string(plan.tile.height) + ", " +
-            std::to_string(env.size()) + " rank(s)");
+            " frames in range, " + std::to_string(plan.samples.size()) + " sampled, crop " +
+            crop_text(plan.crop_rect()) + " (" + plan.crop_method + "), " +
+            (plan.source.tone.active()
+                 ? "tone mapping " + tone_map_description(plan.source.tone) + ", "
+                 : std::string()) +
+            "tiles " + std::to_string(plan.tile.width) + "x" + std::to_string(plan.tile.height) +
+            ", " + std::to_string(env.size()) + " rank(s)");
   return plan;
 }
 

@@ -18,6 +18,8 @@ namespace barcode {
 struct Plan {
   StreamInfo info;
   TileSize tile;
+  TileSource source;        // crop (resolved: never whole while decoding) and tone mapping
+  std::string crop_method;  // how the crop was found (--crop auto|none|W:H:X:Y); empty: --from-h5
   std::vector<Segment> segments;   // one per rank
   std::vector<int64_t> frame_pts;  // global frame table (all candidate frames, sorted)
   std::vector<int64_t> samples;    // positions in frame_pts of the sampled frames
@@ -41,6 +43,10 @@ struct Plan {
   int64_t frame_index(int64_t row) const {
     const auto r = static_cast<size_t>(row);
     return stored_index.empty() ? samples[r] : stored_index[r];
+  }
+  // The picture rectangle tiles are made from, the whole frame spelt out when not cropped.
+  CropRect crop_rect() const {
+    return source.crop.whole() ? CropRect{0, 0, info.width, info.height} : source.crop;
   }
   // /frames/time of a row: seconds from the stream's start.
   double frame_time(int64_t row) const;

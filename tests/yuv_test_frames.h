@@ -128,9 +128,11 @@ inline std::vector<uint8_t> swscale_tile(const HostFrame& f, YuvMatrix matrix, Y
   return rgb;
 }
 
-// The CPU converter's tile of `f` (interleaved chroma, as NV12 / P010).
+// The CPU converter's tile of `f` (interleaved chroma, as NV12 / P010), of its rectangle `crop`
+// when that is not whole.
 inline std::vector<uint8_t> cpu_tile(const HostFrame& f, YuvMatrix matrix, YuvRange range, int tw,
-                                     int th) {
+                                     int th, const CropRect& crop = {},
+                                     const ToneMapTables* tone = nullptr) {
   const std::vector<uint8_t> luma = plane_bytes(f.luma, f.p010);
   const std::vector<uint8_t> chroma = plane_bytes(f.chroma, f.p010);
   const size_t bytes = f.p010 ? 2 : 1;
@@ -145,9 +147,29 @@ inline std::vector<uint8_t> cpu_tile(const HostFrame& f, YuvMatrix matrix, YuvRa
   p.sixteen_bit = f.p010;
   p.bits = f.p010 ? 10 : 8;
   p.shift = f.p010 ? 6 : 0;
+  if (!crop.whole()) p = crop_planes(p, crop);
   std::vector<uint8_t> rgb(size_t(tw) * th * 3);
-  yuv420_to_tile(p, matrix, range, TileSize{tw, th}, rgb.data());
+  yuv420_to_tile(p, matrix, range, TileSize{tw, th}, rgb.data(), tone);
   return rgb;
+}
+
+// `picture` inside a black frame (limited-range black, neutral chroma) of w x h at (x, y), both
+// even.
+inline HostFrame in_bars(const HostFrame& picture, int w, int h, int x, int y) {
+  HostFrame f;
+  f.width = w, f.height = h, f.p010 = picture.p010;
+  const uint16_t scale = picture.p010 ? 4 : 1;
+  f.luma.assign(size_t(w) * h, static_cast<uint16_t>(16 * scale));
+  f.chroma.assign(size_t(w / 2) * (h / 2) * 2, static_cast<uint16_t>(128 * scale));
+  for (int r = 0; r < picture.height; ++r) {
+    std::copy_n(picture.luma.begin() + long(r) * picture.width, picture.width,
+                f.luma.begin() + long(r + y) * w + x);
+  }
+  for (int r = 0; r < picture.height / 2; ++r) {
+    std::copy_n(picture.chroma.begin() + long(r) * (picture.width / 2) * 2, (picture.width / 2) * 2,
+                f.chroma.begin() + (long(r + y / 2) * (w / 2) + x / 2) * 2);
+  }
+  return f;
 }
 
 }  // namespace barcode::test

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdint>
 
+#include "color/tonemap.h"
 #include "host_device.h"
 
 namespace barcode {
@@ -86,17 +87,35 @@ inline YuvSumsToRgb yuv_sums_to_rgb_for(const YuvConversion& conv, double area) 
 // A tile pixel from its Y, Cb, Cr sums: averages first, then one conversion, as swscale does.
 // Callers compile it without fused multiply-add (host: -ffp-contract=off; device: --fmad=false),
 // so both round alike.
-BARCODE_HOST_DEVICE inline void yuv_sums_to_rgb(uint64_t sum_y, uint64_t sum_cb, uint64_t sum_cr,
-                                                const YuvSumsToRgb& t, uint8_t* out) {
+BARCODE_HOST_DEVICE inline void yuv_sums_to_signal(uint64_t sum_y, uint64_t sum_cb, uint64_t sum_cr,
+                                                   const YuvSumsToRgb& t, double* rgb) {
   const double yn = static_cast<double>(sum_y) * t.y_mul - t.y_add;
   const double cb = static_cast<double>(sum_cb) * t.c_mul - t.c_add;
   const double cr = static_cast<double>(sum_cr) * t.c_mul - t.c_add;
   const double r = yn + t.r_cr * cr;
   const double b = yn + t.b_cb * cb;
-  const double g = (yn - t.kr * r - t.kb * b) * t.g_mul;
-  out[0] = unit_to_code(r);
-  out[1] = unit_to_code(g);
-  out[2] = unit_to_code(b);
+  rgb[0] = r;
+  rgb[1] = (yn - t.kr * r - t.kb * b) * t.g_mul;
+  rgb[2] = b;
+}
+
+// SDR: the R'G'B' signal is the sRGB code.
+BARCODE_HOST_DEVICE inline void yuv_sums_to_rgb(uint64_t sum_y, uint64_t sum_cb, uint64_t sum_cr,
+                                                const YuvSumsToRgb& t, uint8_t* out) {
+  double rgb[3];
+  yuv_sums_to_signal(sum_y, sum_cb, sum_cr, t, rgb);
+  out[0] = unit_to_code(rgb[0]);
+  out[1] = unit_to_code(rgb[1]);
+  out[2] = unit_to_code(rgb[2]);
+}
+
+// HDR (PQ or HLG): the R'G'B' signal tone-mapped to SDR BT.709 codes (color/tonemap.h).
+BARCODE_HOST_DEVICE inline void yuv_sums_to_rgb(uint64_t sum_y, uint64_t sum_cb, uint64_t sum_cr,
+                                                const YuvSumsToRgb& t, const ToneMapTables& tone,
+                                                uint8_t* out) {
+  double rgb[3];
+  yuv_sums_to_signal(sum_y, sum_cb, sum_cr, t, rgb);
+  tone_map_pixel(rgb[0], rgb[1], rgb[2], tone, out);
 }
 
 }  // namespace barcode

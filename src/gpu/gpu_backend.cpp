@@ -35,9 +35,10 @@ AVBufferRef* create_nvdec_device(int device) {
   return ref;
 }
 
-std::unique_ptr<TileSink> make_gpu_sink(int device, const TileAnalysis& analysis, int decoders,
-                                        int batch_frames, ResultBook& book) {
-  return std::make_unique<gpu::GpuSink>(device, analysis, decoders, batch_frames, book);
+std::unique_ptr<TileSink> make_gpu_sink(int device, const TileAnalysis& analysis,
+                                        const TileSource& source, int decoders, int batch_frames,
+                                        ResultBook& book) {
+  return std::make_unique<gpu::GpuSink>(device, analysis, source, decoders, batch_frames, book);
 }
 
 std::unique_ptr<SumReducer> make_nccl_reducer(MPI_Comm comm, int device) {

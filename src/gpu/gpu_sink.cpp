@@ -28,11 +28,12 @@ cudaStream_t as_stream(void* s) {
 
 }  // namespace
 
-GpuSink::GpuSink(int device, const TileAnalysis& analysis, int decoders, int batch_frames,
-                 ResultBook& book)
+GpuSink::GpuSink(int device, const TileAnalysis& analysis, const TileSource& source, int decoders,
+                 int batch_frames, ResultBook& book)
     : device_(device),
       analysis_(analysis),
       tile_{analysis.width, analysis.height},
+      source_(source),
       capacity_(batch_frames),
       book_(book),
       kmeans_(device, batch_frames, static_cast<int>(analysis.pixels()), analysis.kmeans),
@@ -62,7 +63,7 @@ void GpuSink::make_lane(Lane& lane) {
   lane.upload_stream = stream;
   CUDA_CHECK(cudaMallocHost(reinterpret_cast<void**>(&lane.pinned_tile),
                             static_cast<size_t>(analysis_.tile_bytes())));
-  lane.converter = std::make_unique<TileConverter>(tile_);
+  lane.converter = std::make_unique<TileConverter>(tile_, source_);
   lane.host_frame = make_frame();
 }
 
@@ -88,6 +89,21 @@ void GpuSink::allocate() {
   const size_t light = slots * static_cast<size_t>(tile_.height) * 3 * sizeof(uint64_t);
   CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&row_light_), light));
   CUDA_CHECK(cudaMallocHost(reinterpret_cast<void**>(&host_light_), light));
+  if (source_.tone.active()) {
+    // HDR: the host's tone map tables uploaded as they are, so the kernel reads the CPU twin's
+    // very numbers.
+    const ToneMap tone(source_.tone);
+    const size_t light_bytes = tone.light().size() * sizeof(double);
+    const size_t threshold_bytes = tone.threshold().size() * sizeof(double);
+    CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&tone_light_), light_bytes));
+    CUDA_CHECK(cudaMemcpy(tone_light_, tone.light().data(), light_bytes, cudaMemcpyHostToDevice));
+    CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&tone_threshold_), threshold_bytes));
+    CUDA_CHECK(cudaMemcpy(tone_threshold_, tone.threshold().data(), threshold_bytes,
+                          cudaMemcpyHostToDevice));
+    device_tone_ = tone.tables();
+    device_tone_.light = tone_light_;
+    device_tone_.threshold = tone_threshold_;
+  }
   if (analysis_.space == ColorSpace::kLab) {
     const std::vector<int32_t>& curve = lab_curve_table();
     CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&curve_), curve.size() * sizeof(int32_t)));
@@ -129,6 +145,8 @@ void GpuSink::release() noexcept {
   cudaFree(row_light_);
   cudaFreeHost(host_light_);
   cudaFree(curve_);
+  cudaFree(tone_light_);
+  cudaFree(tone_threshold_);
   cudaFree(lab_tiles_);
   cudaFreeHost(host_thumbs_);
 }
@@ -232,9 +250,14 @@ void GpuSink::convert(Lane& lane, const AVFrame* frame, uint8_t* device_tile) {
       surface.width = frame->width;
       surface.height = frame->height;
       surface.p010 = layout != AV_PIX_FMT_NV12;
+      if (!source_.crop.whole()) {
+        const CropRect& c = source_.crop;
+        surface = crop_surface(surface, c.x, c.y, c.width, c.height);
+      }
       launch_yuv420_to_rgb_tile(surface, yuv_matrix_of(frame),
                                 frame_full_range(frame) ? YuvRange::kFull : YuvRange::kLimited,
-                                device_tile, tile_.width, tile_.height, stream);
+                                device_tile, tile_.width, tile_.height, stream,
+                                source_.tone.active() ? &device_tone_ : nullptr);
       // The surface goes back to NVDEC when the caller returns: the kernel must be done.
       CUDA_CHECK(cudaStreamSynchronize(stream));
       return;

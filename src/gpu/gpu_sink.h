@@ -26,8 +26,8 @@ namespace barcode::gpu {
 
 class GpuSink : public TileSink {
  public:
-  GpuSink(int device, const TileAnalysis& analysis, int decoders, int batch_frames,
-          ResultBook& book);
+  GpuSink(int device, const TileAnalysis& analysis, const TileSource& source, int decoders,
+          int batch_frames, ResultBook& book);
   ~GpuSink() override;
 
   void put(int decoder, const AVFrame* frame, int64_t row, int64_t frame_index) override;
@@ -73,16 +73,20 @@ class GpuSink : public TileSink {
   int device_;
   TileAnalysis analysis_;
   TileSize tile_;
+  TileSource source_;  // the crop and tone mapping of every frame
   int capacity_;
   ResultBook& book_;
   BatchedKmeans kmeans_;
   // Per-batch colour work on the clustering thread's stream (see the class comment).
-  void* stream_ = nullptr;          // cudaStream_t
-  int32_t* curve_ = nullptr;        // device, lab_curve_table() (--space lab)
-  uint8_t* lab_tiles_ = nullptr;    // device, capacity tiles of CIELAB codes (--space lab)
-  uint64_t* row_light_ = nullptr;   // device, capacity * height * 3
-  uint64_t* host_light_ = nullptr;  // pinned, the same
-  uint8_t* host_thumbs_ = nullptr;  // pinned, capacity tiles (--keep-thumbs)
+  void* stream_ = nullptr;            // cudaStream_t
+  int32_t* curve_ = nullptr;          // device, lab_curve_table() (--space lab)
+  double* tone_light_ = nullptr;      // device, ToneMap::light() (HDR input)
+  double* tone_threshold_ = nullptr;  // device, ToneMap::threshold() (HDR input)
+  ToneMapTables device_tone_;         // pointing at the two above
+  uint8_t* lab_tiles_ = nullptr;      // device, capacity tiles of CIELAB codes (--space lab)
+  uint64_t* row_light_ = nullptr;     // device, capacity * height * 3
+  uint64_t* host_light_ = nullptr;    // pinned, the same
+  uint8_t* host_thumbs_ = nullptr;    // pinned, capacity tiles (--keep-thumbs)
   std::vector<Batch> batches_;
   std::vector<Lane> lanes_;
   Lane upload_;  // put_tile's stream and pinned tile

@@ -7,14 +7,15 @@
 
 namespace barcode {
 
-CpuSink::CpuSink(const TileAnalysis& analysis, int decoders, int threads, ResultBook& book)
+CpuSink::CpuSink(const TileAnalysis& analysis, const TileSource& source, int decoders, int threads,
+                 ResultBook& book)
     : analysis_(analysis),
       book_(book),
       convert_s_(static_cast<size_t>(decoders), 0.0),
       queue_(static_cast<size_t>(4 * threads + 4)) {
   for (int d = 0; d < decoders; ++d)
     converters_.push_back(
-        std::make_unique<TileConverter>(TileSize{analysis.width, analysis.height}));
+        std::make_unique<TileConverter>(TileSize{analysis.width, analysis.height}, source));
   for (int t = 0; t < threads; ++t) workers_.emplace_back([this] { cluster_loop(); });
 }
 

@@ -19,7 +19,8 @@ namespace barcode {
 
 class CpuSink : public TileSink {
  public:
-  CpuSink(const TileAnalysis& analysis, int decoders, int threads, ResultBook& book);
+  CpuSink(const TileAnalysis& analysis, const TileSource& source, int decoders, int threads,
+          ResultBook& book);
   ~CpuSink() override;
 
   void put(int decoder, const AVFrame* frame, int64_t row, int64_t frame_index) override;

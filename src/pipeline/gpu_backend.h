@@ -29,9 +29,11 @@ std::string gpu_description(int device);
 AVBufferRef* create_nvdec_device(int device);
 
 // The GPU sink: NVDEC surfaces (or software frames, uploaded as tiles) converted on the GPU into
-// batches of `batch_frames` tiles, clustered by the batched k-means kernel.
-std::unique_ptr<TileSink> make_gpu_sink(int device, const TileAnalysis& analysis, int decoders,
-                                        int batch_frames, ResultBook& book);
+// batches of `batch_frames` tiles, clustered by the batched k-means kernel; `source` is how
+// frames become tiles (crop), as for the CPU sink.
+std::unique_ptr<TileSink> make_gpu_sink(int device, const TileAnalysis& analysis,
+                                        const TileSource& source, int decoders, int batch_frames,
+                                        ResultBook& book);
 
 // Collective: an NCCL all-reduce over `comm` when every rank has its own GPU (`device` >= 0 and
 // no two ranks on one GPU), else nullptr on every rank (reduce over MPI instead).

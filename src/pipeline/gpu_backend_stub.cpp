@@ -16,7 +16,8 @@ AVBufferRef* create_nvdec_device(int) {
   return nullptr;
 }
 
-std::unique_ptr<TileSink> make_gpu_sink(int, const TileAnalysis&, int, int, ResultBook&) {
+std::unique_ptr<TileSink> make_gpu_sink(int, const TileAnalysis&, const TileSource&, int, int,
+                                        ResultBook&) {
   throw Error("this barcode_mpi was built without the CUDA path (BARCODE_CUDA=OFF)");
 }
 

@@ -7,6 +7,12 @@
 
 namespace barcode {
 
+// The barcode width when none is asked for: the 1920 columns of the barcodes people share,
+// which open on any screen. A film's samples are area-resampled to it in linear light (a
+// two-hour film's 172,800 samples, 90 to a column) and a short clip's are widened to it (each
+// sample a band of columns). Width 0 asks for one column per sample instead.
+constexpr int kDefaultBarcodeWidth = 1920;
+
 struct Image {
   int width = 0;
   int height = 0;

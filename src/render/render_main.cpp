@@ -30,8 +30,8 @@ constexpr int64_t kMaxWidth = 1000000;
 struct RenderOptions {
   std::string input;
   std::vector<std::string> styles{"dominant"};
-  std::string output;  // PNG path, or a pattern with {style}
-  int width = 0;
+  std::string output;                // PNG path, or a pattern with {style}
+  int width = kDefaultBarcodeWidth;  // 0: one column per frame
   int height = 360;
   std::string csv;
   std::string json;
@@ -55,8 +55,9 @@ void bind(CLI::App& app, RenderOptions& o) {
                  "PNG to write; with several styles a pattern in which {style} is replaced by "
                  "each style's name (out-{style}.png)");
   app.add_option("--width", o.width,
-                 "Image width; 0: one column per frame. Columns are area-resampled in linear "
-                 "light. circular: the side of the square image (0: 1024)")
+                 "Image width: the frames are area-resampled to it in linear light (widened "
+                 "when there are fewer); 0: one column per frame. circular: the side of the "
+                 "square image (0: 1024)")
       ->check(CLI::Range(0, 1 << 20));
   app.add_option("--height", o.height,
                  "Image height; circular: the ring's thickness (a full disc when at least "

@@ -53,12 +53,19 @@ StreamInfo probe_video(const std::string& path) {
   if (par->width <= 0 || par->height <= 0) {
     throw usage_error(path + ": video stream has no frame size (corrupt header?)");
   }
-  // HDR transfer curves: read as SDR the barcode would come out washed out; refuse instead.
-  if (par->color_trc == AVCOL_TRC_SMPTE2084 || par->color_trc == AVCOL_TRC_ARIB_STD_B67) {
+  // HDR transfer curves are tone-mapped to SDR (color/tonemap.h) by the 4:2:0 tile conversion,
+  // the CPU's and the GPU's; other layouts would come out washed out: refuse them.
+  const bool hdr =
+      par->color_trc == AVCOL_TRC_SMPTE2084 || par->color_trc == AVCOL_TRC_ARIB_STD_B67;
+  const auto layout = static_cast<AVPixelFormat>(par->format);
+  if (hdr && layout != AV_PIX_FMT_YUV420P10LE && layout != AV_PIX_FMT_YUV420P &&
+      layout != AV_PIX_FMT_P010LE && layout != AV_PIX_FMT_NV12) {
+    const char* name = av_get_pix_fmt_name(layout);
     throw usage_error(path + ": HDR video (" +
                       (par->color_trc == AVCOL_TRC_SMPTE2084 ? "PQ" : "HLG") +
-                      " transfer) is not supported: its barcode would be washed out. Tone-map it "
-                      "to SDR first, e.g. ffmpeg -i IN -vf zscale=t=linear:npl=100,tonemap=hable,"
+                      " transfer) in pixel format " + (name ? name : "unknown") +
+                      " is not supported: only 4:2:0 HDR is tone-mapped. Tone-map it to SDR "
+                      "first, e.g. ffmpeg -i IN -vf zscale=t=linear:npl=100,tonemap=hable,"
                       "zscale=p=bt709:t=bt709:m=bt709:r=tv,format=yuv420p OUT");
   }
   StreamInfo info;
@@ -67,6 +74,7 @@ StreamInfo probe_video(const std::string& path) {
   info.codec = avcodec_get_name(par->codec_id);
   const char* pix = av_get_pix_fmt_name(static_cast<AVPixelFormat>(par->format));
   info.pix_fmt = pix ? pix : "unknown";
+  info.color_trc = par->color_trc;
   info.width = par->width;
   info.height = par->height;
   if (par->sample_aspect_ratio.num > 0 && par->sample_aspect_ratio.den > 0) {

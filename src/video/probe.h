@@ -18,6 +18,7 @@ struct StreamInfo {
   int width = 0;
   int height = 0;
   AVRational sar{1, 1};  // sample (pixel) aspect ratio
+  int color_trc = 0;     // AVColorTransferCharacteristic: PQ and HLG are tone-mapped to SDR
   AVRational time_base{1, 1};
   double frame_rate = 0.0;  // average frames per second, 0 when unknown
   int64_t start_pts = 0;    // the stream's first timestamp, time base units

@@ -4,7 +4,9 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 
+#include "color/tonemap.h"
 #include "video/ffmpeg_util.h"
 #include "video/probe.h"
 
@@ -23,9 +25,25 @@ struct TileSize {
   int64_t pixels() const { return int64_t{width} * height; }
 };
 
-// The tile for a stream: `tile_width` wide, height from the display aspect ratio (at least 1).
-// Throws usage_error when the tile would be larger than the frame.
-TileSize tile_size_for(const StreamInfo& info, int tile_width);
+// A rectangle of the frame in luma pixels: the picture a tile is made from, black bars cut
+// away (video/crop_detect.h). x and y are even, so that 4:2:0 chroma stays on its grid. Width
+// 0 stands for the whole frame.
+struct CropRect {
+  int x = 0, y = 0, width = 0, height = 0;
+  bool whole() const { return width == 0; }
+};
+
+// How every frame of a run becomes its tile, besides the tile's size; the same for every
+// decoder and path, CPU or GPU.
+struct TileSource {
+  CropRect crop;
+  ToneMapParams tone;  // HDR input: tone-mapped to SDR (transfer none: SDR, nothing done)
+};
+
+// The tile for a stream: `tile_width` wide, height from the display aspect ratio of the cropped
+// picture (the whole frame when `crop` is whole), at least 1. Throws usage_error when the tile
+// would be larger than that picture.
+TileSize tile_size_for(const StreamInfo& info, int tile_width, const CropRect& crop = {});
 
 // The colour matrix of a frame: its own tag, else the usual guess by size (HD is BT.709). One
 // rule for the CPU and the GPU conversions.
@@ -35,7 +53,7 @@ bool frame_full_range(const AVFrame* frame);
 
 class TileConverter {
  public:
-  explicit TileConverter(TileSize tile);
+  explicit TileConverter(TileSize tile, const TileSource& source = {});
   ~TileConverter();
   TileConverter(const TileConverter&) = delete;
   TileConverter& operator=(const TileConverter&) = delete;
@@ -45,6 +63,8 @@ class TileConverter {
 
  private:
   TileSize tile_;
+  TileSource source_;
+  std::unique_ptr<ToneMap> tone_map_;  // HDR: the tables of source_.tone
   SwsContext* sws_ = nullptr;
 };
 

@@ -104,7 +104,8 @@ uint64_t weighted_span(const Span& s, int64_t tile_width, const uint32_t* acc, R
 // most height x 1023 fit 32 bits), then across each tile column's source columns. `Inner` holds
 // the plain sums of a tile row's interior rows (16 bits where they cannot overflow it).
 template <typename Sample, int kShift, int kStep, typename Inner>
-void convert(const YuvPlanes& p, const YuvSumsToRgb& conv, TileSize tile, uint8_t* rgb) {
+void convert(const YuvPlanes& p, const YuvSumsToRgb& conv, TileSize tile, uint8_t* rgb,
+             const ToneMapTables* tone) {
   std::vector<Span> columns(static_cast<size_t>(tile.width));
   for (int ox = 0; ox < tile.width; ++ox) columns[size_t(ox)] = span_of(ox, p.width, tile.width);
   const int chroma_width = (p.width + 1) / 2;
@@ -141,9 +142,14 @@ void convert(const YuvPlanes& p, const YuvSumsToRgb& conv, TileSize tile, uint8_
     uint8_t* out = rgb + static_cast<size_t>(oy) * static_cast<size_t>(tile.width) * 3;
     for (size_t ox = 0; ox < columns.size(); ++ox) {
       const Span& s = columns[ox];
-      yuv_sums_to_rgb(weighted_span(s, tile.width, acc_y.data(), luma),
-                      weighted_span(s, tile.width, acc_cb.data(), chroma),
-                      weighted_span(s, tile.width, acc_cr.data(), chroma), conv, out + 3 * ox);
+      const uint64_t sum_y = weighted_span(s, tile.width, acc_y.data(), luma);
+      const uint64_t sum_cb = weighted_span(s, tile.width, acc_cb.data(), chroma);
+      const uint64_t sum_cr = weighted_span(s, tile.width, acc_cr.data(), chroma);
+      if (tone) {
+        yuv_sums_to_rgb(sum_y, sum_cb, sum_cr, conv, *tone, out + 3 * ox);
+      } else {
+        yuv_sums_to_rgb(sum_y, sum_cb, sum_cr, conv, out + 3 * ox);
+      }
     }
   }
 }
@@ -151,7 +157,7 @@ void convert(const YuvPlanes& p, const YuvSumsToRgb& conv, TileSize tile, uint8_
 }  // namespace
 
 void yuv420_to_tile(const YuvPlanes& planes, YuvMatrix matrix, YuvRange range, TileSize tile,
-                    uint8_t* rgb) {
+                    uint8_t* rgb, const ToneMapTables* tone) {
   if (planes.width < 2 || planes.height < 2 || tile.width < 1 || tile.height < 1 ||
       tile.width > planes.width || tile.height > planes.height) {
     throw Error("YUV tile: cannot convert a " + std::to_string(planes.width) + "x" +
@@ -166,18 +172,43 @@ void yuv420_to_tile(const YuvPlanes& planes, YuvMatrix matrix, YuvRange range, T
   // samples hold 257 of them.
   const bool narrow = planes.height / tile.height + 1 <= 65535 / 255;
   if (!planes.sixteen_bit && narrow) {
-    planar ? convert<uint8_t, 0, 1, uint16_t>(planes, conv, tile, rgb)
-           : convert<uint8_t, 0, 2, uint16_t>(planes, conv, tile, rgb);
+    planar ? convert<uint8_t, 0, 1, uint16_t>(planes, conv, tile, rgb, tone)
+           : convert<uint8_t, 0, 2, uint16_t>(planes, conv, tile, rgb, tone);
   } else if (!planes.sixteen_bit) {
-    planar ? convert<uint8_t, 0, 1, uint32_t>(planes, conv, tile, rgb)
-           : convert<uint8_t, 0, 2, uint32_t>(planes, conv, tile, rgb);
+    planar ? convert<uint8_t, 0, 1, uint32_t>(planes, conv, tile, rgb, tone)
+           : convert<uint8_t, 0, 2, uint32_t>(planes, conv, tile, rgb, tone);
   } else if (planes.shift == 0) {
-    planar ? convert<uint16_t, 0, 1, uint32_t>(planes, conv, tile, rgb)
-           : convert<uint16_t, 0, 2, uint32_t>(planes, conv, tile, rgb);
+    planar ? convert<uint16_t, 0, 1, uint32_t>(planes, conv, tile, rgb, tone)
+           : convert<uint16_t, 0, 2, uint32_t>(planes, conv, tile, rgb, tone);
   } else {
-    planar ? convert<uint16_t, 6, 1, uint32_t>(planes, conv, tile, rgb)
-           : convert<uint16_t, 6, 2, uint32_t>(planes, conv, tile, rgb);
+    planar ? convert<uint16_t, 6, 1, uint32_t>(planes, conv, tile, rgb, tone)
+           : convert<uint16_t, 6, 2, uint32_t>(planes, conv, tile, rgb, tone);
   }
+}
+
+YuvPlanes crop_planes(const YuvPlanes& planes, const CropRect& crop) {
+  if (crop.x < 0 || crop.y < 0 || crop.x % 2 != 0 || crop.y % 2 != 0 || crop.width < 2 ||
+      crop.height < 2 || crop.x + crop.width > planes.width ||
+      crop.y + crop.height > planes.height) {
+    throw Error("YUV tile: crop " + std::to_string(crop.width) + "x" + std::to_string(crop.height) +
+                "+" + std::to_string(crop.x) + "+" + std::to_string(crop.y) + " does not fit a " +
+                std::to_string(planes.width) + "x" + std::to_string(planes.height) + " frame");
+  }
+  const size_t bytes = planes.sixteen_bit ? 2 : 1;
+  const auto advance = [](const void* plane, size_t offset) {
+    return static_cast<const void*>(static_cast<const uint8_t*>(plane) + offset);
+  };
+  YuvPlanes p = planes;
+  p.luma = advance(planes.luma, static_cast<size_t>(crop.y) * planes.luma_pitch +
+                                    static_cast<size_t>(crop.x) * bytes);
+  const size_t chroma_offset =
+      static_cast<size_t>(crop.y / 2) * planes.chroma_pitch +
+      static_cast<size_t>(crop.x / 2) * static_cast<size_t>(planes.chroma_step) * bytes;
+  p.cb = advance(planes.cb, chroma_offset);
+  p.cr = advance(planes.cr, chroma_offset);
+  p.width = crop.width;
+  p.height = crop.height;
+  return p;
 }
 
 bool yuv420_planes_of(const AVFrame* frame, YuvPlanes* planes) {

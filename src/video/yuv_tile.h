@@ -34,10 +34,16 @@ struct YuvPlanes {
   int shift = 0;
 };
 
-// Writes tile.width * tile.height * 3 bytes of sRGB into `rgb`. Throws Error on sizes the kernel
-// refuses too (frame under 2x2, tile larger than the frame).
+// Writes tile.width * tile.height * 3 bytes of sRGB into `rgb`; HDR signals are tone-mapped by
+// `tone` (nullptr: SDR). Throws Error on sizes the kernel refuses too (frame under 2x2, tile
+// larger than the frame).
 void yuv420_to_tile(const YuvPlanes& planes, YuvMatrix matrix, YuvRange range, TileSize tile,
-                    uint8_t* rgb);
+                    uint8_t* rgb, const ToneMapTables* tone = nullptr);
+
+// The planes of the rectangle `crop` of a frame (x and y even, inside the frame): the same
+// samples, read from the crop's top left corner, so that the tile of a cropped frame is computed
+// exactly as that of a frame which was only the picture.
+YuvPlanes crop_planes(const YuvPlanes& planes, const CropRect& crop);
 
 // The frame's planes when it is 4:2:0 in a layout yuv420_to_tile reads (yuv420p, yuvj420p,
 // yuv420p10le, nv12, p010le); false otherwise (swscale converts it).

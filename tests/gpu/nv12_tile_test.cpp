@@ -36,9 +36,10 @@ using test::swscale_tile;
 #define SKIP_WITHOUT_GPU() \
   if (device_count() == 0) GTEST_SKIP() << "no CUDA device"
 
-// The GPU's tile: planes uploaded with cudaMallocPitch, as a decoder's surfaces would be.
-std::vector<uint8_t> gpu_tile(const HostFrame& f, YuvMatrix matrix, YuvRange range, int tw,
-                              int th) {
+// The GPU's tile: planes uploaded with cudaMallocPitch, as a decoder's surfaces would be; of the
+// rectangle `crop` when it is not whole, as GpuSink crops NVDEC surfaces.
+std::vector<uint8_t> gpu_tile(const HostFrame& f, YuvMatrix matrix, YuvRange range, int tw, int th,
+                              const CropRect& crop = {}, const ToneMap* tone = nullptr) {
   const size_t bytes = f.p010 ? 2 : 1;
   const std::vector<uint8_t> luma = plane_bytes(f.luma, f.p010);
   const std::vector<uint8_t> chroma = plane_bytes(f.chroma, f.p010);
@@ -57,12 +58,31 @@ std::vector<uint8_t> gpu_tile(const HostFrame& f, YuvMatrix matrix, YuvRange ran
   s.luma = d_luma, s.luma_pitch = luma_pitch;
   s.chroma = d_chroma, s.chroma_pitch = chroma_pitch;
   s.width = f.width, s.height = f.height, s.p010 = f.p010;
-  launch_yuv420_to_rgb_tile(s, matrix, range, static_cast<uint8_t*>(d_rgb), tw, th, nullptr);
+  if (!crop.whole()) s = crop_surface(s, crop.x, crop.y, crop.width, crop.height);
+  // HDR: the host's tables uploaded as they are, as GpuSink does.
+  double *d_light = nullptr, *d_threshold = nullptr;
+  ToneMapTables tables;
+  if (tone) {
+    const size_t light_bytes = tone->light().size() * sizeof(double);
+    const size_t threshold_bytes = tone->threshold().size() * sizeof(double);
+    CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&d_light), light_bytes));
+    CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&d_threshold), threshold_bytes));
+    CUDA_CHECK(cudaMemcpy(d_light, tone->light().data(), light_bytes, cudaMemcpyHostToDevice));
+    CUDA_CHECK(
+        cudaMemcpy(d_threshold, tone->threshold().data(), threshold_bytes, cudaMemcpyHostToDevice));
+    tables = tone->tables();
+    tables.light = d_light;
+    tables.threshold = d_threshold;
+  }
+  launch_yuv420_to_rgb_tile(s, matrix, range, static_cast<uint8_t*>(d_rgb), tw, th, nullptr,
+                            tone ? &tables : nullptr);
   std::vector<uint8_t> rgb(size_t(tw) * th * 3);
   CUDA_CHECK(cudaMemcpy(rgb.data(), d_rgb, rgb.size(), cudaMemcpyDeviceToHost));
   CUDA_CHECK(cudaFree(d_luma));
   CUDA_CHECK(cudaFree(d_chroma));
   CUDA_CHECK(cudaFree(d_rgb));
+  CUDA_CHECK(cudaFree(d_light));
+  CUDA_CHECK(cudaFree(d_threshold));
   return rgb;
 }
 
@@ -139,6 +159,51 @@ TEST(Nv12Tile, CpuTwinEqualsKernel) {
                   cpu_tile(f, c.matrix, c.range, size[2], size[3]))
             << (p010 ? "P010 " : "NV12 ") << c.name << " " << size[0] << "x" << size[1] << " -> "
             << size[2] << "x" << size[3];
+      }
+    }
+  }
+}
+
+// A crop (black bars cut away) reads the surface from the rectangle's corner: the kernel's tile
+// of the rectangle equals the CPU twin's and that of a frame which was only the picture.
+TEST(Nv12Tile, CroppedSurfaceEqualsCpuTwinAndPicture) {
+  SKIP_WITHOUT_GPU();
+  for (const bool p010 : {false, true}) {
+    const HostFrame picture = make_frame(1440, 1080, p010, false, 11 + uint64_t(p010));
+    const HostFrame framed = test::in_bars(picture, 1920, 1080, 240, 0);  // 4:3 in 16:9
+    const CropRect crop{240, 0, 1440, 1080};
+    const std::vector<uint8_t> want =
+        cpu_tile(picture, YuvMatrix::kBt709, YuvRange::kLimited, 160, 120);
+    EXPECT_EQ(gpu_tile(framed, YuvMatrix::kBt709, YuvRange::kLimited, 160, 120, crop), want);
+    EXPECT_EQ(cpu_tile(framed, YuvMatrix::kBt709, YuvRange::kLimited, 160, 120, crop), want);
+    const HostFrame scope = make_frame(1920, 804, p010, false, 5);  // 2.39:1 in 16:9
+    const HostFrame letterboxed = test::in_bars(scope, 1920, 1080, 0, 138);
+    EXPECT_EQ(gpu_tile(letterboxed, YuvMatrix::kBt709, YuvRange::kLimited, 160, 67,
+                       CropRect{0, 138, 1920, 804}),
+              cpu_tile(scope, YuvMatrix::kBt709, YuvRange::kLimited, 160, 67));
+  }
+}
+
+// HDR: PQ and HLG P010 surfaces tone-mapped by the kernel equal the CPU twin's tiles byte for
+// byte, for source peaks below, at and above the SDR peak, cropped or not.
+TEST(Nv12Tile, ToneMappedHdrEqualsCpuTwin) {
+  SKIP_WITHOUT_GPU();
+  for (const HdrTransfer transfer : {HdrTransfer::kPq, HdrTransfer::kHlg}) {
+    for (const double peak : {100.0, 1000.0, 4000.0}) {
+      ToneMapParams params;
+      params.transfer = transfer;
+      params.source_peak = peak;
+      const ToneMap tone(params);
+      const ToneMapTables tables = tone.tables();
+      for (const bool full : {false, true}) {
+        const HostFrame f = make_frame(1920, 1080, true, full, uint64_t(peak) + 3);
+        const YuvRange range = full ? YuvRange::kFull : YuvRange::kLimited;
+        EXPECT_EQ(gpu_tile(f, YuvMatrix::kBt2020Ncl, range, 160, 90, {}, &tone),
+                  cpu_tile(f, YuvMatrix::kBt2020Ncl, range, 160, 90, {}, &tables))
+            << hdr_transfer_name(transfer) << " Lw " << peak << (full ? " full" : " limited");
+        const CropRect crop{0, 138, 1920, 804};
+        EXPECT_EQ(gpu_tile(f, YuvMatrix::kBt2020Ncl, range, 160, 67, crop, &tone),
+                  cpu_tile(f, YuvMatrix::kBt2020Ncl, range, 160, 67, crop, &tables));
       }
     }
   }

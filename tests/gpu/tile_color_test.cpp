@@ -106,7 +106,7 @@ void expect_sink_equals_cpu(ColorSpace space) {
   for (int f = 0; f < frames; ++f) tiles.push_back(film_like_tile(64, 36, 500 + f));
   ResultBook book;
   {
-    GpuSink sink(0, analysis, 0, 16, book);
+    GpuSink sink(0, analysis, TileSource{}, 0, 16, book);
     for (int f = 0; f < frames; ++f) sink.put_tile(tiles[size_t(f)].data(), f, 1000 + 7 * f);
     sink.finish();
   }

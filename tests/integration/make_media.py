@@ -34,6 +34,46 @@ SOLID_COLORS = ["FF0000", "00FF00", "0000FF", "C86432", "FFFFFF", "000000"]
 BUSY = f"testsrc2=s={W}x{H}:r=25:d=5,noise=alls=12:allf=t+u"
 
 
+def two_band_scenes(scenes, size, rate=25, frames_each=12, fade=True):
+    """A lavfi graph: scenes of frames_each frames, each a top colour over a bottom band (the
+    lower third) of another, fading in from and out to black when `fade`."""
+    w, h = (int(v) for v in size.split("x"))
+    band = h - h * 2 // 3
+    d = frames_each / rate
+    inputs = "".join(f"color=c=0x{top}:s={size}:r={rate}:d={d},"
+                     f"drawbox=x=0:y={h - band}:w={w}:h={band}:color=0x{bottom}:t=fill[v{i}];"
+                     for i, (top, bottom) in enumerate(scenes))
+    graph = inputs + "".join(f"[v{i}]" for i in range(len(scenes))) + \
+        f"concat=n={len(scenes)}:v=1"
+    if fade:
+        total = len(scenes) * d
+        graph += f",fade=in:st=0:d=0.4,fade=out:st={total - 0.4:.2f}:d=0.4"
+    return graph
+
+
+# Letterbox and pillarbox clips: the same scenes with and without black bars, lossless 4:2:0
+# H.264 (every frame a key frame), so that the picture inside the bars is exactly the clip
+# without them. Two of the four scenes are dark at the top (luma under the bar limit), and the
+# clip fades in and out: neither may shrink the crop.
+SCOPE_SCENES = [("C86432", "3264C8"), ("040404", "505050"), ("20A040", "C86432"),
+                ("060606", "3C2814")]
+PILLAR_SCENES = [("3264C8", "E0C020"), ("050505", "606060"), ("C86432", "20A040"),
+                 ("E0C020", "3264C8")]
+# Mid-tone scenes of the HDR clips (top colour over a bottom band), all inside BT.709.
+HDR_SCENES = [("B4643C", "3C78B4"), ("6E9650", "A0A0A0"), ("C8A078", "50508C"),
+              ("8C3C50", "64A0A0")]
+BT709_TAGS = ["-color_primaries", "bt709", "-color_trc", "bt709", "-colorspace", "bt709"]
+HDR10_PARAMS = ("hdr10=1:max-cll=100,40:master-display=G(13250,34500)B(7500,3000)"
+                "R(34000,16000)WP(15635,16450)L(10000000,50)")
+# name -> (scenes, picture size, pad filter or None)
+BAR_CLIPS = {
+    "scope_h264.mp4": (SCOPE_SCENES, "320x132", "pad=320:180:0:24:black"),  # 2.42:1 in 16:9
+    "scope_nobars_h264.mp4": (SCOPE_SCENES, "320x132", None),
+    "pillar_h264.mp4": (PILLAR_SCENES, "240x180", "pad=320:180:40:0:black"),  # 4:3 in 16:9
+    "pillar_nobars_h264.mp4": (PILLAR_SCENES, "240x180", None),
+}
+
+
 def main(outdir):
     os.makedirs(outdir, exist_ok=True)
     p = lambda name: os.path.join(outdir, name)
@@ -71,10 +111,38 @@ def main(outdir):
     ffmpeg(p("odd_318x179.mp4"), "-f", "lavfi", "-i",
            "testsrc2=s=318x179:r=25:d=3,format=yuv444p", "-c:v", "libx264", "-g", "25")
 
-    # HDR (PQ, BT.2020, 10-bit): refused rather than washed out.
+    for name, (scenes, size, pad) in BAR_CLIPS.items():
+        graph = two_band_scenes(scenes, size) + ",format=yuv420p" + (f",{pad}" if pad else "")
+        ffmpeg(p(name), "-f", "lavfi", "-i", graph, "-c:v", "libx264", "-qp", "0", "-g", "1",
+               "-pix_fmt", "yuv420p")
+
+    # HDR (PQ, BT.2020, 10-bit) without metadata: tone-mapped with the default source peak.
     ffmpeg(p("hdr_pq.mkv"), "-f", "lavfi", "-i", "testsrc2=s=320x180:r=25:d=1", "-c:v", "libx265",
            "-preset", "ultrafast", "-x265-params", "log-level=error", "-pix_fmt", "yuv420p10le",
            "-color_trc", "smpte2084", "-color_primaries", "bt2020", "-colorspace", "bt2020nc")
+    # HDR 4:2:2 (only 4:2:0 is tone-mapped): refused rather than washed out.
+    ffmpeg(p("hdr_pq_422.mkv"), "-f", "lavfi", "-i", "testsrc2=s=320x180:r=25:d=0.2", "-c:v",
+           "libx265", "-preset", "ultrafast", "-x265-params", "log-level=error", "-pix_fmt",
+           "yuv422p10le", "-color_trc", "smpte2084", "-color_primaries", "bt2020", "-colorspace",
+           "bt2020nc")
+    # PQ and HLG made from an SDR clip of known mid-tone colours by zscale (display-referred:
+    # SDR white at 100 cd/m2), 10-bit HEVC, lossless, with MaxCLL 100 (and, for PQ, a mastering
+    # display) in the SEI; and FFmpeg's own tone mapping of them back to SDR (zscale + tonemap).
+    ffmpeg(p("hdr_sdr_source.mkv"), "-f", "lavfi", "-i",
+           two_band_scenes(HDR_SCENES, f"{W}x{H}", fade=False) + ",format=yuv420p",
+           "-c:v", "libx264", "-qp", "0", "-g", "1", *BT709_TAGS)
+    to_linear = "zscale=tin=bt709:pin=bt709:min=bt709:rin=tv:t=linear:npl=100,format=gbrpf32le"
+    for name, transfer, params in (("hdr_pq_scenes.mkv", "smpte2084", HDR10_PARAMS),
+                                   ("hdr_hlg_scenes.mkv", "arib-std-b67", "max-cll=100,40")):
+        ffmpeg(p(name), "-i", p("hdr_sdr_source.mkv"), "-vf",
+               f"{to_linear},zscale=p=bt2020:t={transfer}:m=bt2020nc:r=tv,format=yuv420p10le",
+               "-c:v", "libx265", "-preset", "ultrafast", "-x265-params",
+               f"log-level=error:lossless=1:keyint=5:{params}", "-color_trc", transfer,
+               "-color_primaries", "bt2020", "-colorspace", "bt2020nc")
+        ffmpeg(p(name.replace(".mkv", "_ffmpeg_sdr.mkv")), "-i", p(name), "-vf",
+               "zscale=t=linear:npl=100,format=gbrpf32le,zscale=p=bt709,"
+               "tonemap=tonemap=clip:desat=0,zscale=t=bt709:m=bt709:r=tv,format=yuv420p",
+               "-c:v", "ffv1", *BT709_TAGS)
 
     # Bad input.
     if not os.path.exists(p("text.mp4")):

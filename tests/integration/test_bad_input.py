@@ -126,8 +126,9 @@ class BadInput(ToolTest):
                                 capture_output=True, text=True, env=env)
         self.assertEqual(result.returncode, 0, result.stderr)
 
-    def test_hdr_input_is_refused_not_washed_out(self):
-        self.expect_refusal([media("hdr_pq.mkv")], ["hdr_pq.mkv", "HDR", "PQ", "Tone-map"])
+    def test_hdr_input_other_than_420_is_refused_not_washed_out(self):
+        self.expect_refusal([media("hdr_pq_422.mkv")],
+                            ["hdr_pq_422.mkv", "HDR", "PQ", "Tone-map"])
 
     def test_output_directory_missing(self):
         self.expect_refusal([media("busy_h264.mp4"), "-o", self.out("no/such/dir/x.h5")],

@@ -20,14 +20,25 @@ def to_srgb8(v):
 
 
 class Render(ToolTest):
-    def test_one_column_per_sample_in_its_dominant_colour(self):
+    def test_width_0_gives_one_column_per_sample_in_its_dominant_colour(self):
         h5, png = self.out("r.h5"), self.out("r.png")
-        self.run_ok([media("busy_h264.mp4"), "-o", h5, "--png", png, "--height", "20"], 2)
+        self.run_ok([media("busy_h264.mp4"), "-o", h5, "--png", png, "--height", "20",
+                     "--width", "0"], 2)
         d = read_h5(h5)
         img = np.asarray(Image.open(png).convert("RGB"))
         self.assertEqual(img.shape, (20, 125, 3))
         for row in (0, 19):
             np.testing.assert_array_equal(img[row], d["color/dominant"])
+
+    def test_default_width_is_1920_with_few_samples_widened_into_bands(self):
+        # 60 samples of 6 colours (10 each) widened to 1920 columns: each sample is a band of
+        # 32 columns in its own colour, nothing blended since 1920 / 60 is whole.
+        h5, png = self.out("d.h5"), self.out("d.png")
+        self.run_ok([media("solid_rgb.mkv"), "-o", h5, "--png", png, "--height", "2"], 1)
+        img = np.asarray(Image.open(png).convert("RGB"))
+        self.assertEqual(img.shape, (2, 1920, 3))
+        want = np.repeat(read_h5(h5)["color/dominant"], 32, axis=0)
+        np.testing.assert_array_equal(img[1], want)
 
     def test_width_resamples_by_area_in_linear_light(self):
         h5, png = self.out("w.h5"), self.out("w.png")

@@ -35,7 +35,7 @@ GOLDEN_CASES = {
     "solid_dominant": ("solid", "dominant", ["--width", "24", "--height", "6"]),
     "solid_mean": ("solid", "mean", ["--width", "24", "--height", "6"]),
     "solid_circular": ("solid", "circular", ["--width", "48", "--height", "12"]),
-    "regions_palette": ("regions", "palette", ["--height", "10"]),
+    "regions_palette": ("regions", "palette", ["--width", "0", "--height", "10"]),
     "solid_palette": ("solid", "palette", ["--width", "24", "--height", "6"]),
     "bands_smooth": ("bands", "smooth", ["--width", "12", "--height", "9"]),
     "regions_movie_palette": ("regions", "movie-palette", ["--width", "12", "--height", "4"]),
@@ -106,7 +106,7 @@ class RenderTool(ToolTest):  # ToolTest: a scratch directory per test, self.out(
 
     def test_dominant_at_full_width_has_the_known_colours(self):
         png = self.out("d.png")
-        self.render_ok([self.h5["solid"], "--height", "2", "-o", png])
+        self.render_ok([self.h5["solid"], "--height", "2", "--width", "0", "-o", png])
         img = load_png(png)
         want = np.array([rgb(c) for c in SOLID_COLORS for _ in range(10)])
         self.assertEqual(img.shape, (2, 60, 3))
@@ -116,7 +116,8 @@ class RenderTool(ToolTest):  # ToolTest: a scratch directory per test, self.out(
         # Tiles are 90 rows: 45 red over 45 blue. At height 9 the middle row straddles both and
         # is their mean in linear light (0.5 -> sRGB 188), never an sRGB average (128).
         png = self.out("smooth.png")
-        self.render_ok([self.h5["bands"], "--style", "smooth", "--height", "9", "-o", png])
+        self.render_ok([self.h5["bands"], "--style", "smooth", "--height", "9", "--width", "0",
+                        "-o", png])
         image = load_png(png)
         self.assertEqual(image.shape, (9, 25, 3))
         np.testing.assert_array_equal(image[:4], np.broadcast_to([255, 0, 0], (4, 25, 3)))
@@ -163,7 +164,7 @@ class RenderTool(ToolTest):  # ToolTest: a scratch directory per test, self.out(
             done[10:20] = 0  # the green frames
             f["frames/done"][:] = done
         png = self.out("partial.png")
-        self.render_ok([h5, "--height", "1", "-o", png])
+        self.render_ok([h5, "--height", "1", "--width", "0", "-o", png])
         img = load_png(png)
         self.assertEqual(img.shape, (1, 50, 3))
         self.assertFalse((img[0] == rgb("00FF00")).all(axis=1).any())

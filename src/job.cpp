@@ -494,11 +494,14 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats) {
   Stopwatch palette_clock;
   write_movie_palette(env, plan, options, reducer.get(), palettes, *store);
   run.palette_s = palette_clock.seconds();
-  const bool complete = outcome.missing == 0 && !plan.truncated;
+  const bool complete = outcome.missing == 0 && plan.input_complete();
   collective_step(env, [&] {
     store->set_attribute("complete", int64_t{complete ? 1 : 0});
     store->set_attribute("frames_missing", outcome.missing);
     store->set_attribute("truncated", int64_t{plan.truncated ? 1 : 0});
+    store->set_attribute("gap_start", plan.gap_start);
+    store->set_attribute("gap_end", plan.gap_end);
+    store->set_attribute("frames_unlisted", plan.unlisted);
     store->set_attribute("interrupted", int64_t{0});
     store->close();
     if (env.rank() == 0) {
@@ -517,8 +520,11 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats) {
   if (!complete) {
     if (env.rank() == 0) {
       log::error(options.source() + ": incomplete: " + std::to_string(outcome.missing) +
-                 " sampled frames missing" + (plan.truncated ? ", input truncated" : "") + "; " +
-                 options.output_h5 + " marks them in /frames/done");
+                 " sampled frames missing" + (plan.truncated ? ", input truncated" : "") +
+                 (plan.unlisted > 0
+                      ? ", " + std::to_string(plan.unlisted) + " frames of the input unreadable"
+                      : "") +
+                 "; " + options.output_h5 + " marks them in /frames/done");
     }
     return kExitIncomplete;
   }

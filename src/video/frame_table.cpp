@@ -30,6 +30,9 @@ FrameScan scan_by_decoding(const StreamInfo& info, const Segment& segment, bool 
   });
   scan.packets = stats.packets;
   scan.read_error = stats.read_error;
+  scan.bad_packets = stats.bad_packets;
+  scan.untimed = stats.untimed_frames;
+  scan.packets_end = stats.packets_end;
   return scan;
 }
 
@@ -48,6 +51,10 @@ FrameScan scan_frames(const StreamInfo& info, const Segment& segment, bool keyfr
   while (reader.next(packet.get())) {
     ++scan.packets;
     const int64_t t = packet_time(packet.get());
+    if (t != AV_NOPTS_VALUE) {
+      const int64_t end = t + std::max<int64_t>(packet->duration, 1);
+      if (scan.packets_end == AV_NOPTS_VALUE || end > scan.packets_end) scan.packets_end = end;
+    }
     // Packets flagged discard (edit-list pre-roll) are decoded but never shown: not frames.
     const bool shown = !(packet->flags & AV_PKT_FLAG_DISCARD);
     const bool key_ok = !keyframes_only || (packet->flags & AV_PKT_FLAG_KEY);
@@ -63,6 +70,7 @@ FrameScan scan_frames(const StreamInfo& info, const Segment& segment, bool keyfr
                       ": video packets carry no timestamps; remux the file (e.g. "
                       "ffmpeg -i IN -c copy OUT.mkv) and try again");
   }
+  scan.untimed = untimed;
   scan.read_error = reader.read_error();
   finish_scan(scan);
   return scan;

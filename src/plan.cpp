@@ -44,7 +44,7 @@ void allreduce(const MpiEnv& env, int64_t& value, MPI_Op op, const char* what) {
 // differ from what one pass from the start lists.
 bool shows_damage(const FrameScan& scan) {
   return !scan.read_error.empty() || scan.duplicates > 0 || scan.bad_packets > 0 ||
-         scan.untimed > 0;
+         scan.untimed > 0 || scan.concealed > 0;
 }
 
 // A file cut short often reads to a clean end of file, and FFmpeg then recomputes its duration

@@ -109,6 +109,7 @@ DecodeStats SegmentDecoder::decode_with(PacketReader& reader, const Segment& seg
         report_bad(rc, "decoding");
         continue;
       }
+      if (frame->decode_error_flags || (frame->flags & AV_FRAME_FLAG_CORRUPT)) ++stats.concealed;
       int64_t pts = frame->best_effort_timestamp;
       if (pts == AV_NOPTS_VALUE && previous_pts != AV_NOPTS_VALUE) {
         pts = previous_pts + info.frame_ticks;  // see decoder.h: untimed frames

@@ -34,6 +34,7 @@ struct DecodeStats {
   int64_t untimed_frames = 0;  // frames without any timestamp and no frame before them (skipped)
   int64_t timed_after = 0;     // frames without a timestamp, timed after the frame before them
   int64_t lead_in = 0;         // frames decoded before the segment (from the key frame before)
+  int64_t concealed = 0;       // frames the decoder patched over damaged data (still used)
   std::string read_error;      // why demuxing stopped early (truncated file), empty otherwise
   // Where the packets read end: the largest packet time plus its duration (at least one tick),
   // AV_NOPTS_VALUE when no packet had a time. On the segment that runs to the end of the file,

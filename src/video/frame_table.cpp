@@ -33,6 +33,7 @@ FrameScan scan_by_decoding(const StreamInfo& info, const Segment& segment, bool 
   scan.bad_packets = stats.bad_packets;
   scan.untimed = stats.untimed_frames;
   scan.packets_end = stats.packets_end;
+  scan.concealed = stats.concealed;
   return scan;
 }
 

@@ -48,10 +48,15 @@ void PacketReader::seek_to_begin() {
       return;
     }
     have_pending_ = true;
+    // A key frame at or before the begin: decoding can start there, and no packet before it in
+    // decode order presents at or after it. Demuxers that seek by byte position (MPEG-TS) can
+    // land on any packet.
     const int64_t first = packet_time(pending_.get());
-    if (first != AV_NOPTS_VALUE && first <= segment_.begin) return;
+    const bool key = (pending_->flags & AV_PKT_FLAG_KEY) != 0;
+    if (first != AV_NOPTS_VALUE && first <= segment_.begin && key) return;
     log::detail(path_ + ": seek to " + std::to_string(target) + " landed at " +
-                std::to_string(first) + ", seeking further back");
+                std::to_string(first) + (key ? "" : " (not a key frame)") +
+                ", seeking further back");
     av_packet_unref(pending_.get());
     have_pending_ = false;
   }

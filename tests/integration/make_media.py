@@ -34,6 +34,20 @@ SOLID_COLORS = ["FF0000", "00FF00", "0000FF", "C86432", "FFFFFF", "000000"]
 BUSY = f"testsrc2=s={W}x{H}:r=25:d=5,noise=alls=12:allf=t+u"
 
 
+# Sources of the damage test: codec and container pairs with B-frames or long GOPs where they
+# have them, so that damage meets reordering, seeking and listing by decoding.
+FUZZ_SOURCES = {
+    "fuzz_h264.mp4": ["-c:v", "libx264", "-preset", "ultrafast", "-g", "12", "-bf", "2",
+                      "-pix_fmt", "yuv420p"],
+    "fuzz_h264.mkv": ["-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-bf", "3",
+                      "-pix_fmt", "yuv420p"],
+    "fuzz_mpeg4.avi": ["-c:v", "mpeg4", "-q:v", "4", "-g", "12", "-bf", "2"],
+    "fuzz_xvid.avi": ["-c:v", "libxvid", "-bf", "2", "-g", "12"],
+    "fuzz_vp9.webm": ["-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-g", "12"],
+    "fuzz_mpeg2.ts": ["-c:v", "mpeg2video", "-q:v", "4", "-g", "12", "-bf", "2"],
+}
+
+
 def main(outdir):
     os.makedirs(outdir, exist_ok=True)
     p = lambda name: os.path.join(outdir, name)
@@ -75,6 +89,16 @@ def main(outdir):
     ffmpeg(p("hdr_pq.mkv"), "-f", "lavfi", "-i", "testsrc2=s=320x180:r=25:d=1", "-c:v", "libx265",
            "-preset", "ultrafast", "-x265-params", "log-level=error", "-pix_fmt", "yuv420p10le",
            "-color_trc", "smpte2084", "-color_primaries", "bt2020", "-colorspace", "bt2020nc")
+
+    # A DivX-era AVI: MPEG-4 part 2 from Xvid with packed B-frames (several frames in one AVI
+    # chunk), packets without presentation timestamps and a last frame without any timestamp.
+    ffmpeg(p("packed_xvid.avi"), "-f", "lavfi", "-i", "testsrc2=s=160x90:r=25:d=3", "-c:v",
+           "libxvid", "-bf", "2", "-g", "30")
+
+    # Small clips of several codecs and containers for the seeded damage test (test_fuzz.py).
+    tiny = "testsrc2=s=64x36:r=25:d=2,noise=alls=8:allf=t+u"
+    for name, args in FUZZ_SOURCES.items():
+        ffmpeg(p(name), "-f", "lavfi", "-i", tiny, *args)
 
     # Bad input.
     if not os.path.exists(p("text.mp4")):

@@ -114,7 +114,7 @@ class Fuzz(ToolTest):
             return name, what, problems, outcome
 
         failures, codes = [], {}
-        with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
             for name, what, problems, outcome in pool.map(check, cases):
                 code = outcome[1] if not isinstance(outcome[1], tuple) else outcome[1][0]
                 codes[code] = codes.get(code, 0) + 1

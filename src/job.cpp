@@ -501,7 +501,7 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats) {
     store->set_attribute("truncated", int64_t{plan.truncated ? 1 : 0});
     store->set_attribute("gap_start", plan.gap_start);
     store->set_attribute("gap_end", plan.gap_end);
-    store->set_attribute("frames_unlisted", plan.unlisted);
+    store->set_attribute("input_damage", plan.damage);
     store->set_attribute("interrupted", int64_t{0});
     store->close();
     if (env.rank() == 0) {
@@ -521,10 +521,8 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats) {
     if (env.rank() == 0) {
       log::error(options.source() + ": incomplete: " + std::to_string(outcome.missing) +
                  " sampled frames missing" + (plan.truncated ? ", input truncated" : "") +
-                 (plan.unlisted > 0
-                      ? ", " + std::to_string(plan.unlisted) + " frames of the input unreadable"
-                      : "") +
-                 "; " + options.output_h5 + " marks them in /frames/done");
+                 (plan.damage > 0 ? ", input damaged" : "") + "; " + options.output_h5 +
+                 " marks them in /frames/done");
     }
     return kExitIncomplete;
   }

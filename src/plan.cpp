@@ -44,19 +44,19 @@ void allreduce(const MpiEnv& env, int64_t& value, MPI_Op op, const char* what) {
 // differ from what one pass from the start lists.
 bool shows_damage(const FrameScan& scan) {
   return !scan.read_error.empty() || scan.duplicates > 0 || scan.bad_packets > 0 ||
-         scan.untimed > 0 || scan.concealed > 0;
+         scan.untimed > 0 || scan.concealed > 0 || scan.corrupt > 0;
 }
 
 // A file cut short often reads to a clean end of file, and FFmpeg then recomputes its duration
 // from what it read: compare where the video packets end (all of them, key frames or not) with
 // what the header states. The header's video facts (frame count, the stream's duration, the
-// index) allow two frames and half a percent; the whole file's duration only two seconds, as
-// audio may outlast the picture.
+// index) allow half a frame and a thousandth of the length for rounding; the whole file's
+// duration two seconds, as audio may outlast the picture.
 void check_video_end(const MpiEnv& env, const StreamInfo& info, int64_t packets_end, Plan& plan) {
   const AVRational tb = info.time_base;
   int64_t stated = 0;
   if (info.stated_end_pts > info.start_pts) {
-    const int64_t tolerance = 2 * info.frame_ticks + (info.stated_end_pts - info.start_pts) / 200;
+    const int64_t tolerance = info.frame_ticks / 2 + (info.stated_end_pts - info.start_pts) / 1000;
     if (info.stated_end_pts - packets_end > tolerance) stated = info.stated_end_pts;
   }
   if (!stated && info.end_pts > 0 && to_seconds(info.end_pts - packets_end, tb) > 2.0) {
@@ -115,7 +115,7 @@ Plan make_plan(const MpiEnv& env, const Options& options) {
   // from other references). Where any rank saw damage, rank 0 lists the whole range in one
   // pass, as one rank would: the rows then never depend on the rank count.
   int64_t damaged = shows_damage(scan) ? 1 : 0;
-  allreduce(env, damaged, MPI_MAX, "damage");
+  allreduce(env, damaged, MPI_MAX, "damage seen");
   if (damaged && env.size() > 1) {
     plan.listed_sequentially = true;
     if (env.rank() == 0) {
@@ -154,9 +154,17 @@ Plan make_plan(const MpiEnv& env, const Options& options) {
   int64_t truncated = scan.read_error.empty() ? 0 : 1;
   allreduce(env, truncated, MPI_MAX, "truncated");
   plan.truncated = truncated != 0;
-  int64_t unlisted = scan.duplicates + scan.bad_packets + scan.untimed;
-  allreduce(env, unlisted, MPI_SUM, "unlisted frames");
-  plan.unlisted = unlisted;
+  if (scan.concealed > 0 || scan.corrupt > 0) {
+    log::warn(info.path + ": " +
+              std::to_string(scan.concealed > 0 ? scan.concealed : scan.corrupt) +
+              (scan.concealed > 0 ? " frames were patched over damaged data"
+                                  : " packets are flagged corrupt by the demuxer") +
+              "; frames around them may be missing");
+  }
+  int64_t damage =
+      scan.duplicates + scan.bad_packets + scan.untimed + scan.concealed + scan.corrupt;
+  allreduce(env, damage, MPI_SUM, "damage");
+  plan.damage = damage;
   int64_t packets_end = scan.packets_end;  // AV_NOPTS_VALUE is the smallest int64
   allreduce(env, packets_end, MPI_MAX, "end of the packets");
 

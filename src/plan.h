@@ -31,9 +31,10 @@ struct Plan {
   bool truncated = false;
   double gap_start = -1;
   double gap_end = -1;
-  // Some frames of the input could not be listed (packets that did not decode while listing by
-  // decoding, packets or frames without timestamps, repeated timestamps): they are missing.
-  int64_t unlisted = 0;
+  // Signs that frames of the input are missing from the frame table: packets that did not
+  // decode or frames patched over damage while listing by decoding, packets the demuxer flagged
+  // corrupt, packets or frames without timestamps, repeated timestamps. Their count.
+  int64_t damage = 0;
   // Damage made the ranks' own listings untrustworthy, so rank 0 listed the whole range alone
   // (a damaged file gives the same rows on any number of ranks).
   bool listed_sequentially = false;
@@ -45,7 +46,7 @@ struct Plan {
   std::vector<double> stored_time;
 
   // Every frame of the input is in the frame table.
-  bool input_complete() const { return !truncated && unlisted == 0; }
+  bool input_complete() const { return !truncated && damage == 0; }
   const Segment& my_segment(int rank) const { return segments[static_cast<size_t>(rank)]; }
   int64_t sample_pts(int64_t row) const {
     return frame_pts[static_cast<size_t>(samples[static_cast<size_t>(row)])];

@@ -134,7 +134,7 @@ DecodeStats SegmentDecoder::decode_with(PacketReader& reader, const Segment& seg
     ++stats.packets;
     const int64_t t = packet_time(packet);
     if (t != AV_NOPTS_VALUE) {
-      const int64_t end = t + std::max<int64_t>(packet->duration, 1);
+      const int64_t end = t + (packet->duration > 0 ? packet->duration : info.frame_ticks);
       if (stats.packets_end == AV_NOPTS_VALUE || end > stats.packets_end) stats.packets_end = end;
     }
     int rc = avcodec_send_packet(ctx, packet);

@@ -36,7 +36,7 @@ struct DecodeStats {
   int64_t lead_in = 0;         // frames decoded before the segment (from the key frame before)
   int64_t concealed = 0;       // frames the decoder patched over damaged data (still used)
   std::string read_error;      // why demuxing stopped early (truncated file), empty otherwise
-  // Where the packets read end: the largest packet time plus its duration (at least one tick),
+  // Where the packets read end: the largest packet time plus its duration (one frame if unknown),
   // AV_NOPTS_VALUE when no packet had a time. On the segment that runs to the end of the file,
   // where the readable video stream ends.
   int64_t packets_end = AV_NOPTS_VALUE;

@@ -53,10 +53,11 @@ FrameScan scan_frames(const StreamInfo& info, const Segment& segment, bool keyfr
     ++scan.packets;
     const int64_t t = packet_time(packet.get());
     if (t != AV_NOPTS_VALUE) {
-      const int64_t end = t + std::max<int64_t>(packet->duration, 1);
+      const int64_t end = t + (packet->duration > 0 ? packet->duration : info.frame_ticks);
       if (scan.packets_end == AV_NOPTS_VALUE || end > scan.packets_end) scan.packets_end = end;
     }
     // Packets flagged discard (edit-list pre-roll) are decoded but never shown: not frames.
+    if (packet->flags & AV_PKT_FLAG_CORRUPT) ++scan.corrupt;
     const bool shown = !(packet->flags & AV_PKT_FLAG_DISCARD);
     const bool key_ok = !keyframes_only || (packet->flags & AV_PKT_FLAG_KEY);
     if (t == AV_NOPTS_VALUE) {

@@ -22,7 +22,8 @@ struct FrameScan {
   int64_t bad_packets = 0;   // packets the decoder rejected (listing by decoding only)
   int64_t untimed = 0;       // packets or frames without any timestamp (not listed)
   int64_t concealed = 0;     // frames decoded over damage (listing by decoding only)
-  // The largest packet time plus its duration (at least one tick) over every video packet read,
+  int64_t corrupt = 0;       // packets the demuxer flagged corrupt (listing by demuxing only)
+  // The largest packet time plus its duration (one frame where unknown) over every packet read,
   // key frame or not; AV_NOPTS_VALUE when none. See DecodeStats::packets_end.
   int64_t packets_end = AV_NOPTS_VALUE;
 };

@@ -44,7 +44,7 @@ void allreduce(const MpiEnv& env, int64_t& value, MPI_Op op, const char* what) {
 // differ from what one pass from the start lists.
 bool shows_damage(const FrameScan& scan) {
   return !scan.read_error.empty() || scan.duplicates > 0 || scan.bad_packets > 0 ||
-         scan.untimed > 0 || scan.concealed > 0 || scan.corrupt > 0;
+         scan.untimed > 0 || scan.concealed > 0 || scan.corrupt > 0 || scan.demuxer_errors > 0;
 }
 
 // A file cut short often reads to a clean end of file, and FFmpeg then recomputes its duration
@@ -161,8 +161,12 @@ Plan make_plan(const MpiEnv& env, const Options& options) {
                                   : " packets are flagged corrupt by the demuxer") +
               "; frames around them may be missing");
   }
-  int64_t damage =
-      scan.duplicates + scan.bad_packets + scan.untimed + scan.concealed + scan.corrupt;
+  if (scan.demuxer_errors > 0) {
+    log::warn(info.path + ": the demuxer met " + std::to_string(scan.demuxer_errors) +
+              " stretches of invalid data and skipped them; frames there are missing");
+  }
+  int64_t damage = scan.duplicates + scan.bad_packets + scan.untimed + scan.concealed +
+                   scan.corrupt + scan.demuxer_errors;
   allreduce(env, damage, MPI_SUM, "damage");
   plan.damage = damage;
   int64_t packets_end = scan.packets_end;  // AV_NOPTS_VALUE is the smallest int64

@@ -1,6 +1,8 @@
 #include "video/frame_table.h"
 
 #include <algorithm>
+#include <atomic>
+#include <cstdarg>
 
 #include "error.h"
 #include "video/decoder.h"
@@ -9,6 +11,35 @@
 namespace barcode {
 
 namespace {
+
+// Errors the demuxer reports only in its log: a Matroska demuxer that meets garbage skips to
+// the next cluster it recognises, and the frames in between vanish without an error code.
+std::atomic<int64_t> g_demuxer_errors{0};
+
+void count_demuxer_errors(void* object, int level, const char* format, va_list args) {
+  if (object && level <= AV_LOG_ERROR) {
+    const AVClass* av_class = *static_cast<AVClass**>(object);
+    const AVClassCategory category =
+        av_class ? (av_class->get_category ? av_class->get_category(object) : av_class->category)
+                 : AV_CLASS_CATEGORY_NA;
+    if (category == AV_CLASS_CATEGORY_DEMUXER) ++g_demuxer_errors;
+  }
+  av_log_default_callback(object, level, format, args);
+}
+
+// Counts the demuxer's logged errors while it lives (FFmpeg's log callback is process-wide;
+// the plan's scan is the only FFmpeg work of the process while it runs).
+class DemuxerErrorCount {
+ public:
+  DemuxerErrorCount() : start_(g_demuxer_errors.load()) {
+    av_log_set_callback(count_demuxer_errors);
+  }
+  ~DemuxerErrorCount() { av_log_set_callback(av_log_default_callback); }
+  int64_t errors() const { return g_demuxer_errors.load() - start_; }
+
+ private:
+  int64_t start_;
+};
 
 // Sorted and unique: decode order is not presentation order, and a damaged file can repeat.
 void finish_scan(FrameScan& scan) {
@@ -37,14 +68,22 @@ FrameScan scan_by_decoding(const StreamInfo& info, const Segment& segment, bool 
   return scan;
 }
 
+FrameScan scan_by_demuxing(const StreamInfo& info, const Segment& segment, bool keyframes_only);
+
 }  // namespace
 
 FrameScan scan_frames(const StreamInfo& info, const Segment& segment, bool keyframes_only) {
-  if (!info.packets_have_pts) {
-    FrameScan scan = scan_by_decoding(info, segment, keyframes_only);
-    finish_scan(scan);
-    return scan;
-  }
+  DemuxerErrorCount log_errors;
+  FrameScan scan = info.packets_have_pts ? scan_by_demuxing(info, segment, keyframes_only)
+                                         : scan_by_decoding(info, segment, keyframes_only);
+  scan.demuxer_errors = log_errors.errors();
+  finish_scan(scan);
+  return scan;
+}
+
+namespace {
+
+FrameScan scan_by_demuxing(const StreamInfo& info, const Segment& segment, bool keyframes_only) {
   FrameScan scan;
   PacketReader reader(info.path, info.stream_index, segment, true);
   PacketPtr packet = make_packet();
@@ -74,8 +113,9 @@ FrameScan scan_frames(const StreamInfo& info, const Segment& segment, bool keyfr
   }
   scan.untimed = untimed;
   scan.read_error = reader.read_error();
-  finish_scan(scan);
   return scan;
 }
+
+}  // namespace
 
 }  // namespace barcode

@@ -1,7 +1,14 @@
 """Seeded damage test: small clips of several codecs and containers, damaged by a seeded random
 generator (cut short, byte ranges zeroed, bytes flipped), each run on 1 and 2 ranks under a
 time limit. Every run must end with exit 0, 2 or 3 (never a crash or a hang), give the same rows
-on 1 and 2 ranks, and say complete=1 (exit 0) only when every frame of the clip is there.
+(frame index and timestamps) on 1 and 2 ranks, and say complete=1 (exit 0) only when every frame
+of the clip is there. Which rows of damaged frames decode may differ between rank counts (a
+decoder recovers from damage depending on where it started), but then neither run may say
+complete=1.
+
+MPEG-TS states no length and its demuxer drops damaged packets silently, so a TS file cut short
+or with a stretch lost cannot be told from a shorter one: for it the completeness rule is not
+checked (the others are).
 
 BARCODE_FUZZ_SEED picks another seed (the default one is what CI runs); BARCODE_FUZZ_VARIANTS
 the number of damaged files per clip."""
@@ -56,6 +63,10 @@ def run(movie, out, ranks):
         return None, f"no end after {LIMIT_S} s (hang?)\n{e.stderr}"
 
 
+def states_length(name):
+    return not name.endswith(".ts")
+
+
 def rows(path):
     d = read_h5(path)
     return d, d["frames/pts"].tolist(), d["frames/index"].tolist(), d["frames/done"].tolist()
@@ -98,7 +109,8 @@ class Fuzz(ToolTest):
                 complete = d["attrs"]["complete"]
                 if (code == 0) != (complete == 1):
                     problems.append(f"{ranks} rank(s): exit {code} with complete={complete}")
-                if complete == 1 and (len(pts) != frames or sum(done) != frames):
+                if (complete == 1 and states_length(name)
+                        and (len(pts) != frames or sum(done) != frames)):
                     problems.append(f"{ranks} rank(s): complete=1 with {sum(done)} of {len(pts)} "
                                     f"rows done, the clip has {frames} frames")
                 outcome[ranks] = (code, pts, index, done)
@@ -107,8 +119,9 @@ class Fuzz(ToolTest):
                 if one[1:3] != two[1:3]:
                     problems.append(f"rows differ: 1 rank {len(one[1])} rows, 2 ranks "
                                     f"{len(two[1])} rows")
-                elif one[3] != two[3]:
-                    problems.append("rows done differ between 1 and 2 ranks")
+                elif one[3] != two[3] and (one[0] == 0 or two[0] == 0):
+                    problems.append("rows done differ between 1 and 2 ranks, and one run says "
+                                    "complete")
             elif (one == 2) != (two == 2):
                 problems.append(f"exit {one} on 1 rank, {two} on 2 ranks")
             return name, what, problems, outcome

@@ -34,6 +34,16 @@ SOLID_COLORS = ["FF0000", "00FF00", "0000FF", "C86432", "FFFFFF", "000000"]
 BUSY = f"testsrc2=s={W}x{H}:r=25:d=5,noise=alls=12:allf=t+u"
 
 
+def cut_copy(source, out, percent):
+    """The first `percent` % of the bytes of `source`."""
+    if os.path.exists(out):
+        return
+    with open(source, "rb") as f:
+        data = f.read()
+    with open(out, "wb") as f:
+        f.write(data[: len(data) * percent // 100])
+
+
 # Sources of the damage test: codec and container pairs with B-frames or long GOPs where they
 # have them, so that damage meets reordering, seeking and listing by decoding.
 FUZZ_SOURCES = {
@@ -112,6 +122,18 @@ def main(outdir):
             data = f.read()
         with open(p("truncated.mkv"), "wb") as f:
             f.write(data[: len(data) * 55 // 100])
+    # Cut short and zeroed copies that read to a clean end of file: only the header's length
+    # (AVI frame count, Matroska DURATION tag) shows that frames are missing.
+    for percent in (10, 50, 90):
+        cut_copy(p("busy_mpeg4.avi"), p(f"cut{percent}_mpeg4.avi"), percent)
+    cut_copy(p("truncated_src.mkv"), p("cut90_h264.mkv"), 90)
+    if not os.path.exists(p("zeroed_mpeg4.avi")):
+        with open(p("busy_mpeg4.avi"), "rb") as f:
+            data = bytearray(f.read())
+        start = len(data) // 3
+        data[start:start + 20000] = bytes(20000)
+        with open(p("zeroed_mpeg4.avi"), "wb") as f:
+            f.write(bytes(data))
     if not os.path.exists(p("corrupt_h264.mp4")):
         # Garbage over a stretch in the middle of the media data: the container still indexes
         # every packet, but some packets no longer decode.

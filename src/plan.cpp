@@ -117,7 +117,6 @@ Plan make_plan(const MpiEnv& env, const Options& options) {
   int64_t damaged = shows_damage(scan) ? 1 : 0;
   allreduce(env, damaged, MPI_MAX, "damage seen");
   if (damaged && env.size() > 1) {
-    plan.listed_sequentially = true;
     if (env.rank() == 0) {
       log::warn(info.path +
                 ": the file is damaged; rank 0 lists its frames alone, so that the rows do "

@@ -35,9 +35,6 @@ struct Plan {
   // decode or frames patched over damage while listing by decoding, packets the demuxer flagged
   // corrupt, packets or frames without timestamps, repeated timestamps. Their count.
   int64_t damage = 0;
-  // Damage made the ranks' own listings untrustworthy, so rank 0 listed the whole range alone
-  // (a damaged file gives the same rows on any number of ranks).
-  bool listed_sequentially = false;
   double scan_seconds = 0;
 
   // --from-h5: the source file's /frames/index and /frames/time per row (frame_pts then holds

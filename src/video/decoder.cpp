@@ -113,7 +113,6 @@ DecodeStats SegmentDecoder::decode_with(PacketReader& reader, const Segment& seg
       int64_t pts = frame->best_effort_timestamp;
       if (pts == AV_NOPTS_VALUE && previous_pts != AV_NOPTS_VALUE) {
         pts = previous_pts + info.frame_ticks;  // see decoder.h: untimed frames
-        ++stats.timed_after;
       }
       if (pts != AV_NOPTS_VALUE) previous_pts = pts;
       if (pts == AV_NOPTS_VALUE) {

@@ -32,7 +32,6 @@ struct DecodeStats {
   int64_t frames = 0;          // frames handed to the sink (in the segment)
   int64_t bad_packets = 0;     // packets or frames the decoder rejected (skipped)
   int64_t untimed_frames = 0;  // frames without any timestamp and no frame before them (skipped)
-  int64_t timed_after = 0;     // frames without a timestamp, timed after the frame before them
   int64_t lead_in = 0;         // frames decoded before the segment (from the key frame before)
   int64_t concealed = 0;       // frames the decoder patched over damaged data (still used)
   std::string read_error;      // why demuxing stopped early (truncated file), empty otherwise

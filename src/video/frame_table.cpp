@@ -68,21 +68,6 @@ FrameScan scan_by_decoding(const StreamInfo& info, const Segment& segment, bool 
   return scan;
 }
 
-FrameScan scan_by_demuxing(const StreamInfo& info, const Segment& segment, bool keyframes_only);
-
-}  // namespace
-
-FrameScan scan_frames(const StreamInfo& info, const Segment& segment, bool keyframes_only) {
-  DemuxerErrorCount log_errors;
-  FrameScan scan = info.packets_have_pts ? scan_by_demuxing(info, segment, keyframes_only)
-                                         : scan_by_decoding(info, segment, keyframes_only);
-  scan.demuxer_errors = log_errors.errors();
-  finish_scan(scan);
-  return scan;
-}
-
-namespace {
-
 FrameScan scan_by_demuxing(const StreamInfo& info, const Segment& segment, bool keyframes_only) {
   FrameScan scan;
   PacketReader reader(info.path, info.stream_index, segment, true);
@@ -95,8 +80,8 @@ FrameScan scan_by_demuxing(const StreamInfo& info, const Segment& segment, bool 
       const int64_t end = t + (packet->duration > 0 ? packet->duration : info.frame_ticks);
       if (scan.packets_end == AV_NOPTS_VALUE || end > scan.packets_end) scan.packets_end = end;
     }
-    // Packets flagged discard (edit-list pre-roll) are decoded but never shown: not frames.
     if (packet->flags & AV_PKT_FLAG_CORRUPT) ++scan.corrupt;
+    // Packets flagged discard (edit-list pre-roll) are decoded but never shown: not frames.
     const bool shown = !(packet->flags & AV_PKT_FLAG_DISCARD);
     const bool key_ok = !keyframes_only || (packet->flags & AV_PKT_FLAG_KEY);
     if (t == AV_NOPTS_VALUE) {
@@ -117,5 +102,14 @@ FrameScan scan_by_demuxing(const StreamInfo& info, const Segment& segment, bool 
 }
 
 }  // namespace
+
+FrameScan scan_frames(const StreamInfo& info, const Segment& segment, bool keyframes_only) {
+  DemuxerErrorCount log_errors;
+  FrameScan scan = info.packets_have_pts ? scan_by_demuxing(info, segment, keyframes_only)
+                                         : scan_by_decoding(info, segment, keyframes_only);
+  scan.demuxer_errors = log_errors.errors();
+  finish_scan(scan);
+  return scan;
+}
 
 }  // namespace barcode

@@ -44,10 +44,20 @@ double parse_duration_tag(const AVStream* st) {
 // The end of the video stream as the container's header states it (see StreamInfo).
 int64_t stated_video_end(AVStream* st, const StreamInfo& info) {
   int64_t end = 0;
-  if (st->nb_frames > 0) end = std::max(end, info.start_pts + st->nb_frames * info.frame_ticks);
+  // Frames times the exact frame duration (a rounded one would overstate a long VFR film).
+  const AVRational rate = st->avg_frame_rate.num > 0 && st->avg_frame_rate.den > 0
+                              ? st->avg_frame_rate
+                              : st->r_frame_rate;
+  if (st->nb_frames > 0 && rate.num > 0 && rate.den > 0) {
+    end =
+        std::max(end, info.start_pts + av_rescale_q(st->nb_frames, av_inv_q(rate), st->time_base));
+  }
   const double tagged = parse_duration_tag(st);
   if (tagged > 0) {
-    end = std::max(end, info.start_pts + static_cast<int64_t>(tagged / av_q2d(st->time_base)));
+    // Muxers differ on whether it counts from the stream's first frame or from zero: take the
+    // shorter reading.
+    const auto ticks = static_cast<int64_t>(tagged / av_q2d(st->time_base));
+    end = std::max(end, std::min(ticks, info.start_pts + ticks));
   }
   if (st->duration != AV_NOPTS_VALUE && st->duration > 0) {
     end = std::max(end, info.start_pts + st->duration);

@@ -105,6 +105,12 @@ def main(outdir):
     ffmpeg(p("packed_xvid.avi"), "-f", "lavfi", "-i", "testsrc2=s=160x90:r=25:d=3", "-c:v",
            "libxvid", "-bf", "2", "-g", "30")
 
+    # Video and a slightly longer audio track in MKV, 29.97 fps: the video starts after zero and
+    # its DURATION tag counts from zero; the file's duration is the audio's. Complete.
+    ffmpeg(p("av_h264.mkv"), "-f", "lavfi", "-i", "testsrc2=s=64x36:r=30000/1001:d=4", "-f",
+           "lavfi", "-i", "sine=d=6", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac",
+           "-shortest")
+
     # Small clips of several codecs and containers for the seeded damage test (test_fuzz.py).
     tiny = "testsrc2=s=64x36:r=25:d=2,noise=alls=8:allf=t+u"
     for name, args in FUZZ_SOURCES.items():

@@ -77,6 +77,20 @@ class Truncation(ToolTest):
                 self.assertEqual(d["attrs"]["truncated"], 0)
                 self.assertEqual(d["attrs"]["complete"], 1)
 
+    def test_complete_files_with_audio_are_complete(self):
+        # The header's facts agree with the packets within half a frame: no false alarm where
+        # the audio outlasts the video or the video starts after zero.
+        for movie in ("av_h264.mkv", "busy_h264.mp4", "vfr_h264.mkv", "busy_mpeg4.avi"):
+            with self.subTest(movie=movie):
+                h5 = self.out("c.h5")
+                result = run_tool([media(movie), "-o", h5, "--overwrite", "--tile-width", "32"],
+                                  2)
+                self.assertEqual(result.returncode, 0, result.stderr)
+                d = read_h5(h5)
+                self.assertEqual((d["attrs"]["complete"], d["attrs"]["truncated"]), (1, 0))
+                self.assertEqual((d["attrs"]["gap_start"], d["attrs"]["gap_end"]), (-1, -1))
+                self.assertEqual(d["attrs"]["input_damage"], 0)
+
     def preview_config(self):
         import os
         return os.path.join(os.environ.get("BARCODE_SOURCE", "../.."), "configs", "preview.toml")

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdarg>
+#include <cstring>
 
 #include "error.h"
 #include "video/decoder.h"
@@ -13,19 +14,33 @@ namespace barcode {
 namespace {
 
 // Errors the demuxer reports only in its log: a Matroska demuxer that meets garbage skips to
-// the next cluster it recognises, and the frames in between vanish without an error code.
+// the next cluster it recognises, and the frames in between vanish without an error code. A
+// block whose element ID is damaged into another ID is skipped with only a debug message
+// ("Unknown entry"); the header may hold elements FFmpeg does not know, so those count only
+// while packets are read.
 std::atomic<int64_t> g_demuxer_errors{0};
+std::atomic<bool> g_reading_packets{false};
 
 void count_demuxer_errors(void* object, int level, const char* format, va_list args) {
-  if (object && level <= AV_LOG_ERROR) {
+  if (object) {
     const AVClass* av_class = *static_cast<AVClass**>(object);
     const AVClassCategory category =
         av_class ? (av_class->get_category ? av_class->get_category(object) : av_class->category)
                  : AV_CLASS_CATEGORY_NA;
-    if (category == AV_CLASS_CATEGORY_DEMUXER) ++g_demuxer_errors;
+    if (category == AV_CLASS_CATEGORY_DEMUXER) {
+      const bool unknown_element =
+          g_reading_packets && format && std::strncmp(format, "Unknown entry", 13) == 0;
+      if (level <= AV_LOG_ERROR || unknown_element) ++g_demuxer_errors;
+    }
   }
   av_log_default_callback(object, level, format, args);
 }
+
+// Marks the stretch where the demuxer reads packets, past the header.
+struct ReadingPackets {
+  ReadingPackets() { g_reading_packets = true; }
+  ~ReadingPackets() { g_reading_packets = false; }
+};
 
 // Counts the demuxer's logged errors while it lives (FFmpeg's log callback is process-wide;
 // the plan's scan is the only FFmpeg work of the process while it runs).
@@ -71,6 +86,7 @@ FrameScan scan_by_decoding(const StreamInfo& info, const Segment& segment, bool 
 FrameScan scan_by_demuxing(const StreamInfo& info, const Segment& segment, bool keyframes_only) {
   FrameScan scan;
   PacketReader reader(info.path, info.stream_index, segment, true);
+  const ReadingPackets reading;
   PacketPtr packet = make_packet();
   int64_t untimed = 0;
   while (reader.next(packet.get())) {

@@ -12,8 +12,9 @@ checked (the others are).
 
 BARCODE_FUZZ_SEED picks another seed (the default one is what CI runs); BARCODE_FUZZ_VARIANTS
 the number of damaged files per clip. Known gap, found with seed 7: a flipped bit that turns a
-Matroska SimpleBlock's element ID into another ID makes the demuxer skip that frame without any
-error, so the run says complete=1 with one frame missing."""
+Matroska SimpleBlock's element ID into another ID makes the demuxer skip that frame with only a
+debug message; the scan counts it while reading packets, but not when FFmpeg met the block while
+probing the stream at open, so that run says complete=1 with one frame missing."""
 import concurrent.futures
 import os
 import random

@@ -641,11 +641,14 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats) {
   write_movie_palette(env, plan, options, backend.threads, reducer.get(), palettes, *store);
   run.palette_s = palette_clock.seconds();
   log::stage("movie palette done");
-  const bool complete = outcome.missing == 0 && !plan.truncated;
+  const bool complete = outcome.missing == 0 && plan.input_complete();
   collective_step(env, [&] {
     store->set_flag("complete", complete);
     store->set_attribute("frames_missing", outcome.missing);
     store->set_flag("truncated", plan.truncated);
+    store->set_attribute("gap_start", plan.gap_start);
+    store->set_attribute("gap_end", plan.gap_end);
+    store->set_attribute("input_damage", plan.damage);
     store->set_flag("interrupted", false);
     store->close();
     if (env.rank() == 0) {
@@ -669,8 +672,9 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats) {
   if (!complete) {
     if (env.rank() == 0) {
       log::error(options.source() + ": incomplete: " + std::to_string(outcome.missing) +
-                 " sampled frames missing" + (plan.truncated ? ", input truncated" : "") + "; " +
-                 options.output_h5 + " marks them in /frames/done");
+                 " sampled frames missing" + (plan.truncated ? ", input truncated" : "") +
+                 (plan.damage > 0 ? ", input damaged" : "") + "; " + options.output_h5 +
+                 " marks them in /frames/done");
     }
     return kExitIncomplete;
   }

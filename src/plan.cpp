@@ -58,6 +58,47 @@ CropRect detect_crop(const MpiEnv& env, const Plan& plan, std::string* method) {
   return decide_crop(votes, method);
 }
 
+// `value` becomes its reduction over all ranks.
+void allreduce(const MpiEnv& env, int64_t& value, MPI_Op op, const char* what) {
+  int64_t result = 0;
+  mpi_check(MPI_Allreduce(&value, &result, 1, MPI_INT64_T, op, env.comm()),
+            (std::string("MPI_Allreduce(") + what + ")").c_str());
+  value = result;
+}
+
+// Signs that reading or decoding met damage: after them a rank's listing of its segment may
+// differ from what one pass from the start lists.
+bool shows_damage(const FrameScan& scan) {
+  return !scan.read_error.empty() || scan.duplicates > 0 || scan.bad_packets > 0 ||
+         scan.untimed > 0 || scan.concealed > 0 || scan.corrupt > 0 || scan.demuxer_errors > 0;
+}
+
+// A file cut short often reads to a clean end of file, and FFmpeg then recomputes its duration
+// from what it read: compare where the video packets end (all of them, key frames or not) with
+// what the header states. The header's video facts (frame count, the stream's duration, the
+// index) allow half a frame and a thousandth of the length for rounding; the whole file's
+// duration two seconds, as audio may outlast the picture.
+void check_video_end(const MpiEnv& env, const StreamInfo& info, int64_t packets_end, Plan& plan) {
+  const AVRational tb = info.time_base;
+  int64_t stated = 0;
+  if (info.stated_end_pts > info.start_pts) {
+    const int64_t tolerance = info.frame_ticks / 2 + (info.stated_end_pts - info.start_pts) / 1000;
+    if (info.stated_end_pts - packets_end > tolerance) stated = info.stated_end_pts;
+  }
+  if (!stated && info.end_pts > 0 && to_seconds(info.end_pts - packets_end, tb) > 2.0) {
+    stated = info.end_pts;
+  }
+  if (!stated) return;
+  plan.truncated = true;
+  plan.gap_start = to_seconds(packets_end - info.start_pts, tb);
+  plan.gap_end = to_seconds(stated - info.start_pts, tb);
+  if (env.rank() == 0) {
+    log::warn(info.path + ": the video stops at " + std::to_string(plan.gap_start) +
+              " s but the file states " + std::to_string(plan.gap_end) +
+              " s: truncated file? the rest is missing");
+  }
+}
+
 }  // namespace
 
 Plan make_plan(const MpiEnv& env, const Options& options) {
@@ -103,6 +144,26 @@ Plan make_plan(const MpiEnv& env, const Options& options) {
   collective_step(env, [&] {
     if (mine.begin < mine.end) scan = scan_frames(info, mine, options.keyframes);
   });
+  // A rank that starts reading in the middle of a damaged file can list its frames differently
+  // from a reader that came from the start (a demuxer resynchronising, a decoder recovering
+  // from other references). Where any rank saw damage, rank 0 lists the whole range in one
+  // pass, as one rank would: the rows then never depend on the rank count.
+  int64_t damaged = shows_damage(scan) ? 1 : 0;
+  allreduce(env, damaged, MPI_MAX, "damage seen");
+  if (damaged && env.size() > 1) {
+    if (env.rank() == 0) {
+      log::warn(info.path +
+                ": the file is damaged; rank 0 lists its frames alone, so that the rows do "
+                "not depend on the number of ranks");
+    }
+    scan = FrameScan{};
+    collective_step(env, [&] {
+      if (env.rank() == 0) {
+        Segment whole{plan.segments.front().begin, plan.segments.back().end};
+        scan = scan_frames(info, whole, options.keyframes);
+      }
+    });
+  }
   plan.scan_seconds = scan_clock.seconds();
   log::stage("segment scanned: " + std::to_string(scan.pts.size()) + " frames");
   plan.my_frames_scanned = static_cast<int64_t>(scan.pts.size());
@@ -114,28 +175,40 @@ Plan make_plan(const MpiEnv& env, const Options& options) {
   }
   if (scan.duplicates > 0) {
     log::warn(info.path + ": " + std::to_string(scan.duplicates) +
-              " packets repeat an earlier timestamp and are ignored");
+              " packets repeat an earlier timestamp and are ignored; their frames are missing");
   }
-  int truncated = scan.read_error.empty() ? 0 : 1;
-  int any_truncated = 0;
-  mpi_check(MPI_Allreduce(&truncated, &any_truncated, 1, MPI_INT, MPI_MAX, env.comm()),
-            "MPI_Allreduce(truncated)");
-  plan.truncated = any_truncated != 0;
+  if (scan.bad_packets > 0) {
+    log::warn(info.path + ": " + std::to_string(scan.bad_packets) +
+              " packets did not decode while listing frames; their frames are missing");
+  }
+  if (scan.untimed > 0) {
+    log::warn(info.path + ": " + std::to_string(scan.untimed) +
+              " frames have no timestamp and are left out");
+  }
+  int64_t truncated = scan.read_error.empty() ? 0 : 1;
+  allreduce(env, truncated, MPI_MAX, "truncated");
+  plan.truncated = truncated != 0;
+  if (scan.concealed > 0 || scan.corrupt > 0) {
+    log::warn(info.path + ": " +
+              std::to_string(scan.concealed > 0 ? scan.concealed : scan.corrupt) +
+              (scan.concealed > 0 ? " frames were patched over damaged data"
+                                  : " packets are flagged corrupt by the demuxer") +
+              "; frames around them may be missing");
+  }
+  if (scan.demuxer_errors > 0) {
+    log::warn(info.path + ": the demuxer met " + std::to_string(scan.demuxer_errors) +
+              " stretches of invalid data and skipped them; frames there are missing");
+  }
+  int64_t damage = scan.duplicates + scan.bad_packets + scan.untimed + scan.concealed +
+                   scan.corrupt + scan.demuxer_errors;
+  allreduce(env, damage, MPI_SUM, "damage");
+  plan.damage = damage;
+  int64_t packets_end = scan.packets_end;  // AV_NOPTS_VALUE is the smallest int64
+  allreduce(env, packets_end, MPI_MAX, "end of the packets");
 
   plan.frame_pts = gather_table(env, scan.pts);
-  // A file cut short often reads to a clean end of file: compare where the frames stop with
-  // the length the container states. The margin allows for audio outlasting the picture.
-  if (options.end < 0 && info.end_pts > 0 && !plan.frame_pts.empty()) {
-    const double missing_s = to_seconds(info.end_pts - plan.frame_pts.back(), tb);
-    if (missing_s > 2.0) {
-      plan.truncated = true;
-      if (env.rank() == 0) {
-        log::warn(info.path + ": the video stops at " +
-                  std::to_string(to_seconds(plan.frame_pts.back() - info.start_pts, tb)) +
-                  " s but the file states " + std::to_string(info.duration) +
-                  " s: truncated file? the rest is missing");
-      }
-    }
+  if (options.end < 0 && packets_end != AV_NOPTS_VALUE) {
+    check_video_end(env, info, packets_end, plan);
   }
   SampleRule rule;
   rule.every = options.every;

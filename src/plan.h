@@ -26,8 +26,17 @@ struct Plan {
   int64_t my_first = 0;            // this rank's samples: rows [my_first, my_end)
   int64_t my_end = 0;
   int64_t my_frames_scanned = 0;
-  int64_t rounds = 0;      // collective write rounds (the same on every rank)
-  bool truncated = false;  // some rank's demuxer stopped on a read error
+  int64_t rounds = 0;  // collective write rounds (the same on every rank)
+  // The video ends before the end the file states, or reading stopped on a read error: frames
+  // at its end are missing. gap_start..gap_end (seconds from the stream's start) is the missing
+  // stretch where it is known, both -1 otherwise.
+  bool truncated = false;
+  double gap_start = -1;
+  double gap_end = -1;
+  // Signs that frames of the input are missing from the frame table: packets that did not
+  // decode or frames patched over damage while listing by decoding, packets the demuxer flagged
+  // corrupt, packets or frames without timestamps, repeated timestamps. Their count.
+  int64_t damage = 0;
   double scan_seconds = 0;
 
   // --from-h5: the source file's /frames/index and /frames/time per row (frame_pts then holds
@@ -35,6 +44,8 @@ struct Plan {
   std::vector<int64_t> stored_index;
   std::vector<double> stored_time;
 
+  // Every frame of the input is in the frame table.
+  bool input_complete() const { return !truncated && damage == 0; }
   const Segment& my_segment(int rank) const { return segments[static_cast<size_t>(rank)]; }
   int64_t sample_pts(int64_t row) const {
     return frame_pts[static_cast<size_t>(samples[static_cast<size_t>(row)])];

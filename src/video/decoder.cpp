@@ -1,5 +1,6 @@
 #include "video/decoder.h"
 
+#include <algorithm>
 #include <atomic>
 
 extern "C" {
@@ -95,6 +96,7 @@ DecodeStats SegmentDecoder::decode_with(PacketReader& reader, const Segment& seg
   AVFrame* frame = frame_.get();
   const AVRational tb = reader.stream()->time_base;
   bool stop = false;
+  int64_t previous_pts = AV_NOPTS_VALUE;  // the last frame's time in this pass
 
   auto report_bad = [&](int rc, const std::string& stage) {
     ++stats.bad_packets;
@@ -114,7 +116,12 @@ DecodeStats SegmentDecoder::decode_with(PacketReader& reader, const Segment& seg
         report_bad(rc, "decoding");
         continue;
       }
-      const int64_t pts = frame->best_effort_timestamp;
+      if (frame->decode_error_flags || (frame->flags & AV_FRAME_FLAG_CORRUPT)) ++stats.concealed;
+      int64_t pts = frame->best_effort_timestamp;
+      if (pts == AV_NOPTS_VALUE && previous_pts != AV_NOPTS_VALUE) {
+        pts = previous_pts + info.frame_ticks;  // see decoder.h: untimed frames
+      }
+      if (pts != AV_NOPTS_VALUE) previous_pts = pts;
       if (pts == AV_NOPTS_VALUE) {
         ++stats.untimed_frames;
       } else if (pts >= segment.end) {
@@ -131,6 +138,11 @@ DecodeStats SegmentDecoder::decode_with(PacketReader& reader, const Segment& seg
 
   while (!stop && reader.next(packet)) {
     ++stats.packets;
+    const int64_t t = packet_time(packet);
+    if (t != AV_NOPTS_VALUE) {
+      const int64_t end = t + (packet->duration > 0 ? packet->duration : info.frame_ticks);
+      if (stats.packets_end == AV_NOPTS_VALUE || end > stats.packets_end) stats.packets_end = end;
+    }
     int rc = avcodec_send_packet(ctx, packet);
     if (rc < 0 && rc != AVERROR(EAGAIN)) {
       report_bad(rc, "decoding the packet at t=" +

@@ -1,5 +1,11 @@
 // Software decoding of one time segment with libavcodec: frames come out in presentation order,
 // exactly those whose best-effort timestamp lies in the segment.
+//
+// A frame without any timestamp (FFmpeg gives none to the last frame of an AVI with B-frames,
+// whose packets have only decode timestamps) is timed one frame after the frame decoded before
+// it: every decoding pass that reaches it decodes that same frame before it, so every rank and
+// the frame table agree on its time. Only an untimed frame with no frame before it in the pass
+// is skipped (counted in untimed_frames).
 #pragma once
 
 #include <cstdint>
@@ -26,9 +32,14 @@ struct DecodeStats {
   int64_t packets = 0;         // packets sent to the decoder
   int64_t frames = 0;          // frames handed to the sink (in the segment)
   int64_t bad_packets = 0;     // packets or frames the decoder rejected (skipped)
-  int64_t untimed_frames = 0;  // frames without any timestamp (skipped)
+  int64_t untimed_frames = 0;  // frames without any timestamp and no frame before them (skipped)
   int64_t lead_in = 0;         // frames decoded before the segment (from the key frame before)
+  int64_t concealed = 0;       // frames the decoder patched over damaged data (still used)
   std::string read_error;      // why demuxing stopped early (truncated file), empty otherwise
+  // Where the packets read end: the largest packet time plus its duration (one frame if unknown),
+  // AV_NOPTS_VALUE when no packet had a time. On the segment that runs to the end of the file,
+  // where the readable video stream ends.
+  int64_t packets_end = AV_NOPTS_VALUE;
 };
 
 // Called for each frame in the segment with its timestamp; return false to stop decoding.

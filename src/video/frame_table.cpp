@@ -1,6 +1,9 @@
 #include "video/frame_table.h"
 
 #include <algorithm>
+#include <atomic>
+#include <cstdarg>
+#include <cstring>
 
 #include "error.h"
 #include "video/decoder.h"
@@ -9,6 +12,49 @@
 namespace barcode {
 
 namespace {
+
+// Errors the demuxer reports only in its log: a Matroska demuxer that meets garbage skips to
+// the next cluster it recognises, and the frames in between vanish without an error code. A
+// block whose element ID is damaged into another ID is skipped with only a debug message
+// ("Unknown entry"); the header may hold elements FFmpeg does not know, so those count only
+// while packets are read.
+std::atomic<int64_t> g_demuxer_errors{0};
+std::atomic<bool> g_reading_packets{false};
+
+void count_demuxer_errors(void* object, int level, const char* format, va_list args) {
+  if (object) {
+    const AVClass* av_class = *static_cast<AVClass**>(object);
+    const AVClassCategory category =
+        av_class ? (av_class->get_category ? av_class->get_category(object) : av_class->category)
+                 : AV_CLASS_CATEGORY_NA;
+    if (category == AV_CLASS_CATEGORY_DEMUXER) {
+      const bool unknown_element =
+          g_reading_packets && format && std::strncmp(format, "Unknown entry", 13) == 0;
+      if (level <= AV_LOG_ERROR || unknown_element) ++g_demuxer_errors;
+    }
+  }
+  av_log_default_callback(object, level, format, args);
+}
+
+// Marks the stretch where the demuxer reads packets, past the header.
+struct ReadingPackets {
+  ReadingPackets() { g_reading_packets = true; }
+  ~ReadingPackets() { g_reading_packets = false; }
+};
+
+// Counts the demuxer's logged errors while it lives (FFmpeg's log callback is process-wide;
+// the plan's scan is the only FFmpeg work of the process while it runs).
+class DemuxerErrorCount {
+ public:
+  DemuxerErrorCount() : start_(g_demuxer_errors.load()) {
+    av_log_set_callback(count_demuxer_errors);
+  }
+  ~DemuxerErrorCount() { av_log_set_callback(av_log_default_callback); }
+  int64_t errors() const { return g_demuxer_errors.load() - start_; }
+
+ private:
+  int64_t start_;
+};
 
 // Sorted and unique: decode order is not presentation order, and a damaged file can repeat.
 void finish_scan(FrameScan& scan) {
@@ -30,24 +76,27 @@ FrameScan scan_by_decoding(const StreamInfo& info, const Segment& segment, bool 
   });
   scan.packets = stats.packets;
   scan.read_error = stats.read_error;
+  scan.bad_packets = stats.bad_packets;
+  scan.untimed = stats.untimed_frames;
+  scan.packets_end = stats.packets_end;
+  scan.concealed = stats.concealed;
   return scan;
 }
 
-}  // namespace
-
-FrameScan scan_frames(const StreamInfo& info, const Segment& segment, bool keyframes_only) {
-  if (!info.packets_have_pts) {
-    FrameScan scan = scan_by_decoding(info, segment, keyframes_only);
-    finish_scan(scan);
-    return scan;
-  }
+FrameScan scan_by_demuxing(const StreamInfo& info, const Segment& segment, bool keyframes_only) {
   FrameScan scan;
   PacketReader reader(info.path, info.stream_index, segment, true);
+  const ReadingPackets reading;
   PacketPtr packet = make_packet();
   int64_t untimed = 0;
   while (reader.next(packet.get())) {
     ++scan.packets;
     const int64_t t = packet_time(packet.get());
+    if (t != AV_NOPTS_VALUE) {
+      const int64_t end = t + (packet->duration > 0 ? packet->duration : info.frame_ticks);
+      if (scan.packets_end == AV_NOPTS_VALUE || end > scan.packets_end) scan.packets_end = end;
+    }
+    if (packet->flags & AV_PKT_FLAG_CORRUPT) ++scan.corrupt;
     // Packets flagged discard (edit-list pre-roll) are decoded but never shown: not frames.
     const bool shown = !(packet->flags & AV_PKT_FLAG_DISCARD);
     const bool key_ok = !keyframes_only || (packet->flags & AV_PKT_FLAG_KEY);
@@ -63,7 +112,18 @@ FrameScan scan_frames(const StreamInfo& info, const Segment& segment, bool keyfr
                       ": video packets carry no timestamps; remux the file (e.g. "
                       "ffmpeg -i IN -c copy OUT.mkv) and try again");
   }
+  scan.untimed = untimed;
   scan.read_error = reader.read_error();
+  return scan;
+}
+
+}  // namespace
+
+FrameScan scan_frames(const StreamInfo& info, const Segment& segment, bool keyframes_only) {
+  DemuxerErrorCount log_errors;
+  FrameScan scan = info.packets_have_pts ? scan_by_demuxing(info, segment, keyframes_only)
+                                         : scan_by_decoding(info, segment, keyframes_only);
+  scan.demuxer_errors = log_errors.errors();
   finish_scan(scan);
   return scan;
 }

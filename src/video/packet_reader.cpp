@@ -1,5 +1,7 @@
 #include "video/packet_reader.h"
 
+#include <algorithm>
+
 #include "error.h"
 #include "log.h"
 
@@ -47,8 +49,20 @@ void PacketReader::seek_to_begin() {
   // Step back by one second, then 2, 4, ... of stream time before giving up and reopening.
   int64_t step = av_rescale_q(1, AVRational{1, 1}, tb);
   if (step < 1) step = 1;
+  // Where packets have only decode timestamps, the decoder times a frame by the packets around
+  // it, and a frame it times at the begin can come from a packet up to its reordering delay
+  // before (packed B-frames: two or three). Start 16 frames earlier so every such frame is
+  // decoded; frames before the begin are dropped as lead-in.
+  int64_t lead = 0;
+  if (!packets_have_pts_) {
+    const AVRational rate = stream()->avg_frame_rate;
+    const int64_t frame =
+        rate.num > 0 && rate.den > 0 ? av_rescale_q(1, av_inv_q(rate), tb) : int64_t{1};
+    lead = 16 * std::max<int64_t>(frame, 1);
+  }
+  const int64_t begin = segment_.begin - lead;
   for (int attempt = 0; attempt < 8; ++attempt) {
-    const int64_t target = attempt == 0 ? segment_.begin : segment_.begin - (step << (attempt - 1));
+    const int64_t target = attempt == 0 ? begin : begin - (step << (attempt - 1));
     int rc = av_seek_frame(format_.get(), stream_index_, target, AVSEEK_FLAG_BACKWARD);
     if (rc < 0) {
       // This demuxer cannot seek there: read from the start instead.
@@ -62,10 +76,15 @@ void PacketReader::seek_to_begin() {
       return;
     }
     have_pending_ = true;
+    // A key frame at or before the begin: decoding can start there, and no packet before it in
+    // decode order presents at or after it. Demuxers that seek by byte position (MPEG-TS) can
+    // land on any packet.
     const int64_t first = packet_time(pending_.get());
-    if (first != AV_NOPTS_VALUE && first <= segment_.begin) return;
+    const bool key = (pending_->flags & AV_PKT_FLAG_KEY) != 0;
+    if (first != AV_NOPTS_VALUE && first <= begin && key) return;
     log::detail(path_ + ": seek to " + std::to_string(target) + " landed at " +
-                std::to_string(first) + ", seeking further back");
+                std::to_string(first) + (key ? "" : " (not a key frame)") +
+                ", seeking further back");
     av_packet_unref(pending_.get());
     have_pending_ = false;
   }

@@ -1,8 +1,9 @@
 // Reads the packets of one video stream that a time segment needs, in decode order.
 //
 // Seeking is where frames get lost or duplicated between ranks, so the rule lives here, once:
-// seek backward to the segment's begin; if the first packet is already past the begin (some
-// demuxers land on the wrong key frame), seek again further back, and finally reopen at the
+// seek backward to the segment's begin; if the first packet is not a key frame or is already
+// past the begin (some demuxers land on the wrong key frame, or on any packet), seek again
+// further back, and finally reopen at the
 // start of the file. Reading stops at the first packet whose decode timestamp is at or after the
 // segment's end: every later packet presents later still, so no frame of the segment follows.
 // Where packets have no presentation timestamps (AVI), a decode timestamp bounds nothing, so

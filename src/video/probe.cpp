@@ -2,6 +2,9 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <cstdio>
+
 #include "error.h"
 #include "video/ffmpeg_util.h"
 
@@ -25,6 +28,48 @@ std::string stream_kinds(const AVFormatContext* format) {
     kinds += kind;
   }
   return kinds.empty() ? "none" : kinds;
+}
+
+// Seconds of a Matroska DURATION tag ("HH:MM:SS.nnnnnnnnn"), or a negative value.
+double parse_duration_tag(const AVStream* st) {
+  const AVDictionaryEntry* tag = av_dict_get(st->metadata, "DURATION", nullptr, 0);
+  if (!tag || !tag->value) return -1.0;
+  int hours = 0, minutes = 0;
+  double seconds = 0.0;
+  if (std::sscanf(tag->value, "%d:%d:%lf", &hours, &minutes, &seconds) != 3) return -1.0;
+  if (hours < 0 || minutes < 0 || seconds < 0) return -1.0;
+  return hours * 3600.0 + minutes * 60.0 + seconds;
+}
+
+// The end of the video stream as the container's header states it (see StreamInfo).
+int64_t stated_video_end(AVStream* st, const StreamInfo& info) {
+  int64_t end = 0;
+  // Frames times the exact frame duration (a rounded one would overstate a long VFR film).
+  const AVRational rate = st->avg_frame_rate.num > 0 && st->avg_frame_rate.den > 0
+                              ? st->avg_frame_rate
+                              : st->r_frame_rate;
+  if (st->nb_frames > 0 && rate.num > 0 && rate.den > 0) {
+    end =
+        std::max(end, info.start_pts + av_rescale_q(st->nb_frames, av_inv_q(rate), st->time_base));
+  }
+  const double tagged = parse_duration_tag(st);
+  if (tagged > 0) {
+    // Muxers differ on whether it counts from the stream's first frame or from zero: take the
+    // shorter reading.
+    const auto ticks = static_cast<int64_t>(tagged / av_q2d(st->time_base));
+    end = std::max(end, std::min(ticks, info.start_pts + ticks));
+  }
+  if (st->duration != AV_NOPTS_VALUE && st->duration > 0) {
+    end = std::max(end, info.start_pts + st->duration);
+  }
+  const int entries = avformat_index_get_entries_count(st);
+  if (entries > 0) {
+    const AVIndexEntry* last = avformat_index_get_entry(st, entries - 1);
+    if (last && last->timestamp != AV_NOPTS_VALUE) {
+      end = std::max(end, last->timestamp + info.frame_ticks);
+    }
+  }
+  return end;
 }
 
 }  // namespace
@@ -86,6 +131,10 @@ StreamInfo probe_video(const std::string& path) {
   } else if (st->r_frame_rate.num > 0 && st->r_frame_rate.den > 0) {
     info.frame_rate = av_q2d(st->r_frame_rate);
   }
+  if (info.frame_rate > 0) {
+    info.frame_ticks = std::max<int64_t>(
+        1, static_cast<int64_t>(1.0 / (info.frame_rate * av_q2d(st->time_base)) + 0.5));
+  }
   info.start_pts = st->start_time != AV_NOPTS_VALUE ? st->start_time : 0;
   if (st->duration != AV_NOPTS_VALUE && st->duration > 0) {
     info.end_pts = info.start_pts + st->duration;
@@ -95,6 +144,7 @@ StreamInfo probe_video(const std::string& path) {
   if (info.end_pts > info.start_pts) {
     info.duration = to_seconds(info.end_pts - info.start_pts, info.time_base);
   }
+  info.stated_end_pts = stated_video_end(format->streams[best], info);
   // Look at the first packets: does the container give presentation timestamps?
   PacketPtr packet = make_packet();
   for (int seen = 0; seen < 64 && av_read_frame(format.get(), packet.get()) >= 0;) {

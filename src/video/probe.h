@@ -24,6 +24,13 @@ struct StreamInfo {
   int64_t start_pts = 0;    // the stream's first timestamp, time base units
   int64_t end_pts = 0;      // start_pts + duration, time base units; 0 when unknown
   double duration = 0.0;    // seconds, 0 when unknown
+  // Where the container's header says the video stream ends, time base units; 0 when it says
+  // nothing. The largest of: the header's frame count (AVI's stream length, MP4's sample count)
+  // times one frame, the stream's own DURATION tag (Matroska), the stream duration and the last
+  // entry of the demuxer's index. FFmpeg recomputes `duration` from what it can read, so for a
+  // file cut short only these say how long the video was meant to be.
+  int64_t stated_end_pts = 0;
+  int64_t frame_ticks = 1;  // one frame's duration in time base units (from the frame rate), >= 1
   // False for containers such as AVI whose packets carry only decode timestamps: their frames'
   // presentation times are known only after decoding (see frame_table.h).
   bool packets_have_pts = true;

@@ -43,14 +43,45 @@ def read_h5(path):
 
 
 def ffprobe_frames(path):
-    """Best-effort timestamps of every video frame with a timestamp, in presentation order: an
-    independent sequential pass to compare the tool's frame lists with."""
+    """Best-effort timestamps of every video frame FFmpeg decodes, in presentation order: an
+    independent sequential pass to compare the tool's frame lists with. A frame without any
+    timestamp (the last one of an AVI with B-frames) is timed one frame (1 / the stream's
+    average frame rate) after the frame before it, as the tool does."""
     text = subprocess.run(
         ["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
          "frame=best_effort_timestamp", "-of", "csv=p=0", path],
         capture_output=True, text=True, check=True).stdout
     values = [line.strip().strip(",") for line in text.splitlines()]
-    return sorted(int(v) for v in values if v and v != "N/A")
+    step = frame_ticks(path)
+    frames, previous = [], None
+    for v in values:
+        if not v:
+            continue
+        if v == "N/A":
+            if previous is None:
+                continue
+            previous += step
+        else:
+            previous = int(v)
+        frames.append(previous)
+    return sorted(frames)
+
+
+def frame_ticks(path):
+    """One frame's duration in the video stream's time base, from its average frame rate."""
+    text = subprocess.run(
+        ["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries",
+         "stream=time_base,avg_frame_rate,r_frame_rate", "-of", "default=nw=1", path],
+        capture_output=True, text=True, check=True).stdout
+    fields = dict(line.split("=", 1) for line in text.split())
+    num, den = (int(x) for x in fields["time_base"].split("/"))
+    rate = fields.get("avg_frame_rate", "0/0")
+    if rate in ("0/0", "0/1"):
+        rate = fields.get("r_frame_rate", "0/0")
+    rnum, rden = (int(x) for x in rate.split("/"))
+    if rnum <= 0 or rden <= 0:
+        return 1
+    return max(1, round(den * rden / (num * rnum)))
 
 
 def ffprobe_key_packets(path):

@@ -71,6 +71,29 @@ BAR_CLIPS = {
     "scope_nobars_h264.mp4": (SCOPE_SCENES, "320x132", None),
     "pillar_h264.mp4": (PILLAR_SCENES, "240x180", "pad=320:180:40:0:black"),  # 4:3 in 16:9
     "pillar_nobars_h264.mp4": (PILLAR_SCENES, "240x180", None),
+
+
+def cut_copy(source, out, percent):
+    """The first `percent` % of the bytes of `source`."""
+    if os.path.exists(out):
+        return
+    with open(source, "rb") as f:
+        data = f.read()
+    with open(out, "wb") as f:
+        f.write(data[: len(data) * percent // 100])
+
+
+# Sources of the damage test: codec and container pairs with B-frames or long GOPs where they
+# have them, so that damage meets reordering, seeking and listing by decoding.
+FUZZ_SOURCES = {
+    "fuzz_h264.mp4": ["-c:v", "libx264", "-preset", "ultrafast", "-g", "12", "-bf", "2",
+                      "-pix_fmt", "yuv420p"],
+    "fuzz_h264.mkv": ["-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-bf", "3",
+                      "-pix_fmt", "yuv420p"],
+    "fuzz_mpeg4.avi": ["-c:v", "mpeg4", "-q:v", "4", "-g", "12", "-bf", "2"],
+    "fuzz_xvid.avi": ["-c:v", "libxvid", "-bf", "2", "-g", "12"],
+    "fuzz_vp9.webm": ["-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-g", "12"],
+    "fuzz_mpeg2.ts": ["-c:v", "mpeg2video", "-q:v", "4", "-g", "12", "-bf", "2"],
 }
 
 
@@ -144,6 +167,22 @@ def main(outdir):
                "tonemap=tonemap=clip:desat=0,zscale=t=bt709:m=bt709:r=tv,format=yuv420p",
                "-c:v", "ffv1", *BT709_TAGS)
 
+    # A DivX-era AVI: MPEG-4 part 2 from Xvid with packed B-frames (several frames in one AVI
+    # chunk), packets without presentation timestamps and a last frame without any timestamp.
+    ffmpeg(p("packed_xvid.avi"), "-f", "lavfi", "-i", "testsrc2=s=160x90:r=25:d=3", "-c:v",
+           "libxvid", "-bf", "2", "-g", "30")
+
+    # Video and a slightly longer audio track in MKV, 29.97 fps: the video starts after zero and
+    # its DURATION tag counts from zero; the file's duration is the audio's. Complete.
+    ffmpeg(p("av_h264.mkv"), "-f", "lavfi", "-i", "testsrc2=s=64x36:r=30000/1001:d=4", "-f",
+           "lavfi", "-i", "sine=d=6", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac",
+           "-shortest")
+
+    # Small clips of several codecs and containers for the seeded damage test (test_fuzz.py).
+    tiny = "testsrc2=s=64x36:r=25:d=2,noise=alls=8:allf=t+u"
+    for name, args in FUZZ_SOURCES.items():
+        ffmpeg(p(name), "-f", "lavfi", "-i", tiny, *args)
+
     # Bad input.
     if not os.path.exists(p("text.mp4")):
         with open(p("text.mp4"), "w") as f:
@@ -156,6 +195,18 @@ def main(outdir):
             data = f.read()
         with open(p("truncated.mkv"), "wb") as f:
             f.write(data[: len(data) * 55 // 100])
+    # Cut short and zeroed copies that read to a clean end of file: only the header's length
+    # (AVI frame count, Matroska DURATION tag) shows that frames are missing.
+    for percent in (10, 50, 90):
+        cut_copy(p("busy_mpeg4.avi"), p(f"cut{percent}_mpeg4.avi"), percent)
+    cut_copy(p("truncated_src.mkv"), p("cut90_h264.mkv"), 90)
+    if not os.path.exists(p("zeroed_mpeg4.avi")):
+        with open(p("busy_mpeg4.avi"), "rb") as f:
+            data = bytearray(f.read())
+        start = len(data) // 3
+        data[start:start + 20000] = bytes(20000)
+        with open(p("zeroed_mpeg4.avi"), "wb") as f:
+            f.write(bytes(data))
     if not os.path.exists(p("corrupt_h264.mp4")):
         # Garbage over a stretch in the middle of the media data: the container still indexes
         # every packet, but some packets no longer decode.

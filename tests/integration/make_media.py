@@ -71,6 +71,7 @@ BAR_CLIPS = {
     "scope_nobars_h264.mp4": (SCOPE_SCENES, "320x132", None),
     "pillar_h264.mp4": (PILLAR_SCENES, "240x180", "pad=320:180:40:0:black"),  # 4:3 in 16:9
     "pillar_nobars_h264.mp4": (PILLAR_SCENES, "240x180", None),
+}
 
 
 def cut_copy(source, out, percent):

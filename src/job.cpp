@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
+#include <future>
 #include <thread>
 
 #include "color/frame_summary.h"
@@ -189,6 +190,7 @@ void choose_decoders(const MpiEnv& env, const Options& options, Backend& backend
 }
 
 struct Outcome {
+  std::future<void> closing;  // closes the decoders while the job finishes (close_in_background)
   int64_t missing = 0;       // over all ranks
   bool interrupted = false;  // a signal asked every rank to stop (see interrupt.h)
 };
@@ -368,6 +370,7 @@ Outcome process_segment(const MpiEnv& env, const Plan& plan, const Options& opti
   }
   driver.join();
   log::stage("write rounds done");
+  outcome.closing = close_in_background(std::move(decode_stats.sessions));
   run.frames_decoded = decode_stats.frames;
   run.bad_packets = decode_stats.bad_packets;
   run.frames_sampled = plan.my_end - plan.my_first;
@@ -607,7 +610,7 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats) {
     return run_decode_pool(plan, plan.my_first, plan.my_end, backend.decoders, sink, book, done,
                            stop);
   };
-  const Outcome outcome =
+  Outcome outcome =
       process_segment(env, plan, options, backend, produce, *store, run, palettes, finished);
   if (outcome.interrupted) {
     // Everything written so far stays in OUT.partial, marked done, for --resume.
@@ -667,6 +670,8 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats) {
   });
   run.render_s = render_clock.seconds();
   log::stage("rendered");
+  if (outcome.closing.valid()) outcome.closing.wait();
+  log::stage("decoders closed");
   report();
   if (env.rank() == 0) log::info("wrote " + written);
   if (!complete) {

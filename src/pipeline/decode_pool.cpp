@@ -37,9 +37,9 @@ DecodePoolStats run_decode_pool(const Plan& plan, int64_t first, int64_t end,
   // A new range costs the decoding from the key frame before it: about as much as a split.
   const int64_t min_split = min_split_rows(plan, first, end);
   RowRanges ranges(first, end, static_cast<int>(decoders.size()), min_split, min_split);
-  // Sessions live until every decoder is done: closing an NVDEC session while the others
-  // decode stalls them.
-  std::vector<std::unique_ptr<SegmentDecoder>> sessions;
+  // Sessions live until every decoder is done (closing an NVDEC session while the others
+  // decode stalls them), and are handed to the caller to close.
+  std::vector<std::unique_ptr<SegmentDecoder>>& sessions = stats.sessions;
   for (const DecodeConfig& config : decoders) {
     sessions.push_back(std::make_unique<SegmentDecoder>(plan.info, config));
   }
@@ -111,6 +111,11 @@ DecodePoolStats run_decode_pool(const Plan& plan, int64_t first, int64_t end,
   stats.seconds = clock.seconds();
   if (failure) std::rethrow_exception(failure);
   return stats;
+}
+
+std::future<void> close_in_background(std::vector<std::unique_ptr<SegmentDecoder>> sessions) {
+  return std::async(std::launch::async,
+                    [closing = std::move(sessions)]() mutable { closing.clear(); });
 }
 
 }  // namespace barcode

@@ -127,6 +127,11 @@ def main(outdir):
            "-deadline", "realtime", "-cpu-used", "8", "-g", "30")
     ffmpeg(p("long_gop_h264.mkv"), "-f", "lavfi", "-i", BUSY.replace("d=5", "d=8"), "-c:v", "libx264",
            "-preset", "ultrafast", "-g", "250", "-bf", "2")
+    # Long enough that a run still has seconds of decoding and clustering left when a signal
+    # comes (test_resume's stop-within-seconds test): 60 s of changing picture, one key frame.
+    ffmpeg(p("minute_h264.mp4"), "-f", "lavfi", "-i",
+           "testsrc2=s=480x270:r=25:d=60,hue=H=2*PI*t/7:s=1.5", "-c:v", "libx264", "-preset",
+           "ultrafast", "-g", "1500", "-pix_fmt", "yuv420p")
     # Variable frame rate: 50 frames at 25 fps, then 40 frames at 10 fps.
     ffmpeg(p("vfr_h264.mkv"), "-f", "lavfi", "-i", BUSY.replace("d=5", "d=3.6"), "-vf",
            "setpts='if(lt(N,50),N*0.04,2+(N-50)*0.1)/TB'", "-fps_mode", "vfr", "-c:v", "libx264",

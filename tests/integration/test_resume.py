@@ -88,6 +88,33 @@ class Resume(ToolTest):
         self.assertIn("resuming with", result.stderr)
         assert_same_datasets(self, self.reference(), read_h5(out), "resumed after a signal")
 
+    def test_signal_stops_a_long_run_within_seconds(self):
+        """SIGUSR1 with seconds of decoding and clustering left on every rank (one software
+        decoder each, whose range is its whole segment, and one key frame in the whole clip):
+        every rank stops at its next frame, writes what it finished and the job exits 4 within
+        5 s; --resume on another rank count then gives the uninterrupted run's file."""
+        args = [media("minute_h264.mp4"), "--restarts", "12", "--cpu-decoders", "1",
+                "--threads", "1"]
+        out = self.out("stop.h5")
+        cmd = ["mpirun", "-np", "2", "--oversubscribe", "--bind-to", "none", BIN, *args,
+               "-o", out, "-v", "0"]
+        proc = subprocess.Popen(cmd, env=MPI_ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True, start_new_session=True)
+        self.wait_for_rows(out, proc)
+        signalled = time.time()
+        os.killpg(proc.pid, signal.SIGUSR1)
+        _, stderr = proc.communicate(timeout=120)
+        elapsed = time.time() - signalled
+        self.assertEqual(proc.returncode, INTERRUPTED, stderr)
+        self.assertLess(elapsed, 5.0, "the job went on working after the signal")
+        done = self.check_partial(out)
+        # Far from done: the signal stopped the work, not only the writing.
+        self.assertLess(done, 1500 * 3 // 4)
+        result = run_tool([*args, "-o", out, "--resume"], 3)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        reference = self.barcode("minute_h264.mp4", 1, extra=args[1:], name="minute.h5")
+        assert_same_datasets(self, reference, read_h5(out), "resumed after a prompt stop")
+
     def test_kill_9_then_resume_equals_uninterrupted_run(self):
         out = self.out("kill.h5")
         self.killed_mid_run(out)

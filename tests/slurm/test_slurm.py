@@ -15,6 +15,8 @@ import tempfile
 import time
 import unittest
 
+import h5py
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.environ.get("BARCODE_SOURCE", os.path.dirname(os.path.dirname(HERE)))
 sys.path.insert(0, os.path.join(SOURCE, "tests", "integration"))
@@ -61,6 +63,15 @@ def sbatch(script, *args, cwd, env, wait=True, timeout=180):
     return job, r.returncode
 
 
+def rows_done(path):
+    """Rows marked done in a file being written, or 0 while it cannot be read yet."""
+    try:
+        with h5py.File(path, "r") as f:
+            return int(f["frames/done"][:].sum())
+    except (OSError, KeyError):
+        return 0
+
+
 def read(path):
     with open(path, errors="replace") as f:
         return f.read()
@@ -84,6 +95,14 @@ class TempDirTest(unittest.TestCase):
 
 
 class BarcodeJob(TempDirTest):
+    def wait_for_rows(self, path, what):
+        """Waits until `path` (an OUT.partial being written) has rows marked done: a fixed wait
+        after the file appeared raced the run (a fast machine finished all 200 rows first)."""
+        deadline = time.time() + 120
+        while rows_done(path) == 0:
+            self.assertLess(time.time(), deadline, what())
+            time.sleep(0.1)
+
     def signal_batch_once(self, job, path, settle):
         """Once `path` exists (and `settle` seconds more), sends SIGUSR1 to the job's batch
         shell: what --signal=B:USR1@120 does at the time limit, now."""
@@ -94,6 +113,11 @@ class BarcodeJob(TempDirTest):
         time.sleep(settle)
         subprocess.run(["scancel", "--batch", "--signal=USR1", job], env=cluster.env,
                        check=True)
+
+    def signal_batch_after_rows(self, job, partial):
+        """signal_batch_once, once the tool has marked rows done in `partial`."""
+        self.wait_for_rows(partial, lambda: job_logs(self.tmp, "barcode-"))
+        self.signal_batch_once(job, partial, settle=0.0)
 
     def wait_for_requeued_job(self, job, finished, timeout):
         """Waits until the requeued job is COMPLETED and its second attempt made `finished`
@@ -152,15 +176,14 @@ class BarcodeJob(TempDirTest):
         --signal=B:USR1@120 sends) reaches the ranks; barcode_mpi writes what it has and exits
         with 4; the job requeues itself; the second attempt resumes with --resume; the file
         equals an uninterrupted direct mpirun run's."""
-        clip = media("long_gop_h264.mkv")
+        clip = media("minute_h264.mp4")
         out = os.path.join(self.tmp, "out")
-        extra = ["--restarts", "80", "--batch", "8"]  # slow enough to be interrupted
+        extra = ["--restarts", "12"]  # 1500 frames: seconds of work left when the signal comes
         env = job_env(INPUT=clip, OUTPUT_DIR=out, EXTRA_ARGS=" ".join(extra))
         job, _ = sbatch(BARCODE_SBATCH, "--nodes=1", "--ntasks-per-node=2", "--cpus-per-task=1",
                         "--gres=gpu:2", "--time=5", cwd=self.tmp, env=env, wait=False)
-        final = os.path.join(out, "long_gop_h264.h5")
-        # 2 s after the partial file appears, so that the ranks have written some rows.
-        self.signal_batch_once(job, final + ".partial", settle=2.0)
+        final = os.path.join(out, "minute_h264.h5")
+        self.signal_batch_after_rows(job, final + ".partial")
         self.wait_for_requeued_job(job, final, timeout=120)
         logs = job_logs(self.tmp, "barcode-")
         self.assertIn("exited with 4", logs)
@@ -175,19 +198,14 @@ class BarcodeJob(TempDirTest):
         """The real tool under srun: SIGUSR1 mid-run (what SLURM sends before the time limit)
         makes every rank write what it has and exit with 4; `--resume` under srun finishes
         OUT.partial, and the file equals an uninterrupted direct mpirun run's."""
-        clip = media("long_gop_h264.mkv")
+        clip = media("minute_h264.mp4")
         out = os.path.join(self.tmp, "r.h5")
-        args = [clip, "-o", out, "--restarts", "80", "--batch", "8", "--threads", "1",
-                "--resume"]
+        args = [clip, "-o", out, "--restarts", "12", "--threads", "1", "--resume"]
         env = dict(cluster.env, OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
         srun = ["srun", "--mpi=pmix", "-n", "2", "--cpus-per-task=1", os.path.abspath(common.BIN)]
         first = subprocess.Popen(srun + args, env=env, stdout=subprocess.PIPE,
                                  stderr=subprocess.STDOUT, text=True)
-        deadline = time.time() + 60
-        while not os.path.exists(out + ".partial"):
-            self.assertLess(time.time(), deadline, "no OUT.partial appeared")
-            time.sleep(0.2)
-        time.sleep(2.0)  # let the ranks write some rows first
+        self.wait_for_rows(out + ".partial", lambda: "no row was written")
         self.assertIsNone(first.poll(), "the run ended before it could be interrupted")
         first.send_signal(signal.SIGUSR1)  # srun forwards it to every task
         output, _ = first.communicate(timeout=120)
@@ -201,7 +219,7 @@ class BarcodeJob(TempDirTest):
         self.assertEqual(second.returncode, 0, second.stderr)
         self.assertIn("resuming with", second.stderr)
         direct = os.path.join(self.tmp, "direct.h5")
-        r = run_tool([clip, "-o", direct, "--restarts", "80", "--batch", "8"], ranks=2)
+        r = run_tool([clip, "-o", direct, "--restarts", "12"], ranks=2)
         self.assertEqual(r.returncode, 0, r.stderr)
         assert_same_datasets(self, read_h5(direct), read_h5(out), "srun, signal, resume vs mpirun")
 

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "error.h"
+#include "video/decoder.h"
 #include "video/ffmpeg_util.h"
 #include "video/packet_reader.h"
 
@@ -145,16 +146,10 @@ void vote_on_frames(const StreamInfo& info, const std::vector<int64_t>& pts, Bar
   // then a property of the file, whichever rank decodes it.
   FormatPtr format = open_media(info.path);
   const AVStream* stream = format->streams[info.stream_index];
-  const AVCodec* codec = avcodec_find_decoder(stream->codecpar->codec_id);
-  if (!codec) throw usage_error(info.path + ": no decoder for codec " + info.codec);
-  CodecPtr ctx(avcodec_alloc_context3(codec));
-  if (!ctx) throw Error(info.path + ": out of memory allocating a decoder");
-  int rc = avcodec_parameters_to_context(ctx.get(), stream->codecpar);
-  if (rc < 0) throw Error(info.path + ": decoder set-up failed: " + av_error_text(rc));
-  ctx->pkt_timebase = stream->time_base;
+  CodecPtr ctx = new_decoder_context(info, stream);
   ctx->thread_count = 0;
   ctx->thread_type = FF_THREAD_SLICE;  // frame threads would only delay a single frame
-  rc = avcodec_open2(ctx.get(), codec, nullptr);
+  int rc = avcodec_open2(ctx.get(), ctx->codec, nullptr);
   if (rc < 0) throw Error(info.path + ": cannot open the decoder: " + av_error_text(rc));
   PacketPtr packet = make_packet();
   FramePtr frame = make_frame();

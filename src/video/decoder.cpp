@@ -35,13 +35,7 @@ AVPixelFormat choose_cuda_format(AVCodecContext* ctx, const AVPixelFormat* offer
 }
 
 CodecPtr open_decoder(const StreamInfo& info, const AVStream* stream, const DecodeConfig& config) {
-  const AVCodec* codec = avcodec_find_decoder(stream->codecpar->codec_id);
-  if (!codec) throw usage_error(info.path + ": no decoder for codec " + info.codec);
-  CodecPtr ctx(avcodec_alloc_context3(codec));
-  if (!ctx) throw Error(info.path + ": out of memory allocating a decoder");
-  int rc = avcodec_parameters_to_context(ctx.get(), stream->codecpar);
-  if (rc < 0) throw Error(info.path + ": decoder set-up failed: " + av_error_text(rc));
-  ctx->pkt_timebase = stream->time_base;
+  CodecPtr ctx = new_decoder_context(info, stream);
   ctx->thread_count = config.threads;
   ctx->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
   if (config.hw_device) {
@@ -51,7 +45,7 @@ CodecPtr open_decoder(const StreamInfo& info, const AVStream* stream, const Deco
     ctx->thread_count = 1;  // NVDEC does the work; threads would only hold more surfaces
   }
   if (config.keyframes_only) ctx->skip_frame = AVDISCARD_NONKEY;
-  rc = avcodec_open2(ctx.get(), codec, nullptr);
+  const int rc = avcodec_open2(ctx.get(), ctx->codec, nullptr);
   if (rc < 0) {
     throw usage_error(info.path + ": cannot open " + info.codec + " decoder: " + av_error_text(rc));
   }
@@ -59,6 +53,17 @@ CodecPtr open_decoder(const StreamInfo& info, const AVStream* stream, const Deco
 }
 
 }  // namespace
+
+CodecPtr new_decoder_context(const StreamInfo& info, const AVStream* stream) {
+  const AVCodec* codec = avcodec_find_decoder(stream->codecpar->codec_id);
+  if (!codec) throw usage_error(info.path + ": no decoder for codec " + info.codec);
+  CodecPtr ctx(avcodec_alloc_context3(codec));
+  if (!ctx) throw Error(info.path + ": out of memory allocating a decoder");
+  const int rc = avcodec_parameters_to_context(ctx.get(), stream->codecpar);
+  if (rc < 0) throw Error(info.path + ": decoder set-up failed: " + av_error_text(rc));
+  ctx->pkt_timebase = stream->time_base;
+  return ctx;
+}
 
 SegmentDecoder::SegmentDecoder(const StreamInfo& info, const DecodeConfig& config)
     : info_(info), config_(config), packet_(make_packet()), frame_(make_frame()) {}

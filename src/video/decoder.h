@@ -69,6 +69,10 @@ class SegmentDecoder {
   FramePtr frame_;
 };
 
+// A decoder context for `stream` of `info`'s file, with its codec parameters and time base, not
+// yet opened (the caller sets threads and options, then avcodec_open2).
+CodecPtr new_decoder_context(const StreamInfo& info, const AVStream* stream);
+
 // One segment with a decoder of its own.
 DecodeStats decode_segment(const StreamInfo& info, const Segment& segment,
                            const DecodeConfig& config, const FrameSink& sink);

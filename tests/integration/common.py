@@ -134,3 +134,12 @@ def assert_same_datasets(test, a, b, context=""):
     test.assertEqual(names, sorted(k for k in b if k != "attrs"), context)
     for name in names:
         test.assertTrue(np.array_equal(a[name], b[name]), f"{name} differs {context}")
+
+
+def rows_done(path):
+    """Rows marked done in a file being written, or 0 while it cannot be read yet."""
+    try:
+        with h5py.File(path, "r") as f:
+            return int(f["frames/done"][:].sum())
+    except (OSError, KeyError):
+        return 0

@@ -10,22 +10,14 @@ import unittest
 import h5py
 import numpy as np
 
-from common import BIN, MPI_ENV, ToolTest, assert_same_datasets, media, read_h5, run_tool
+from common import (BIN, MPI_ENV, ToolTest, assert_same_datasets, media, read_h5, rows_done,
+                    run_tool)
 
 INTERRUPTED = 4
 # Slow enough (many restarts, small write rounds) that the signal lands mid-run; with stored
 # tiles, so that resuming must also keep the tiles of rows finished before the interruption.
 SLOW = [media("long_gop_h264.mkv"), "--restarts", "80", "--batch", "8", "--threads", "1",
         "--keep-thumbs"]
-
-
-def rows_done(path):
-    """Rows marked done in a file being written, or 0 while it cannot be read yet."""
-    try:
-        with h5py.File(path, "r") as f:
-            return int(f["frames/done"][:].sum())
-    except (OSError, KeyError):
-        return 0
 
 
 class Resume(ToolTest):

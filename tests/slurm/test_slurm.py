@@ -15,15 +15,13 @@ import tempfile
 import time
 import unittest
 
-import h5py
-
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.environ.get("BARCODE_SOURCE", os.path.dirname(os.path.dirname(HERE)))
 sys.path.insert(0, os.path.join(SOURCE, "tests", "integration"))
 sys.path.insert(0, HERE)
 
 import common  # noqa: E402  (tests/integration/common.py)
-from common import assert_same_datasets, media, read_h5, run_tool  # noqa: E402
+from common import assert_same_datasets, media, read_h5, rows_done, run_tool  # noqa: E402
 from localslurm import LocalSlurm, missing_programs  # noqa: E402
 
 BARCODE_SBATCH = os.path.join(SOURCE, "slurm", "barcode.sbatch")
@@ -61,15 +59,6 @@ def sbatch(script, *args, cwd, env, wait=True, timeout=180):
         raise AssertionError(f"sbatch failed ({r.returncode}):\n{r.stdout}\n{r.stderr}\n"
                              + cluster.logs())
     return job, r.returncode
-
-
-def rows_done(path):
-    """Rows marked done in a file being written, or 0 while it cannot be read yet."""
-    try:
-        with h5py.File(path, "r") as f:
-            return int(f["frames/done"][:].sum())
-    except (OSError, KeyError):
-        return 0
 
 
 def read(path):

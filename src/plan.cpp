@@ -48,7 +48,7 @@ CropRect detect_crop(const MpiEnv& env, const Plan& plan, std::string* method) {
   }
   BarVotes votes(plan.info.width, plan.info.height);
   Stopwatch clock;
-  collective_step(env, [&] { vote_on_frames(plan.info, mine, votes); });
+  collective_step(env, [&] { vote_on_frames(plan.info, mine, votes, env.cores()); });
   log::detail("black bars: " + std::to_string(mine.size()) + " of " +
               std::to_string(probes.size()) + " probe frames decoded in " +
               std::to_string(clock.seconds()) + " s");

@@ -57,8 +57,10 @@ std::vector<int64_t> crop_probe_positions(int64_t count);
 
 // Decodes, in software, the first key frame at or after each of `pts` (only key frames, one
 // packet each, are decoded) and adds their votes. Probes past the last key frame, or whose key
-// frame does not decode, add nothing. Throws Error when the decoder cannot be opened.
-void vote_on_frames(const StreamInfo& info, const std::vector<int64_t>& pts, BarVotes& votes);
+// frame does not decode, add nothing. Throws Error when the decoder cannot be opened. `threads`
+// share the probes; the votes do not depend on them.
+void vote_on_frames(const StreamInfo& info, const std::vector<int64_t>& pts, BarVotes& votes,
+                    int threads = 1);
 
 // `--crop W:H:X:Y` for a frame of `info`'s size: usage_error unless it lies inside the frame
 // with X and Y even (the 4:2:0 chroma grid) and W, H at least 2.

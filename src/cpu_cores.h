@@ -1,0 +1,18 @@
+// Which cores this process may run on, as the kernel's affinity mask and as the node's cgroup
+// allows (the launcher's binding can be narrower than what the job was given).
+#pragma once
+
+#include <sched.h>
+
+#include <string>
+
+namespace barcode {
+
+// Parses a Linux CPU list ("0-3,8,10-11") into `set`; false on malformed text.
+bool parse_cpu_list(const std::string& text, cpu_set_t* set);
+
+// The cores the process's cpuset cgroup allows (cgroup v2 or v1), or every online core where
+// there is none to read.
+cpu_set_t cores_allowed();
+
+}  // namespace barcode

@@ -1,0 +1,33 @@
+"""How many cores a rank takes: under `mpirun -np 1` Open MPI binds the rank to one core by
+default, which left a whole node's decoders on that core; the rank now takes the cores the job
+may use (shared equally among the node's ranks), whatever the launcher's default binding."""
+import os
+import re
+import subprocess
+import unittest
+
+from common import BIN, MPI_ENV, ToolTest, media
+
+
+class Cores(ToolTest):
+    def cores_used(self, *launcher):
+        out = self.out("cores.h5")
+        result = subprocess.run(["mpirun", *launcher, BIN, media("busy_h264.mp4"), "-o", out,
+                                 "--overwrite", "--decode-only", "-v", "2"], env=MPI_ENV,
+                                capture_output=True, text=True, timeout=120)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        return [int(n) for n in re.findall(r"rank uses .*, (\d+) cores", result.stderr)]
+
+    def test_one_rank_takes_every_core_despite_the_default_binding(self):
+        cores = len(os.sched_getaffinity(0))
+        self.assertEqual(self.cores_used("-np", "1"), [cores])
+        self.assertEqual(self.cores_used("-np", "1", "--bind-to", "none"), [cores])
+
+    def test_ranks_of_a_node_share_its_cores(self):
+        cores = len(os.sched_getaffinity(0))
+        used = self.cores_used("-np", "2", "--oversubscribe", "--bind-to", "none")
+        self.assertEqual(used, [max(1, cores // 2)] * 2)
+
+
+if __name__ == "__main__":
+    unittest.main()

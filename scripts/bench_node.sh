@@ -24,7 +24,7 @@ run() { # NAME ARGS...
 }
 echo "| run | flags | decoders | frames/s | wall s |"
 echo "| --- | --- | --- | --- | --- |"
-run dec_nvdec --decode-only --cpu-decoders 0
+[ "${NVDEC_ONLY:-1}" = 0 ] || run dec_nvdec --decode-only --cpu-decoders 0
 for m in ${MIXES:-4 8}; do run "dec_mix$m" --decode-only --cpu-decoders "$m" --threads "$((2 * m))"; done
 run e2e_default
 for m in ${E2E_MIXES:-}; do run "e2e_mix$m" --cpu-decoders "$m" --threads "$((2 * m))"; done

@@ -191,8 +191,8 @@ void choose_decoders(const MpiEnv& env, const Options& options, Backend& backend
 
 struct Outcome {
   std::future<void> closing;  // closes the decoders while the job finishes (close_in_background)
-  int64_t missing = 0;       // over all ranks
-  bool interrupted = false;  // a signal asked every rank to stop (see interrupt.h)
+  int64_t missing = 0;        // over all ranks
+  bool interrupted = false;   // a signal asked every rank to stop (see interrupt.h)
 };
 
 // This rank's frame palettes, kept as rows are written, for the movie palette.

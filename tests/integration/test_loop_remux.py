@@ -22,10 +22,11 @@ def packets(path):
 class LoopRemux(ToolTest):
     def check(self, clip):
         ext = os.path.splitext(clip)[1]
-        long = self.out("long" + ext)
+        name = os.path.basename(clip)
+        long = self.out("long-" + name)
         subprocess.run([LOOP_REMUX, clip, long, "3"], check=True, capture_output=True)
         self.assertEqual(packets(long), 3 * packets(clip))
-        out = self.out("long.h5")
+        out = self.out("long-" + name + ".h5")
         self.run_ok([long, "-o", out])
         with h5py.File(out, "r") as f:
             self.assertTrue(bool(f.attrs["complete"]))

@@ -21,7 +21,6 @@ def packets(path):
 
 class LoopRemux(ToolTest):
     def check(self, clip):
-        ext = os.path.splitext(clip)[1]
         name = os.path.basename(clip)
         long = self.out("long-" + name)
         subprocess.run([LOOP_REMUX, clip, long, "3"], check=True, capture_output=True)

@@ -9,3 +9,5 @@ bash scripts/install-deps.sh
 bash scripts/install-test-deps.sh
 bash scripts/build.sh "$@"
 ctest --test-dir "${BUILD_DIR:-build}" --output-on-failure -j 2
+# The same code under AddressSanitizer + UBSan and ThreadSanitizer (CPU path, about 10 minutes).
+bash scripts/test-sanitizers.sh

@@ -37,6 +37,15 @@ const uint8_t* row_at(const void* plane, size_t pitch, int y) {
 }
 
 // Sample i of a row (samples kStep apart, value in the high bits above kShift).
+// An AVX2 and a plain version of the integer loops below, chosen when the program loads. Not in
+// ThreadSanitizer builds: their resolvers run before its runtime starts, and crashed it. The
+// sums are integers, so every version gives the same tiles.
+#if defined(__SANITIZE_THREAD__)
+#define BARCODE_AVX2_CLONES
+#else
+#define BARCODE_AVX2_CLONES __attribute__((target_clones("avx2", "default")))
+#endif
+
 template <typename Sample, int kShift, int kStep>
 inline uint32_t sample(const uint8_t* row, int i) {
   return static_cast<uint32_t>(
@@ -48,8 +57,7 @@ inline uint32_t sample(const uint8_t* row, int i) {
 // rows between its first and last are covered whole (weight = tile height): plain sums, no
 // multiply per sample; interior[i] += sample i.
 template <typename Sample, int kShift, int kStep, typename Inner>
-__attribute__((target_clones("avx2", "default"))) void add_interior(const uint8_t* row, int n,
-                                                                    Inner* __restrict interior) {
+BARCODE_AVX2_CLONES void add_interior(const uint8_t* row, int n, Inner* __restrict interior) {
   for (int i = 0; i < n; ++i) {
     interior[i] = static_cast<Inner>(interior[i] + sample<Sample, kShift, kStep>(row, i));
   }
@@ -59,9 +67,9 @@ __attribute__((target_clones("avx2", "default"))) void add_interior(const uint8_
 // (+ w_last * last[i]), clearing interior for the next tile row. AVX2 where the CPU has it:
 // SSE2 has no 32-bit multiply.
 template <typename Sample, int kShift, int kStep, typename Inner>
-__attribute__((target_clones("avx2", "default"))) void finish_rows(
-    Inner* __restrict interior, uint32_t inner, const uint8_t* first, uint32_t w_first,
-    const uint8_t* last, uint32_t w_last, int n, uint32_t* __restrict acc) {
+BARCODE_AVX2_CLONES void finish_rows(Inner* __restrict interior, uint32_t inner,
+                                     const uint8_t* first, uint32_t w_first, const uint8_t* last,
+                                     uint32_t w_last, int n, uint32_t* __restrict acc) {
   if (last == nullptr) {
     for (int i = 0; i < n; ++i) acc[i] = w_first * sample<Sample, kShift, kStep>(first, i);
     return;

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The sanitizer builds of the test suite (part of scripts/test.sh): AddressSanitizer with
+# UndefinedBehaviorSanitizer under the unit tests and the integration suites that exercise
+# parsing, planning, damaged input, outputs, resume and the pipeline; ThreadSanitizer under the
+# pipeline's unit tests and real runs of the decode pool and the CPU sink with several decoders
+# and threads. CPU path only (no GPU here); about 10 minutes on 2 cores.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+media=${BARCODE_MEDIA:-$root/${BUILD_DIR:-build}/test-media}
+python3=/usr/bin/python3
+
+configure() {  # DIR FLAGS
+  cmake -S . -B "$1" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBARCODE_CUDA=OFF \
+    -DCMAKE_CXX_FLAGS="$2 -fno-omit-frame-pointer" -DCMAKE_EXE_LINKER_FLAGS="$2" >/dev/null
+}
+
+# --- AddressSanitizer + UndefinedBehaviorSanitizer
+asan=${ASAN_BUILD_DIR:-build-asan}
+configure "$asan" "-fsanitize=address,undefined -fno-sanitize-recover=undefined"
+ninja -C "$asan" barcode_mpi barcode_render unit_tests pipeline_tests
+# Open MPI and HDF5 keep allocations until exit on purpose: leaks are not what is checked here.
+export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+"$asan/tests/unit_tests" --gtest_brief=1
+"$asan/tests/pipeline_tests" --gtest_brief=1
+integration() {  # the suites, with the sanitized tools
+  (cd tests/integration && BARCODE_MPI="$root/$asan/barcode_mpi" BARCODE_MEDIA="$media" \
+    BARCODE_SOURCE="$root" PYTHONDONTWRITEBYTECODE=1 "$python3" -m unittest "$@")
+}
+# Two halves at once, one per core.
+integration test_bad_input test_option_values test_outputs test_truncation &
+first=$!
+integration test_segments test_invariance test_resume test_crop test_hdr
+wait "$first"
+unset ASAN_OPTIONS UBSAN_OPTIONS
+
+# --- ThreadSanitizer: the threads between the decoders, the sink and the write rounds
+tsan=${TSAN_BUILD_DIR:-build-tsan}
+configure "$tsan" "-fsanitize=thread"
+ninja -C "$tsan" barcode_mpi pipeline_tests
+export TSAN_OPTIONS="halt_on_error=1 suppressions=$root/tests/tsan.supp"
+"$tsan/tests/pipeline_tests" --gtest_brief=1
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+for clip in busy_h264.mp4 long_gop_h264.mkv; do
+  "$tsan/barcode_mpi" "$media/$clip" -o "$out/$clip.h5" --cpu-decoders 3 --threads 2 \
+    --batch 8 -v 0
+done
+echo "sanitizers: AddressSanitizer, UndefinedBehaviorSanitizer and ThreadSanitizer found nothing"

@@ -122,6 +122,19 @@ class ToolTest(unittest.TestCase):
                          f"{result.stderr}")
         return result
 
+    def assert_gpu_file_equals_cpu(self, clips):
+        """A `--gpu on` run of each clip writes the file a `--gpu off` run writes, byte for
+        byte; skipped where there is no GPU (the CUDA path is then not exercised)."""
+        for clip in clips:
+            gpu = self.out(clip + ".gpu.h5")
+            result = run_tool([media(clip), "-o", gpu, "--gpu", "on"])
+            if result.returncode == 2 and "no CUDA device" in result.stderr:
+                self.skipTest("no GPU")
+            with self.subTest(clip=clip):
+                self.assertEqual(result.returncode, 0, result.stderr)
+                cpu = self.barcode(clip, extra=["--gpu", "off"])
+                assert_same_datasets(self, cpu, read_h5(gpu), clip)
+
     def barcode(self, movie, ranks=1, extra=(), name=None):
         """Runs the tool on a test movie and returns the HDF5 contents."""
         h5 = self.out(name or f"{os.path.basename(movie)}.{ranks}.h5")

@@ -7,9 +7,6 @@ import subprocess
 import time
 import unittest
 
-import h5py
-import numpy as np
-
 from common import (BIN, MPI_ENV, ToolTest, assert_same_datasets, media, read_h5, rows_done,
                     run_tool)
 

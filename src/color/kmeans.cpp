@@ -176,23 +176,17 @@ ColourTable distinct_colours(const uint8_t* rgb, int64_t n) {
   std::sort(keys.begin(), keys.end());
 
   ColourTable t;
-  for (int64_t i = 0; i < n;) {
-    int64_t run = i + 1;
-    while (run < n && keys[run] == keys[i]) ++run;
-    const int32_t r = static_cast<int32_t>(keys[i] >> 16);
-    const int32_t g = static_cast<int32_t>((keys[i] >> 8) & 0xFF);
-    const int32_t b = static_cast<int32_t>(keys[i] & 0xFF);
-    const auto count = static_cast<int32_t>(run - i);
-    t.r.push_back(static_cast<float>(r));
-    t.g.push_back(static_cast<float>(g));
-    t.b.push_back(static_cast<float>(b));
-    t.count.push_back(count);
-    t.wr.push_back(count * r);
-    t.wg.push_back(count * g);
-    t.wb.push_back(count * b);
-    t.w_sq.push_back(int64_t{count} * (r * r + g * g + b * b));
-    i = run;
-  }
+  kmeans_detail::for_each_distinct_colour(
+      keys.data(), n, [&](int32_t r, int32_t g, int32_t b, int32_t count) {
+        t.r.push_back(static_cast<float>(r));
+        t.g.push_back(static_cast<float>(g));
+        t.b.push_back(static_cast<float>(b));
+        t.count.push_back(count);
+        t.wr.push_back(count * r);
+        t.wg.push_back(count * g);
+        t.wb.push_back(count * b);
+        t.w_sq.push_back(int64_t{count} * (r * r + g * g + b * b));
+      });
   t.size = static_cast<int64_t>(t.count.size());
   const int64_t padded = (t.size + kChunk - 1) / kChunk * kChunk;
   t.r.resize(padded, 0.0f);

@@ -11,6 +11,19 @@
 
 namespace barcode::kmeans_detail {
 
+// Calls add(r, g, b, count) for each distinct colour of the sorted 0xRRGGBB `keys`, in key
+// order: the table of distinct colours both paths cluster, with the sums made from it.
+template <typename Add>
+void for_each_distinct_colour(const uint32_t* keys, int64_t n, Add add) {
+  for (int64_t i = 0; i < n;) {
+    int64_t run = i + 1;
+    while (run < n && keys[run] == keys[i]) ++run;
+    add(static_cast<int32_t>(keys[i] >> 16), static_cast<int32_t>((keys[i] >> 8) & 0xFF),
+        static_cast<int32_t>(keys[i] & 0xFF), static_cast<int32_t>(run - i));
+    i = run;
+  }
+}
+
 // Throws barcode::Error on parameters or tiles that kmeans.h rejects.
 void validate(const uint8_t* rgb, int64_t n, const KmeansParams& params);
 

@@ -141,23 +141,17 @@ void distinct_colours(const uint8_t* rgb, int64_t n, Scratch& s) {
   s.wg.clear();
   s.wb.clear();
   s.w_sq.clear();
-  for (int64_t i = 0; i < n;) {
-    int64_t run = i + 1;
-    while (run < n && keys[run] == keys[i]) ++run;
-    const auto r = static_cast<int32_t>(keys[i] >> 16);
-    const auto g = static_cast<int32_t>((keys[i] >> 8) & 0xFF);
-    const auto b = static_cast<int32_t>(keys[i] & 0xFF);
-    const auto count = static_cast<int32_t>(run - i);
-    s.cr.push_back(static_cast<float>(r));
-    s.cg.push_back(static_cast<float>(g));
-    s.cb.push_back(static_cast<float>(b));
-    s.count.push_back(count);
-    s.wr.push_back(count * r);
-    s.wg.push_back(count * g);
-    s.wb.push_back(count * b);
-    s.w_sq.push_back(int64_t{count} * (r * r + g * g + b * b));
-    i = run;
-  }
+  kmeans_detail::for_each_distinct_colour(
+      keys, n, [&](int32_t r, int32_t g, int32_t b, int32_t count) {
+        s.cr.push_back(static_cast<float>(r));
+        s.cg.push_back(static_cast<float>(g));
+        s.cb.push_back(static_cast<float>(b));
+        s.count.push_back(count);
+        s.wr.push_back(count * r);
+        s.wg.push_back(count * g);
+        s.wb.push_back(count * b);
+        s.w_sq.push_back(int64_t{count} * (r * r + g * g + b * b));
+      });
   s.colours = static_cast<int64_t>(s.count.size());
   const auto padded = static_cast<size_t>(round_up(s.colours, kLanes));
   s.cr.resize(padded, 0.0f);

@@ -46,4 +46,10 @@ for clip in busy_h264.mp4 long_gop_h264.mkv; do
   "$tsan/barcode_mpi" "$media/$clip" -o "$out/$clip.h5" --cpu-decoders 3 --threads 2 \
     --batch 8 -v 0
 done
+# A --manifest rank working on three movies at once: one thread and communicator per movie, the
+# HDF5 library behind one lock.
+printf '%s\n' "$media/busy_h264.mp4" "$media/long_gop_h264.mkv" "$media/solid_rgb.mkv" \
+  "$media/bands_rgb.mkv" >"$out/list.txt"
+"$tsan/barcode_mpi" --manifest "$out/list.txt" -o "$out/archive" --movies-at-once 3 --threads 3 \
+  -v 0
 echo "sanitizers: AddressSanitizer, UndefinedBehaviorSanitizer and ThreadSanitizer found nothing"

@@ -15,12 +15,12 @@
 #include "error.h"
 #include "input_file.h"
 #include "interrupt.h"
+#include "job_backend.h"
 #include "log.h"
 #include "output_lock.h"
 #include "output_path.h"
 #include "pipeline/cpu_sink.h"
 #include "pipeline/decode_pool.h"
-#include "pipeline/decoder_mix.h"
 #include "pipeline/gpu_backend.h"
 #include "pipeline/result_book.h"
 #include "plan.h"
@@ -124,69 +124,6 @@ void write_attributes(H5Store& store, const Plan& plan, const Options& options, 
   store.set_attribute("ranks", int64_t{ranks});
   store.set_flag("complete", false);
   store.describe_datasets(options.space);
-}
-
-// How this rank decodes and clusters: its GPU (or none) and its decoders.
-struct Backend {
-  int devices = 0;               // CUDA devices visible to the rank
-  int device = -1;               // CUDA device, -1 for the CPU path
-  AVBufferRef* nvdec = nullptr;  // FFmpeg CUDA device context, owned
-  std::vector<DecodeConfig> decoders;
-  int threads = 1;  // CPU threads of the rank
-  ~Backend() { av_buffer_unref(&nvdec); }
-};
-
-// The rank's GPU and its NVDEC device context. Needs no other rank, so it runs while the plan
-// is made: creating the CUDA context and FFmpeg's CUDA device takes 0.15-0.3 s on an H200.
-void open_device(const MpiEnv& env, const Options& options, Backend& backend) {
-  backend.threads = options.threads > 0 ? options.threads : env.cores();
-  backend.devices = options.gpu == "off" ? 0 : gpu_device_count();
-  if (backend.devices > 0) {
-    // GPU by node-local rank: ranks of a node spread over its GPUs, several may share one.
-    backend.device = env.local_rank() % backend.devices;
-    const bool decoding = options.from_h5.empty();  // --from-h5 reads stored tiles instead
-    if (decoding) backend.nvdec = create_nvdec_device(backend.device);
-  }
-}
-
-// Collective: checks the device choice on every rank and sets the decoders up.
-void choose_decoders(const MpiEnv& env, const Options& options, Backend& backend) {
-  const int devices = backend.devices;
-  collective_step(env, [&] {
-    if (options.gpu == "on" && devices == 0) {
-      throw usage_error("--gpu on, but no CUDA device is usable on this node (" +
-                        gpu_description(0) + ")");
-    }
-  });
-  const bool decoding = options.from_h5.empty();
-  const int sharing = std::max(1, (env.local_size() + devices - 1) / std::max(devices, 1));
-  const DecoderMix mix = default_decoder_mix(backend.threads, backend.nvdec != nullptr, sharing);
-  if (backend.nvdec) {
-    const int sessions = options.decoders > 0 ? options.decoders : mix.nvdec_sessions;
-    for (int i = 0; i < sessions; ++i) {
-      DecodeConfig c;
-      c.keyframes_only = options.keyframes;
-      c.hw_device = backend.nvdec;
-      backend.decoders.push_back(c);
-    }
-  }
-  int software = options.cpu_decoders >= 0 ? options.cpu_decoders : mix.software_decoders;
-  if (backend.decoders.empty() && software == 0) software = 1;
-  if (!decoding) software = 0;
-  for (int i = 0; i < software; ++i) {
-    DecodeConfig c;
-    c.keyframes_only = options.keyframes;
-    c.threads = options.cpu_decoders >= 0 ? std::max(1, backend.threads / software)
-                                          : mix.threads_per_software_decoder;
-    backend.decoders.push_back(c);
-  }
-  log::detail(
-      "rank uses " +
-      (backend.device >= 0
-           ? "GPU " + std::to_string(backend.device) + " (" + gpu_description(backend.device) + ")"
-           : std::string("the CPU")) +
-      ", " + std::to_string(backend.decoders.size()) + " decoder(s)" +
-      (backend.nvdec ? " (NVDEC)" : "") + ", " + std::to_string(backend.threads) + " cores");
 }
 
 struct Outcome {
@@ -463,7 +400,7 @@ void refuse_split_launch(const MpiEnv& env) {
   }
 }
 
-int run_job(const MpiEnv& env, const Options& options, RunStats* stats) {
+int run_job(const MpiEnv& env, const Options& options, RunStats* stats, const Backend* shared) {
   RunStats run;
   // Whatever way the job ends, the caller gets the counts made so far.
   struct Handover {
@@ -481,15 +418,21 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats) {
   }
   // A rank working alone on a --manifest movie was checked as part of the whole job.
   if (!env.alone()) collective_step(env, [&] { refuse_split_launch(env); });
-  Backend backend;
+  // The device is opened here, while the plan is made, unless the caller opened it for several
+  // jobs (a --manifest rank).
+  Backend own;
+  const Backend& backend = shared ? *shared : own;
   std::exception_ptr device_failure;
-  std::thread device_opener([&] {
-    try {
-      open_device(env, options, backend);
-    } catch (...) {
-      device_failure = std::current_exception();
-    }
-  });
+  std::thread device_opener;
+  if (!shared) {
+    device_opener = std::thread([&] {
+      try {
+        open_device(env, options, own);
+      } catch (...) {
+        device_failure = std::current_exception();
+      }
+    });
+  }
   StoredSource stored;
   const Plan plan = [&] {
     // The device thread must end before a failed plan leaves this scope.
@@ -508,7 +451,7 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats) {
   collective_step(env, [&] {
     if (device_failure) std::rethrow_exception(device_failure);
   });
-  choose_decoders(env, options, backend);
+  if (!shared) choose_decoders(env, options, own);
   log::stage("backend ready");
   // The summary every ending prints (collective: every rank reaches it together).
   const auto report = [&] {

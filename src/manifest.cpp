@@ -6,12 +6,15 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <mutex>
 #include <set>
+#include <thread>
 
 #include "error.h"
 #include "input_file.h"
 #include "interrupt.h"
 #include "job.h"
+#include "job_backend.h"
 #include "log.h"
 #include "movie_queue.h"
 #include "output_lock.h"
@@ -97,9 +100,10 @@ int done_elsewhere(const MpiEnv& env, const Options& options, const MovieFiles& 
   return status;
 }
 
-// Runs one movie on `env` (all ranks, or this rank alone) and returns what became of it.
+// Runs one movie on `env` (all ranks, or this rank alone) with `backend` and returns what
+// became of it.
 MovieOutcome run_movie(const MpiEnv& env, const Options& options, const std::string& movie,
-                       int64_t index) {
+                       int64_t index, const Backend& backend) {
   const MovieFiles f = movie_files(options, movie);
   if (const int status = done_elsewhere(env, options, f)) {
     // Not a failure, and not ours to record: the other run finishes it (or records it).
@@ -126,7 +130,7 @@ MovieOutcome run_movie(const MpiEnv& env, const Options& options, const std::str
   std::string message;  // the error, for DIR/logs/NAME.log
   log::info("manifest: movie " + std::to_string(index + 1) + ": " + movie + " -> " + f.name);
   try {
-    outcome.code = run_job(env, o, &stats);
+    outcome.code = run_job(env, o, &stats, &backend);
   } catch (const CollectiveExit& e) {
     outcome.code = e.exit_code;
     message = e.message;
@@ -237,6 +241,84 @@ void report(const MpiEnv& world, const Options& options, const std::vector<std::
   if (!out) log::warn(tsv + ": cannot write the summary");
 }
 
+// How many movies a rank works on at once in a queue: --movies-at-once, or up to 4 with a GPU
+// (each movie then has a quarter of the NVDEC sessions, rounded up) and up to one per software
+// decoder without; never more than the movies each rank can expect, and one where MPI does not
+// allow several threads to call it.
+int movies_at_once(const MpiEnv& world, const Options& options, const Backend& backend,
+                   size_t movies) {
+  if (!world.threads_may_call_mpi()) {
+    if (options.movies_at_once > 1) {
+      log::warn(
+          "--movies-at-once: this MPI library does not allow several threads to call it "
+          "(MPI_THREAD_MULTIPLE); one movie at a time");
+    }
+    return 1;
+  }
+  if (options.movies_at_once > 0) return options.movies_at_once;
+  const auto decoders = static_cast<int64_t>(backend.decoders.size());
+  const int64_t most = backend.nvdec ? 4 : std::max<int64_t>(1, decoders);
+  const int64_t per_rank = (static_cast<int64_t>(movies) + world.size() - 1) / world.size();
+  return static_cast<int>(std::max<int64_t>(1, std::min(most, per_rank)));
+}
+
+// Whole movies to ranks from a queue, `at_once` of them at a time on each rank, each in a
+// thread of its own with its own communicator and its share of the rank's decoders and cores.
+// Returns whether a signal stopped the run.
+bool run_queue(const MpiEnv& world, const Options& options, const std::vector<std::string>& movies,
+               const std::vector<int64_t>& todo, const Backend& backend, int at_once,
+               std::vector<MovieOutcome>& outcomes) {
+  std::vector<std::unique_ptr<MpiEnv>> envs;
+  std::vector<std::unique_ptr<Backend>> shares;
+  for (int part = 0; part < at_once; ++part) {
+    const int cores = std::max(1, world.cores() / at_once);
+    envs.push_back(MpiEnv::alone(world, cores));
+    shares.push_back(at_once == 1 ? nullptr : backend_share(backend, part, at_once));
+  }
+  {
+    MovieQueue next_movie(world.comm(), static_cast<int64_t>(todo.size()));
+    std::mutex mutex;  // guards next_movie, outcomes, failed and error
+    bool failed = false;
+    std::exception_ptr error;
+    const auto work = [&](int part) {
+      try {
+        for (;;) {
+          int64_t item = -1;
+          {
+            const std::lock_guard<std::mutex> lock(mutex);
+            if (failed || interrupt_requested()) return;
+            item = next_movie.next();
+          }
+          if (item < 0) return;
+          const int64_t movie = todo[static_cast<size_t>(item)];
+          const Backend& mine =
+              shares[static_cast<size_t>(part)] ? *shares[static_cast<size_t>(part)] : backend;
+          const MovieOutcome outcome = run_movie(*envs[static_cast<size_t>(part)], options,
+                                                 movies[static_cast<size_t>(movie)], movie, mine);
+          const std::lock_guard<std::mutex> lock(mutex);
+          outcomes.push_back(outcome);
+          if (outcome.code == kExitFailure && !failed) {
+            // Not the movie's fault (I/O, library or device): this rank would likely fail every
+            // movie it took next, so it leaves them to the others.
+            log::error("manifest: this rank takes no further movies after that failure");
+            failed = true;
+          }
+        }
+      } catch (...) {
+        const std::lock_guard<std::mutex> lock(mutex);
+        if (!error) error = std::current_exception();
+        failed = true;
+      }
+    };
+    std::vector<std::thread> threads;
+    for (int part = 1; part < at_once; ++part) threads.emplace_back(work, part);
+    work(0);
+    for (std::thread& t : threads) t.join();
+    if (error) std::rethrow_exception(error);
+  }  // every rank leaves the queue together
+  return interrupt_requested();
+}
+
 }  // namespace
 
 std::string movie_output_name(const std::string& manifest_line) {
@@ -314,32 +396,25 @@ int run_manifest(const MpiEnv& world, const Options& options) {
       fs::remove(movie_files(options, movies[i]).failure_record, ec);
     }
   }
-  const bool queue = world.size() > 1 && static_cast<int64_t>(todo.size()) > world.size();
-  log::info(
-      options.manifest + ": " + std::to_string(movies.size()) + " movies, " +
-      std::to_string(movies.size() - todo.size()) + " complete already; " +
-      (queue ? "whole movies to ranks from a queue" : "one after another, all ranks on each"));
+  const bool queue = static_cast<int64_t>(todo.size()) > world.size();
+  // The device and decoders are opened once for all the movies: a CUDA context and FFmpeg's
+  // CUDA device cost 0.15-0.3 s, a fifth of a short movie's time.
+  Backend backend;
+  collective_step(world, [&] { open_device(world, options, backend); });
+  choose_decoders(world, options, backend);
+  const int at_once = queue ? movies_at_once(world, options, backend, todo.size()) : 1;
+  log::info(options.manifest + ": " + std::to_string(movies.size()) + " movies, " +
+            std::to_string(movies.size() - todo.size()) + " complete already; " +
+            (queue ? "whole movies to ranks from a queue, " + std::to_string(at_once) +
+                         " at once per rank"
+                   : std::string("one after another, all ranks on each")));
   bool interrupted = false;
   if (queue) {
-    const std::unique_ptr<MpiEnv> alone = MpiEnv::alone(world);
-    {
-      MovieQueue next_movie(world.comm(), static_cast<int64_t>(todo.size()));
-      for (int64_t item = 0; !interrupt_requested() && (item = next_movie.next()) >= 0;) {
-        const int64_t movie = todo[static_cast<size_t>(item)];
-        outcomes.push_back(run_movie(*alone, options, movies[static_cast<size_t>(movie)], movie));
-        if (outcomes.back().code == kExitFailure) {
-          // Not the movie's fault (I/O, library or device): this rank would likely fail every
-          // movie it took next, so it leaves them to the others.
-          log::error("manifest: this rank takes no further movies after that failure");
-          break;
-        }
-      }
-    }  // every rank leaves the queue together
-    interrupted = interrupt_requested();
+    interrupted = run_queue(world, options, movies, todo, backend, at_once, outcomes);
   } else {
     for (int64_t movie : todo) {
       const MovieOutcome outcome =
-          run_movie(world, options, movies[static_cast<size_t>(movie)], movie);
+          run_movie(world, options, movies[static_cast<size_t>(movie)], movie, backend);
       if (world.rank() == 0) outcomes.push_back(outcome);
       if (outcome.code == kExitInterrupted) {
         interrupted = true;

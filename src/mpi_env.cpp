@@ -62,11 +62,14 @@ int share_cores(MPI_Comm node, int local_size) {
 
 MpiEnv::MpiEnv(int* argc, char*** argv) {
   int provided = 0;
-  // Only the main thread calls MPI; decoder and clustering threads never do.
-  if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) {
+  // Decoder and clustering threads never call MPI. A --manifest rank that works on several
+  // movies at once runs each movie's job in a thread of its own, each with its own communicator;
+  // where the library does not allow that, it works on one movie at a time.
+  if (MPI_Init_thread(argc, argv, MPI_THREAD_MULTIPLE, &provided) != MPI_SUCCESS) {
     std::fprintf(stderr, "barcode_mpi: error: MPI_Init_thread failed\n");
     throw Error("MPI could not be initialised");
   }
+  thread_multiple_ = provided >= MPI_THREAD_MULTIPLE;
   // Errors come back as return codes that we check, instead of aborting inside MPI.
   MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
   mpi_check(MPI_Comm_rank(MPI_COMM_WORLD, &rank_), "MPI_Comm_rank");
@@ -81,20 +84,29 @@ MpiEnv::MpiEnv(int* argc, char*** argv) {
   log::set_rank(rank_, size_);
 }
 
-std::unique_ptr<MpiEnv> MpiEnv::alone(const MpiEnv& world) {
+std::unique_ptr<MpiEnv> MpiEnv::alone(const MpiEnv& world, int cores) {
   std::unique_ptr<MpiEnv> env(new MpiEnv());
-  env->comm_ = MPI_COMM_SELF;
+  MPI_Comm_set_errhandler(MPI_COMM_SELF, MPI_ERRORS_RETURN);
+  // A communicator of its own: jobs running at once in threads of one rank must not share one
+  // (collective calls on one communicator from two threads at once are not allowed).
+  mpi_check(MPI_Comm_dup(MPI_COMM_SELF, &env->comm_), "MPI_Comm_dup(MPI_COMM_SELF)");
   env->owns_mpi_ = false;
+  env->alone_ = true;
+  env->thread_multiple_ = world.thread_multiple_;
   env->rank_ = 0;
   env->size_ = 1;
   env->local_rank_ = world.local_rank_;
   env->local_size_ = world.local_size_;
-  env->cores_ = world.cores_;
-  MPI_Comm_set_errhandler(MPI_COMM_SELF, MPI_ERRORS_RETURN);
+  env->cores_ = cores > 0 ? cores : world.cores_;
   return env;
 }
 
 MpiEnv::~MpiEnv() {
+  if (alone_) {
+    int finalized = 0;
+    MPI_Finalized(&finalized);
+    if (!finalized) MPI_Comm_free(&comm_);
+  }
   if (!owns_mpi_) return;
   int finalized = 0;
   MPI_Finalized(&finalized);

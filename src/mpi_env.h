@@ -20,13 +20,18 @@ class MpiEnv {
   MpiEnv(const MpiEnv&) = delete;
   MpiEnv& operator=(const MpiEnv&) = delete;
 
-  // This rank alone (MPI_COMM_SELF), for work it does without the others (a whole movie of a
-  // --manifest queue); node-local rank and size stay the world's, so GPUs are still spread.
-  // Its abort() throws CollectiveExit instead of ending the job: no other rank takes part.
-  static std::unique_ptr<MpiEnv> alone(const MpiEnv& world);
+  // This rank alone (a communicator of its own, duplicated from MPI_COMM_SELF), for work it does
+  // without the others (a whole movie of a --manifest queue); node-local rank and size stay the
+  // world's, so GPUs are still spread. `cores`: its share of the rank's cores (0: all of them),
+  // for a rank that works on several movies at once. Its abort() throws CollectiveExit instead
+  // of ending the job: no other rank takes part. Call it from the thread that initialised MPI.
+  static std::unique_ptr<MpiEnv> alone(const MpiEnv& world, int cores = 0);
 
   MPI_Comm comm() const { return comm_; }
-  bool alone() const { return comm_ == MPI_COMM_SELF; }  // made by alone()
+  bool alone() const { return alone_; }  // made by alone()
+  // Whether threads other than the one that initialised MPI may call it at the same time
+  // (MPI_THREAD_MULTIPLE): a --manifest rank then works on several movies at once.
+  bool threads_may_call_mpi() const { return thread_multiple_; }
   int rank() const { return rank_; }
   int size() const { return size_; }
   int local_rank() const { return local_rank_; }  // rank among the ranks of this node
@@ -43,6 +48,8 @@ class MpiEnv {
   MpiEnv() = default;
   MPI_Comm comm_ = MPI_COMM_WORLD;
   bool owns_mpi_ = true;  // initialised MPI: finalises it
+  bool alone_ = false;
+  bool thread_multiple_ = false;
   int rank_ = 0;
   int size_ = 1;
   int local_rank_ = 0;

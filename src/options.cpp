@@ -30,6 +30,11 @@ void bind(CLI::App& app, Options& o) {
                  "in DIR/failed/ while the rest go on; with more movies than ranks each rank "
                  "takes whole movies from a queue")
       ->option_text("LIST");
+  app.add_option("--movies-at-once", o.movies_at_once,
+                 "With --manifest: movies each rank works on at the same time, its decoders and "
+                 "cores shared out among them, so that one movie's start and finish overlap "
+                 "the others' decoding (0: up to 4 with a GPU, up to one per software decoder "
+                 "without; 1 when there are no more movies than ranks)");
   app.add_option("-o,--output", o.output_h5,
                  "HDF5 file for per-frame results (written as OUT.partial, renamed when done); "
                  "with --manifest, the output directory")
@@ -256,6 +261,8 @@ void validate_options(const Options& o) {
   require(o.cpu_decoders >= -1 && o.cpu_decoders <= 256,
           "--cpu-decoders must be between -1 and 256");
   require(o.gpu_batch >= 1 && o.gpu_batch <= 65536, "--gpu-batch must be between 1 and 65536");
+  require(o.movies_at_once >= 0 && o.movies_at_once <= 64,
+          "--movies-at-once must be between 0 and 64");
   require(o.width >= 0 && o.width <= kMaxImageWidth,
           "--width must be between 0 and " + std::to_string(kMaxImageWidth));
   require(o.height >= 1 && o.height <= kMaxImageHeight,

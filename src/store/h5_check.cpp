@@ -4,7 +4,19 @@
 
 namespace barcode {
 
+namespace {
+
+std::recursive_mutex& h5_mutex() {
+  static std::recursive_mutex mutex;
+  return mutex;
+}
+
+}  // namespace
+
+H5Lock::H5Lock() : guard_(h5_mutex()) {}
+
 void h5_silence_errors() {
+  const H5Lock lock;
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
 }
 
@@ -33,6 +45,7 @@ int64_t h5_check(int64_t rc, const std::string& path, const char* what) {
 }
 
 void H5Handle::reset() {
+  const H5Lock lock;
   if (id_ < 0) return;
   switch (H5Iget_type(id_)) {
     case H5I_FILE:

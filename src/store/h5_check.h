@@ -4,9 +4,21 @@
 
 #include <hdf5.h>
 
+#include <mutex>
 #include <string>
 
 namespace barcode {
+
+// HDF5 built for MPI-IO is not thread-safe, and a --manifest rank writes several movies' files
+// from threads of its own: every entry point of src/store that calls HDF5 holds this
+// process-wide lock for its whole call (it is recursive, as they call each other).
+class H5Lock {
+ public:
+  H5Lock();
+
+ private:
+  std::lock_guard<std::recursive_mutex> guard_;
+};
 
 // Turns off HDF5's own printing of its error stack; we report errors ourselves.
 void h5_silence_errors();

@@ -192,6 +192,7 @@ const StoredAttribute* BarcodeFile::attribute(const std::string& name) const {
 }
 
 bool is_complete_barcode_file(const std::string& path) {
+  const H5Lock lock;
   h5_silence_errors();
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) return false;
@@ -208,6 +209,7 @@ bool is_complete_barcode_file(const std::string& path) {
 }
 
 std::string read_text_attribute(const std::string& path, const std::string& name) {
+  const H5Lock lock;
   h5_silence_errors();
   const hid_t opened = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
   if (opened < 0) throw usage_error(path + ": cannot open as HDF5: " + h5_error_text());
@@ -216,6 +218,7 @@ std::string read_text_attribute(const std::string& path, const std::string& name
 }
 
 StoredThumbs locate_thumbs(const std::string& path) {
+  const H5Lock lock;
   h5_silence_errors();
   H5Handle file(static_cast<hid_t>(
       h5_check(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), path, "open")));
@@ -249,6 +252,7 @@ StoredThumbs locate_thumbs(const std::string& path) {
 }
 
 BarcodeFile read_barcode_file(const std::string& path) {
+  const H5Lock lock;
   h5_silence_errors();
   std::error_code ec;
   const auto status = std::filesystem::status(path, ec);

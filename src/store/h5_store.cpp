@@ -134,6 +134,7 @@ struct ColorColumns {
 }  // namespace
 H5Store::H5Store(const std::string& path, MPI_Comm comm, const StoreLayout& layout)
     : path_(path), layout_(layout) {
+  const H5Lock lock;
   MPI_Comm_rank(comm, &rank_);
   h5_silence_errors();
   H5Handle fapl(file_access(comm));
@@ -212,6 +213,7 @@ hid_t H5Store::file_access(MPI_Comm comm) const {
 
 H5Store::H5Store(Opened, const std::string& path, MPI_Comm comm, const StoreLayout& layout)
     : path_(path), layout_(layout) {
+  const H5Lock lock;
   MPI_Comm_rank(comm, &rank_);
   h5_silence_errors();
   H5Handle fapl(file_access(comm));
@@ -224,6 +226,7 @@ H5Store::H5Store(Opened, const std::string& path, MPI_Comm comm, const StoreLayo
 
 std::unique_ptr<H5Store> H5Store::open_existing(const std::string& path, MPI_Comm comm,
                                                 const StoreLayout& layout) {
+  const H5Lock lock;
   std::unique_ptr<H5Store> store(new H5Store(Opened{}, path, comm, layout));
   const hid_t file = store->file_.get();
   auto extent = [&](const char* group, const char* name, int axis) -> int64_t {
@@ -262,6 +265,7 @@ void H5Store::read_rows(const char* name, hid_t mem_type, void* data, int64_t fi
 }
 
 std::vector<int64_t> H5Store::read_pts(int64_t first, int64_t count) {
+  const H5Lock lock;
   std::vector<int64_t> pts(static_cast<size_t>(count) + 1);  // never empty: a valid buffer
   read_rows("/frames/pts", H5T_NATIVE_INT64, pts.data(), first, count);
   pts.resize(static_cast<size_t>(count));
@@ -270,6 +274,7 @@ std::vector<int64_t> H5Store::read_pts(int64_t first, int64_t count) {
 
 std::vector<FrameColors> H5Store::read_done_rows(int64_t first, int64_t count,
                                                  std::vector<int64_t>& damaged) {
+  const H5Lock lock;
   ColorColumns columns(count, layout_);
   columns.for_each(
       [&](const char* name, hid_t type, void* data) { read_rows(name, type, data, first, count); });
@@ -277,10 +282,12 @@ std::vector<FrameColors> H5Store::read_done_rows(int64_t first, int64_t count,
 }
 
 std::string H5Store::get_text_attribute(const std::string& name) {
+  const H5Lock lock;
   return read_text_attribute(file_.get(), path_, name);
 }
 
 H5Store::~H5Store() {
+  const H5Lock lock;
   try {
     close();
   } catch (const Error& e) {
@@ -289,12 +296,14 @@ H5Store::~H5Store() {
 }
 
 void H5Store::close() {
+  const H5Lock lock;
   if (file_.get() < 0) return;
   transfer_.reset();
   h5_check(H5Fclose(file_.release()), path_, "H5Fclose");
 }
 
 void H5Store::flush() {
+  const H5Lock lock;
   h5_check(H5Fflush(file_.get(), H5F_SCOPE_GLOBAL), path_, "H5Fflush");
 }
 
@@ -378,6 +387,7 @@ void H5Store::log_collective_fallback() {
 
 void H5Store::write_frames(int64_t first, const std::vector<int64_t>& index,
                            const std::vector<int64_t>& pts, const std::vector<double>& time) {
+  const H5Lock lock;
   const auto count = static_cast<int64_t>(index.size());
   write_rows("/frames/index", H5T_NATIVE_INT64, index.data(), first, count);
   write_rows("/frames/pts", H5T_NATIVE_INT64, pts.data(), first, count);
@@ -413,6 +423,7 @@ void H5Store::write_picked(const char* name, hid_t mem_type, const void* data, i
 }
 
 void H5Store::write_colors(const std::vector<FrameColors>& rows) {
+  const H5Lock lock;
   // The rows as one selection of runs, spanning [first, first + pick.size()).
   const int64_t first = rows.empty() ? 0 : rows.front().position;
   std::vector<uint8_t> pick(rows.empty() ? 0
@@ -435,6 +446,7 @@ void H5Store::write_colors(const std::vector<FrameColors>& rows) {
 void H5Store::write_movie_palette(const std::vector<float>& colors,
                                   const std::vector<double>& weights, int64_t first,
                                   const std::vector<uint8_t>& labels) {
+  const H5Lock lock;
   const int64_t shared_rows = rank_ == 0 ? layout_.movie_k : 0;
   write_rows("/movie/palette", H5T_NATIVE_FLOAT, colors.data(), 0, shared_rows);
   write_rows("/movie/weights", H5T_NATIVE_DOUBLE, weights.data(), 0, shared_rows);
@@ -459,22 +471,27 @@ void write_attribute(hid_t file, const std::string& path, const std::string& nam
 }  // namespace
 
 void H5Store::set_attribute(const std::string& name, const std::string& value) {
+  const H5Lock lock;
   write_text_attribute(file_.get(), path_, name, value);  // variable-length UTF-8
 }
 
 void H5Store::set_flag(const std::string& name, bool value) {
+  const H5Lock lock;
   write_flag_attribute(file_.get(), path_, name, value);
 }
 
 void H5Store::describe_datasets(const std::string& space) {
+  const H5Lock lock;
   barcode::describe_datasets(file_.get(), path_, space);
 }
 
 void H5Store::set_attribute(const std::string& name, int64_t value) {
+  const H5Lock lock;
   write_attribute(file_.get(), path_, name, H5T_NATIVE_INT64, &value);
 }
 
 void H5Store::set_attribute(const std::string& name, double value) {
+  const H5Lock lock;
   write_attribute(file_.get(), path_, name, H5T_NATIVE_DOUBLE, &value);
 }
 

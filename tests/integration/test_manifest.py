@@ -42,6 +42,20 @@ class Manifest(ToolTest):
                 self.assertEqual(got["attrs"]["complete"], 1)
                 assert_same_datasets(self, self.direct(name), got, f"{name} from the manifest")
 
+    def test_several_movies_at_once_on_one_rank(self):
+        # One rank works on three movies at a time, each in a thread with its share of the
+        # decoders: every file equals a direct run's, and a bad movie among them is recorded.
+        names = GOOD[:2] + ["text.mp4"] + GOOD[2:]
+        outdir = self.out("at-once")
+        result = run_tool(["--manifest", self.write_manifest(names), "-o", outdir,
+                           "--movies-at-once", "3", "--threads", "3"], 1)
+        self.assertEqual(result.returncode, 1, result.stderr)
+        self.assertIn("3 at once per rank", result.stderr)
+        self.check_outputs(GOOD, outdir)
+        self.assertIn("5 done, 1 failed, 0 interrupted, 0 not started, of 6", result.stderr)
+        record = os.path.join(outdir, "failed", output_name(media("text.mp4")) + ".txt")
+        self.assertTrue(os.path.exists(record))
+
     def test_queue_of_whole_movies_with_a_bad_one(self):
         names = GOOD[:2] + ["text.mp4"] + GOOD[2:]
         outdir = self.out("archive")

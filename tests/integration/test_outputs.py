@@ -70,7 +70,9 @@ class Outputs(ToolTest):
 
     def test_two_real_runs_on_one_output(self):
         out = self.out("two.h5")
-        slow = [media("long_gop_h264.mkv"), "--restarts", "40", "--threads", "1", "--batch", "8"]
+        # The first run must outlast the second's start and its half second of retries on a busy
+        # lock by a wide margin: about 2.5 s of clustering here.
+        slow = [media("long_gop_h264.mkv"), "--restarts", "120", "--threads", "1", "--batch", "8"]
         first = subprocess.Popen(
             ["mpirun", "-np", "1", "--oversubscribe", "--bind-to", "none", BIN, *slow, "-o", out],
             env=MPI_ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

@@ -1,0 +1,109 @@
+#include "job_backend.h"
+
+extern "C" {
+#include <libavutil/buffer.h>
+}
+
+#include <algorithm>
+#include <string>
+
+#include "error.h"
+#include "log.h"
+#include "pipeline/decoder_mix.h"
+#include "pipeline/gpu_backend.h"
+
+namespace barcode {
+
+Backend::~Backend() {
+  av_buffer_unref(&nvdec);
+}
+
+void open_device(const MpiEnv& env, const Options& options, Backend& backend) {
+  backend.threads = options.threads > 0 ? options.threads : env.cores();
+  backend.devices = options.gpu == "off" ? 0 : gpu_device_count();
+  if (backend.devices > 0) {
+    // GPU by node-local rank: ranks of a node spread over its GPUs, several may share one.
+    backend.device = env.local_rank() % backend.devices;
+    const bool decoding = options.from_h5.empty();  // --from-h5 reads stored tiles instead
+    if (decoding) backend.nvdec = create_nvdec_device(backend.device);
+  }
+}
+
+void choose_decoders(const MpiEnv& env, const Options& options, Backend& backend) {
+  const int devices = backend.devices;
+  collective_step(env, [&] {
+    if (options.gpu == "on" && devices == 0) {
+      throw usage_error("--gpu on, but no CUDA device is usable on this node (" +
+                        gpu_description(0) + ")");
+    }
+  });
+  const bool decoding = options.from_h5.empty();
+  const int sharing = std::max(1, (env.local_size() + devices - 1) / std::max(devices, 1));
+  const DecoderMix mix = default_decoder_mix(backend.threads, backend.nvdec != nullptr, sharing);
+  if (backend.nvdec) {
+    const int sessions = options.decoders > 0 ? options.decoders : mix.nvdec_sessions;
+    for (int i = 0; i < sessions; ++i) {
+      DecodeConfig c;
+      c.keyframes_only = options.keyframes;
+      c.hw_device = backend.nvdec;
+      backend.decoders.push_back(c);
+    }
+  }
+  int software = options.cpu_decoders >= 0 ? options.cpu_decoders : mix.software_decoders;
+  if (backend.decoders.empty() && software == 0) software = 1;
+  if (!decoding) software = 0;
+  for (int i = 0; i < software; ++i) {
+    DecodeConfig c;
+    c.keyframes_only = options.keyframes;
+    c.threads = options.cpu_decoders >= 0 ? std::max(1, backend.threads / software)
+                                          : mix.threads_per_software_decoder;
+    backend.decoders.push_back(c);
+  }
+  log::detail(
+      "rank uses " +
+      (backend.device >= 0
+           ? "GPU " + std::to_string(backend.device) + " (" + gpu_description(backend.device) + ")"
+           : std::string("the CPU")) +
+      ", " + std::to_string(backend.decoders.size()) + " decoder(s)" +
+      (backend.nvdec ? " (NVDEC)" : "") + ", " + std::to_string(backend.threads) + " cores");
+}
+
+namespace {
+
+// Part `part` of `count` things shared by `parts`: the first count % parts parts get one more.
+int part_of(int count, int part, int parts) {
+  return count / parts + (part < count % parts ? 1 : 0);
+}
+
+}  // namespace
+
+std::unique_ptr<Backend> backend_share(const Backend& rank, int part, int parts) {
+  auto share = std::make_unique<Backend>();
+  share->devices = rank.devices;
+  share->device = rank.device;
+  if (rank.nvdec) {
+    share->nvdec = av_buffer_ref(rank.nvdec);
+    if (!share->nvdec) throw Error("av_buffer_ref(CUDA device context): out of memory");
+  }
+  share->threads = std::max(1, part_of(rank.threads, part, parts));
+  std::vector<DecodeConfig> hardware, software;
+  for (const DecodeConfig& c : rank.decoders) (c.hw_device ? hardware : software).push_back(c);
+  // NVDEC sessions rounded up: a movie's job spends part of its time planning and finishing,
+  // and the engines stay busy only if the others' sessions are more than an equal part.
+  const int sessions =
+      hardware.empty() ? 0 : (static_cast<int>(hardware.size()) + parts - 1) / parts;
+  for (int i = 0; i < sessions; ++i) {
+    DecodeConfig c = hardware.front();
+    c.hw_device = share->nvdec;
+    share->decoders.push_back(c);
+  }
+  const int cpu = part_of(static_cast<int>(software.size()), part, parts);
+  for (int i = 0; i < cpu; ++i) share->decoders.push_back(software[static_cast<size_t>(i)]);
+  if (share->decoders.empty()) {
+    DecodeConfig c = software.empty() ? DecodeConfig{} : software.front();
+    share->decoders.push_back(c);
+  }
+  return share;
+}
+
+}  // namespace barcode

@@ -613,8 +613,15 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats, const Ba
   });
   run.render_s = render_clock.seconds();
   log::stage("rendered");
-  if (outcome.closing.valid()) outcome.closing.wait();
-  log::stage("decoders closed");
+  if (outcome.closing.valid()) {
+    // A backend shared by several jobs closes them while the caller goes on with its next.
+    if (shared) {
+      shared->keep_closing(std::move(outcome.closing));
+    } else {
+      outcome.closing.wait();
+      log::stage("decoders closed");
+    }
+  }
   report();
   if (env.rank() == 0) log::info("wrote " + written);
   if (!complete) {

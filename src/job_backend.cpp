@@ -5,6 +5,7 @@ extern "C" {
 }
 
 #include <algorithm>
+#include <chrono>
 #include <string>
 
 #include "error.h"
@@ -15,7 +16,17 @@ extern "C" {
 namespace barcode {
 
 Backend::~Backend() {
+  closing_.clear();  // waits for every closing
   av_buffer_unref(&nvdec);
+}
+
+void Backend::keep_closing(std::future<void> closing) const {
+  const std::lock_guard<std::mutex> lock(closing_mutex_);
+  const auto done = [](const std::future<void>& f) {
+    return f.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+  };
+  closing_.erase(std::remove_if(closing_.begin(), closing_.end(), done), closing_.end());
+  closing_.push_back(std::move(closing));
 }
 
 void open_device(const MpiEnv& env, const Options& options, Backend& backend) {

@@ -2,7 +2,9 @@
 // once per job, or once per --manifest rank and shared out over the movies it works on at once.
 #pragma once
 
+#include <future>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 #include "mpi_env.h"
@@ -26,6 +28,15 @@ struct Backend {
   ~Backend();
   Backend(const Backend&) = delete;
   Backend& operator=(const Backend&) = delete;
+
+  // Keeps the closing of a finished job's decoders (close_in_background), so that a rank with
+  // more movies to do starts the next one meanwhile: closing eight NVDEC sessions takes 0.3 s.
+  // Waited for when the backend goes.
+  void keep_closing(std::future<void> closing) const;
+
+ private:
+  mutable std::mutex closing_mutex_;
+  mutable std::vector<std::future<void>> closing_;
 };
 
 // The rank's GPU and its NVDEC device context. Needs no other rank, so a job runs it while the

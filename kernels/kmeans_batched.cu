@@ -22,7 +22,7 @@
 #include <cstdint>
 
 #include "color/kmeans.h"
-#include "gpu/cuda_check.h"
+#include "cuda_check.h"
 #include "kmeans_batched.h"
 
 namespace barcode::gpu {

@@ -16,6 +16,7 @@
 #include "input_file.h"
 #include "interrupt.h"
 #include "log.h"
+#include "mpi_sum_reducer.h"
 #include "output_lock.h"
 #include "output_path.h"
 #include "pipeline/cpu_sink.h"

@@ -8,8 +8,8 @@
 #include <string>
 
 #include "color/srgb.h"
+#include "cuda_check.h"
 #include "error.h"
-#include "gpu/cuda_check.h"
 #include "kmeans_batched.h"
 
 namespace barcode::gpu {

@@ -6,10 +6,10 @@
 
 #include "color/frame_summary.h"
 #include "color/lab8.h"
+#include "cuda_check.h"
 #include "error.h"
-#include "gpu/cuda_check.h"
 #include "nv12_tile.h"
-#include "summary.h"
+#include "stopwatch.h"
 #include "tile_color.h"
 #include "video/yuv_tile.h"
 

@@ -18,8 +18,8 @@
 #include <utility>
 #include <vector>
 
+#include "cuda_check.h"
 #include "error.h"
-#include "gpu/cuda_check.h"
 #include "mpi_env.h"
 
 namespace barcode::gpu {

@@ -3,7 +3,7 @@
 #include <chrono>
 
 #include "color/frame_summary.h"
-#include "summary.h"
+#include "stopwatch.h"
 
 namespace barcode {
 

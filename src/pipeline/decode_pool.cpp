@@ -10,7 +10,7 @@
 #include "interrupt.h"
 #include "log.h"
 #include "pipeline/row_ranges.h"
-#include "summary.h"
+#include "stopwatch.h"
 
 namespace barcode {
 

@@ -16,9 +16,9 @@
 
 #include "color/kmeans.h"
 #include "color/srgb.h"
+#include "cuda_check.h"
 #include "error.h"
 #include "film_like_tiles.h"
-#include "gpu/cuda_check.h"
 
 namespace barcode::gpu {
 namespace {

@@ -159,8 +159,8 @@ int GpuSink::take_free_batch() {
 }
 
 void GpuSink::fail(std::exception_ptr failure) {
+  failure_.capture(std::move(failure));
   std::lock_guard<std::mutex> lock(mutex_);
-  if (!failure_) failure_ = failure;
   failed_ = true;
   changed_.notify_all();
 }
@@ -366,7 +366,7 @@ void GpuSink::finish() {
     changed_.notify_all();
   }
   cluster_thread_.join();
-  if (failure_) std::rethrow_exception(failure_);
+  failure_.rethrow_if_any();
 }
 
 double GpuSink::convert_seconds() const {

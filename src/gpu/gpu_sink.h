@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "color/frame_summary.h"
+#include "first_failure.h"
 #include "gpu/gpu_kmeans.h"
 #include "pipeline/result_book.h"
 #include "pipeline/tile_sink.h"
@@ -95,8 +96,8 @@ class GpuSink : public TileSink {
   int filling_ = -1;              // batch receiving slots, -1 while none is free
   std::deque<int> free_, ready_;  // batch numbers
   bool finishing_ = false;
-  bool failed_ = false;
-  std::exception_ptr failure_;
+  bool failed_ = false;   // with mutex_ held: a failure was captured
+  FirstFailure failure_;  // of the decoders' conversions and the clustering thread
   double cluster_s_ = 0;
   std::thread cluster_thread_;
 };

@@ -9,6 +9,7 @@
 #include "color/srgb.h"
 #include "cuda_check.h"
 #include "error.h"
+#include "gpu/nvtx_range.h"
 #include "nv12_tile.h"
 #include "stopwatch.h"
 #include "tile_color.h"
@@ -179,6 +180,7 @@ void GpuSink::close_filling() {
 void GpuSink::put(int decoder, const AVFrame* frame, int64_t row, int64_t frame_index) {
   put_slot(row, frame_index, [&](uint8_t* device_tile) {
     Lane& lane = lanes_[static_cast<size_t>(decoder)];
+    const NvtxRange range("convert");
     Stopwatch clock;
     convert(lane, frame, device_tile);
     lane.convert_s += clock.seconds();
@@ -287,6 +289,7 @@ void GpuSink::cluster_loop() {
 }
 
 void GpuSink::cluster_batch(Batch& batch) {
+  const NvtxRange range("cluster");
   const int n = batch.committed;
   const cudaStream_t stream = stream_.get();
   const size_t tile_bytes = static_cast<size_t>(analysis_.tile_bytes());

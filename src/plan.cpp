@@ -5,6 +5,7 @@
 
 #include "error.h"
 #include "log.h"
+#include "mpi_env.h"
 #include "stopwatch.h"
 #include "video/crop_detect.h"
 #include "video/ffmpeg_util.h"

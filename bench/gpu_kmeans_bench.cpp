@@ -25,8 +25,8 @@
 #include <vector>
 
 #include "color/kmeans.h"
+#include "cuda_check.h"
 #include "error.h"
-#include "gpu/cuda_check.h"
 #include "gpu/gpu_kmeans.h"
 #include "nv12_tile.h"
 

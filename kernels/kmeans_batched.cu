@@ -22,7 +22,7 @@
 #include <cstdint>
 
 #include "color/kmeans.h"
-#include "gpu/cuda_check.h"
+#include "cuda_check.h"
 #include "kmeans_batched.h"
 
 namespace barcode::gpu {
@@ -36,25 +36,6 @@ constexpr unsigned kFullMask = 0xffffffffu;
 constexpr int kFlushSteps = 64;
 // Distance to a padding centroid: (p - 1e30)^2 overflows to +inf, which never wins a strict <.
 constexpr float kFarAway = 1e30f;
-
-// Device copies of the random-stream functions of src/color/kmeans.h (those are constexpr host
-// functions; the static_asserts below keep the two in step).
-__host__ __device__ constexpr uint64_t mix64_d(uint64_t x) {
-  x += 0x9E3779B97F4A7C15ull;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-  return x ^ (x >> 31);
-}
-__host__ __device__ constexpr uint64_t restart_key_d(uint64_t seed, int64_t frame_index,
-                                                     int restart) {
-  return mix64_d(mix64_d(seed ^ mix64_d(static_cast<uint64_t>(frame_index))) +
-                 static_cast<uint64_t>(restart));
-}
-__host__ __device__ constexpr uint32_t draw24_d(uint64_t key, uint32_t draw) {
-  return static_cast<uint32_t>(mix64_d(key + 0xD1B54A32D192ED03ull * (uint64_t{draw} + 1)) >> 40);
-}
-static_assert(restart_key_d(7, 123456, 3) == restart_key(7, 123456, 3));
-static_assert(draw24_d(restart_key(0, -5, 1), 9) == draw24(restart_key(0, -5, 1), 9));
 
 // Four consecutive pixels as integers; pixels past the tile's end read as 0 (callers mask them).
 struct Group {
@@ -163,7 +144,7 @@ __device__ void choose_seeds(const Tile& tile, int k, uint64_t key, const WarpRu
   const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
   const int n = tile.n;
   if (threadIdx.x == 0) {
-    const int first = static_cast<int>((uint64_t{draw24_d(key, 0)} * uint64_t(n)) >> 24);
+    const int first = static_cast<int>((uint64_t{draw24(key, 0)} * uint64_t(n)) >> 24);
     const int3 p = tile.pixel(first);
     seeds[0] = make_int4(p.x, p.y, p.z, 0);
   }
@@ -188,7 +169,7 @@ __device__ void choose_seeds(const Tile& tile, int k, uint64_t key, const WarpRu
     if (threadIdx.x == 0) {
       unsigned long long total = 0;
       for (int w = 0; w < kWarps; ++w) total += warp_totals[w];
-      const uint64_t draw = draw24_d(key, static_cast<uint32_t>(c));
+      const uint64_t draw = draw24(key, static_cast<uint32_t>(c));
       *pick_warp = -1;
       if (total == 0) {  // every pixel equals a seed already: uniform draw, as the CPU does
         const int3 p = tile.pixel(static_cast<int>((draw * uint64_t(n)) >> 24));
@@ -331,33 +312,6 @@ __device__ void assign_and_sum(const Tile& tile, int k, int padded_k, const Warp
   }
 }
 
-// Per channel sum of the linear-light values of the block's pixels, into sums[3] (shared).
-template <typename Tile>
-__device__ void add_linear(const Tile& tile, const WarpRun& run, const uint32_t* lut,
-                           unsigned long long* sums) {
-  const int lane = threadIdx.x & 31;
-  // At most 2^20 / 256 pixels per thread, each < 2^16: fits 32 bits.
-  uint32_t r = 0, g = 0, b = 0;
-  for (int s = 0; s < run.steps; ++s) {
-    const int group = run.begin + 32 * s + lane;
-    if (group >= run.end) continue;
-    Group p;
-    tile.load(group, p);
-    const int valid = min(4, tile.n - 4 * group);
-#pragma unroll
-    for (int q = 0; q < 4; ++q) {
-      if (q < valid) {
-        r += lut[p.r[q]];
-        g += lut[p.g[q]];
-        b += lut[p.b[q]];
-      }
-    }
-  }
-  atomicAdd(&sums[0], static_cast<unsigned long long>(r));
-  atomicAdd(&sums[1], static_cast<unsigned long long>(g));
-  atomicAdd(&sums[2], static_cast<unsigned long long>(b));
-}
-
 template <typename Tile>
 __device__ void run_restart(const Tile& tile, const KmeansBatchArgs& a, int frame, int restart,
                             uint8_t* dynamic) {
@@ -367,12 +321,9 @@ __device__ void run_restart(const Tile& tile, const KmeansBatchArgs& a, int fram
   __shared__ uint32_t sum[kKmeansMaxK * 3];
   __shared__ unsigned long long sum_sq[kKmeansMaxK];
   __shared__ unsigned long long warp_totals[kWarps];
-  __shared__ unsigned long long linear[3];
-  __shared__ uint32_t lut[256];
   __shared__ int pick_warp;
   __shared__ unsigned long long pick_rest;
   __shared__ int done;
-  static_assert(kThreads == 256, "one thread per entry of the 256-entry linear-light table");
 
   const int k = a.k;
   const int padded_k = (k + 3) & ~3;
@@ -381,17 +332,7 @@ __device__ void run_restart(const Tile& tile, const KmeansBatchArgs& a, int fram
   auto* packed = reinterpret_cast<uint2*>(dynamic);
   auto* squares = reinterpret_cast<uint32_t*>(dynamic + size_t(k) * kThreads * sizeof(uint2));
 
-  // The frame's mean colour, once per frame.
-  if (restart == 0) {
-    lut[threadIdx.x] = a.srgb_to_linear[threadIdx.x];  // kThreads == 256
-    if (threadIdx.x < 3) linear[threadIdx.x] = 0;
-    __syncthreads();
-    add_linear(tile, run, lut, linear);
-    __syncthreads();
-    if (threadIdx.x < 3) a.linear_sums[size_t(frame) * 3 + threadIdx.x] = linear[threadIdx.x];
-  }
-
-  const uint64_t key = restart_key_d(a.seed, a.frame_indices[frame], restart);
+  const uint64_t key = restart_key(a.seed, a.frame_indices[frame], restart);
   choose_seeds(tile, k, key, run, seeds, warp_totals, &pick_warp, &pick_rest);
 
   if (threadIdx.x < padded_k) {

@@ -3,8 +3,8 @@
 //
 // Work split: one thread block per (frame, restart) runs k-means++ seeding and Lloyd iterations
 // for that restart; a second kernel, one warp per frame, picks the restart with the lowest
-// inertia, sorts its clusters by size and writes the frame's result. The restart-0 block of each
-// frame also sums the tile's linear-light values for the frame's mean colour.
+// inertia, sorts its clusters by size and writes the frame's result. (The frame's mean colour is
+// the row-light kernel's work, kernels/tile_color.h.)
 #pragma once
 
 #include <cuda_runtime_api.h>
@@ -19,9 +19,8 @@ constexpr int kKmeansMaxK = 32;      // clusters per frame at most
 
 struct KmeansBatchArgs {
   // Inputs (device memory).
-  const uint8_t* tiles = nullptr;            // frames * n * 3 bytes, interleaved sRGB
-  const int64_t* frame_indices = nullptr;    // frames; selects the random stream of each frame
-  const uint16_t* srgb_to_linear = nullptr;  // 256 entries, barcode::srgb_to_linear16()
+  const uint8_t* tiles = nullptr;          // frames * n * 3 bytes, interleaved sRGB
+  const int64_t* frame_indices = nullptr;  // frames; selects the random stream of each frame
   int frames = 0;
   int n = 0;  // pixels per tile
   int k = 0;
@@ -38,13 +37,12 @@ struct KmeansBatchArgs {
   int* restart_iterations = nullptr;   // slots
 
   // Results per frame (device memory).
-  float* centroids = nullptr;       // frames * k * 3, clusters sorted by count descending
-  float* weights = nullptr;         // frames * k
-  double* inertia = nullptr;        // frames
-  int* iterations = nullptr;        // frames: iterations of the winning restart
-  int* restart = nullptr;           // frames: the winning restart
-  int* iterations_all = nullptr;    // frames: iterations summed over all restarts (FLOP counts)
-  uint64_t* linear_sums = nullptr;  // frames * 3: per channel sum of srgb_to_linear values
+  float* centroids = nullptr;     // frames * k * 3, clusters sorted by count descending
+  float* weights = nullptr;       // frames * k
+  double* inertia = nullptr;      // frames
+  int* iterations = nullptr;      // frames: iterations of the winning restart
+  int* restart = nullptr;         // frames: the winning restart
+  int* iterations_all = nullptr;  // frames: iterations summed over all restarts (FLOP counts)
 };
 
 // Dynamic shared memory one (frame, restart) block needs.

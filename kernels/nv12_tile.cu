@@ -10,8 +10,8 @@
 
 #include <string>
 
+#include "cuda_check.h"
 #include "error.h"
-#include "gpu/cuda_check.h"
 #include "nv12_tile.h"
 
 namespace barcode::gpu {

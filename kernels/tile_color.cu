@@ -1,5 +1,5 @@
 #include "color/lab8.h"
-#include "gpu/cuda_check.h"
+#include "cuda_check.h"
 #include "tile_color.h"
 
 namespace barcode::gpu {

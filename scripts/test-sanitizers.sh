@@ -18,11 +18,12 @@ configure() {  # DIR FLAGS
 # --- AddressSanitizer + UndefinedBehaviorSanitizer
 asan=${ASAN_BUILD_DIR:-build-asan}
 configure "$asan" "-fsanitize=address,undefined -fno-sanitize-recover=undefined"
-ninja -C "$asan" barcode_mpi barcode_render unit_tests pipeline_tests
+ninja -C "$asan" barcode_mpi barcode_render unit_tests pipeline_tests h5_store_roundtrip_test
 # Open MPI and HDF5 keep allocations until exit on purpose: leaks are not what is checked here.
 export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 "$asan/tests/unit_tests" --gtest_brief=1
 "$asan/tests/pipeline_tests" --gtest_brief=1
+"$asan/tests/h5_store_roundtrip_test" --gtest_brief=1  # a singleton MPI process
 integration() {  # the suites, with the sanitized tools
   (cd tests/integration && BARCODE_MPI="$root/$asan/barcode_mpi" BARCODE_MEDIA="$media" \
     BARCODE_SOURCE="$root" PYTHONDONTWRITEBYTECODE=1 "$python3" -m unittest "$@")

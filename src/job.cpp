@@ -17,6 +17,7 @@
 #include "interrupt.h"
 #include "job_backend.h"
 #include "log.h"
+#include "mpi_sum_reducer.h"
 #include "output_lock.h"
 #include "output_path.h"
 #include "pipeline/cpu_sink.h"

@@ -20,6 +20,7 @@
 #include "output_lock.h"
 #include "render/styles.h"
 #include "sha1.h"
+#include "stopwatch.h"
 #include "store/h5_read.h"
 #include "summary.h"
 

@@ -5,7 +5,8 @@
 
 #include "error.h"
 #include "log.h"
-#include "summary.h"
+#include "mpi_env.h"
+#include "stopwatch.h"
 #include "video/crop_detect.h"
 #include "video/ffmpeg_util.h"
 #include "video/frame_table.h"

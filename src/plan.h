@@ -7,13 +7,15 @@
 #include <string>
 #include <vector>
 
-#include "mpi_env.h"
 #include "options.h"
 #include "video/probe.h"
 #include "video/segment_plan.h"
 #include "video/tile_converter.h"
 
 namespace barcode {
+
+// Only make_plan() needs the ranks: users of the plan (the decoders, the sinks) need no MPI.
+class MpiEnv;
 
 struct Plan {
   StreamInfo info;

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string>
 
-#include "summary.h"
+#include "stopwatch.h"
 
 namespace barcode {
 

@@ -9,7 +9,7 @@
 
 #include "error.h"
 #include "log.h"
-#include "summary.h"
+#include "stopwatch.h"
 
 namespace barcode {
 namespace {

@@ -3,7 +3,6 @@
 
 #include <mpi.h>
 
-#include <chrono>
 #include <cstdint>
 #include <string>
 
@@ -30,17 +29,5 @@ struct RunStats {
 // summary says so (frames_decoded and decode_s then count the tiles read and the reading).
 void report_summary(const RunStats& mine, MPI_Comm comm, const std::string& input, int ranks,
                     int threads, const std::string& device, int decoders, bool stored = false);
-
-// Wall-clock seconds since construction.
-class Stopwatch {
- public:
-  Stopwatch() : start_(std::chrono::steady_clock::now()) {}
-  double seconds() const {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  }
-
- private:
-  std::chrono::steady_clock::time_point start_;
-};
 
 }  // namespace barcode

@@ -20,6 +20,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "host_device.h"
+
 namespace barcode {
 
 struct KmeansParams {
@@ -43,8 +45,11 @@ struct KmeansResult {
   int restart = 0;               // which restart won
 };
 
+// The random stream, compiled for the host and the device alike (kernels/kmeans_batched.cu draws
+// from these very functions).
+
 // 64-bit mixing function (splitmix64's finaliser); the building block of every random draw.
-constexpr uint64_t mix64(uint64_t x) {
+BARCODE_HOST_DEVICE constexpr uint64_t mix64(uint64_t x) {
   x += 0x9E3779B97F4A7C15ull;
   x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
   x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
@@ -52,13 +57,14 @@ constexpr uint64_t mix64(uint64_t x) {
 }
 
 // The key of one restart's random stream.
-constexpr uint64_t restart_key(uint64_t seed, int64_t frame_index, int restart) {
+BARCODE_HOST_DEVICE constexpr uint64_t restart_key(uint64_t seed, int64_t frame_index,
+                                                   int restart) {
   return mix64(mix64(seed ^ mix64(static_cast<uint64_t>(frame_index))) +
                static_cast<uint64_t>(restart));
 }
 
 // Draw number `draw` of a stream as a 24-bit integer (0 .. 2^24-1).
-constexpr uint32_t draw24(uint64_t key, uint32_t draw) {
+BARCODE_HOST_DEVICE constexpr uint32_t draw24(uint64_t key, uint32_t draw) {
   return static_cast<uint32_t>(mix64(key + 0xD1B54A32D192ED03ull * (uint64_t{draw} + 1)) >> 40);
 }
 

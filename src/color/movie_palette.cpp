@@ -24,7 +24,6 @@
 #include "color/kmeans.h"
 #include "error.h"
 #include "int128.h"
-#include "mpi_env.h"
 
 namespace barcode {
 namespace {
@@ -275,18 +274,6 @@ float update_centroids(const std::vector<int64_t>& sums, int clusters, Centroids
 }
 
 }  // namespace
-
-void MpiSumReducer::allreduce_sum(int64_t* data, size_t n) {
-  // MPI counts are int: reduce very long arrays in pieces (the sums are exact either way).
-  constexpr size_t kMaxPiece = size_t{1} << 30;
-  for (size_t done = 0; done < n;) {
-    const size_t piece = std::min(kMaxPiece, n - done);
-    mpi_check(MPI_Allreduce(MPI_IN_PLACE, data + done, static_cast<int>(piece), MPI_INT64_T,
-                            MPI_SUM, comm_),
-              "MPI_Allreduce(movie palette sums)");
-    done += piece;
-  }
-}
 
 MoviePalette compute_movie_palette(const float* palettes, const float* weights, int64_t rows, int k,
                                    int64_t tile_pixels, const MoviePaletteParams& params,

@@ -20,8 +20,6 @@
 // against the final centroids gives the labels and the weights, so both agree with the colours.
 #pragma once
 
-#include <mpi.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -38,24 +36,14 @@ struct MoviePaletteParams {
 
 constexpr int kMoviePaletteMaxClusters = 64;
 
-// Element-wise sum of int64 arrays over all participants (MPI ranks, GPUs). Every participant
+// Element-wise sum of int64 arrays over all participants (MPI ranks, GPUs; MpiSumReducer in
+// mpi_sum_reducer.h, NcclSumReducer in gpu/nccl_reducer.h, threads in the tests). Every participant
 // calls allreduce_sum with the same n; afterwards every one holds the sums in `data`.
 class SumReducer {
  public:
   virtual ~SumReducer() = default;
   virtual void allreduce_sum(int64_t* data, size_t n) = 0;
   virtual const char* name() const = 0;
-};
-
-// SumReducer over an MPI communicator: MPI_Allreduce(MPI_SUM) on MPI_INT64_T, in place.
-class MpiSumReducer : public SumReducer {
- public:
-  explicit MpiSumReducer(MPI_Comm comm) : comm_(comm) {}
-  void allreduce_sum(int64_t* data, size_t n) override;
-  const char* name() const override { return "MPI"; }
-
- private:
-  MPI_Comm comm_;
 };
 
 struct MoviePalette {

@@ -7,9 +7,8 @@
 #include <limits>
 #include <string>
 
-#include "color/srgb.h"
+#include "cuda_check.h"
 #include "error.h"
-#include "gpu/cuda_check.h"
 #include "kmeans_batched.h"
 
 namespace barcode::gpu {
@@ -22,11 +21,10 @@ size_t align_up(size_t bytes) {
 // Where each per-frame result lives inside the packed results buffer of a batch of `frames`.
 // Packed by the batch's own size, so one copy of `bytes` brings back exactly what was computed.
 struct ResultLayout {
-  size_t linear_sums, inertia, centroids, weights, iterations, restart, iterations_all, bytes;
+  size_t inertia, centroids, weights, iterations, restart, iterations_all, bytes;
 
   ResultLayout(size_t frames, size_t k) {
-    linear_sums = 0;
-    inertia = align_up(linear_sums + frames * 3 * sizeof(uint64_t));
+    inertia = 0;
     centroids = align_up(inertia + frames * sizeof(double));
     weights = align_up(centroids + frames * k * 3 * sizeof(float));
     iterations = align_up(weights + frames * k * sizeof(float));
@@ -50,8 +48,8 @@ struct ScratchLayout {
 };
 
 template <typename T>
-T* at(void* base, size_t offset) {
-  return reinterpret_cast<T*>(static_cast<char*>(base) + offset);
+T* at(uint8_t* base, size_t offset) {
+  return reinterpret_cast<T*>(base + offset);
 }
 
 void validate(int device, int max_frames, int tile_pixels, const KmeansParams& p) {
@@ -78,24 +76,6 @@ void validate(int device, int max_frames, int tile_pixels, const KmeansParams& p
   }
 }
 
-// cudaMalloc/cudaMallocHost for typed pointers (the typed overloads live in cuda_runtime.h, a
-// header meant for nvcc).
-template <typename T>
-cudaError_t device_alloc(T** p, size_t bytes) {
-  return cudaMalloc(reinterpret_cast<void**>(p), bytes);
-}
-template <typename T>
-cudaError_t pinned_alloc(T** p, size_t bytes) {
-  return cudaMallocHost(reinterpret_cast<void**>(p), bytes);
-}
-
-cudaStream_t as_stream(void* s) {
-  return static_cast<cudaStream_t>(s);
-}
-cudaEvent_t as_event(void* e) {
-  return static_cast<cudaEvent_t>(e);
-}
-
 }  // namespace
 
 int device_count() {
@@ -118,103 +98,66 @@ BatchedKmeans::BatchedKmeans(int device, int max_frames, int tile_pixels,
                              const KmeansParams& params)
     : device_(device), max_frames_(max_frames), n_(tile_pixels), params_(params) {
   validate(device, max_frames, tile_pixels, params);
-  try {
-    CUDA_CHECK(cudaSetDevice(device_));
+  // What is made here is released by the members' destructors, also when this throws.
+  CUDA_CHECK(cudaSetDevice(device_));
 
-    // Shared memory: stage the tile there when it fits next to the per-thread cluster sums.
-    int optin = 0;
-    CUDA_CHECK(cudaDeviceGetAttribute(&optin, cudaDevAttrMaxSharedMemoryPerBlockOptin, device_));
-    const size_t fixed = kmeans_static_shared_bytes();
-    const size_t with_tile = kmeans_dynamic_shared_bytes(params_.k, n_, true);
-    const size_t without_tile = kmeans_dynamic_shared_bytes(params_.k, n_, false);
-    tile_in_shared_ = fixed + with_tile <= static_cast<size_t>(optin);
-    if (fixed + without_tile > static_cast<size_t>(optin)) {
-      throw Error("GPU k-means: k = " + std::to_string(params_.k) + " needs more shared memory (" +
-                  std::to_string(fixed + without_tile) + " bytes) than device " +
-                  std::to_string(device_) + " offers (" + std::to_string(optin) + ")");
-    }
-    // The device's whole allowance, not just this object's need: the attribute belongs to the
-    // kernel, and another BatchedKmeans on the same device may need more than this one.
-    kmeans_allow_dynamic_shared(static_cast<size_t>(optin) - fixed);
-
-    const size_t frames = static_cast<size_t>(max_frames_);
-    const size_t slots = frames * static_cast<size_t>(params_.restarts);
-    const size_t k = static_cast<size_t>(params_.k);
-    results_bytes_ = ResultLayout(frames, k).bytes;
-    CUDA_CHECK(device_alloc(&input_, frames * static_cast<size_t>(n_) * 3));
-    CUDA_CHECK(device_alloc(&frame_indices_, frames * sizeof(int64_t)));
-    CUDA_CHECK(device_alloc(&lut_, 256 * sizeof(uint16_t)));
-    CUDA_CHECK(cudaMalloc(&scratch_, ScratchLayout(slots, k).bytes));
-    CUDA_CHECK(cudaMalloc(&results_, results_bytes_));
-    CUDA_CHECK(pinned_alloc(&host_frame_indices_, frames * sizeof(int64_t)));
-    CUDA_CHECK(cudaMallocHost(&host_results_, results_bytes_));
-
-    cudaStream_t stream = nullptr;
-    CUDA_CHECK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
-    own_stream_ = stream;
-    cudaEvent_t event = nullptr;
-    CUDA_CHECK(cudaEventCreate(&event));
-    kernels_start_ = event;
-    CUDA_CHECK(cudaEventCreate(&event));
-    kernels_end_ = event;
-    CUDA_CHECK(cudaEventCreateWithFlags(&event, cudaEventDisableTiming));
-    results_ready_ = event;
-
-    CUDA_CHECK(cudaMemcpy(lut_, srgb_to_linear16().data(), 256 * sizeof(uint16_t),
-                          cudaMemcpyHostToDevice));
-  } catch (...) {
-    release();
-    throw;
+  // Shared memory: stage the tile there when it fits next to the per-thread cluster sums.
+  int optin = 0;
+  CUDA_CHECK(cudaDeviceGetAttribute(&optin, cudaDevAttrMaxSharedMemoryPerBlockOptin, device_));
+  const size_t fixed = kmeans_static_shared_bytes();
+  const size_t with_tile = kmeans_dynamic_shared_bytes(params_.k, n_, true);
+  const size_t without_tile = kmeans_dynamic_shared_bytes(params_.k, n_, false);
+  tile_in_shared_ = fixed + with_tile <= static_cast<size_t>(optin);
+  if (fixed + without_tile > static_cast<size_t>(optin)) {
+    throw Error("GPU k-means: k = " + std::to_string(params_.k) + " needs more shared memory (" +
+                std::to_string(fixed + without_tile) + " bytes) than device " +
+                std::to_string(device_) + " offers (" + std::to_string(optin) + ")");
   }
+  // The device's whole allowance, not just this object's need: the attribute belongs to the
+  // kernel, and another BatchedKmeans on the same device may need more than this one.
+  kmeans_allow_dynamic_shared(static_cast<size_t>(optin) - fixed);
+
+  const size_t frames = static_cast<size_t>(max_frames_);
+  const size_t slots = frames * static_cast<size_t>(params_.restarts);
+  const size_t k = static_cast<size_t>(params_.k);
+  const size_t results_bytes = ResultLayout(frames, k).bytes;
+  input_.allocate(frames * static_cast<size_t>(n_) * 3);
+  frame_indices_.allocate(frames);
+  scratch_.allocate(ScratchLayout(slots, k).bytes);
+  results_.allocate(results_bytes);
+  host_frame_indices_.allocate(frames);
+  host_results_.allocate(results_bytes);
+
+  own_stream_ = CudaStream(cudaStreamNonBlocking);
+  kernels_start_ = CudaEvent(cudaEventDefault);
+  kernels_end_ = CudaEvent(cudaEventDefault);
+  results_ready_ = CudaEvent(cudaEventDisableTiming);
 }
 
 BatchedKmeans::~BatchedKmeans() {
-  release();
-}
-
-void BatchedKmeans::release() noexcept {
-  // Errors are ignored here: a destructor cannot report them, and a failed device leaves nothing
-  // to free anyway.
+  // The batch in flight must be done before the members free what it uses. Errors are ignored
+  // here: a destructor cannot report them, and a failed device leaves nothing to wait for.
   if (cudaSetDevice(device_) != cudaSuccess) return;
-  if (own_stream_) (void)cudaStreamSynchronize(as_stream(own_stream_));
-  if (results_ready_) (void)cudaEventSynchronize(as_event(results_ready_));
-  cudaFree(input_);
-  cudaFree(frame_indices_);
-  cudaFree(lut_);
-  cudaFree(scratch_);
-  cudaFree(results_);
-  cudaFreeHost(host_frame_indices_);
-  cudaFreeHost(host_results_);
-  cudaFreeHost(host_input_);
-  if (kernels_start_) cudaEventDestroy(as_event(kernels_start_));
-  if (kernels_end_) cudaEventDestroy(as_event(kernels_end_));
-  if (results_ready_) cudaEventDestroy(as_event(results_ready_));
-  if (own_stream_) cudaStreamDestroy(as_stream(own_stream_));
-  input_ = nullptr;
-  frame_indices_ = nullptr;
-  lut_ = nullptr;
-  scratch_ = results_ = host_results_ = nullptr;
-  host_frame_indices_ = nullptr;
-  host_input_ = nullptr;
-  kernels_start_ = kernels_end_ = results_ready_ = own_stream_ = nullptr;
+  if (own_stream_) (void)cudaStreamSynchronize(own_stream_.get());
+  if (results_ready_) (void)cudaEventSynchronize(results_ready_.get());
 }
 
 uint8_t* BatchedKmeans::pinned_input() {
   if (!host_input_) {
     CUDA_CHECK(cudaSetDevice(device_));
-    CUDA_CHECK(pinned_alloc(&host_input_, size_t(max_frames_) * size_t(n_) * 3));
+    host_input_.allocate(size_t(max_frames_) * size_t(n_) * 3);
   }
-  return host_input_;
+  return host_input_.get();
 }
 
 void BatchedKmeans::run_device(const uint8_t* device_tiles, int frames,
-                               const int64_t* frame_indices, void* stream) {
+                               const int64_t* frame_indices, cudaStream_t stream) {
   CUDA_CHECK(cudaSetDevice(device_));
   enqueue(device_tiles, frames, frame_indices, stream);
 }
 
 void BatchedKmeans::run_host(const uint8_t* host_tiles, int frames, const int64_t* frame_indices,
-                             void* stream) {
+                             cudaStream_t stream) {
   if (frames < 0 || frames > max_frames_) {
     throw Error("GPU k-means: batch of " + std::to_string(frames) + " frames (at most " +
                 std::to_string(max_frames_) + ")");
@@ -223,14 +166,14 @@ void BatchedKmeans::run_host(const uint8_t* host_tiles, int frames, const int64_
     throw Error("GPU k-means: a batch is already in flight; call wait() first");
   }
   CUDA_CHECK(cudaSetDevice(device_));
-  cudaStream_t s = as_stream(stream ? stream : own_stream_);
-  CUDA_CHECK(cudaMemcpyAsync(input_, host_tiles, size_t(frames) * size_t(n_) * 3,
+  cudaStream_t s = stream ? stream : own_stream_.get();
+  CUDA_CHECK(cudaMemcpyAsync(input_.get(), host_tiles, size_t(frames) * size_t(n_) * 3,
                              cudaMemcpyHostToDevice, s));
-  enqueue(input_, frames, frame_indices, s);
+  enqueue(input_.get(), frames, frame_indices, s);
 }
 
 void BatchedKmeans::enqueue(const uint8_t* device_tiles, int frames, const int64_t* frame_indices,
-                            void* stream) {
+                            cudaStream_t stream) {
   if (pending_frames_ >= 0) {
     throw Error("GPU k-means: a batch is already in flight; call wait() first");
   }
@@ -238,7 +181,7 @@ void BatchedKmeans::enqueue(const uint8_t* device_tiles, int frames, const int64
     throw Error("GPU k-means: batch of " + std::to_string(frames) + " frames (at most " +
                 std::to_string(max_frames_) + ")");
   }
-  cudaStream_t s = as_stream(stream ? stream : own_stream_);
+  cudaStream_t s = stream ? stream : own_stream_.get();
   const size_t f = static_cast<size_t>(frames);
   const size_t k = static_cast<size_t>(params_.k);
   const ResultLayout out(f, k);
@@ -246,15 +189,14 @@ void BatchedKmeans::enqueue(const uint8_t* device_tiles, int frames, const int64
 
   if (frames > 0) {
     // The pinned staging copy is free to reuse: the previous batch was collected by wait().
-    std::memcpy(host_frame_indices_, frame_indices, f * sizeof(int64_t));
-    CUDA_CHECK(cudaMemcpyAsync(frame_indices_, host_frame_indices_, f * sizeof(int64_t),
+    std::memcpy(host_frame_indices_.get(), frame_indices, f * sizeof(int64_t));
+    CUDA_CHECK(cudaMemcpyAsync(frame_indices_.get(), host_frame_indices_.get(), f * sizeof(int64_t),
                                cudaMemcpyHostToDevice, s));
   }
 
   KmeansBatchArgs a;
   a.tiles = device_tiles;
-  a.frame_indices = frame_indices_;
-  a.srgb_to_linear = lut_;
+  a.frame_indices = frame_indices_.get();
   a.frames = frames;
   a.n = n_;
   a.k = params_.k;
@@ -263,25 +205,25 @@ void BatchedKmeans::enqueue(const uint8_t* device_tiles, int frames, const int64
   a.tol2 = params_.tol * params_.tol;  // in float, as kmeans_tile computes it
   a.seed = params_.seed;
   a.tile_in_shared = tile_in_shared_;
-  a.restart_inertia = at<double>(scratch_, scratch.inertia);
-  a.restart_centroids = at<float>(scratch_, scratch.centroids);
-  a.restart_counts = at<uint32_t>(scratch_, scratch.counts);
-  a.restart_iterations = at<int>(scratch_, scratch.iterations);
-  a.linear_sums = at<uint64_t>(results_, out.linear_sums);
-  a.inertia = at<double>(results_, out.inertia);
-  a.centroids = at<float>(results_, out.centroids);
-  a.weights = at<float>(results_, out.weights);
-  a.iterations = at<int>(results_, out.iterations);
-  a.restart = at<int>(results_, out.restart);
-  a.iterations_all = at<int>(results_, out.iterations_all);
+  a.restart_inertia = at<double>(scratch_.get(), scratch.inertia);
+  a.restart_centroids = at<float>(scratch_.get(), scratch.centroids);
+  a.restart_counts = at<uint32_t>(scratch_.get(), scratch.counts);
+  a.restart_iterations = at<int>(scratch_.get(), scratch.iterations);
+  a.inertia = at<double>(results_.get(), out.inertia);
+  a.centroids = at<float>(results_.get(), out.centroids);
+  a.weights = at<float>(results_.get(), out.weights);
+  a.iterations = at<int>(results_.get(), out.iterations);
+  a.restart = at<int>(results_.get(), out.restart);
+  a.iterations_all = at<int>(results_.get(), out.iterations_all);
 
-  CUDA_CHECK(cudaEventRecord(as_event(kernels_start_), s));
+  CUDA_CHECK(cudaEventRecord(kernels_start_.get(), s));
   launch_kmeans_batched(a, s);
-  CUDA_CHECK(cudaEventRecord(as_event(kernels_end_), s));
+  CUDA_CHECK(cudaEventRecord(kernels_end_.get(), s));
   if (frames > 0) {
-    CUDA_CHECK(cudaMemcpyAsync(host_results_, results_, out.bytes, cudaMemcpyDeviceToHost, s));
+    CUDA_CHECK(
+        cudaMemcpyAsync(host_results_.get(), results_.get(), out.bytes, cudaMemcpyDeviceToHost, s));
   }
-  CUDA_CHECK(cudaEventRecord(as_event(results_ready_), s));
+  CUDA_CHECK(cudaEventRecord(results_ready_.get(), s));
   pending_frames_ = frames;
 }
 
@@ -290,26 +232,21 @@ BatchResults BatchedKmeans::wait() {
   CUDA_CHECK(cudaSetDevice(device_));
   const int frames = pending_frames_;
   pending_frames_ = -1;  // even if the wait fails: the batch is gone either way
-  CUDA_CHECK(cudaEventSynchronize(as_event(results_ready_)));
+  CUDA_CHECK(cudaEventSynchronize(results_ready_.get()));
 
   BatchResults results;
-  CUDA_CHECK(
-      cudaEventElapsedTime(&results.kernel_ms, as_event(kernels_start_), as_event(kernels_end_)));
+  CUDA_CHECK(cudaEventElapsedTime(&results.kernel_ms, kernels_start_.get(), kernels_end_.get()));
   const size_t f = static_cast<size_t>(frames);
   const size_t k = static_cast<size_t>(params_.k);
   const ResultLayout out(f, k);
-  const auto* linear = at<const uint64_t>(host_results_, out.linear_sums);
-  const auto* inertia = at<const double>(host_results_, out.inertia);
-  const auto* centroids = at<const float>(host_results_, out.centroids);
-  const auto* weights = at<const float>(host_results_, out.weights);
-  const auto* iterations = at<const int>(host_results_, out.iterations);
-  const auto* restart = at<const int>(host_results_, out.restart);
-  const auto* iterations_all = at<const int>(host_results_, out.iterations_all);
+  const auto* inertia = at<const double>(host_results_.get(), out.inertia);
+  const auto* centroids = at<const float>(host_results_.get(), out.centroids);
+  const auto* weights = at<const float>(host_results_.get(), out.weights);
+  const auto* iterations = at<const int>(host_results_.get(), out.iterations);
+  const auto* restart = at<const int>(host_results_.get(), out.restart);
+  const auto* iterations_all = at<const int>(host_results_.get(), out.iterations_all);
 
   results.kmeans.resize(f);
-  results.mean_linear.resize(f);
-  // The same arithmetic as barcode::mean_color_linear.
-  const double scale = static_cast<double>(n_) * 65535.0;
   for (size_t i = 0; i < f; ++i) {
     KmeansResult& r = results.kmeans[i];
     r.centroids.assign(centroids + i * k * 3, centroids + (i + 1) * k * 3);
@@ -317,9 +254,6 @@ BatchResults BatchedKmeans::wait() {
     r.inertia = inertia[i];
     r.iterations = iterations[i];
     r.restart = restart[i];
-    for (int c = 0; c < 3; ++c) {
-      results.mean_linear[i][c] = linear_to_srgb8(static_cast<double>(linear[3 * i + c]) / scale);
-    }
     results.iterations_all_restarts += iterations_all[i];
   }
   return results;

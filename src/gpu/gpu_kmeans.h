@@ -1,18 +1,19 @@
 // Host side of the batched GPU k-means: clusters many tiles per call with results equal, bit for
-// bit, to barcode::kmeans_tile (src/color/kmeans.h), plus each tile's mean colour in linear light
-// (equal to barcode::mean_color_linear).
+// bit, to barcode::kmeans_tile (src/color/kmeans.h).
 //
-// Free of CUDA types so that code built without the CUDA headers can include it; streams are
-// passed as void* (a cudaStream_t).
+// Part of the CUDA build only (the job reaches it through src/pipeline/gpu_backend.h, which is
+// free of CUDA types), so it speaks in CUDA's own types.
 #pragma once
 
-#include <array>
+#include <cuda_runtime_api.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "color/kmeans.h"
+#include "gpu/cuda_resources.h"
 
 namespace barcode::gpu {
 
@@ -25,7 +26,6 @@ std::string device_description(int device);
 // Results of one batch, in the order the tiles were given.
 struct BatchResults {
   std::vector<KmeansResult> kmeans;
-  std::vector<std::array<uint8_t, 3>> mean_linear;  // mean colour averaged in linear light
   int64_t iterations_all_restarts = 0;  // Lloyd iterations summed over frames and restarts
   float kernel_ms = 0.0f;               // GPU time of the two k-means kernels of this batch
 };
@@ -38,7 +38,7 @@ class BatchedKmeans {
   // Throws barcode::Error on invalid parameters (the rules of kmeans_tile, and k <= 32) or when
   // the device cannot be used.
   BatchedKmeans(int device, int max_frames, int tile_pixels, const KmeansParams& params);
-  ~BatchedKmeans();
+  ~BatchedKmeans();  // waits for the batch in flight, if any
   BatchedKmeans(const BatchedKmeans&) = delete;
   BatchedKmeans& operator=(const BatchedKmeans&) = delete;
 
@@ -47,12 +47,12 @@ class BatchedKmeans {
   // each tile's random stream, as in kmeans_tile. Asynchronous on `stream` (nullptr: this
   // object's own stream); `device_tiles` must stay valid until the work is done.
   void run_device(const uint8_t* device_tiles, int frames, const int64_t* frame_indices,
-                  void* stream = nullptr);
+                  cudaStream_t stream = nullptr);
 
   // Copies `frames` tiles from host memory to the device, then as run_device. Pinned memory
   // (pinned_input()) makes the copy asynchronous; other memory is copied before this returns.
   void run_host(const uint8_t* host_tiles, int frames, const int64_t* frame_indices,
-                void* stream = nullptr);
+                cudaStream_t stream = nullptr);
 
   // Waits for the batch enqueued last and returns its results.
   BatchResults wait();
@@ -62,10 +62,7 @@ class BatchedKmeans {
   uint8_t* pinned_input();
 
   // The device buffer run_host() uploads into (max_frames * tile_pixels * 3 bytes).
-  const uint8_t* device_input() const { return input_; }
-
-  // barcode::srgb_to_linear16() in device memory (256 entries), for other kernels to share.
-  const uint16_t* device_linear_table() const { return lut_; }
+  const uint8_t* device_input() const { return input_.get(); }
 
   // Whether tiles are staged in shared memory (false: read through L1/L2, for large tiles).
   bool tiles_in_shared() const { return tile_in_shared_; }
@@ -78,8 +75,8 @@ class BatchedKmeans {
   const KmeansParams& params() const { return params_; }
 
  private:
-  void enqueue(const uint8_t* device_tiles, int frames, const int64_t* frame_indices, void* stream);
-  void release() noexcept;
+  void enqueue(const uint8_t* device_tiles, int frames, const int64_t* frame_indices,
+               cudaStream_t stream);
 
   int device_;
   int max_frames_;
@@ -87,23 +84,21 @@ class BatchedKmeans {
   KmeansParams params_;
   bool tile_in_shared_ = true;
 
-  // Device memory.
-  uint8_t* input_ = nullptr;          // max_frames * n * 3
-  int64_t* frame_indices_ = nullptr;  // max_frames
-  uint16_t* lut_ = nullptr;           // 256
-  void* scratch_ = nullptr;           // per (frame, restart) results
-  void* results_ = nullptr;           // per frame results, packed for one copy
-  // Pinned host memory.
-  int64_t* host_frame_indices_ = nullptr;
-  void* host_results_ = nullptr;
-  uint8_t* host_input_ = nullptr;
-  size_t results_bytes_ = 0;
+  // Released after the streams and events below (members go in reverse order), once the
+  // destructor has waited for the batch in flight.
+  DeviceBuffer<uint8_t> input_;          // max_frames * n * 3
+  DeviceBuffer<int64_t> frame_indices_;  // max_frames
+  DeviceBuffer<uint8_t> scratch_;        // per (frame, restart) results (ScratchLayout)
+  DeviceBuffer<uint8_t> results_;        // per frame results, packed for one copy (ResultLayout)
+  PinnedBuffer<int64_t> host_frame_indices_;
+  PinnedBuffer<uint8_t> host_results_;
+  PinnedBuffer<uint8_t> host_input_;  // pinned_input(), on first use
 
-  void* own_stream_ = nullptr;     // cudaStream_t
-  void* kernels_start_ = nullptr;  // cudaEvent_t
-  void* kernels_end_ = nullptr;    // cudaEvent_t
-  void* results_ready_ = nullptr;  // cudaEvent_t
-  int pending_frames_ = -1;        // frames of the batch in flight; -1 when none
+  CudaStream own_stream_;
+  CudaEvent kernels_start_;
+  CudaEvent kernels_end_;
+  CudaEvent results_ready_;
+  int pending_frames_ = -1;  // frames of the batch in flight; -1 when none
 };
 
 }  // namespace barcode::gpu

@@ -6,10 +6,12 @@
 
 #include "color/frame_summary.h"
 #include "color/lab8.h"
+#include "color/srgb.h"
+#include "cuda_check.h"
 #include "error.h"
-#include "gpu/cuda_check.h"
+#include "gpu/nvtx_range.h"
 #include "nv12_tile.h"
-#include "summary.h"
+#include "stopwatch.h"
 #include "tile_color.h"
 #include "video/yuv_tile.h"
 
@@ -22,8 +24,12 @@ namespace {
 
 constexpr int kBatches = 3;
 
-cudaStream_t as_stream(void* s) {
-  return static_cast<cudaStream_t>(s);
+// `values` (a vector or an array) uploaded into a new device buffer.
+template <typename Values>
+DeviceBuffer<typename Values::value_type> upload(const Values& values) {
+  DeviceBuffer<typename Values::value_type> buffer(values.size());
+  CUDA_CHECK(cudaMemcpy(buffer.get(), values.data(), buffer.bytes(), cudaMemcpyHostToDevice));
+  return buffer;
 }
 
 }  // namespace
@@ -39,12 +45,7 @@ GpuSink::GpuSink(int device, const TileAnalysis& analysis, const TileSource& sou
       kmeans_(device, batch_frames, static_cast<int>(analysis.pixels()), analysis.kmeans),
       batches_(kBatches),
       lanes_(static_cast<size_t>(decoders)) {
-  try {
-    allocate();
-  } catch (...) {
-    release();  // what was allocated before the failure
-    throw;
-  }
+  allocate();  // on failure, the members' destructors release what it made
   filling_ = take_free_batch();
   cluster_thread_ = std::thread([this] { cluster_loop(); });
 }
@@ -54,15 +55,11 @@ void GpuSink::make_lane(Lane& lane) {
   // the legacy default stream, asynchronously. A blocking stream's kernels wait for that copy;
   // a non-blocking one raced it and read parts of older pictures (seen on an H200: results
   // depended on the number of decode sessions).
-  cudaStream_t stream = nullptr;
-  CUDA_CHECK(cudaStreamCreate(&stream));
-  lane.stream = stream;
+  lane.stream = CudaStream(cudaStreamDefault);
   // Tiles made on the host need no order against FFmpeg's copies: their upload does not wait
   // for them (a blocking stream would).
-  CUDA_CHECK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
-  lane.upload_stream = stream;
-  CUDA_CHECK(cudaMallocHost(reinterpret_cast<void**>(&lane.pinned_tile),
-                            static_cast<size_t>(analysis_.tile_bytes())));
+  lane.upload_stream = CudaStream(cudaStreamNonBlocking);
+  lane.pinned_tile.allocate(static_cast<size_t>(analysis_.tile_bytes()));
   lane.converter = std::make_unique<TileConverter>(tile_, source_);
   lane.host_frame = make_frame();
 }
@@ -73,7 +70,7 @@ void GpuSink::allocate() {
   const size_t slots = static_cast<size_t>(capacity_);
   for (int b = 0; b < kBatches; ++b) {
     Batch& batch = batches_[static_cast<size_t>(b)];
-    CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&batch.tiles), tile_bytes * slots));
+    batch.tiles.allocate(tile_bytes * slots);
     batch.rows.resize(slots);
     batch.frame_indices.resize(slots);
     batch.valid.resize(slots);
@@ -83,36 +80,27 @@ void GpuSink::allocate() {
   make_lane(upload_);
   // Non-blocking: every tile of a batch was complete (its lane synchronised) before the batch
   // was queued, so clustering need not wait for FFmpeg's copies, nor they for it.
-  cudaStream_t stream = nullptr;
-  CUDA_CHECK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
-  stream_ = stream;
-  const size_t light = slots * static_cast<size_t>(tile_.height) * 3 * sizeof(uint64_t);
-  CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&row_light_), light));
-  CUDA_CHECK(cudaMallocHost(reinterpret_cast<void**>(&host_light_), light));
+  stream_ = CudaStream(cudaStreamNonBlocking);
+  linear_ = upload(srgb_to_linear16());
+  const size_t light = slots * static_cast<size_t>(tile_.height) * 3;
+  row_light_.allocate(light);
+  host_light_.allocate(light);
   if (source_.tone.active()) {
     // HDR: the host's tone map tables uploaded as they are, so the kernel reads the CPU twin's
     // very numbers.
     const ToneMap tone(source_.tone);
-    const size_t light_bytes = tone.light().size() * sizeof(double);
-    const size_t threshold_bytes = tone.threshold().size() * sizeof(double);
-    CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&tone_light_), light_bytes));
-    CUDA_CHECK(cudaMemcpy(tone_light_, tone.light().data(), light_bytes, cudaMemcpyHostToDevice));
-    CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&tone_threshold_), threshold_bytes));
-    CUDA_CHECK(cudaMemcpy(tone_threshold_, tone.threshold().data(), threshold_bytes,
-                          cudaMemcpyHostToDevice));
+    tone_light_ = upload(tone.light());
+    tone_threshold_ = upload(tone.threshold());
     device_tone_ = tone.tables();
-    device_tone_.light = tone_light_;
-    device_tone_.threshold = tone_threshold_;
+    device_tone_.light = tone_light_.get();
+    device_tone_.threshold = tone_threshold_.get();
   }
   if (analysis_.space == ColorSpace::kLab) {
-    const std::vector<int32_t>& curve = lab_curve_table();
-    CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&curve_), curve.size() * sizeof(int32_t)));
-    CUDA_CHECK(
-        cudaMemcpy(curve_, curve.data(), curve.size() * sizeof(int32_t), cudaMemcpyHostToDevice));
-    CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&lab_tiles_), tile_bytes * slots));
+    curve_ = upload(lab_curve_table());
+    lab_tiles_.allocate(tile_bytes * slots);
   }
   if (analysis_.keep_thumbs) {
-    CUDA_CHECK(cudaMallocHost(reinterpret_cast<void**>(&host_thumbs_), tile_bytes * slots));
+    host_thumbs_.allocate(tile_bytes * slots);
   }
 }
 
@@ -123,32 +111,9 @@ GpuSink::~GpuSink() {
     changed_.notify_all();
   }
   if (cluster_thread_.joinable()) cluster_thread_.join();
-  release();
-}
-
-void GpuSink::release() noexcept {
-  // Errors while releasing are not worth a second report: the job is ending either way.
-  cudaSetDevice(device_);
-  const auto free_lane = [](Lane& lane) {
-    if (lane.stream) cudaStreamDestroy(as_stream(lane.stream));
-    if (lane.upload_stream) cudaStreamDestroy(as_stream(lane.upload_stream));
-    if (lane.pinned_tile) cudaFreeHost(lane.pinned_tile);
-    lane.stream = lane.upload_stream = nullptr;
-    lane.pinned_tile = nullptr;
-  };
-  for (Lane& lane : lanes_) free_lane(lane);
-  free_lane(upload_);
-  for (Batch& batch : batches_) {
-    if (batch.tiles) cudaFree(batch.tiles);
-  }
-  if (stream_) cudaStreamDestroy(as_stream(stream_));
-  cudaFree(row_light_);
-  cudaFreeHost(host_light_);
-  cudaFree(curve_);
-  cudaFree(tone_light_);
-  cudaFree(tone_threshold_);
-  cudaFree(lab_tiles_);
-  cudaFreeHost(host_thumbs_);
+  // The members free the buffers and streams next, on this device. Errors while releasing are
+  // not worth a second report: the job is ending either way.
+  (void)cudaSetDevice(device_);
 }
 
 int GpuSink::take_free_batch() {
@@ -159,8 +124,8 @@ int GpuSink::take_free_batch() {
 }
 
 void GpuSink::fail(std::exception_ptr failure) {
+  failure_.capture(std::move(failure));
   std::lock_guard<std::mutex> lock(mutex_);
-  if (!failure_) failure_ = failure;
   failed_ = true;
   changed_.notify_all();
 }
@@ -186,7 +151,8 @@ void GpuSink::put_slot(int64_t row, int64_t frame_index, Fill fill) {
   Batch& batch = batches_[static_cast<size_t>(b)];
   uint8_t valid = 1;
   try {
-    fill(batch.tiles + static_cast<size_t>(slot) * static_cast<size_t>(analysis_.tile_bytes()));
+    fill(batch.tiles.get() +
+         static_cast<size_t>(slot) * static_cast<size_t>(analysis_.tile_bytes()));
   } catch (...) {
     valid = 0;
     fail(std::current_exception());
@@ -214,6 +180,7 @@ void GpuSink::close_filling() {
 void GpuSink::put(int decoder, const AVFrame* frame, int64_t row, int64_t frame_index) {
   put_slot(row, frame_index, [&](uint8_t* device_tile) {
     Lane& lane = lanes_[static_cast<size_t>(decoder)];
+    const NvtxRange range("convert");
     Stopwatch clock;
     convert(lane, frame, device_tile);
     lane.convert_s += clock.seconds();
@@ -226,17 +193,17 @@ void GpuSink::put_tile(const uint8_t* rgb, int64_t row, int64_t frame_index) {
     // when the slot is committed, whatever streams the clustering uses.
     const auto bytes = static_cast<size_t>(analysis_.tile_bytes());
     CUDA_CHECK(cudaSetDevice(device_));
-    std::memcpy(upload_.pinned_tile, rgb, bytes);
-    const cudaStream_t stream = as_stream(upload_.upload_stream);
-    CUDA_CHECK(
-        cudaMemcpyAsync(device_tile, upload_.pinned_tile, bytes, cudaMemcpyHostToDevice, stream));
+    std::memcpy(upload_.pinned_tile.get(), rgb, bytes);
+    const cudaStream_t stream = upload_.upload_stream.get();
+    CUDA_CHECK(cudaMemcpyAsync(device_tile, upload_.pinned_tile.get(), bytes,
+                               cudaMemcpyHostToDevice, stream));
     CUDA_CHECK(cudaStreamSynchronize(stream));
   });
 }
 
 void GpuSink::convert(Lane& lane, const AVFrame* frame, uint8_t* device_tile) {
   CUDA_CHECK(cudaSetDevice(device_));
-  const cudaStream_t stream = as_stream(lane.stream);
+  const cudaStream_t stream = lane.stream.get();
   if (frame->format == AV_PIX_FMT_CUDA && frame->hw_frames_ctx) {
     const auto* frames = reinterpret_cast<const AVHWFramesContext*>(frame->hw_frames_ctx->data);
     const AVPixelFormat layout = frames->sw_format;
@@ -270,10 +237,11 @@ void GpuSink::convert(Lane& lane, const AVFrame* frame, uint8_t* device_tile) {
     lane.host_frame->color_range = frame->color_range;
     frame = lane.host_frame.get();
   }
-  lane.converter->convert(frame, lane.pinned_tile);
-  const cudaStream_t upload = as_stream(lane.upload_stream);
-  CUDA_CHECK(cudaMemcpyAsync(device_tile, lane.pinned_tile, static_cast<size_t>(tile_.pixels()) * 3,
-                             cudaMemcpyHostToDevice, upload));
+  lane.converter->convert(frame, lane.pinned_tile.get());
+  const cudaStream_t upload = lane.upload_stream.get();
+  CUDA_CHECK(cudaMemcpyAsync(device_tile, lane.pinned_tile.get(),
+                             static_cast<size_t>(tile_.pixels()) * 3, cudaMemcpyHostToDevice,
+                             upload));
   CUDA_CHECK(cudaStreamSynchronize(upload));
 }
 
@@ -321,24 +289,26 @@ void GpuSink::cluster_loop() {
 }
 
 void GpuSink::cluster_batch(Batch& batch) {
+  const NvtxRange range("cluster");
   const int n = batch.committed;
-  const cudaStream_t stream = as_stream(stream_);
+  const cudaStream_t stream = stream_.get();
   const size_t tile_bytes = static_cast<size_t>(analysis_.tile_bytes());
   const size_t light_per_tile = static_cast<size_t>(tile_.height) * 3;
   // Everything on one stream, the k-means last: its wait() then covers the copies too.
-  launch_tile_row_light(batch.tiles, n, tile_.width, tile_.height, kmeans_.device_linear_table(),
-                        row_light_, stream);
-  CUDA_CHECK(cudaMemcpyAsync(host_light_, row_light_, light_per_tile * sizeof(uint64_t) * n,
-                             cudaMemcpyDeviceToHost, stream));
+  launch_tile_row_light(batch.tiles.get(), n, tile_.width, tile_.height, linear_.get(),
+                        row_light_.get(), stream);
+  CUDA_CHECK(cudaMemcpyAsync(host_light_.get(), row_light_.get(),
+                             light_per_tile * sizeof(uint64_t) * n, cudaMemcpyDeviceToHost,
+                             stream));
   if (host_thumbs_) {
-    CUDA_CHECK(
-        cudaMemcpyAsync(host_thumbs_, batch.tiles, tile_bytes * n, cudaMemcpyDeviceToHost, stream));
+    CUDA_CHECK(cudaMemcpyAsync(host_thumbs_.get(), batch.tiles.get(), tile_bytes * n,
+                               cudaMemcpyDeviceToHost, stream));
   }
-  const uint8_t* clustered = batch.tiles;
+  const uint8_t* clustered = batch.tiles.get();
   if (lab_tiles_) {
-    launch_lab8_from_srgb8(batch.tiles, tile_.pixels() * n, lab_tiles_,
-                           kmeans_.device_linear_table(), curve_, stream);
-    clustered = lab_tiles_;
+    launch_lab8_from_srgb8(batch.tiles.get(), tile_.pixels() * n, lab_tiles_.get(), linear_.get(),
+                           curve_.get(), stream);
+    clustered = lab_tiles_.get();
   }
   kmeans_.run_device(clustered, n, batch.frame_indices.data(), stream);
   BatchResults results = kmeans_.wait();
@@ -348,10 +318,11 @@ void GpuSink::cluster_batch(Batch& batch) {
       book_.mark_missing(batch.rows[s]);
       continue;
     }
-    FrameColors row =
-        summarize(results.kmeans[s], host_light_ + s * light_per_tile, analysis_, batch.rows[s]);
+    FrameColors row = summarize(results.kmeans[s], host_light_.get() + s * light_per_tile,
+                                analysis_, batch.rows[s]);
     if (host_thumbs_) {
-      row.thumb.assign(host_thumbs_ + s * tile_bytes, host_thumbs_ + (s + 1) * tile_bytes);
+      const uint8_t* thumb = host_thumbs_.get() + s * tile_bytes;
+      row.thumb.assign(thumb, thumb + tile_bytes);
     }
     book_.add(std::move(row));
   }
@@ -366,7 +337,7 @@ void GpuSink::finish() {
     changed_.notify_all();
   }
   cluster_thread_.join();
-  if (failure_) std::rethrow_exception(failure_);
+  failure_.rethrow_if_any();
 }
 
 double GpuSink::convert_seconds() const {

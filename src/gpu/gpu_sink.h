@@ -7,6 +7,8 @@
 // tiles are copied back to the host.
 #pragma once
 
+#include <cuda_runtime_api.h>
+
 #include <condition_variable>
 #include <deque>
 #include <exception>
@@ -16,6 +18,8 @@
 #include <vector>
 
 #include "color/frame_summary.h"
+#include "first_failure.h"
+#include "gpu/cuda_resources.h"
 #include "gpu/gpu_kmeans.h"
 #include "pipeline/result_book.h"
 #include "pipeline/tile_sink.h"
@@ -39,7 +43,7 @@ class GpuSink : public TileSink {
 
  private:
   struct Batch {
-    uint8_t* tiles = nullptr;  // device, capacity * tile bytes
+    DeviceBuffer<uint8_t> tiles;  // capacity * tile bytes
     std::vector<int64_t> rows, frame_indices;
     std::vector<uint8_t> valid;  // 0 where the conversion failed
     int allocated = 0;           // slots handed to decoders
@@ -48,9 +52,9 @@ class GpuSink : public TileSink {
   };
   // One decoder's own CUDA stream and buffers for frames that arrive in host memory.
   struct Lane {
-    void* stream = nullptr;          // cudaStream_t, blocking: for NVDEC surfaces
-    void* upload_stream = nullptr;   // cudaStream_t, non-blocking: for tiles made on the host
-    uint8_t* pinned_tile = nullptr;  // host, one tile
+    CudaStream stream;                  // blocking: for NVDEC surfaces
+    CudaStream upload_stream;           // non-blocking: for tiles made on the host
+    PinnedBuffer<uint8_t> pinned_tile;  // one tile
     std::unique_ptr<TileConverter> converter;
     FramePtr host_frame;  // for surfaces the kernel cannot read (transferred)
     double convert_s = 0;
@@ -60,8 +64,7 @@ class GpuSink : public TileSink {
   // it (marks the row missing when the sink has failed).
   template <typename Fill>
   void put_slot(int64_t row, int64_t frame_index, Fill fill);
-  void allocate();          // the constructor's device and pinned buffers
-  void release() noexcept;  // frees whatever allocate() made
+  void allocate();  // the constructor's device and pinned buffers
   void make_lane(Lane& lane);
   void convert(Lane& lane, const AVFrame* frame, uint8_t* device_tile);
   void cluster_loop();
@@ -77,16 +80,18 @@ class GpuSink : public TileSink {
   int capacity_;
   ResultBook& book_;
   BatchedKmeans kmeans_;
-  // Per-batch colour work on the clustering thread's stream (see the class comment).
-  void* stream_ = nullptr;            // cudaStream_t
-  int32_t* curve_ = nullptr;          // device, lab_curve_table() (--space lab)
-  double* tone_light_ = nullptr;      // device, ToneMap::light() (HDR input)
-  double* tone_threshold_ = nullptr;  // device, ToneMap::threshold() (HDR input)
-  ToneMapTables device_tone_;         // pointing at the two above
-  uint8_t* lab_tiles_ = nullptr;      // device, capacity tiles of CIELAB codes (--space lab)
-  uint64_t* row_light_ = nullptr;     // device, capacity * height * 3
-  uint64_t* host_light_ = nullptr;    // pinned, the same
-  uint8_t* host_thumbs_ = nullptr;    // pinned, capacity tiles (--keep-thumbs)
+  // Per-batch colour work on the clustering thread's stream (see the class comment). The
+  // buffers are released by their destructors, after the destructor has joined that thread.
+  CudaStream stream_;
+  DeviceBuffer<uint16_t> linear_;        // srgb_to_linear16()
+  DeviceBuffer<int32_t> curve_;          // lab_curve_table() (--space lab)
+  DeviceBuffer<double> tone_light_;      // ToneMap::light() (HDR input)
+  DeviceBuffer<double> tone_threshold_;  // ToneMap::threshold() (HDR input)
+  ToneMapTables device_tone_;            // pointing at the two above
+  DeviceBuffer<uint8_t> lab_tiles_;      // capacity tiles of CIELAB codes (--space lab)
+  DeviceBuffer<uint64_t> row_light_;     // capacity * height * 3
+  PinnedBuffer<uint64_t> host_light_;    // the same
+  PinnedBuffer<uint8_t> host_thumbs_;    // capacity tiles (--keep-thumbs)
   std::vector<Batch> batches_;
   std::vector<Lane> lanes_;
   Lane upload_;  // put_tile's stream and pinned tile
@@ -95,8 +100,8 @@ class GpuSink : public TileSink {
   int filling_ = -1;              // batch receiving slots, -1 while none is free
   std::deque<int> free_, ready_;  // batch numbers
   bool finishing_ = false;
-  bool failed_ = false;
-  std::exception_ptr failure_;
+  bool failed_ = false;   // with mutex_ held: a failure was captured
+  FirstFailure failure_;  // of the decoders' conversions and the clustering thread
   double cluster_s_ = 0;
   std::thread cluster_thread_;
 };

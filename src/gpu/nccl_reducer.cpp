@@ -18,8 +18,9 @@
 #include <utility>
 #include <vector>
 
+#include "cuda_check.h"
 #include "error.h"
-#include "gpu/cuda_check.h"
+#include "gpu/nvtx_range.h"
 #include "mpi_env.h"
 
 namespace barcode::gpu {
@@ -168,6 +169,7 @@ NcclSumReducer::~NcclSumReducer() = default;
 
 void NcclSumReducer::allreduce_sum(int64_t* data, size_t n) {
   if (n == 0) return;
+  const NvtxRange range("palette");
   State& s = *state_;
   s.wait_joined();
   State::DeviceScope scope(s);

@@ -3,7 +3,7 @@
 #include <chrono>
 
 #include "color/frame_summary.h"
-#include "summary.h"
+#include "stopwatch.h"
 
 namespace barcode {
 
@@ -53,8 +53,7 @@ void CpuSink::cluster_loop() {
       book_.add(summarize_tile_cpu(tile.rgb.data(), analysis_, tile.frame_index, tile.position));
     } catch (...) {
       book_.mark_missing(tile.position);
-      std::lock_guard<std::mutex> lock(failure_mutex_);
-      if (!failure_) failure_ = std::current_exception();
+      failure_.capture();
     }
     cluster_ns_ += std::chrono::duration_cast<std::chrono::nanoseconds>(
                        std::chrono::steady_clock::now() - start)
@@ -66,7 +65,7 @@ void CpuSink::finish() {
   queue_.close();
   for (auto& w : workers_) w.join();
   finished_ = true;
-  if (failure_) std::rethrow_exception(failure_);
+  failure_.rethrow_if_any();
 }
 
 double CpuSink::convert_seconds() const {

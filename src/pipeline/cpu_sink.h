@@ -3,13 +3,12 @@
 #pragma once
 
 #include <atomic>
-#include <exception>
 #include <memory>
-#include <mutex>
 #include <thread>
 #include <vector>
 
 #include "color/frame_summary.h"
+#include "first_failure.h"
 #include "pipeline/result_book.h"
 #include "pipeline/tile_sink.h"
 #include "tile_queue.h"
@@ -40,8 +39,7 @@ class CpuSink : public TileSink {
   TileQueue queue_;
   std::vector<std::thread> workers_;
   std::atomic<int64_t> cluster_ns_{0};
-  std::mutex failure_mutex_;
-  std::exception_ptr failure_;
+  FirstFailure failure_;  // of the clustering threads
   bool finished_ = false;
 };
 

@@ -2,15 +2,15 @@
 
 #include <algorithm>
 #include <atomic>
-#include <exception>
 #include <memory>
 #include <mutex>
 #include <thread>
 
+#include "first_failure.h"
 #include "interrupt.h"
 #include "log.h"
 #include "pipeline/row_ranges.h"
-#include "summary.h"
+#include "stopwatch.h"
 
 namespace barcode {
 
@@ -43,8 +43,8 @@ DecodePoolStats run_decode_pool(const Plan& plan, int64_t first, int64_t end,
   for (const DecodeConfig& config : decoders) {
     sessions.push_back(std::make_unique<SegmentDecoder>(plan.info, config));
   }
-  std::mutex mutex;
-  std::exception_ptr failure;
+  std::mutex mutex;  // stats
+  FirstFailure failure;
 
   auto decode_ranges = [&](int decoder) {
     SegmentDecoder& session = *sessions[static_cast<size_t>(decoder)];
@@ -84,8 +84,7 @@ DecodePoolStats run_decode_pool(const Plan& plan, int64_t first, int64_t end,
             }
           });
         } catch (...) {
-          std::lock_guard<std::mutex> lock(mutex);
-          if (!failure) failure = std::current_exception();
+          failure.capture();
         }
       }
       // Rows of the range this decoder never reached (the file ended, the decoder failed or a
@@ -109,7 +108,7 @@ DecodePoolStats run_decode_pool(const Plan& plan, int64_t first, int64_t end,
   }
   for (auto& t : threads) t.join();
   stats.seconds = clock.seconds();
-  if (failure) std::rethrow_exception(failure);
+  failure.rethrow_if_any();
   return stats;
 }
 

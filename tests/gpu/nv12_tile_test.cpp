@@ -19,7 +19,7 @@ extern "C" {
 }
 
 #include "color/kmeans.h"
-#include "gpu/cuda_check.h"
+#include "cuda_check.h"
 #include "gpu/gpu_kmeans.h"
 #include "nv12_tile.h"
 #include "yuv_test_frames.h"

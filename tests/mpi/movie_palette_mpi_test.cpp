@@ -20,6 +20,7 @@
 
 #include "color/kmeans.h"
 #include "color/movie_palette.h"
+#include "mpi_sum_reducer.h"
 
 namespace {
 

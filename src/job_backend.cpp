@@ -79,15 +79,6 @@ void choose_decoders(const MpiEnv& env, const Options& options, Backend& backend
       (backend.nvdec ? " (NVDEC)" : "") + ", " + std::to_string(backend.threads) + " cores");
 }
 
-namespace {
-
-// Part `part` of `count` things shared by `parts`: the first count % parts parts get one more.
-int part_of(int count, int part, int parts) {
-  return count / parts + (part < count % parts ? 1 : 0);
-}
-
-}  // namespace
-
 std::unique_ptr<Backend> backend_share(const Backend& rank, int part, int parts) {
   auto share = std::make_unique<Backend>();
   share->devices = rank.devices;
@@ -96,22 +87,19 @@ std::unique_ptr<Backend> backend_share(const Backend& rank, int part, int parts)
     share->nvdec = av_buffer_ref(rank.nvdec);
     if (!share->nvdec) throw Error("av_buffer_ref(CUDA device context): out of memory");
   }
-  share->threads = std::max(1, part_of(rank.threads, part, parts));
-  std::vector<DecodeConfig> hardware, software;
-  for (const DecodeConfig& c : rank.decoders) (c.hw_device ? hardware : software).push_back(c);
-  // NVDEC sessions rounded up: a movie's job spends part of its time planning and finishing,
-  // and the engines stay busy only if the others' sessions are more than an equal part.
-  const int sessions =
-      hardware.empty() ? 0 : (static_cast<int>(hardware.size()) + parts - 1) / parts;
-  for (int i = 0; i < sessions; ++i) {
-    DecodeConfig c = hardware.front();
-    c.hw_device = share->nvdec;
+  share->threads = std::max(1, rank.threads / parts + (part < rank.threads % parts ? 1 : 0));
+  // The rank's decoders dealt out in turn, NVDEC sessions first: every decoder is used once,
+  // and a share has NVDEC sessions before any has two.
+  for (size_t d = static_cast<size_t>(part); d < rank.decoders.size();
+       d += static_cast<size_t>(parts)) {
+    DecodeConfig c = rank.decoders[d];
+    if (c.hw_device) c.hw_device = share->nvdec;
     share->decoders.push_back(c);
   }
-  const int cpu = part_of(static_cast<int>(software.size()), part, parts);
-  for (int i = 0; i < cpu; ++i) share->decoders.push_back(software[static_cast<size_t>(i)]);
-  if (share->decoders.empty()) {
-    DecodeConfig c = software.empty() ? DecodeConfig{} : software.front();
+  // More shares than decoders: one more decoder like the rank's first.
+  if (share->decoders.empty() && !rank.decoders.empty()) {
+    DecodeConfig c = rank.decoders.front();
+    if (c.hw_device) c.hw_device = share->nvdec;
     share->decoders.push_back(c);
   }
   return share;

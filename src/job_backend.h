@@ -48,8 +48,8 @@ void open_device(const MpiEnv& env, const Options& options, Backend& backend);
 void choose_decoders(const MpiEnv& env, const Options& options, Backend& backend);
 
 // Part `part` of `parts` of a rank's backend, for one of the movies it works on at once: the
-// same GPU and NVDEC device, about 1/parts of its NVDEC sessions (rounded up, at least one
-// decoder), of its software decoders and of its threads.
+// same GPU and NVDEC device, every parts-th of its decoders (at least one) and 1/parts of its
+// threads.
 std::unique_ptr<Backend> backend_share(const Backend& rank, int part, int parts);
 
 }  // namespace barcode

@@ -242,10 +242,9 @@ void report(const MpiEnv& world, const Options& options, const std::vector<std::
   if (!out) log::warn(tsv + ": cannot write the summary");
 }
 
-// How many movies a rank works on at once in a queue: --movies-at-once, or up to 8 with a GPU
-// (each movie then has an eighth of the NVDEC sessions, rounded up) and up to one per software
-// decoder without; never more than a quarter of the movies each rank can expect, and one where
-// MPI does not allow several threads to call it.
+// How many movies a rank works on at once in a queue: --movies-at-once, or one per decoder of
+// the rank, never more than a quarter of the movies each rank can expect; one where MPI does not
+// allow several threads to call it.
 int movies_at_once(const MpiEnv& world, const Options& options, const Backend& backend,
                    size_t movies) {
   if (!world.threads_may_call_mpi()) {
@@ -257,13 +256,14 @@ int movies_at_once(const MpiEnv& world, const Options& options, const Backend& b
     return 1;
   }
   if (options.movies_at_once > 0) return options.movies_at_once;
-  // Measured on one H200 with 40 movies of 60 s: 1, 2, 4, 6 and 8 at once gave 0.31, 0.53, 0.66,
-  // 0.81 and 0.84 of one long file's rate. At most a quarter of the movies a rank can expect:
-  // the last movies of the queue run with a part of the decoders while the others are idle.
-  const auto decoders = static_cast<int64_t>(backend.decoders.size());
-  const int64_t most = backend.nvdec ? 8 : std::max<int64_t>(1, decoders);
+  // As many as the rank has decoders: each movie then has one decoder and is never split, as a
+  // split costs the decoding from the key frame before it. Measured on one H200 with 40 movies
+  // of 60 s: 1, 2, 4, 6 and 8 at once gave 0.31, 0.53, 0.66, 0.81 and 0.84 of one long file's
+  // rate. At most a quarter of the movies a rank can expect: the last movies of the queue run
+  // with a part of the decoders while the others are idle.
+  const auto decoders = std::max<int64_t>(1, static_cast<int64_t>(backend.decoders.size()));
   const int64_t per_rank = static_cast<int64_t>(movies) / world.size();
-  return static_cast<int>(std::max<int64_t>(1, std::min(most, per_rank / 4)));
+  return static_cast<int>(std::max<int64_t>(1, std::min(decoders, per_rank / 4)));
 }
 
 // The largest movies first (by file size, on rank 0 for all): the queue's last movies, which run

@@ -31,9 +31,9 @@ class Fnv1a {
   uint64_t hash_ = 0xcbf29ce484222325ULL;
 };
 
-// A stored tile's digest: FNV-1a over its 64-bit words (little-endian), then its last bytes. A
-// tile is tens of kilobytes: byte by byte, hashing every written tile would cost the writer
-// several times more.
+// A stored tile's digest: FNV-1a over its 64-bit words (read in the machine's byte order,
+// little-endian on x86-64 and ARM), then its last bytes. A tile is tens of kilobytes: byte by
+// byte, hashing every written tile would cost the writer eight times more.
 uint64_t tile_digest(const uint8_t* data, size_t bytes) {
   uint64_t hash = 0xcbf29ce484222325ULL;
   size_t i = 0;

@@ -1,7 +1,12 @@
 #include "store/h5_store.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
+#include <cerrno>
+#include <cstring>
 
 #include "error.h"
 #include "log.h"
@@ -26,6 +31,25 @@ class Fnv1a {
   uint64_t hash_ = 0xcbf29ce484222325ULL;
 };
 
+// A stored tile's digest: FNV-1a over its 64-bit words (read in the machine's byte order,
+// little-endian on x86-64 and ARM), then its last bytes. A tile is tens of kilobytes: byte by
+// byte, hashing every written tile would cost the writer eight times more.
+uint64_t tile_digest(const uint8_t* data, size_t bytes) {
+  uint64_t hash = 0xcbf29ce484222325ULL;
+  size_t i = 0;
+  for (; i + 8 <= bytes; i += 8) {
+    uint64_t word = 0;
+    std::memcpy(&word, data + i, 8);
+    hash ^= word;
+    hash *= 0x100000001b3ULL;
+  }
+  for (; i < bytes; ++i) {
+    hash ^= data[i];
+    hash *= 0x100000001b3ULL;
+  }
+  return hash;
+}
+
 // The per-frame colour datasets of a block of rows as column arrays, in the order they are
 // transferred: /frames/done last, so that a row marked done always has its colours on disk. One
 // spare element per array: a rank with no rows still passes valid buffers.
@@ -37,6 +61,9 @@ struct ColorColumns {
   std::vector<double> inertia;
   std::vector<int32_t> iterations;
   std::vector<uint64_t> checksum;  // of the row's colours and its position (row_checksum)
+  // With stored tiles (/frames/thumbs): each row's tile_digest, which its checksum covers.
+  bool thumbs;
+  std::vector<uint64_t> thumb_digest;
 
   ColorColumns(int64_t count, const StoreLayout& layout)
       : k(static_cast<size_t>(layout.k)),
@@ -49,11 +76,14 @@ struct ColorColumns {
         weights(static_cast<size_t>(count) * k + 1, 0.0f),
         inertia(static_cast<size_t>(count) + 1, 0.0),
         iterations(static_cast<size_t>(count) + 1, 0),
-        checksum(static_cast<size_t>(count) + 1, 0) {}
+        checksum(static_cast<size_t>(count) + 1, 0),
+        thumbs(layout.thumbs),
+        thumb_digest(thumbs ? static_cast<size_t>(count) : 0, 0) {}
 
   // What /frames/checksum holds for row r (file row `position`): a hash of every colour
   // dataset's values in that row, in their stored bytes, and of the row number, so that a
-  // row of zeros (never written) does not match a checksum of 0.
+  // row of zeros (never written) does not match a checksum of 0. With stored tiles, of the
+  // row's tile too (its digest), so that a damaged tile is not kept by --resume either.
   uint64_t row_checksum(size_t r, int64_t position) const {
     Fnv1a h;
     h.add(&position, sizeof position);
@@ -64,6 +94,7 @@ struct ColorColumns {
     h.add(&inertia[r], sizeof(double));
     h.add(&iterations[r], sizeof(int32_t));
     h.add(column.data() + r * column_bytes, column_bytes);
+    if (thumbs) h.add(&thumb_digest[r], sizeof(uint64_t));
     return h.value();
   }
 
@@ -98,6 +129,7 @@ struct ColorColumns {
     }
     std::copy(row.column.begin(), row.column.end(),
               column.begin() + static_cast<long>(r * column_bytes));
+    if (thumbs) thumb_digest[r] = tile_digest(row.thumb.data(), row.thumb.size());
     checksum[r] = row_checksum(r, row.position);
   }
 
@@ -130,6 +162,49 @@ struct ColorColumns {
     return rows;
   }
 };
+
+// The digests of the stored tiles of the rows marked done in `columns` (file rows from
+// `first`), read straight from the file: /frames/thumbs is contiguous, and a rank's share of it
+// can be gigabytes. Collective (the dataset's metadata). A file whose checksums do not cover the
+// tiles (made before they did) is refused: its tiles could not be checked.
+void read_tile_digests(hid_t file, const std::string& path, const StoreLayout& layout,
+                       int64_t first, ColorColumns& columns) {
+  H5Handle checksum(static_cast<hid_t>(
+      h5_check(H5Dopen2(file, "/frames/checksum", H5P_DEFAULT), path, "H5Dopen2")));
+  if (read_flag_attribute(checksum.get(), kChecksumCoversThumbs) != 1) {
+    throw usage_error(path +
+                      ": cannot resume: an earlier version made it, whose row checksums do not "
+                      "cover the stored tiles (/frames/thumbs); remove it or run without "
+                      "--resume");
+  }
+  H5Handle thumbs(static_cast<hid_t>(
+      h5_check(H5Dopen2(file, "/frames/thumbs", H5P_DEFAULT), path, "H5Dopen2")));
+  const haddr_t offset = H5Dget_offset(thumbs.get());
+  if (offset == HADDR_UNDEF) throw Error(path + ": /frames/thumbs has no place in the file");
+  const size_t bytes =
+      static_cast<size_t>(layout.tile_width) * static_cast<size_t>(layout.tile_height) * 3;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw Error(path + ": cannot open to check stored tiles: " + std::strerror(errno));
+  std::vector<uint8_t> tile(bytes);
+  for (size_t r = 0; r < columns.thumb_digest.size(); ++r) {
+    if (!columns.done[r]) continue;
+    const auto at = static_cast<off_t>(offset + (static_cast<size_t>(first) + r) * bytes);
+    size_t got = 0;
+    while (got < bytes) {
+      const ssize_t n = ::pread(fd, tile.data() + got, bytes - got, at + static_cast<off_t>(got));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        const std::string why = n < 0 ? std::strerror(errno) : "file too short";
+        ::close(fd);
+        throw Error(path + ": reading the stored tile of row " +
+                    std::to_string(first + static_cast<int64_t>(r)) + " failed: " + why);
+      }
+      got += static_cast<size_t>(n);
+    }
+    columns.thumb_digest[r] = tile_digest(tile.data(), bytes);
+  }
+  ::close(fd);
+}
 
 }  // namespace
 H5Store::H5Store(const std::string& path, MPI_Comm comm, const StoreLayout& layout)
@@ -278,6 +353,7 @@ std::vector<FrameColors> H5Store::read_done_rows(int64_t first, int64_t count,
   ColorColumns columns(count, layout_);
   columns.for_each(
       [&](const char* name, hid_t type, void* data) { read_rows(name, type, data, first, count); });
+  if (layout_.thumbs) read_tile_digests(file_.get(), path_, layout_, first, columns);
   return columns.done_rows(first, damaged);
 }
 

@@ -38,6 +38,11 @@ hid_t boolean_type(const std::string& path) {
   return type.release();
 }
 
+// /frames/checksum's description where the file holds stored tiles (dataset_schema's otherwise).
+constexpr const char* kChecksumWithThumbs =
+    "hash of the row's number, colours and stored tile (/frames/thumbs), checked when an "
+    "interrupted run is resumed";
+
 }  // namespace
 
 const std::vector<std::pair<std::string, std::string>>& renamed_root_attributes() {
@@ -104,13 +109,17 @@ std::vector<DatasetSchema> dataset_schema(const std::string& space) {
 }
 
 void describe_datasets(hid_t file, const std::string& path, const std::string& space) {
+  const bool thumbs = link_exists(file, "/frames/thumbs");
   for (const DatasetSchema& d : dataset_schema(space)) {
     if (!link_exists(file, d.name)) continue;
     H5Handle dataset(static_cast<hid_t>(h5_check(H5Dopen2(file, d.name, H5P_DEFAULT), path,
                                                  (std::string("open ") + d.name).c_str())));
-    write_text_attribute(dataset.get(), path, "description", d.description);
+    const bool checksum = std::string(d.name) == "/frames/checksum";
+    write_text_attribute(dataset.get(), path, "description",
+                         checksum && thumbs ? kChecksumWithThumbs : d.description);
     write_text_attribute(dataset.get(), path, "units", d.units);
     write_text_attribute(dataset.get(), path, "color_space", d.color_space);
+    if (checksum && thumbs) write_flag_attribute(dataset.get(), path, kChecksumCoversThumbs, true);
   }
 }
 

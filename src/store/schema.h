@@ -38,8 +38,13 @@ struct DatasetSchema {
 // the units and colour space of /color/inertia.
 std::vector<DatasetSchema> dataset_schema(const std::string& space);
 
+// The flag attribute of /frames/checksum, true where the checksums cover the row's stored tile
+// (files with /frames/thumbs since this attribute exists).
+constexpr const char* kChecksumCoversThumbs = "covers_thumbs";
+
 // Writes description, units and color_space on each dataset of dataset_schema that `file`
-// holds. Collective in parallel HDF5: every rank calls it with the same values.
+// holds, and on /frames/checksum kChecksumCoversThumbs where the file holds /frames/thumbs.
+// Collective in parallel HDF5: every rank calls it with the same values.
 void describe_datasets(hid_t file, const std::string& path, const std::string& space);
 
 // Attributes of `location` (a file or a dataset). Writers replace an existing attribute.

@@ -10,6 +10,14 @@
 
 namespace barcode {
 
+namespace {
+thread_local bool t_reading_first_packets = false;
+}  // namespace
+
+bool reading_first_packets() {
+  return t_reading_first_packets;
+}
+
 std::string av_error_text(int rc) {
   char text[AV_ERROR_MAX_STRING_SIZE] = {0};
   av_strerror(rc, text, sizeof(text));
@@ -47,7 +55,9 @@ FormatPtr open_media(const std::string& path) {
     throw usage_error(path + ": not a readable media file (FFmpeg: " + av_error_text(rc) + ")");
   }
   FormatPtr format(raw);
+  t_reading_first_packets = true;
   rc = avformat_find_stream_info(format.get(), nullptr);
+  t_reading_first_packets = false;
   if (rc < 0) {
     throw usage_error(path + ": cannot read stream information (FFmpeg: " + av_error_text(rc) +
                       ")");

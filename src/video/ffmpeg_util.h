@@ -39,6 +39,11 @@ FramePtr make_frame();
 // the cause (missing, unreadable, empty, not a media file).
 FormatPtr open_media(const std::string& path);
 
+// True on the calling thread while open_media, the file's header read, reads its first packets
+// to learn the streams' parameters (avformat_find_stream_info). What a demuxer logs then is
+// about those packets, as while reading packets later, not about the header.
+bool reading_first_packets();
+
 // Seconds of a timestamp in a stream's time base.
 inline double to_seconds(int64_t ts, AVRational tb) {
   return static_cast<double>(ts) * av_q2d(tb);

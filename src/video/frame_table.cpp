@@ -17,7 +17,10 @@ namespace {
 // the next cluster it recognises, and the frames in between vanish without an error code. A
 // block whose element ID is damaged into another ID is skipped with only a debug message
 // ("Unknown entry"); the header may hold elements FFmpeg does not know, so those count only
-// while packets are read.
+// while packets are read: by the scan, or by FFmpeg itself when it opens the file and reads
+// the first packets to learn the stream's parameters (a block lost there is never returned by
+// av_read_frame, and nothing else reports it: the packets and frames after agree, and the last
+// packet still ends where the header says).
 std::atomic<int64_t> g_demuxer_errors{0};
 std::atomic<bool> g_reading_packets{false};
 
@@ -28,8 +31,8 @@ void count_demuxer_errors(void* object, int level, const char* format, va_list a
         av_class ? (av_class->get_category ? av_class->get_category(object) : av_class->category)
                  : AV_CLASS_CATEGORY_NA;
     if (category == AV_CLASS_CATEGORY_DEMUXER) {
-      const bool unknown_element =
-          g_reading_packets && format && std::strncmp(format, "Unknown entry", 13) == 0;
+      const bool unknown_element = (g_reading_packets || reading_first_packets()) && format &&
+                                   std::strncmp(format, "Unknown entry", 13) == 0;
       if (level <= AV_LOG_ERROR || unknown_element) ++g_demuxer_errors;
     }
   }

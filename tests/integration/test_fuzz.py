@@ -11,10 +11,9 @@ or with a stretch lost cannot be told from a shorter one: for it the completenes
 checked (the others are).
 
 BARCODE_FUZZ_SEED picks another seed (the default one is what CI runs); BARCODE_FUZZ_VARIANTS
-the number of damaged files per clip. Known gap, found with seed 7: a flipped bit that turns a
-Matroska SimpleBlock's element ID into another ID makes the demuxer skip that frame with only a
-debug message; the scan counts it while reading packets, but not when FFmpeg met the block while
-probing the stream at open, so that run says complete=1 with one frame missing."""
+the number of damaged files per clip. Seed 7 found a flipped bit that turns a Matroska
+SimpleBlock's element ID into another ID where FFmpeg reads the first packets at open: the frame
+was lost with only a debug message (test_truncation keeps that case)."""
 import concurrent.futures
 import os
 import random

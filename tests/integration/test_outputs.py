@@ -27,6 +27,27 @@ def output_name(line):
     return f"{stem}-{hashlib.sha1(line.encode()).hexdigest()[:12]}"
 
 
+FNV_OFFSET, FNV_PRIME, MASK = 0xcbf29ce484222325, 0x100000001b3, (1 << 64) - 1
+
+
+def fnv1a(data):
+    h = FNV_OFFSET
+    for byte in data:
+        h = ((h ^ byte) * FNV_PRIME) & MASK
+    return h
+
+
+def tile_digest(tile):
+    """FNV-1a over the tile's little-endian 64-bit words, then its last bytes."""
+    data = tile.tobytes()
+    h, whole = FNV_OFFSET, len(data) // 8 * 8
+    for (word,) in struct.iter_unpack("<Q", data[:whole]):
+        h = ((h ^ word) * FNV_PRIME) & MASK
+    for byte in data[whole:]:
+        h = ((h ^ byte) * FNV_PRIME) & MASK
+    return h
+
+
 class HeldLock:
     """Holds the lock of FILE (FILE.lock) as a run writing FILE does."""
 
@@ -169,6 +190,55 @@ class Outputs(ToolTest):
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertIn("3 rows marked done fail their checksum", result.stderr)
         assert_same_datasets(self, reference, read_h5(out), "after repairing damaged rows")
+
+    def test_damaged_thumbs_of_a_partial_file_are_made_again(self):
+        # The row checksums cover the stored tiles: a tile damaged on disk is made again, not
+        # kept (--from-h5 would cluster it).
+        out = self.out("thumbs.h5")
+        movie = media("busy_h264.mp4")
+        extra = ["--keep-thumbs", "--tile-width", "32"]
+        reference = self.barcode("busy_h264.mp4", 1, extra=extra, name="reference.h5")
+        self.finished_as_partial(movie, out, extra)
+        self.flip_bytes(out + ".partial", "frames/thumbs", [5, 61])
+        result = run_tool([movie, "-o", out, "--resume", *extra], 2)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("2 rows marked done fail their checksum", result.stderr)
+        assert_same_datasets(self, reference, read_h5(out), "after repairing damaged tiles")
+
+    def test_resume_refuses_thumbs_whose_checksums_do_not_cover_them(self):
+        # A --keep-thumbs partial file of an earlier version: its checksums cover the colours
+        # only, so its tiles cannot be checked; refused, and left as it is.
+        out = self.out("old.h5")
+        movie = media("busy_h264.mp4")
+        extra = ["--keep-thumbs", "--tile-width", "32"]
+        self.finished_as_partial(movie, out, extra)
+        with h5py.File(out + ".partial", "r+") as f:
+            self.assertIs(bool(f["frames/checksum"].attrs["covers_thumbs"]), True)
+            del f["frames/checksum"].attrs["covers_thumbs"]
+        with open(out + ".partial", "rb") as f:
+            before = f.read()
+        result = run_tool([movie, "-o", out, "--resume", *extra], 2)
+        self.assertEqual(result.returncode, USAGE, result.stderr)
+        self.assertIn("cannot resume: an earlier version made it", result.stderr)
+        with open(out + ".partial", "rb") as f:
+            self.assertEqual(f.read(), before)
+        self.assertFalse(os.path.exists(out))
+
+    def test_row_checksums_are_fnv1a_of_the_stored_row(self):
+        # The checksum's definition (README): without stored tiles exactly as files before the
+        # tiles were covered, so their partial files still resume; with them, the tile's digest
+        # appended.
+        for extra in ([], ["--keep-thumbs"]):
+            with self.subTest(extra=extra):
+                d = self.barcode("busy_h264.mp4", 2, extra=["--tile-width", "24", *extra])
+                for row in (0, 17, len(d["frames/done"]) - 1):
+                    parts = [struct.pack("<q", row)] + [
+                        d[name][row].tobytes() for name in
+                        ("color/dominant", "color/mean", "color/palette", "color/weights",
+                         "color/inertia", "color/iterations", "color/column")]
+                    if extra:
+                        parts.append(struct.pack("<Q", tile_digest(d["frames/thumbs"][row])))
+                    self.assertEqual(int(d["frames/checksum"][row]), fnv1a(b"".join(parts)))
 
     def test_resume_refuses_another_input_of_the_same_size_and_time(self):
         movie = self.out("movie.mp4")

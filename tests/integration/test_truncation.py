@@ -1,7 +1,10 @@
 """Never reported complete while frames are missing: files cut short or zeroed that read to a
 clean end of file are found by what their header states (exit 3, truncated=1, the gap marked);
 complete files are never taken for truncated ones (--keyframes, a DivX-era AVI with packed
-B-frames), and every frame FFmpeg decodes from a valid file is listed and written."""
+B-frames), and every frame FFmpeg decodes from a valid file is listed and written. A Matroska
+block lost where FFmpeg reads the first packets at open is damage too; an element of the header
+FFmpeg does not know is not."""
+import subprocess
 import unittest
 
 import numpy as np
@@ -91,9 +94,104 @@ class Truncation(ToolTest):
                 self.assertEqual((d["attrs"]["gap_start"], d["attrs"]["gap_end"]), (-1, -1))
                 self.assertEqual(d["attrs"]["input_damage"], 0)
 
+    def test_block_lost_while_ffmpeg_reads_the_first_packets_is_incomplete(self):
+        # One flipped bit turns the 4th block's SimpleBlock ID (0xA3) into an unknown one
+        # (0xE3): the demuxer skips that frame with only a debug message, and as FFmpeg meets it
+        # while opening the file (reading the first packets for the stream's parameters), the
+        # packets after, the decoder's frames and the header's DURATION all agree without it.
+        with open(media("fuzz_h264.mkv"), "rb") as f:
+            data = bytearray(f.read())
+        position, size = mkv_packets(media("fuzz_h264.mkv"))[3]
+        start = simple_block_start(data, position, size)
+        data[start] ^= 0x40
+        movie = self.out("lost_block.mkv")
+        with open(movie, "wb") as f:
+            f.write(data)
+        self.assertEqual(len(mkv_packets(movie)), 49)  # the block is lost (of 50)
+        rows = {}
+        for ranks in (1, 2):
+            with self.subTest(ranks=ranks):
+                out = self.out(f"lost.{ranks}.h5")
+                result = run_tool([movie, "-o", out, "--tile-width", "16", "-k", "2"], ranks)
+                self.assertEqual(result.returncode, INCOMPLETE, result.stderr)
+                self.assertIn("skipped them; frames there are missing", result.stderr)
+                d = read_h5(out)
+                self.assertEqual(d["attrs"]["complete"], 0)
+                self.assertGreaterEqual(d["attrs"]["input_damage"], 1)
+                self.assertEqual(len(d["frames/pts"]), 49)
+                rows[ranks] = (d["frames/index"].tolist(), d["frames/pts"].tolist())
+        self.assertEqual(rows[1], rows[2])
+
+    def test_unknown_header_element_is_complete(self):
+        # Newer muxers write header elements FFmpeg does not know ("Unknown entry" in its
+        # debug log while it reads the header): the file is whole. The header's Void element
+        # given an unknown ID stands for one.
+        with open(media("fuzz_h264.mkv"), "rb") as f:
+            data = bytearray(f.read())
+        void = segment_child(data, 0xEC)
+        data[void] = 0xE3
+        movie = self.out("new_header.mkv")
+        with open(movie, "wb") as f:
+            f.write(data)
+        log = subprocess.run(["ffprobe", "-v", "debug", movie], capture_output=True,
+                             text=True).stderr
+        self.assertIn("Unknown entry 0xE3", log)
+        for ranks in (1, 2):
+            with self.subTest(ranks=ranks):
+                out = self.out(f"new.{ranks}.h5")
+                result = run_tool([movie, "-o", out, "--tile-width", "16", "-k", "2"], ranks)
+                self.assertEqual(result.returncode, 0, result.stderr)
+                d = read_h5(out)
+                self.assertEqual((d["attrs"]["complete"], d["attrs"]["input_damage"]), (1, 0))
+                self.assertEqual(len(d["frames/pts"]), 50)
+
     def preview_config(self):
         import os
         return os.path.join(os.environ.get("BARCODE_SOURCE", "../.."), "configs", "preview.toml")
+
+
+def mkv_packets(path):
+    """(position, size) of each video packet in file order, as FFmpeg's demuxer reports them."""
+    text = subprocess.run(
+        ["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pos,size",
+         "-of", "compact=p=0", path], capture_output=True, text=True, check=True).stdout
+    packets = [dict(field.split("=") for field in line.split("|")) for line in text.split()]
+    return [(int(p["pos"]), int(p["size"])) for p in packets]
+
+
+def ebml_size(data, at):
+    """(value, length) of the EBML variable-length number at `at`."""
+    length = 1
+    while not data[at] & (0x80 >> (length - 1)):
+        length += 1
+    value = data[at] & (0xFF >> length)
+    for byte in data[at + 1:at + length]:
+        value = value << 8 | byte
+    return value, length
+
+
+def simple_block_start(data, position, size):
+    """Offset of the SimpleBlock ID of the packet whose block body FFmpeg places at `position`
+    (the track number, timecode and flags, 4 bytes, then `size` bytes of frame)."""
+    for length in range(1, 9):
+        start = position - length - 1
+        if data[start] == 0xA3 and ebml_size(data, start + 1) == (size + 4, length):
+            return start
+    raise AssertionError(f"no SimpleBlock before {position}")
+
+
+def segment_child(data, element_id):
+    """Offset of the first one-byte-ID element `element_id` among the Segment's children."""
+    _, length = ebml_size(data, 4)  # the EBML header: 4-byte ID, then its size
+    at = 4 + length + ebml_size(data, 4)[0]
+    at += 4 + ebml_size(data, at + 4)[1]  # into the Segment
+    while at < len(data):
+        if data[at] == element_id:
+            return at
+        id_length = ebml_size(data, at)[1]  # IDs are variable-length numbers too
+        size, length = ebml_size(data, at + id_length)
+        at += id_length + length + size
+    raise AssertionError(f"no element 0x{element_id:X} in the Segment")
 
 
 if __name__ == "__main__":

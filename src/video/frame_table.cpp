@@ -1,7 +1,7 @@
 #include "video/frame_table.h"
 
 #include <algorithm>
-#include <atomic>
+#include <mutex>
 #include <cstdarg>
 #include <cstring>
 
@@ -21,8 +21,10 @@ namespace {
 // the first packets to learn the stream's parameters (a block lost there is never returned by
 // av_read_frame, and nothing else reports it: the packets and frames after agree, and the last
 // packet still ends where the header says).
-std::atomic<int64_t> g_demuxer_errors{0};
-std::atomic<bool> g_reading_packets{false};
+// Per thread: the demuxer logs from the thread that reads, and a --manifest rank scans one movie
+// while it decodes others in other threads.
+thread_local int64_t t_demuxer_errors = 0;
+thread_local bool t_reading_packets = false;
 
 void count_demuxer_errors(void* object, int level, const char* format, va_list args) {
   if (object) {
@@ -31,9 +33,9 @@ void count_demuxer_errors(void* object, int level, const char* format, va_list a
         av_class ? (av_class->get_category ? av_class->get_category(object) : av_class->category)
                  : AV_CLASS_CATEGORY_NA;
     if (category == AV_CLASS_CATEGORY_DEMUXER) {
-      const bool unknown_element = (g_reading_packets || reading_first_packets()) && format &&
+      const bool unknown_element = (t_reading_packets || reading_first_packets()) && format &&
                                    std::strncmp(format, "Unknown entry", 13) == 0;
-      if (level <= AV_LOG_ERROR || unknown_element) ++g_demuxer_errors;
+      if (level <= AV_LOG_ERROR || unknown_element) ++t_demuxer_errors;
     }
   }
   av_log_default_callback(object, level, format, args);
@@ -41,19 +43,19 @@ void count_demuxer_errors(void* object, int level, const char* format, va_list a
 
 // Marks the stretch where the demuxer reads packets, past the header.
 struct ReadingPackets {
-  ReadingPackets() { g_reading_packets = true; }
-  ~ReadingPackets() { g_reading_packets = false; }
+  ReadingPackets() { t_reading_packets = true; }
+  ~ReadingPackets() { t_reading_packets = false; }
 };
 
-// Counts the demuxer's logged errors while it lives (FFmpeg's log callback is process-wide;
-// the plan's scan is the only FFmpeg work of the process while it runs).
+// Counts the demuxer's logged errors of this thread while it lives. FFmpeg's log callback is
+// process-wide: it is installed once and stays (another thread may be scanning).
 class DemuxerErrorCount {
  public:
-  DemuxerErrorCount() : start_(g_demuxer_errors.load()) {
-    av_log_set_callback(count_demuxer_errors);
+  DemuxerErrorCount() : start_(t_demuxer_errors) {
+    static std::once_flag installed;
+    std::call_once(installed, [] { av_log_set_callback(count_demuxer_errors); });
   }
-  ~DemuxerErrorCount() { av_log_set_callback(av_log_default_callback); }
-  int64_t errors() const { return g_demuxer_errors.load() - start_; }
+  int64_t errors() const { return t_demuxer_errors - start_; }
 
  private:
   int64_t start_;

@@ -36,10 +36,16 @@ TileSpan span_of(int out, int size, int64_t cell) {
   return s;
 }
 
-// The spans of every tile column and row, for luma and for chroma cells.
+// The spans of every tile column and row, for luma and for chroma cells, and for the columns
+// whether they are uniform: each the same number of whole cells, all weighing w_inner (when the
+// cell size divides the width). luma_uniform / chroma_uniform: that number, else 0.
 struct TileSpanTables {
   std::vector<TileSpan> luma_columns, chroma_columns, luma_rows, chroma_rows;
+  int luma_uniform = 0, chroma_uniform = 0;
   TileSpanTables(int width, int height, TileSize tile) {
+    const int64_t luma_cell = tile.width, chroma_cell = 2 * int64_t{tile.width};
+    if (width % luma_cell == 0) luma_uniform = static_cast<int>(width / luma_cell);
+    if (width % chroma_cell == 0) chroma_uniform = static_cast<int>(width / chroma_cell);
     for (int ox = 0; ox < tile.width; ++ox) {
       luma_columns.push_back(span_of(ox, width, tile.width));
       chroma_columns.push_back(span_of(ox, width, 2 * int64_t{tile.width}));

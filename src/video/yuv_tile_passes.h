@@ -64,8 +64,41 @@ void plane_rows(const void* plane, size_t pitch, const TileSpan& rows, int n, In
 // The horizontal pass: out[ox] = the coverage-weighted sum of acc over tile column ox's source
 // columns, which lie kStride apart in acc (2: interleaved Cb and Cr). A column's plain sum of
 // whole cells is summed in `Run` (32 bits where the frame is small enough, see convert_any).
+//
+// Where the tile width divides the source (1920 or 3840 pixels into 160 columns: every column
+// the same number of whole cells, all weighing the cell size), the sums have a fixed length that
+// the compiler unrolls and vectorises; the same integers.
+template <int kStride, int kCells, typename Run>
+void uniform_columns(const uint32_t* acc, size_t count, uint64_t weight, uint64_t* out) {
+  for (size_t ox = 0; ox < count; ++ox) {
+    const uint32_t* a = acc + ox * kCells * kStride;
+    Run sum = 0;
+    for (int x = 0; x < kCells; ++x) sum += a[x * kStride];
+    out[ox] = weight * sum;
+  }
+}
+
 template <int kStride, typename Run>
-void columns_pass(const uint32_t* acc, const std::vector<TileSpan>& columns, uint64_t* out) {
+void columns_pass(const uint32_t* acc, const std::vector<TileSpan>& columns, int uniform_cells,
+                  uint64_t* out) {
+  const size_t count = columns.size();
+  const auto weight = static_cast<uint64_t>(columns[0].w_inner);
+  switch (uniform_cells) {
+    case 4:
+      return uniform_columns<kStride, 4, Run>(acc, count, weight, out);
+    case 6:
+      return uniform_columns<kStride, 6, Run>(acc, count, weight, out);
+    case 8:
+      return uniform_columns<kStride, 8, Run>(acc, count, weight, out);
+    case 12:
+      return uniform_columns<kStride, 12, Run>(acc, count, weight, out);
+    case 16:
+      return uniform_columns<kStride, 16, Run>(acc, count, weight, out);
+    case 24:
+      return uniform_columns<kStride, 24, Run>(acc, count, weight, out);
+    default:
+      break;  // not uniform, or an uncommon length: the general sums
+  }
   for (size_t ox = 0; ox < columns.size(); ++ox) {
     const TileSpan& s = columns[ox];
     const uint32_t* a = acc + size_t(s.first) * kStride;
@@ -101,17 +134,21 @@ void convert_tile(const YuvPlanes& p, const YuvSumsToRgb& conv, TileSize tile,
     const TileSpan& chroma_rows = spans.chroma_rows[size_t(oy)];
     plane_rows<Sample, kShift, Inner>(p.luma, p.luma_pitch, luma_rows, p.width, inner_y.data(),
                                       acc_y.data());
-    columns_pass<1, Run>(acc_y.data(), spans.luma_columns, sum_y.data());
+    columns_pass<1, Run>(acc_y.data(), spans.luma_columns, spans.luma_uniform, sum_y.data());
     plane_rows<Sample, kShift, Inner>(p.cb, p.chroma_pitch, chroma_rows, chroma_row,
                                       inner_cb.data(), acc_cb.data());
     if (kInterleaved) {
-      columns_pass<2, Run>(acc_cb.data(), spans.chroma_columns, sum_cb.data());
-      columns_pass<2, Run>(acc_cb.data() + 1, spans.chroma_columns, sum_cr.data());
+      columns_pass<2, Run>(acc_cb.data(), spans.chroma_columns, spans.chroma_uniform,
+                           sum_cb.data());
+      columns_pass<2, Run>(acc_cb.data() + 1, spans.chroma_columns, spans.chroma_uniform,
+                           sum_cr.data());
     } else {
       plane_rows<Sample, kShift, Inner>(p.cr, p.chroma_pitch, chroma_rows, chroma_row,
                                         inner_cr.data(), acc_cr.data());
-      columns_pass<1, Run>(acc_cb.data(), spans.chroma_columns, sum_cb.data());
-      columns_pass<1, Run>(acc_cr.data(), spans.chroma_columns, sum_cr.data());
+      columns_pass<1, Run>(acc_cb.data(), spans.chroma_columns, spans.chroma_uniform,
+                           sum_cb.data());
+      columns_pass<1, Run>(acc_cr.data(), spans.chroma_columns, spans.chroma_uniform,
+                           sum_cr.data());
     }
     uint8_t* out = rgb + static_cast<size_t>(oy) * tw * 3;
     if (tone) {

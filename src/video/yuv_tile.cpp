@@ -6,6 +6,10 @@
 
 #include "error.h"
 
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#include <immintrin.h>
+#endif
+
 extern "C" {
 #include <libavutil/frame.h>
 #include <libavutil/pixfmt.h>
@@ -58,6 +62,14 @@ struct TileSpanTables {
 };
 
 namespace plain {
+
+void sdr_row(const uint64_t* sum_y, const uint64_t* sum_cb, const uint64_t* sum_cr, size_t count,
+             const YuvSumsToRgb& conv, uint8_t* out) {
+  for (size_t ox = 0; ox < count; ++ox) {
+    yuv_sums_to_rgb(sum_y[ox], sum_cb[ox], sum_cr[ox], conv, out + 3 * ox);
+  }
+}
+
 #include "video/yuv_tile_passes.h"
 }  // namespace plain
 
@@ -68,6 +80,56 @@ namespace plain {
 #pragma GCC push_options
 #pragma GCC target("avx2")
 namespace avx2 {
+
+// Sums below 2^52 as doubles, exactly: the integer in the mantissa of 2^52, less 2^52.
+inline __m256d exact_double(const uint64_t* v) {
+  const __m256i bits = _mm256_or_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(v)),
+                                       _mm256_set1_epi64x(0x4330000000000000));
+  return _mm256_sub_pd(_mm256_castsi256_pd(bits), _mm256_set1_pd(0x1p52));
+}
+
+// unit_to_code for 4 values: 0 unless v * 255 > 0, 255 from 255 up, else the nearest code with
+// ties to even (the rounding of nearbyint in the default mode).
+inline __m256i codes(__m256d v) {
+  const __m256d scaled = _mm256_mul_pd(v, _mm256_set1_pd(255.0));
+  const __m256d rounded = _mm256_round_pd(scaled, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  const __m256d positive = _mm256_cmp_pd(scaled, _mm256_setzero_pd(), _CMP_GT_OQ);
+  const __m256d top = _mm256_cmp_pd(scaled, _mm256_set1_pd(255.0), _CMP_GE_OQ);
+  __m256d code = _mm256_and_pd(rounded, positive);  // NaN or <= 0: 0
+  code = _mm256_blendv_pd(code, _mm256_set1_pd(255.0), top);
+  return _mm256_castsi128_si256(_mm256_cvtpd_epi32(code));
+}
+
+// yuv_sums_to_signal and unit_to_code four pixels at a time, each lane the same double
+// operations in the same order (no fused multiply-add: the file is built with -ffp-contract=off
+// and this target has none), then the scalar code for the rest.
+void sdr_row(const uint64_t* sum_y, const uint64_t* sum_cb, const uint64_t* sum_cr, size_t count,
+             const YuvSumsToRgb& t, uint8_t* out) {
+  size_t ox = 0;
+  for (; ox + 4 <= count; ox += 4) {
+    const __m256d yn = _mm256_sub_pd(
+        _mm256_mul_pd(exact_double(sum_y + ox), _mm256_set1_pd(t.y_mul)), _mm256_set1_pd(t.y_add));
+    const __m256d cb = _mm256_sub_pd(
+        _mm256_mul_pd(exact_double(sum_cb + ox), _mm256_set1_pd(t.c_mul)), _mm256_set1_pd(t.c_add));
+    const __m256d cr = _mm256_sub_pd(
+        _mm256_mul_pd(exact_double(sum_cr + ox), _mm256_set1_pd(t.c_mul)), _mm256_set1_pd(t.c_add));
+    const __m256d r = _mm256_add_pd(yn, _mm256_mul_pd(_mm256_set1_pd(t.r_cr), cr));
+    const __m256d b = _mm256_add_pd(yn, _mm256_mul_pd(_mm256_set1_pd(t.b_cb), cb));
+    const __m256d g =
+        _mm256_mul_pd(_mm256_sub_pd(_mm256_sub_pd(yn, _mm256_mul_pd(_mm256_set1_pd(t.kr), r)),
+                                    _mm256_mul_pd(_mm256_set1_pd(t.kb), b)),
+                      _mm256_set1_pd(t.g_mul));
+    alignas(32) int32_t lanes[3][8];
+    _mm256_store_si256(reinterpret_cast<__m256i*>(lanes[0]), codes(r));
+    _mm256_store_si256(reinterpret_cast<__m256i*>(lanes[1]), codes(g));
+    _mm256_store_si256(reinterpret_cast<__m256i*>(lanes[2]), codes(b));
+    for (size_t l = 0; l < 4; ++l) {
+      for (size_t c = 0; c < 3; ++c) out[3 * (ox + l) + c] = static_cast<uint8_t>(lanes[c][l]);
+    }
+  }
+  for (; ox < count; ++ox) yuv_sums_to_rgb(sum_y[ox], sum_cb[ox], sum_cr[ox], t, out + 3 * ox);
+}
+
 #include "video/yuv_tile_passes.h"
 }  // namespace avx2
 #pragma GCC pop_options

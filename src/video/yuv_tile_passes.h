@@ -11,8 +11,9 @@
 // summed weight of its two luma rows or columns (a chroma cell two luma pixels wide), which is
 // the same integer as reading it once per luma row.
 //
-// Expects before inclusion: <algorithm>, <cstdint>, <vector>, color/yuv_rgb.h, and the types
-// TileSpan, YuvPlanes, TileSize, ToneMapTables.
+// Expects before inclusion: <algorithm>, <cstdint>, <vector>, color/yuv_rgb.h, the types
+// TileSpan, YuvPlanes, TileSize, ToneMapTables, and sdr_row(sum_y, sum_cb, sum_cr, count, conv,
+// out): yuv_sums_to_rgb for `count` pixels of a tile row.
 
 // The vertical pass over whole rows, which the compiler vectorises. A tile row's source rows
 // between its first and last are covered whole (weight: the cell size): plain sums, no multiply
@@ -156,9 +157,7 @@ void convert_tile(const YuvPlanes& p, const YuvSumsToRgb& conv, TileSize tile,
         yuv_sums_to_rgb(sum_y[ox], sum_cb[ox], sum_cr[ox], conv, *tone, out + 3 * ox);
       }
     } else {
-      for (size_t ox = 0; ox < tw; ++ox) {
-        yuv_sums_to_rgb(sum_y[ox], sum_cb[ox], sum_cr[ox], conv, out + 3 * ox);
-      }
+      sdr_row(sum_y.data(), sum_cb.data(), sum_cr.data(), tw, conv, out);
     }
   }
 }

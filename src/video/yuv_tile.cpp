@@ -81,7 +81,9 @@ void sdr_row(const uint64_t* sum_y, const uint64_t* sum_cb, const uint64_t* sum_
 #pragma GCC target("avx2")
 namespace avx2 {
 
-// Sums below 2^52 as doubles, exactly: the integer in the mantissa of 2^52, less 2^52.
+// Sums below 2^52 as doubles, exactly: the integer in the mantissa of 2^52, less 2^52. A sum is
+// at most the largest sample (1023) times the frame's area, below 2^52 for any frame of less
+// than 2^42 pixels (yuv420_to_tile takes the plain code for larger ones).
 inline __m256d exact_double(const uint64_t* v) {
   const __m256i bits = _mm256_or_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(v)),
                                        _mm256_set1_epi64x(0x4330000000000000));
@@ -170,7 +172,8 @@ void yuv420_to_tile(const YuvPlanes& planes, YuvMatrix matrix, YuvRange range, T
   // of 8-bit samples hold 257 of them.
   const bool narrow = planes.height / tile.height + 1 <= 65535 / 255;
 #if BARCODE_YUV_TILE_AVX2
-  if (code != YuvTileCode::kPlain && yuv_tile_avx2_supported()) {
+  const bool sums_fit_52_bits = static_cast<double>(planes.width) * planes.height < 0x1p42;
+  if (code != YuvTileCode::kPlain && yuv_tile_avx2_supported() && sums_fit_52_bits) {
     avx2::convert_any(planes, conv, tile, spans, narrow, rgb, tone);
     return;
   }

@@ -6,6 +6,10 @@
 
 #include "error.h"
 
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#include <immintrin.h>
+#endif
+
 extern "C" {
 #include <libavutil/frame.h>
 #include <libavutil/pixfmt.h>
@@ -14,184 +18,167 @@ extern "C" {
 namespace barcode {
 namespace {
 
-// Coverage of one tile column, in units of 1/tile_width source pixel: source columns
+// Coverage of tile column (or row) `out` by source cells, in units of 1/(tile size) source
+// pixel, so that the tile column spans `size` units: a luma cell is the tile size wide, a chroma
+// cell twice that (two luma pixels; the last one
+// of an odd-sized plane is cut by the picture's edge, which `b1` never passes). Cells
 // [first, end), the first weighing `w_first`, the last `w_last` (when end - first >= 2), those
-// between tile_width each. The weights of a column add up to the frame width. Rows likewise.
-struct Span {
+// between `w_inner` (the whole cell) each. The weights of a tile column add up to the size.
+struct TileSpan {
   int first = 0, end = 0;
-  int64_t w_first = 0, w_last = 0;
+  int64_t w_first = 0, w_last = 0, w_inner = 0;
 };
 
-Span span_of(int out, int size, int out_size) {
+TileSpan span_of(int out, int size, int64_t cell) {
   const int64_t b0 = int64_t{out} * size, b1 = int64_t{out + 1} * size;
-  Span s;
-  s.first = static_cast<int>(b0 / out_size);
-  s.end = static_cast<int>((b1 + out_size - 1) / out_size);
-  s.w_first = std::min(int64_t{s.first + 1} * out_size, b1) - b0;
-  s.w_last = b1 - std::max(int64_t{s.end - 1} * out_size, b0);
+  TileSpan s;
+  s.first = static_cast<int>(b0 / cell);
+  s.end = static_cast<int>((b1 + cell - 1) / cell);
+  s.w_first = std::min(int64_t{s.first + 1} * cell, b1) - b0;
+  s.w_last = b1 - std::max(int64_t{s.end - 1} * cell, b0);
+  s.w_inner = cell;
   return s;
 }
 
-const uint8_t* row_at(const void* plane, size_t pitch, int y) {
-  return static_cast<const uint8_t*>(plane) + static_cast<size_t>(y) * pitch;
+// The spans of every tile column and row, for luma and for chroma cells, and for the columns
+// whether they are uniform: each the same number of whole cells, all weighing w_inner (when the
+// cell size divides the width). luma_uniform / chroma_uniform: that number, else 0.
+struct TileSpanTables {
+  std::vector<TileSpan> luma_columns, chroma_columns, luma_rows, chroma_rows;
+  int luma_uniform = 0, chroma_uniform = 0;
+  TileSpanTables(int width, int height, TileSize tile) {
+    const int64_t luma_cell = tile.width, chroma_cell = 2 * int64_t{tile.width};
+    if (width % luma_cell == 0) luma_uniform = static_cast<int>(width / luma_cell);
+    if (width % chroma_cell == 0) chroma_uniform = static_cast<int>(width / chroma_cell);
+    for (int ox = 0; ox < tile.width; ++ox) {
+      luma_columns.push_back(span_of(ox, width, tile.width));
+      chroma_columns.push_back(span_of(ox, width, 2 * int64_t{tile.width}));
+    }
+    for (int oy = 0; oy < tile.height; ++oy) {
+      luma_rows.push_back(span_of(oy, height, tile.height));
+      chroma_rows.push_back(span_of(oy, height, 2 * int64_t{tile.height}));
+    }
+  }
+};
+
+namespace plain {
+
+void sdr_row(const uint64_t* sum_y, const uint64_t* sum_cb, const uint64_t* sum_cr, size_t count,
+             const YuvSumsToRgb& conv, uint8_t* out) {
+  for (size_t ox = 0; ox < count; ++ox) {
+    yuv_sums_to_rgb(sum_y[ox], sum_cb[ox], sum_cr[ox], conv, out + 3 * ox);
+  }
 }
 
-// Sample i of a row (samples kStep apart, value in the high bits above kShift).
-// An AVX2 and a plain version of the integer loops below, chosen when the program loads. Not in
-// ThreadSanitizer builds: their resolvers run before its runtime starts, and crashed it. The
-// sums are integers, so every version gives the same tiles.
-#if defined(__SANITIZE_THREAD__)
-#define BARCODE_AVX2_CLONES
+#include "video/yuv_tile_passes.h"
+}  // namespace plain
+
+// The same passes for processors with AVX2: twice the lanes, and the 32-bit multiplies of
+// finish_rows that SSE2 lacks. Not where the compiler has no such pragma.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define BARCODE_YUV_TILE_AVX2 1
+#pragma GCC push_options
+#pragma GCC target("avx2")
+namespace avx2 {
+
+// Sums below 2^52 as doubles, exactly: the integer in the mantissa of 2^52, less 2^52. A sum is
+// at most the largest sample (1023) times the frame's area, below 2^52 for any frame of less
+// than 2^42 pixels (yuv420_to_tile takes the plain code for larger ones).
+inline __m256d exact_double(const uint64_t* v) {
+  const __m256i bits = _mm256_or_si256(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(v)),
+                                       _mm256_set1_epi64x(0x4330000000000000));
+  return _mm256_sub_pd(_mm256_castsi256_pd(bits), _mm256_set1_pd(0x1p52));
+}
+
+// unit_to_code for 4 values: 0 unless v * 255 > 0, 255 from 255 up, else the nearest code with
+// ties to even (the rounding of nearbyint in the default mode).
+inline __m256i codes(__m256d v) {
+  const __m256d scaled = _mm256_mul_pd(v, _mm256_set1_pd(255.0));
+  const __m256d rounded = _mm256_round_pd(scaled, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  const __m256d positive = _mm256_cmp_pd(scaled, _mm256_setzero_pd(), _CMP_GT_OQ);
+  const __m256d top = _mm256_cmp_pd(scaled, _mm256_set1_pd(255.0), _CMP_GE_OQ);
+  __m256d code = _mm256_and_pd(rounded, positive);  // NaN or <= 0: 0
+  code = _mm256_blendv_pd(code, _mm256_set1_pd(255.0), top);
+  return _mm256_castsi128_si256(_mm256_cvtpd_epi32(code));
+}
+
+// yuv_sums_to_signal and unit_to_code four pixels at a time, each lane the same double
+// operations in the same order (no fused multiply-add: the file is built with -ffp-contract=off
+// and this target has none), then the scalar code for the rest.
+void sdr_row(const uint64_t* sum_y, const uint64_t* sum_cb, const uint64_t* sum_cr, size_t count,
+             const YuvSumsToRgb& t, uint8_t* out) {
+  size_t ox = 0;
+  for (; ox + 4 <= count; ox += 4) {
+    const __m256d yn = _mm256_sub_pd(
+        _mm256_mul_pd(exact_double(sum_y + ox), _mm256_set1_pd(t.y_mul)), _mm256_set1_pd(t.y_add));
+    const __m256d cb = _mm256_sub_pd(
+        _mm256_mul_pd(exact_double(sum_cb + ox), _mm256_set1_pd(t.c_mul)), _mm256_set1_pd(t.c_add));
+    const __m256d cr = _mm256_sub_pd(
+        _mm256_mul_pd(exact_double(sum_cr + ox), _mm256_set1_pd(t.c_mul)), _mm256_set1_pd(t.c_add));
+    const __m256d r = _mm256_add_pd(yn, _mm256_mul_pd(_mm256_set1_pd(t.r_cr), cr));
+    const __m256d b = _mm256_add_pd(yn, _mm256_mul_pd(_mm256_set1_pd(t.b_cb), cb));
+    const __m256d g =
+        _mm256_mul_pd(_mm256_sub_pd(_mm256_sub_pd(yn, _mm256_mul_pd(_mm256_set1_pd(t.kr), r)),
+                                    _mm256_mul_pd(_mm256_set1_pd(t.kb), b)),
+                      _mm256_set1_pd(t.g_mul));
+    alignas(32) int32_t lanes[3][8];
+    _mm256_store_si256(reinterpret_cast<__m256i*>(lanes[0]), codes(r));
+    _mm256_store_si256(reinterpret_cast<__m256i*>(lanes[1]), codes(g));
+    _mm256_store_si256(reinterpret_cast<__m256i*>(lanes[2]), codes(b));
+    for (size_t l = 0; l < 4; ++l) {
+      for (size_t c = 0; c < 3; ++c) out[3 * (ox + l) + c] = static_cast<uint8_t>(lanes[c][l]);
+    }
+  }
+  for (; ox < count; ++ox) yuv_sums_to_rgb(sum_y[ox], sum_cb[ox], sum_cr[ox], t, out + 3 * ox);
+}
+
+#include "video/yuv_tile_passes.h"
+}  // namespace avx2
+#pragma GCC pop_options
 #else
-#define BARCODE_AVX2_CLONES __attribute__((target_clones("avx2", "default")))
+#define BARCODE_YUV_TILE_AVX2 0
 #endif
-
-template <typename Sample, int kShift, int kStep>
-inline uint32_t sample(const uint8_t* row, int i) {
-  return static_cast<uint32_t>(
-             reinterpret_cast<const Sample*>(row)[static_cast<size_t>(i) * kStep]) >>
-         kShift;
-}
-
-// The vertical pass, over whole rows so that the compiler vectorises it. A tile row's source
-// rows between its first and last are covered whole (weight = tile height): plain sums, no
-// multiply per sample; interior[i] += sample i.
-template <typename Sample, int kShift, int kStep, typename Inner>
-BARCODE_AVX2_CLONES void add_interior(const uint8_t* row, int n, Inner* __restrict interior) {
-  for (int i = 0; i < n; ++i) {
-    interior[i] = static_cast<Inner>(interior[i] + sample<Sample, kShift, kStep>(row, i));
-  }
-}
-
-// Then the weighted sums of the tile row: acc[i] = inner * interior[i] + w_first * first[i]
-// (+ w_last * last[i]), clearing interior for the next tile row. AVX2 where the CPU has it:
-// SSE2 has no 32-bit multiply.
-template <typename Sample, int kShift, int kStep, typename Inner>
-BARCODE_AVX2_CLONES void finish_rows(Inner* __restrict interior, uint32_t inner,
-                                     const uint8_t* first, uint32_t w_first, const uint8_t* last,
-                                     uint32_t w_last, int n, uint32_t* __restrict acc) {
-  if (last == nullptr) {
-    for (int i = 0; i < n; ++i) acc[i] = w_first * sample<Sample, kShift, kStep>(first, i);
-    return;
-  }
-  for (int i = 0; i < n; ++i) {
-    acc[i] = inner * uint32_t{interior[i]} + w_first * sample<Sample, kShift, kStep>(first, i) +
-             w_last * sample<Sample, kShift, kStep>(last, i);
-    interior[i] = 0;
-  }
-}
-
-inline uint64_t run_sum(const uint32_t* acc, int a, int b) {
-  uint64_t s = 0;
-  for (int x = a; x < b; ++x) s += acc[x];
-  return s;
-}
-
-// Sum over luma columns x in [a, b) of chroma column x / 2: each chroma column counts once per
-// luma column of its pair inside the run.
-inline uint64_t run_sum_chroma(const uint32_t* acc, int a, int b) {
-  if (a >= b) return 0;
-  uint64_t s = 0;
-  if (a & 1) s += acc[a >> 1], ++a;
-  if ((b & 1) && a < b) s += acc[b >> 1], --b;
-  return s + 2 * run_sum(acc, a >> 1, b >> 1);
-}
-
-// The horizontal pass: the coverage-weighted sum of a row of vertical sums over a tile column.
-template <typename Run>
-uint64_t weighted_span(const Span& s, int64_t tile_width, const uint32_t* acc, Run run) {
-  uint64_t v = static_cast<uint64_t>(s.w_first) * run(acc, s.first, s.first + 1);
-  if (s.end - s.first >= 2) {
-    v += static_cast<uint64_t>(s.w_last) * run(acc, s.end - 1, s.end);
-    v += static_cast<uint64_t>(tile_width) * run(acc, s.first + 1, s.end - 1);
-  }
-  return v;
-}
-
-// Exact area sums in two passes: down each tile row's source rows (a weight per row, sums of at
-// most height x 1023 fit 32 bits), then across each tile column's source columns. `Inner` holds
-// the plain sums of a tile row's interior rows (16 bits where they cannot overflow it).
-template <typename Sample, int kShift, int kStep, typename Inner>
-void convert(const YuvPlanes& p, const YuvSumsToRgb& conv, TileSize tile, uint8_t* rgb,
-             const ToneMapTables* tone) {
-  std::vector<Span> columns(static_cast<size_t>(tile.width));
-  for (int ox = 0; ox < tile.width; ++ox) columns[size_t(ox)] = span_of(ox, p.width, tile.width);
-  const int chroma_width = (p.width + 1) / 2;
-  std::vector<uint32_t> acc_y(static_cast<size_t>(p.width));
-  std::vector<uint32_t> acc_cb(static_cast<size_t>(chroma_width));
-  std::vector<uint32_t> acc_cr(static_cast<size_t>(chroma_width));
-  std::vector<Inner> inner_y(acc_y.size()), inner_cb(acc_cb.size()), inner_cr(acc_cr.size());
-  const auto luma = [](const uint32_t* acc, int a, int b) { return run_sum(acc, a, b); };
-  const auto chroma = [](const uint32_t* acc, int a, int b) { return run_sum_chroma(acc, a, b); };
-  for (int oy = 0; oy < tile.height; ++oy) {
-    const Span rows = span_of(oy, p.height, tile.height);
-    for (int y = rows.first + 1; y < rows.end - 1; ++y) {
-      add_interior<Sample, kShift, 1, Inner>(row_at(p.luma, p.luma_pitch, y), p.width,
-                                             inner_y.data());
-      add_interior<Sample, kShift, kStep, Inner>(row_at(p.cb, p.chroma_pitch, y >> 1), chroma_width,
-                                                 inner_cb.data());
-      add_interior<Sample, kShift, kStep, Inner>(row_at(p.cr, p.chroma_pitch, y >> 1), chroma_width,
-                                                 inner_cr.data());
-    }
-    const bool two = rows.end - rows.first >= 2;  // else one source row makes the tile row
-    const auto inner = static_cast<uint32_t>(tile.height);
-    const auto w_first = static_cast<uint32_t>(rows.w_first);
-    const auto w_last = static_cast<uint32_t>(rows.w_last);
-    const int y0 = rows.first, y1 = rows.end - 1;
-    finish_rows<Sample, kShift, 1, Inner>(inner_y.data(), inner, row_at(p.luma, p.luma_pitch, y0),
-                                          w_first, two ? row_at(p.luma, p.luma_pitch, y1) : nullptr,
-                                          w_last, p.width, acc_y.data());
-    finish_rows<Sample, kShift, kStep, Inner>(
-        inner_cb.data(), inner, row_at(p.cb, p.chroma_pitch, y0 >> 1), w_first,
-        two ? row_at(p.cb, p.chroma_pitch, y1 >> 1) : nullptr, w_last, chroma_width, acc_cb.data());
-    finish_rows<Sample, kShift, kStep, Inner>(
-        inner_cr.data(), inner, row_at(p.cr, p.chroma_pitch, y0 >> 1), w_first,
-        two ? row_at(p.cr, p.chroma_pitch, y1 >> 1) : nullptr, w_last, chroma_width, acc_cr.data());
-    uint8_t* out = rgb + static_cast<size_t>(oy) * static_cast<size_t>(tile.width) * 3;
-    for (size_t ox = 0; ox < columns.size(); ++ox) {
-      const Span& s = columns[ox];
-      const uint64_t sum_y = weighted_span(s, tile.width, acc_y.data(), luma);
-      const uint64_t sum_cb = weighted_span(s, tile.width, acc_cb.data(), chroma);
-      const uint64_t sum_cr = weighted_span(s, tile.width, acc_cr.data(), chroma);
-      if (tone) {
-        yuv_sums_to_rgb(sum_y, sum_cb, sum_cr, conv, *tone, out + 3 * ox);
-      } else {
-        yuv_sums_to_rgb(sum_y, sum_cb, sum_cr, conv, out + 3 * ox);
-      }
-    }
-  }
-}
 
 }  // namespace
 
+bool yuv_tile_avx2_supported() {
+#if BARCODE_YUV_TILE_AVX2
+  static const bool supported = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") != 0;
+  }();
+  return supported;
+#else
+  return false;
+#endif
+}
+
 void yuv420_to_tile(const YuvPlanes& planes, YuvMatrix matrix, YuvRange range, TileSize tile,
-                    uint8_t* rgb, const ToneMapTables* tone) {
+                    uint8_t* rgb, const ToneMapTables* tone, YuvTileCode code) {
   if (planes.width < 2 || planes.height < 2 || tile.width < 1 || tile.height < 1 ||
       tile.width > planes.width || tile.height > planes.height) {
     throw Error("YUV tile: cannot convert a " + std::to_string(planes.width) + "x" +
                 std::to_string(planes.height) + " frame to a " + std::to_string(tile.width) + "x" +
                 std::to_string(tile.height) + " tile");
   }
+  if (code == YuvTileCode::kAvx2 && !yuv_tile_avx2_supported()) {
+    throw Error("YUV tile: the AVX2 code needs a processor with AVX2");
+  }
   const YuvSumsToRgb conv =
       yuv_sums_to_rgb_for(yuv_conversion(matrix, range, planes.bits == 10),
                           static_cast<double>(int64_t{planes.width} * planes.height));
-  const bool planar = planes.chroma_step == 1;
-  // A tile row has at most height / tile height + 1 interior rows: 16-bit sums of 8-bit
-  // samples hold 257 of them.
+  const TileSpanTables spans(planes.width, planes.height, tile);
+  // A tile row has at most height / tile height + 1 interior rows (chroma: fewer): 16-bit sums
+  // of 8-bit samples hold 257 of them.
   const bool narrow = planes.height / tile.height + 1 <= 65535 / 255;
-  if (!planes.sixteen_bit && narrow) {
-    planar ? convert<uint8_t, 0, 1, uint16_t>(planes, conv, tile, rgb, tone)
-           : convert<uint8_t, 0, 2, uint16_t>(planes, conv, tile, rgb, tone);
-  } else if (!planes.sixteen_bit) {
-    planar ? convert<uint8_t, 0, 1, uint32_t>(planes, conv, tile, rgb, tone)
-           : convert<uint8_t, 0, 2, uint32_t>(planes, conv, tile, rgb, tone);
-  } else if (planes.shift == 0) {
-    planar ? convert<uint16_t, 0, 1, uint32_t>(planes, conv, tile, rgb, tone)
-           : convert<uint16_t, 0, 2, uint32_t>(planes, conv, tile, rgb, tone);
-  } else {
-    planar ? convert<uint16_t, 6, 1, uint32_t>(planes, conv, tile, rgb, tone)
-           : convert<uint16_t, 6, 2, uint32_t>(planes, conv, tile, rgb, tone);
+#if BARCODE_YUV_TILE_AVX2
+  const bool sums_fit_52_bits = static_cast<double>(planes.width) * planes.height < 0x1p42;
+  if (code != YuvTileCode::kPlain && yuv_tile_avx2_supported() && sums_fit_52_bits) {
+    avx2::convert_any(planes, conv, tile, spans, narrow, rgb, tone);
+    return;
   }
+#endif
+  plain::convert_any(planes, conv, tile, spans, narrow, rgb, tone);
 }
 
 YuvPlanes crop_planes(const YuvPlanes& planes, const CropRect& crop) {

@@ -34,11 +34,19 @@ struct YuvPlanes {
   int shift = 0;
 };
 
+// Which machine code converts: the AVX2 version where the processor has it, or either by name
+// (for the tests and benchmarks that compare them). Both give the same tiles bit for bit.
+enum class YuvTileCode { kBest, kPlain, kAvx2 };
+
+// Whether this build and processor can run YuvTileCode::kAvx2 (x86-64 with AVX2, GCC build).
+bool yuv_tile_avx2_supported();
+
 // Writes tile.width * tile.height * 3 bytes of sRGB into `rgb`; HDR signals are tone-mapped by
 // `tone` (nullptr: SDR). Throws Error on sizes the kernel refuses too (frame under 2x2, tile
-// larger than the frame).
+// larger than the frame), and for kAvx2 where yuv_tile_avx2_supported() is false.
 void yuv420_to_tile(const YuvPlanes& planes, YuvMatrix matrix, YuvRange range, TileSize tile,
-                    uint8_t* rgb, const ToneMapTables* tone = nullptr);
+                    uint8_t* rgb, const ToneMapTables* tone = nullptr,
+                    YuvTileCode code = YuvTileCode::kBest);
 
 // The planes of the rectangle `crop` of a frame (x and y even, inside the frame): the same
 // samples, read from the crop's top left corner, so that the tile of a cropped frame is computed

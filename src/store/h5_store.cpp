@@ -275,6 +275,13 @@ H5Store::H5Store(const std::string& path, MPI_Comm comm, const StoreLayout& layo
                             thumbs ? unfilled.get() : dcpl.get(), H5P_DEFAULT),
                  path_, "H5Dcreate2")));
   }
+  // The rows' checksums cover their tiles (ColorColumns): said where they are made, so that
+  // every file this class writes can be resumed, described or not.
+  if (layout_.thumbs) {
+    H5Handle checksum(static_cast<hid_t>(
+        h5_check(H5Dopen2(file_.get(), "/frames/checksum", H5P_DEFAULT), path_, "H5Dopen2")));
+    write_flag_attribute(checksum.get(), path_, kChecksumCoversThumbs, true);
+  }
 }
 
 hid_t H5Store::file_access(MPI_Comm comm) const {

@@ -1,9 +1,9 @@
 #include "video/frame_table.h"
 
 #include <algorithm>
-#include <mutex>
 #include <cstdarg>
 #include <cstring>
+#include <mutex>
 
 #include "error.h"
 #include "video/decoder.h"

@@ -33,9 +33,8 @@ void bind(CLI::App& app, Options& o) {
   app.add_option("--movies-at-once", o.movies_at_once,
                  "With --manifest: movies each rank works on at the same time, its decoders and "
                  "cores shared out among them, so that one movie's start and finish overlap "
-                 "the others' decoding (0: up to 8 with a GPU, up to one per software decoder "
-                 "without, at most a quarter of the movies per rank; 1 when there are no more "
-                 "movies than ranks)");
+                 "the others' decoding (0: one per decoder of the rank, at most half the movies "
+                 "per rank; 1 when there are no more movies than ranks)");
   app.add_option("-o,--output", o.output_h5,
                  "HDF5 file for per-frame results (written as OUT.partial, renamed when done); "
                  "with --manifest, the output directory")

@@ -29,6 +29,13 @@ std::string h5_error_text();
 // Throws Error("PATH: HDF5 WHAT failed: CAUSE") when `rc` is negative; returns rc otherwise.
 int64_t h5_check(int64_t rc, const std::string& path, const char* what);
 
+// Checks an HDF5 call, naming it (as CUDA_CHECK does): H5_CHECK(path, H5Fflush(f, scope)).
+#define H5_CHECK(path, call) ::barcode::h5_check((call), (path), #call)
+// The identifier an HDF5 call returns, checked: H5Handle space(H5_ID(path, H5Dget_space(d))).
+#define H5_ID(path, call) static_cast<hid_t>(H5_CHECK(path, call))
+// The same, owned: transfer_ = H5_HANDLE(path, H5Pcreate(H5P_DATASET_XFER)).
+#define H5_HANDLE(path, call) ::barcode::H5Handle(H5_ID(path, call))
+
 // An hid_t closed on scope exit with the matching H5?close.
 class H5Handle {
  public:

@@ -16,7 +16,7 @@ std::vector<T> read_dataset(hid_t file, const std::string& path, const char* nam
                             size_t expected) {
   H5Handle d(static_cast<hid_t>(
       h5_check(H5Dopen2(file, name, H5P_DEFAULT), path, (std::string("open ") + name).c_str())));
-  H5Handle space(static_cast<hid_t>(h5_check(H5Dget_space(d.get()), path, "H5Dget_space")));
+  H5Handle space(H5_ID(path, H5Dget_space(d.get())));
   const auto elements = static_cast<size_t>(H5Sget_simple_extent_npoints(space.get()));
   if (elements != expected) {
     throw Error(path + ": dataset " + name + " has " + std::to_string(elements) +
@@ -51,7 +51,7 @@ std::vector<hsize_t> dataset_dims(hid_t file, const std::string& path, const cha
   if (!link_exists(file, name)) not_barcode(path, std::string("dataset ") + name + " is missing");
   H5Handle d(static_cast<hid_t>(
       h5_check(H5Dopen2(file, name, H5P_DEFAULT), path, (std::string("open ") + name).c_str())));
-  H5Handle space(static_cast<hid_t>(h5_check(H5Dget_space(d.get()), path, "H5Dget_space")));
+  H5Handle space(H5_ID(path, H5Dget_space(d.get())));
   const int rank = H5Sget_simple_extent_ndims(space.get());
   if (rank < 0) not_barcode(path, std::string(name) + " is not a simple dataset");
   std::vector<hsize_t> dims(static_cast<size_t>(rank));
@@ -90,14 +90,14 @@ struct AttributeWalk {
 StoredAttribute read_attribute(hid_t attr, const std::string& path, const char* name) {
   StoredAttribute a;
   a.name = name;
-  H5Handle type(static_cast<hid_t>(h5_check(H5Aget_type(attr), path, "H5Aget_type")));
-  H5Handle space(static_cast<hid_t>(h5_check(H5Aget_space(attr), path, "H5Aget_space")));
+  H5Handle type(H5_ID(path, H5Aget_type(attr)));
+  H5Handle space(H5_ID(path, H5Aget_space(attr)));
   const auto count = static_cast<size_t>(H5Sget_simple_extent_npoints(space.get()));
   if (is_boolean_type(type.get())) {
     a.kind = StoredAttribute::Kind::kInteger;
     a.boolean = true;
     std::vector<int8_t> flags(count);
-    if (count) h5_check(H5Aread(attr, type.get(), flags.data()), path, "H5Aread");
+    if (count) H5_CHECK(path, H5Aread(attr, type.get(), flags.data()));
     a.integers.assign(flags.begin(), flags.end());
     return a;
   }
@@ -105,24 +105,24 @@ StoredAttribute read_attribute(hid_t attr, const std::string& path, const char* 
     case H5T_INTEGER:
       a.kind = StoredAttribute::Kind::kInteger;
       a.integers.resize(count);
-      if (count) h5_check(H5Aread(attr, H5T_NATIVE_INT64, a.integers.data()), path, "H5Aread");
+      if (count) H5_CHECK(path, H5Aread(attr, H5T_NATIVE_INT64, a.integers.data()));
       break;
     case H5T_FLOAT:
       a.kind = StoredAttribute::Kind::kFloat;
       a.floats.resize(count);
-      if (count) h5_check(H5Aread(attr, H5T_NATIVE_DOUBLE, a.floats.data()), path, "H5Aread");
+      if (count) H5_CHECK(path, H5Aread(attr, H5T_NATIVE_DOUBLE, a.floats.data()));
       break;
     case H5T_STRING: {
       if (count != 1) break;  // arrays of strings: not written by barcode_mpi, left as kOther
       a.kind = StoredAttribute::Kind::kText;
       if (H5Tis_variable_str(type.get()) > 0) {
         char* text = nullptr;
-        h5_check(H5Aread(attr, type.get(), &text), path, "H5Aread");
+        H5_CHECK(path, H5Aread(attr, type.get(), &text));
         if (text) a.text = text;
         H5free_memory(text);
       } else {
         std::string buffer(H5Tget_size(type.get()), '\0');
-        h5_check(H5Aread(attr, type.get(), buffer.data()), path, "H5Aread");
+        H5_CHECK(path, H5Aread(attr, type.get(), buffer.data()));
         a.text = buffer.substr(0, buffer.find('\0'));  // null-padded or null-terminated
       }
       break;
@@ -136,8 +136,7 @@ StoredAttribute read_attribute(hid_t attr, const std::string& path, const char* 
 herr_t collect_attribute(hid_t location, const char* name, const H5A_info_t*, void* data) {
   auto* walk = static_cast<AttributeWalk*>(data);
   try {
-    H5Handle attr(
-        static_cast<hid_t>(h5_check(H5Aopen(location, name, H5P_DEFAULT), *walk->path, "H5Aopen")));
+    H5Handle attr(H5_ID(*walk->path, H5Aopen(location, name, H5P_DEFAULT)));
     walk->out->push_back(read_attribute(attr.get(), *walk->path, name));
     return 0;
   } catch (const std::exception& e) {
@@ -234,7 +233,7 @@ StoredThumbs locate_thumbs(const std::string& path) {
                           ", expected [N, H, W, 3]");
   }
   H5Handle d(static_cast<hid_t>(h5_check(H5Dopen2(file.get(), name, H5P_DEFAULT), path, name)));
-  H5Handle type(static_cast<hid_t>(h5_check(H5Dget_type(d.get()), path, "H5Dget_type")));
+  H5Handle type(H5_ID(path, H5Dget_type(d.get())));
   H5Handle plist(static_cast<hid_t>(h5_check(H5Dget_create_plist(d.get()), path, "plist")));
   const haddr_t offset = H5Dget_offset(d.get());
   if (H5Tget_class(type.get()) != H5T_INTEGER || H5Tget_size(type.get()) != 1 ||
@@ -294,7 +293,7 @@ BarcodeFile read_barcode_file(const std::string& path) {
   if (H5Lexists(f, "/movie", H5P_DEFAULT) > 0 && H5Lexists(f, "/movie/palette", H5P_DEFAULT) > 0) {
     H5Handle d(static_cast<hid_t>(
         h5_check(H5Dopen2(f, "/movie/palette", H5P_DEFAULT), path, "open /movie/palette")));
-    H5Handle space(static_cast<hid_t>(h5_check(H5Dget_space(d.get()), path, "H5Dget_space")));
+    H5Handle space(H5_ID(path, H5Dget_space(d.get())));
     const auto colours = static_cast<hsize_t>(H5Sget_simple_extent_npoints(space.get()) / 3);
     out.movie_palette =
         read_shaped<float>(f, path, "/movie/palette", H5T_NATIVE_FLOAT, {colours, 3});

@@ -169,16 +169,16 @@ struct ColorColumns {
 // tiles (made before they did) is refused: its tiles could not be checked.
 void read_tile_digests(hid_t file, const std::string& path, const StoreLayout& layout,
                        int64_t first, ColorColumns& columns) {
-  H5Handle checksum(static_cast<hid_t>(
-      h5_check(H5Dopen2(file, "/frames/checksum", H5P_DEFAULT), path, "H5Dopen2")));
+  H5Handle checksum(
+      static_cast<hid_t>(H5_CHECK(path, H5Dopen2(file, "/frames/checksum", H5P_DEFAULT))));
   if (read_flag_attribute(checksum.get(), kChecksumCoversThumbs) != 1) {
     throw usage_error(path +
                       ": cannot resume: an earlier version made it, whose row checksums do not "
                       "cover the stored tiles (/frames/thumbs); remove it or run without "
                       "--resume");
   }
-  H5Handle thumbs(static_cast<hid_t>(
-      h5_check(H5Dopen2(file, "/frames/thumbs", H5P_DEFAULT), path, "H5Dopen2")));
+  H5Handle thumbs(
+      static_cast<hid_t>(H5_CHECK(path, H5Dopen2(file, "/frames/thumbs", H5P_DEFAULT))));
   const haddr_t offset = H5Dget_offset(thumbs.get());
   if (offset == HADDR_UNDEF) throw Error(path + ": /frames/thumbs has no place in the file");
   const size_t bytes =
@@ -217,14 +217,12 @@ H5Store::H5Store(const std::string& path, MPI_Comm comm, const StoreLayout& layo
       h5_check(H5Fcreate(path_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()), path_,
                "H5Fcreate (is the directory on a filesystem that supports MPI-IO?)")));
 
-  transfer_ =
-      H5Handle(static_cast<hid_t>(h5_check(H5Pcreate(H5P_DATASET_XFER), path_, "H5Pcreate")));
-  h5_check(H5Pset_dxpl_mpio(transfer_.get(), H5FD_MPIO_COLLECTIVE), path_, "H5Pset_dxpl_mpio");
+  transfer_ = H5_HANDLE(path_, H5Pcreate(H5P_DATASET_XFER));
+  H5_CHECK(path_, H5Pset_dxpl_mpio(transfer_.get(), H5FD_MPIO_COLLECTIVE));
 
   for (const char* group : {"/frames", "/color", "/movie"}) {
     H5Handle g(static_cast<hid_t>(
-        h5_check(H5Gcreate2(file_.get(), group, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), path_,
-                 "H5Gcreate2")));
+        H5_CHECK(path_, H5Gcreate2(file_.get(), group, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT))));
   }
   const hsize_t n = static_cast<hsize_t>(layout_.samples);
   const hsize_t kk = static_cast<hsize_t>(layout_.k);
@@ -255,41 +253,40 @@ H5Store::H5Store(const std::string& path, MPI_Comm comm, const StoreLayout& layo
       {"/movie/labels", H5T_STD_U8LE, {n, kk}, 2},
       {"/frames/thumbs", H5T_STD_U8LE, {n, th, tw, 3}, 4},
   };
-  H5Handle dcpl(static_cast<hid_t>(h5_check(H5Pcreate(H5P_DATASET_CREATE), path_, "H5Pcreate")));
+  H5Handle dcpl(H5_ID(path_, H5Pcreate(H5P_DATASET_CREATE)));
   // Allocated now and filled with zeros: /frames/done starts all 0, and later writes never
   // change the metadata (see the header).
-  h5_check(H5Pset_alloc_time(dcpl.get(), H5D_ALLOC_TIME_EARLY), path_, "H5Pset_alloc_time");
-  h5_check(H5Pset_fill_time(dcpl.get(), H5D_FILL_TIME_ALLOC), path_, "H5Pset_fill_time");
+  H5_CHECK(path_, H5Pset_alloc_time(dcpl.get(), H5D_ALLOC_TIME_EARLY));
+  H5_CHECK(path_, H5Pset_fill_time(dcpl.get(), H5D_FILL_TIME_ALLOC));
   // The thumbs are only allocated: filling gigabytes with zeros would cost a whole write.
-  H5Handle unfilled(static_cast<hid_t>(h5_check(H5Pcopy(dcpl.get()), path_, "H5Pcopy")));
-  h5_check(H5Pset_fill_time(unfilled.get(), H5D_FILL_TIME_NEVER), path_, "H5Pset_fill_time");
+  H5Handle unfilled(H5_ID(path_, H5Pcopy(dcpl.get())));
+  H5_CHECK(path_, H5Pset_fill_time(unfilled.get(), H5D_FILL_TIME_NEVER));
   for (const Shape& s : shapes) {
     const std::string name(s.name);
     if (layout_.movie_k == 0 && name.rfind("/movie/", 0) == 0) continue;
     const bool thumbs = name == "/frames/thumbs";
     if (thumbs && !layout_.thumbs) continue;
-    H5Handle space(static_cast<hid_t>(
-        h5_check(H5Screate_simple(s.rank, s.dims.data(), nullptr), path_, "H5Screate_simple")));
+    H5Handle space(
+        static_cast<hid_t>(H5_CHECK(path_, H5Screate_simple(s.rank, s.dims.data(), nullptr))));
     H5Handle d(static_cast<hid_t>(
-        h5_check(H5Dcreate2(file_.get(), s.name, s.type, space.get(), H5P_DEFAULT,
-                            thumbs ? unfilled.get() : dcpl.get(), H5P_DEFAULT),
-                 path_, "H5Dcreate2")));
+        H5_CHECK(path_, H5Dcreate2(file_.get(), s.name, s.type, space.get(), H5P_DEFAULT,
+                                   thumbs ? unfilled.get() : dcpl.get(), H5P_DEFAULT))));
   }
   // The rows' checksums cover their tiles (ColorColumns): said where they are made, so that
   // every file this class writes can be resumed, described or not.
   if (layout_.thumbs) {
     H5Handle checksum(static_cast<hid_t>(
-        h5_check(H5Dopen2(file_.get(), "/frames/checksum", H5P_DEFAULT), path_, "H5Dopen2")));
+        H5_CHECK(path_, H5Dopen2(file_.get(), "/frames/checksum", H5P_DEFAULT))));
     write_flag_attribute(checksum.get(), path_, kChecksumCoversThumbs, true);
   }
 }
 
 hid_t H5Store::file_access(MPI_Comm comm) const {
-  H5Handle fapl(static_cast<hid_t>(h5_check(H5Pcreate(H5P_FILE_ACCESS), path_, "H5Pcreate")));
-  h5_check(H5Pset_fapl_mpio(fapl.get(), comm, MPI_INFO_NULL), path_, "H5Pset_fapl_mpio");
+  H5Handle fapl(H5_ID(path_, H5Pcreate(H5P_FILE_ACCESS)));
+  H5_CHECK(path_, H5Pset_fapl_mpio(fapl.get(), comm, MPI_INFO_NULL));
   // Metadata reads and writes collective too: one rank touches the disk, the others get a copy.
-  h5_check(H5Pset_all_coll_metadata_ops(fapl.get(), true), path_, "H5Pset_all_coll_metadata_ops");
-  h5_check(H5Pset_coll_metadata_write(fapl.get(), true), path_, "H5Pset_coll_metadata_write");
+  H5_CHECK(path_, H5Pset_all_coll_metadata_ops(fapl.get(), true));
+  H5_CHECK(path_, H5Pset_coll_metadata_write(fapl.get(), true));
   return fapl.release();
 }
 
@@ -299,11 +296,10 @@ H5Store::H5Store(Opened, const std::string& path, MPI_Comm comm, const StoreLayo
   MPI_Comm_rank(comm, &rank_);
   h5_silence_errors();
   H5Handle fapl(file_access(comm));
-  file_ = H5Handle(static_cast<hid_t>(
-      h5_check(H5Fopen(path_.c_str(), H5F_ACC_RDWR, fapl.get()), path_, "H5Fopen")));
-  transfer_ =
-      H5Handle(static_cast<hid_t>(h5_check(H5Pcreate(H5P_DATASET_XFER), path_, "H5Pcreate")));
-  h5_check(H5Pset_dxpl_mpio(transfer_.get(), H5FD_MPIO_COLLECTIVE), path_, "H5Pset_dxpl_mpio");
+  file_ = H5Handle(
+      static_cast<hid_t>(H5_CHECK(path_, H5Fopen(path_.c_str(), H5F_ACC_RDWR, fapl.get()))));
+  transfer_ = H5_HANDLE(path_, H5Pcreate(H5P_DATASET_XFER));
+  H5_CHECK(path_, H5Pset_dxpl_mpio(transfer_.get(), H5FD_MPIO_COLLECTIVE));
 }
 
 std::unique_ptr<H5Store> H5Store::open_existing(const std::string& path, MPI_Comm comm,
@@ -316,7 +312,7 @@ std::unique_ptr<H5Store> H5Store::open_existing(const std::string& path, MPI_Com
       return -1;
     }
     H5Handle d(store->dataset(name));
-    H5Handle space(static_cast<hid_t>(h5_check(H5Dget_space(d.get()), path, "H5Dget_space")));
+    H5Handle space(H5_ID(path, H5Dget_space(d.get())));
     const int rank = H5Sget_simple_extent_ndims(space.get());
     if (rank <= axis || rank > H5S_MAX_RANK) return -1;
     std::array<hsize_t, H5S_MAX_RANK> dims{};
@@ -339,11 +335,23 @@ std::unique_ptr<H5Store> H5Store::open_existing(const std::string& path, MPI_Com
 
 void H5Store::read_rows(const char* name, hid_t mem_type, void* data, int64_t first,
                         int64_t count) {
+  transfer_rows(name, mem_type, data, nullptr,
+                [&](hid_t file_space) { return select_rows(file_space, first, count); });
+}
+
+void H5Store::transfer_rows(const char* name, hid_t mem_type, void* into, const void* from,
+                            const std::function<hid_t(hid_t file_space)>& select) {
   H5Handle d(dataset(name));
-  H5Handle file_space(static_cast<hid_t>(h5_check(H5Dget_space(d.get()), path_, "H5Dget_space")));
-  H5Handle mem_space(select_rows(file_space.get(), first, count));
-  h5_check(H5Dread(d.get(), mem_type, mem_space.get(), file_space.get(), transfer_.get(), data),
-           path_, (std::string("H5Dread ") + name).c_str());
+  H5Handle file_space(H5_ID(path_, H5Dget_space(d.get())));
+  H5Handle mem_space(select(file_space.get()));
+  if (into) {
+    h5_check(H5Dread(d.get(), mem_type, mem_space.get(), file_space.get(), transfer_.get(), into),
+             path_, (std::string("H5Dread ") + name).c_str());
+    return;
+  }
+  h5_check(H5Dwrite(d.get(), mem_type, mem_space.get(), file_space.get(), transfer_.get(), from),
+           path_, (std::string("H5Dwrite ") + name).c_str());
+  log_collective_fallback();
 }
 
 std::vector<int64_t> H5Store::read_pts(int64_t first, int64_t count) {
@@ -382,16 +390,16 @@ void H5Store::close() {
   const H5Lock lock;
   if (file_.get() < 0) return;
   transfer_.reset();
-  h5_check(H5Fclose(file_.release()), path_, "H5Fclose");
+  H5_CHECK(path_, H5Fclose(file_.release()));
 }
 
 void H5Store::flush() {
   const H5Lock lock;
-  h5_check(H5Fflush(file_.get(), H5F_SCOPE_GLOBAL), path_, "H5Fflush");
+  H5_CHECK(path_, H5Fflush(file_.get(), H5F_SCOPE_GLOBAL));
 }
 
 hid_t H5Store::dataset(const char* name) const {
-  return static_cast<hid_t>(h5_check(H5Dopen2(file_.get(), name, H5P_DEFAULT), path_, "H5Dopen2"));
+  return H5_ID(path_, H5Dopen2(file_.get(), name, H5P_DEFAULT));
 }
 
 hid_t H5Store::select_rows(hid_t file_space, int64_t first, int64_t count) const {
@@ -401,16 +409,15 @@ hid_t H5Store::select_rows(hid_t file_space, int64_t first, int64_t count) const
   std::array<hsize_t, 4> start{static_cast<hsize_t>(first), 0, 0, 0};
   std::array<hsize_t, 4> extent = dims;
   extent[0] = static_cast<hsize_t>(count);
-  H5Handle mem_space(static_cast<hid_t>(
-      h5_check(H5Screate_simple(rank, extent.data(), nullptr), path_, "H5Screate_simple")));
+  H5Handle mem_space(
+      static_cast<hid_t>(H5_CHECK(path_, H5Screate_simple(rank, extent.data(), nullptr))));
   if (count == 0) {
     // A rank with nothing to transfer still takes part in the collective call.
-    h5_check(H5Sselect_none(file_space), path_, "H5Sselect_none");
-    h5_check(H5Sselect_none(mem_space.get()), path_, "H5Sselect_none");
+    H5_CHECK(path_, H5Sselect_none(file_space));
+    H5_CHECK(path_, H5Sselect_none(mem_space.get()));
   } else {
-    h5_check(H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start.data(), nullptr, extent.data(),
-                                 nullptr),
-             path_, "H5Sselect_hyperslab");
+    H5_CHECK(path_, H5Sselect_hyperslab(file_space, H5S_SELECT_SET, start.data(), nullptr,
+                                        extent.data(), nullptr));
   }
   return mem_space.release();
 }
@@ -420,7 +427,7 @@ hid_t H5Store::select_picked_rows(hid_t file_space, int64_t first,
   const int rank = H5Sget_simple_extent_ndims(file_space);
   std::array<hsize_t, 4> dims{};
   H5Sget_simple_extent_dims(file_space, dims.data(), nullptr);
-  h5_check(H5Sselect_none(file_space), path_, "H5Sselect_none");
+  H5_CHECK(path_, H5Sselect_none(file_space));
   hsize_t picked = 0;
   std::array<hsize_t, 4> start{0, 0, 0, 0};
   std::array<hsize_t, 4> extent = dims;
@@ -434,27 +441,22 @@ hid_t H5Store::select_picked_rows(hid_t file_space, int64_t first,
     while (end < pick.size() && pick[end]) ++end;
     start[0] = static_cast<hsize_t>(first) + r;
     extent[0] = end - r;
-    h5_check(H5Sselect_hyperslab(file_space, H5S_SELECT_OR, start.data(), nullptr, extent.data(),
-                                 nullptr),
-             path_, "H5Sselect_hyperslab");
+    H5_CHECK(path_, H5Sselect_hyperslab(file_space, H5S_SELECT_OR, start.data(), nullptr,
+                                        extent.data(), nullptr));
     picked += end - r;
     r = end;
   }
   extent[0] = std::max<hsize_t>(picked, 1);
-  H5Handle mem_space(static_cast<hid_t>(
-      h5_check(H5Screate_simple(rank, extent.data(), nullptr), path_, "H5Screate_simple")));
-  if (picked == 0) h5_check(H5Sselect_none(mem_space.get()), path_, "H5Sselect_none");
+  H5Handle mem_space(
+      static_cast<hid_t>(H5_CHECK(path_, H5Screate_simple(rank, extent.data(), nullptr))));
+  if (picked == 0) H5_CHECK(path_, H5Sselect_none(mem_space.get()));
   return mem_space.release();
 }
 
 void H5Store::write_rows(const char* name, hid_t mem_type, const void* data, int64_t first,
                          int64_t count) {
-  H5Handle d(dataset(name));
-  H5Handle file_space(static_cast<hid_t>(h5_check(H5Dget_space(d.get()), path_, "H5Dget_space")));
-  H5Handle mem_space(select_rows(file_space.get(), first, count));
-  h5_check(H5Dwrite(d.get(), mem_type, mem_space.get(), file_space.get(), transfer_.get(), data),
-           path_, (std::string("H5Dwrite ") + name).c_str());
-  log_collective_fallback();
+  transfer_rows(name, mem_type, nullptr, data,
+                [&](hid_t file_space) { return select_rows(file_space, first, count); });
 }
 
 void H5Store::log_collective_fallback() {
@@ -497,12 +499,8 @@ void H5Store::write_thumbs(int64_t first, size_t span, const std::vector<FrameCo
 
 void H5Store::write_picked(const char* name, hid_t mem_type, const void* data, int64_t first,
                            const std::vector<uint8_t>& pick) {
-  H5Handle d(dataset(name));
-  H5Handle file_space(static_cast<hid_t>(h5_check(H5Dget_space(d.get()), path_, "H5Dget_space")));
-  H5Handle mem_space(select_picked_rows(file_space.get(), first, pick));
-  h5_check(H5Dwrite(d.get(), mem_type, mem_space.get(), file_space.get(), transfer_.get(), data),
-           path_, (std::string("H5Dwrite ") + name).c_str());
-  log_collective_fallback();
+  transfer_rows(name, mem_type, nullptr, data,
+                [&](hid_t file_space) { return select_picked_rows(file_space, first, pick); });
 }
 
 void H5Store::write_colors(const std::vector<FrameColors>& rows) {
@@ -542,13 +540,12 @@ namespace {
 void write_attribute(hid_t file, const std::string& path, const std::string& name, hid_t type,
                      const void* value) {
   if (H5Aexists(file, name.c_str()) > 0) {
-    h5_check(H5Adelete(file, name.c_str()), path, "H5Adelete");
+    H5_CHECK(path, H5Adelete(file, name.c_str()));
   }
-  H5Handle space(static_cast<hid_t>(h5_check(H5Screate(H5S_SCALAR), path, "H5Screate")));
+  H5Handle space(H5_ID(path, H5Screate(H5S_SCALAR)));
   H5Handle attr(static_cast<hid_t>(
-      h5_check(H5Acreate2(file, name.c_str(), type, space.get(), H5P_DEFAULT, H5P_DEFAULT), path,
-               "H5Acreate2")));
-  h5_check(H5Awrite(attr.get(), type, value), path, "H5Awrite");
+      H5_CHECK(path, H5Acreate2(file, name.c_str(), type, space.get(), H5P_DEFAULT, H5P_DEFAULT))));
+  H5_CHECK(path, H5Awrite(attr.get(), type, value));
 }
 
 }  // namespace

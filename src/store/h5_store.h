@@ -30,6 +30,7 @@
 #include <mpi.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -123,6 +124,10 @@ class H5Store {
   hid_t select_picked_rows(hid_t file_space, int64_t first, const std::vector<uint8_t>& pick) const;
   hid_t dataset(const char* name) const;
   void write_rows(const char* name, hid_t mem_type, const void* data, int64_t first, int64_t count);
+  // The one way rows move between memory and dataset `name`: `select` picks them in the file's
+  // dataspace and returns the matching memory dataspace; reads into `into`, or writes `from`.
+  void transfer_rows(const char* name, hid_t mem_type, void* into, const void* from,
+                     const std::function<hid_t(hid_t file_space)>& select);
 
   std::string path_;
   StoreLayout layout_;

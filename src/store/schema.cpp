@@ -19,22 +19,20 @@ bool link_exists(hid_t file, const std::string& name) {
 void write_attribute(hid_t location, const std::string& path, const std::string& name, hid_t type,
                      const void* value) {
   if (H5Aexists(location, name.c_str()) > 0) {
-    h5_check(H5Adelete(location, name.c_str()), path, "H5Adelete");
+    H5_CHECK(path, H5Adelete(location, name.c_str()));
   }
-  H5Handle space(static_cast<hid_t>(h5_check(H5Screate(H5S_SCALAR), path, "H5Screate")));
-  H5Handle attr(static_cast<hid_t>(
-      h5_check(H5Acreate2(location, name.c_str(), type, space.get(), H5P_DEFAULT, H5P_DEFAULT),
-               path, "H5Acreate2")));
+  H5Handle space(H5_ID(path, H5Screate(H5S_SCALAR)));
+  H5Handle attr(static_cast<hid_t>(H5_CHECK(
+      path, H5Acreate2(location, name.c_str(), type, space.get(), H5P_DEFAULT, H5P_DEFAULT))));
   h5_check(H5Awrite(attr.get(), type, value), path, ("H5Awrite " + name).c_str());
 }
 
 // h5py's bool: an enum over a signed byte with FALSE = 0 and TRUE = 1.
 hid_t boolean_type(const std::string& path) {
-  H5Handle type(
-      static_cast<hid_t>(h5_check(H5Tenum_create(H5T_NATIVE_INT8), path, "H5Tenum_create")));
+  H5Handle type(H5_ID(path, H5Tenum_create(H5T_NATIVE_INT8)));
   const int8_t no = 0, yes = 1;
-  h5_check(H5Tenum_insert(type.get(), "FALSE", &no), path, "H5Tenum_insert");
-  h5_check(H5Tenum_insert(type.get(), "TRUE", &yes), path, "H5Tenum_insert");
+  H5_CHECK(path, H5Tenum_insert(type.get(), "FALSE", &no));
+  H5_CHECK(path, H5Tenum_insert(type.get(), "TRUE", &yes));
   return type.release();
 }
 
@@ -125,9 +123,9 @@ void describe_datasets(hid_t file, const std::string& path, const std::string& s
 
 void write_text_attribute(hid_t location, const std::string& path, const std::string& name,
                           const std::string& value) {
-  H5Handle type(static_cast<hid_t>(h5_check(H5Tcopy(H5T_C_S1), path, "H5Tcopy")));
-  h5_check(H5Tset_size(type.get(), H5T_VARIABLE), path, "H5Tset_size");
-  h5_check(H5Tset_cset(type.get(), H5T_CSET_UTF8), path, "H5Tset_cset");
+  H5Handle type(H5_ID(path, H5Tcopy(H5T_C_S1)));
+  H5_CHECK(path, H5Tset_size(type.get(), H5T_VARIABLE));
+  H5_CHECK(path, H5Tset_cset(type.get(), H5T_CSET_UTF8));
   const char* text = value.c_str();
   write_attribute(location, path, name, type.get(), &text);
 }
@@ -141,9 +139,8 @@ void write_flag_attribute(hid_t location, const std::string& path, const std::st
 
 std::string read_text_attribute(hid_t location, const std::string& path, const std::string& name) {
   if (H5Aexists(location, name.c_str()) <= 0) return "";
-  H5Handle attr(
-      static_cast<hid_t>(h5_check(H5Aopen(location, name.c_str(), H5P_DEFAULT), path, "H5Aopen")));
-  H5Handle type(static_cast<hid_t>(h5_check(H5Aget_type(attr.get()), path, "H5Aget_type")));
+  H5Handle attr(H5_ID(path, H5Aopen(location, name.c_str(), H5P_DEFAULT)));
+  H5Handle type(H5_ID(path, H5Aget_type(attr.get())));
   if (H5Tget_class(type.get()) != H5T_STRING) return "";
   if (H5Tis_variable_str(type.get()) > 0) {
     char* text = nullptr;

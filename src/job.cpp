@@ -127,6 +127,161 @@ void write_attributes(H5Store& store, const Plan& plan, const Options& options, 
   store.describe_datasets(options.space);
 }
 
+// OUT.partial, open for writing, with what an earlier, interrupted run left in it.
+struct OpenStore {
+  std::unique_ptr<H5Store> store;
+  std::vector<FrameColors> finished;  // this rank's rows on disk already (when resuming)
+  int64_t damaged_rows = 0;           // marked done in OUT.partial, but failing their checksum
+};
+
+// Refuses to continue OUT.partial unless it was made from the same input, frames and
+// clustering as this run.
+void check_resumable(H5Store& store, const Plan& plan, const Options& options,
+                     const std::string& partial) {
+  const std::vector<int64_t> pts = store.read_pts(plan.my_first, plan.my_end - plan.my_first);
+  std::string why = describe_options_difference(store.get_text_attribute("result_options"),
+                                                result_options(options));
+  for (int64_t row = plan.my_first; why.empty() && row < plan.my_end; ++row) {
+    if (pts[static_cast<size_t>(row - plan.my_first)] != plan.sample_pts(row)) {
+      why = "the input changed: row " + std::to_string(row) + "'s timestamp differs";
+    }
+  }
+  if (!why.empty()) {
+    throw usage_error(partial + ": cannot resume: " + why + "; remove it or run without --resume");
+  }
+}
+
+// This rank's rows that OUT.partial has done already; rows marked done whose checksum fails
+// are counted in `damaged_rows` and made again.
+std::vector<FrameColors> read_finished_rows(H5Store& store, const Plan& plan,
+                                            const std::string& partial, int64_t& damaged_rows) {
+  std::vector<int64_t> damaged;
+  std::vector<FrameColors> finished =
+      store.read_done_rows(plan.my_first, plan.my_end - plan.my_first, damaged);
+  damaged_rows = static_cast<int64_t>(damaged.size());
+  if (!damaged.empty()) {
+    log::detail(partial + ": rows " + std::to_string(damaged.front()) + " and on: " +
+                std::to_string(damaged.size()) + " of this rank's fail their checksum");
+  }
+  return finished;
+}
+
+// A new OUT.partial: the run's attributes and this rank's rows of /frames.
+void write_new_store(H5Store& store, const MpiEnv& env, const Plan& plan, const Options& options,
+                     const StoredSource& stored) {
+  write_attributes(store, plan, options, env.size());
+  if (!stored.path.empty()) {
+    store.set_attribute("frames_in_range", stored.frames_in_range);
+    store.set_attribute("from_h5", std::filesystem::absolute(stored.path).string());
+  }
+  std::vector<int64_t> index, pts;
+  std::vector<double> time;
+  for (int64_t row = plan.my_first; row < plan.my_end; ++row) {
+    index.push_back(plan.frame_index(row));
+    pts.push_back(plan.sample_pts(row));
+    time.push_back(plan.frame_time(row));
+  }
+  store.write_frames(plan.my_first, index, pts, time);
+  store.flush();
+}
+
+// Rank 0 tells how much of the job an earlier run had done, and how many of its rows were
+// damaged (collective: the counts are summed over every rank).
+void report_resumed_rows(const MpiEnv& env, const Plan& plan, const std::string& partial,
+                         const OpenStore& opened) {
+  int64_t mine[2] = {static_cast<int64_t>(opened.finished.size()), opened.damaged_rows};
+  int64_t all[2] = {0, 0};
+  mpi_check(MPI_Allreduce(mine, all, 2, MPI_INT64_T, MPI_SUM, env.comm()),
+            "MPI_Allreduce(resumed rows)");
+  if (all[1] > 0 && env.rank() == 0) {
+    log::warn(partial + ": " + std::to_string(all[1]) +
+              " rows marked done fail their checksum (the file was damaged): they are made "
+              "again");
+  }
+  log::info(partial + ": resuming with " + std::to_string(all[0]) + " of " +
+            std::to_string(plan.samples.size()) + " frames already done");
+}
+
+// OUT.partial ready for this run's rows: continued with --resume when an earlier run left it,
+// made anew otherwise.
+OpenStore open_store(const MpiEnv& env, const Plan& plan, const Options& options,
+                     const StoredSource& stored, const std::string& partial) {
+  const bool resuming = options.resume && std::filesystem::exists(partial);
+  OpenStore opened;
+  collective_step(env, [&] {
+    // The store is kept outside this step even when a rank fails in it: closing the file is
+    // collective, so it waits until every rank has left the step.
+    const StoreLayout layout = store_layout(plan, options);
+    if (resuming) {
+      opened.store = H5Store::open_existing(partial, env.comm(), layout);
+      check_resumable(*opened.store, plan, options, partial);
+      opened.finished = read_finished_rows(*opened.store, plan, partial, opened.damaged_rows);
+      opened.store->set_attribute("ranks", int64_t{env.size()});
+    } else {
+      opened.store = std::make_unique<H5Store>(partial, env.comm(), layout);
+      write_new_store(*opened.store, env, plan, options, stored);
+    }
+  });
+  log::stage("store ready");
+  if (resuming) report_resumed_rows(env, plan, partial, opened);
+  return opened;
+}
+
+// An interrupted run's ending: everything written so far stays in OUT.partial, marked done,
+// for --resume.
+void keep_interrupted_store(const MpiEnv& env, H5Store& store) {
+  collective_step(env, [&] {
+    store.set_flag("complete", false);
+    store.set_flag("interrupted", true);
+    store.close();
+  });
+}
+
+// Rank 0 tells the user how far an interrupted run came and how to continue it.
+void tell_interrupted(const MpiEnv& env, const Plan& plan, const Options& options,
+                      const std::string& partial, int64_t missing) {
+  if (env.rank() != 0) return;
+  log::error(options.source() + ": interrupted by signal " + std::to_string(interrupt_signal()) +
+             " after " + std::to_string(plan.samples.size() - static_cast<size_t>(missing)) +
+             " of " + std::to_string(plan.samples.size()) + " frames; " + partial +
+             " keeps them: rerun with --resume to continue");
+}
+
+// Not one sampled frame could be made: the input is unusable, and exit code 2 promises that
+// nothing is left behind (an OUT.h5 without a row, a PNG that cannot be drawn).
+void refuse_if_no_frame_made(const MpiEnv& env, const Plan& plan, const Options& options,
+                             const std::string& partial, H5Store& store, int64_t missing) {
+  if (missing != static_cast<int64_t>(plan.samples.size())) return;
+  collective_step(env, [&] {
+    store.close();
+    std::error_code ec;
+    if (env.rank() == 0) std::filesystem::remove(partial, ec);
+    throw usage_error(options.source() + ": none of the " + std::to_string(plan.samples.size()) +
+                      " sampled frames could be decoded; nothing was written");
+  });
+}
+
+// Marks how complete the file is (and why not), closes it and gives it its final name: from
+// here on OUT.h5 exists, and it is a finished run.
+void finish_store(const MpiEnv& env, const Plan& plan, const Options& options,
+                  const std::string& partial, H5Store& store, int64_t missing, bool complete) {
+  collective_step(env, [&] {
+    store.set_flag("complete", complete);
+    store.set_attribute("frames_missing", missing);
+    store.set_flag("truncated", plan.truncated);
+    store.set_attribute("gap_start", plan.gap_start);
+    store.set_attribute("gap_end", plan.gap_end);
+    store.set_attribute("input_damage", plan.damage);
+    store.set_flag("interrupted", false);
+    store.close();
+    if (env.rank() == 0) {
+      std::error_code ec;
+      std::filesystem::rename(partial, options.output_h5, ec);
+      if (ec) throw Error(options.output_h5 + ": cannot rename " + partial + ": " + ec.message());
+    }
+  });
+}
+
 struct Outcome {
   std::future<void> closing;  // closes the decoders while the job finishes (close_in_background)
   int64_t missing = 0;        // over all ranks
@@ -135,6 +290,10 @@ struct Outcome {
 
 // This rank's frame palettes, kept as rows are written, for the movie palette.
 struct RankPalettes {
+  RankPalettes(int clusters, int64_t rows)
+      : k(clusters),
+        colors(static_cast<size_t>(rows) * static_cast<size_t>(k) * 3, 0.0f),
+        weights(static_cast<size_t>(rows) * static_cast<size_t>(k), 0.0f) {}
   int k = 0;
   std::vector<float> colors;   // rows*k*3
   std::vector<float> weights;  // rows*k; zero for rows never written
@@ -382,6 +541,55 @@ int resume_finished_run(const MpiEnv& env, const Options& options) {
   return complete ? kExitOk : kExitIncomplete;
 }
 
+// One writer per output: the lock is taken before OUT.partial is looked at (another run may be
+// finishing it).
+std::unique_ptr<OutputLock> lock_partial(const MpiEnv& env, const Options& options,
+                                         const std::string& partial) {
+  std::unique_ptr<OutputLock> lock;
+  collective_step(env, [&] {
+    lock = lock_output(env.comm(), partial);
+    // Another run with this -o may have finished since the options were checked.
+    if (!options.overwrite && std::filesystem::exists(options.output_h5)) {
+      throw usage_error(options.output_h5 +
+                        ": exists (another run finished it meanwhile); pass --overwrite to "
+                        "replace it");
+    }
+  });
+  return lock;
+}
+
+// Rank 0 draws the images asked for from the finished file. Returns the files this run made,
+// named at its end.
+std::string render_images(const MpiEnv& env, const Options& options) {
+  std::string written = options.output_h5;
+  collective_step(env, [&] {
+    if (env.rank() != 0 || options.output_png.empty()) return;
+    for (const std::string& png : render_pngs(options)) written += ", " + png;
+  });
+  return written;
+}
+
+// Waits for the decoders to close, unless the backend is shared by several jobs: then it
+// closes them while the caller goes on with its next.
+void finish_closing(std::future<void> closing, const Backend* shared) {
+  if (!closing.valid()) return;
+  if (shared) {
+    shared->keep_closing(std::move(closing));
+  } else {
+    closing.wait();
+    log::stage("decoders closed");
+  }
+}
+
+// Rank 0 tells the user what the finished file lacks.
+void tell_incomplete(const MpiEnv& env, const Plan& plan, const Options& options, int64_t missing) {
+  if (env.rank() != 0) return;
+  log::error(options.source() + ": incomplete: " + std::to_string(missing) +
+             " sampled frames missing" + (plan.truncated ? ", input truncated" : "") +
+             (plan.damage > 0 ? ", input damaged" : "") + "; " + options.output_h5 +
+             " marks them in /frames/done");
+}
+
 }  // namespace
 
 // SLURM started several tasks but MPI sees one rank: the launch did not wire them together
@@ -469,84 +677,12 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats, const Ba
 
   // Written under a temporary name: a file named OUT.h5 is always a finished run.
   const std::string partial = options.output_h5 + ".partial";
-  // One writer per output: the lock is taken before OUT.partial is looked at (another run may
-  // be finishing it) and held until the job ends, rename included.
-  std::unique_ptr<OutputLock> lock;
-  collective_step(env, [&] {
-    lock = lock_output(env.comm(), partial);
-    // Another run with this -o may have finished since the options were checked.
-    if (!options.overwrite && std::filesystem::exists(options.output_h5)) {
-      throw usage_error(options.output_h5 +
-                        ": exists (another run finished it meanwhile); pass --overwrite to "
-                        "replace it");
-    }
-  });
-  const bool resuming = options.resume && std::filesystem::exists(partial);
-  std::unique_ptr<H5Store> store;
-  std::vector<FrameColors> finished;
-  int64_t damaged_rows = 0;  // marked done in OUT.partial, but failing their checksum
-  collective_step(env, [&] {
-    const StoreLayout layout = store_layout(plan, options);
-    if (resuming) {
-      store = H5Store::open_existing(partial, env.comm(), layout);
-      // Only a run with the same input, frames and clustering may be continued.
-      const std::vector<int64_t> pts = store->read_pts(plan.my_first, plan.my_end - plan.my_first);
-      std::string why = describe_options_difference(store->get_text_attribute("result_options"),
-                                                    result_options(options));
-      for (int64_t row = plan.my_first; why.empty() && row < plan.my_end; ++row) {
-        if (pts[static_cast<size_t>(row - plan.my_first)] != plan.sample_pts(row)) {
-          why = "the input changed: row " + std::to_string(row) + "'s timestamp differs";
-        }
-      }
-      if (!why.empty()) {
-        throw usage_error(partial + ": cannot resume: " + why +
-                          "; remove it or run without --resume");
-      }
-      std::vector<int64_t> damaged;
-      finished = store->read_done_rows(plan.my_first, plan.my_end - plan.my_first, damaged);
-      damaged_rows = static_cast<int64_t>(damaged.size());
-      if (!damaged.empty()) {
-        log::detail(partial + ": rows " + std::to_string(damaged.front()) + " and on: " +
-                    std::to_string(damaged.size()) + " of this rank's fail their checksum");
-      }
-      store->set_attribute("ranks", int64_t{env.size()});
-      return;
-    }
-    store = std::make_unique<H5Store>(partial, env.comm(), layout);
-    write_attributes(*store, plan, options, env.size());
-    if (!stored.path.empty()) {
-      store->set_attribute("frames_in_range", stored.frames_in_range);
-      store->set_attribute("from_h5", std::filesystem::absolute(stored.path).string());
-    }
-    std::vector<int64_t> index, pts;
-    std::vector<double> time;
-    for (int64_t row = plan.my_first; row < plan.my_end; ++row) {
-      index.push_back(plan.frame_index(row));
-      pts.push_back(plan.sample_pts(row));
-      time.push_back(plan.frame_time(row));
-    }
-    store->write_frames(plan.my_first, index, pts, time);
-    store->flush();
-  });
-  log::stage("store ready");
-  if (resuming) {
-    int64_t mine[2] = {static_cast<int64_t>(finished.size()), damaged_rows}, all[2] = {0, 0};
-    mpi_check(MPI_Allreduce(mine, all, 2, MPI_INT64_T, MPI_SUM, env.comm()),
-              "MPI_Allreduce(resumed rows)");
-    if (all[1] > 0 && env.rank() == 0) {
-      log::warn(partial + ": " + std::to_string(all[1]) +
-                " rows marked done fail their checksum (the file was damaged): they are made "
-                "again");
-    }
-    log::info(partial + ": resuming with " + std::to_string(all[0]) + " of " +
-              std::to_string(plan.samples.size()) + " frames already done");
-  }
+  // Held until the job ends, rename included.
+  const std::unique_ptr<OutputLock> lock = lock_partial(env, options, partial);
+  OpenStore opened = open_store(env, plan, options, stored, partial);
+  H5Store& store = *opened.store;
 
-  RankPalettes palettes;
-  palettes.k = options.kmeans.k;
-  const auto my_rows = static_cast<size_t>(plan.my_end - plan.my_first);
-  palettes.colors.assign(my_rows * static_cast<size_t>(palettes.k) * 3, 0.0f);
-  palettes.weights.assign(my_rows * static_cast<size_t>(palettes.k), 0.0f);
+  RankPalettes palettes(options.kmeans.k, plan.my_end - plan.my_first);
   const std::unique_ptr<SumReducer> reducer = make_palette_reducer(env, options, backend);
   RowProducer produce = [&](TileSink& sink, ResultBook& book, const std::vector<uint8_t>& done,
                             const std::atomic<bool>& stop) {
@@ -555,83 +691,31 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats, const Ba
                            stop);
   };
   Outcome outcome =
-      process_segment(env, plan, options, backend, produce, *store, run, palettes, finished);
+      process_segment(env, plan, options, backend, produce, store, run, palettes, opened.finished);
   if (outcome.interrupted) {
-    // Everything written so far stays in OUT.partial, marked done, for --resume.
-    collective_step(env, [&] {
-      store->set_flag("complete", false);
-      store->set_flag("interrupted", true);
-      store->close();
-    });
+    keep_interrupted_store(env, store);
     report();
-    if (env.rank() == 0) {
-      log::error(options.source() + ": interrupted by signal " +
-                 std::to_string(interrupt_signal()) + " after " +
-                 std::to_string(plan.samples.size() - static_cast<size_t>(outcome.missing)) +
-                 " of " + std::to_string(plan.samples.size()) + " frames; " + partial +
-                 " keeps them: rerun with --resume to continue");
-    }
+    tell_interrupted(env, plan, options, partial, outcome.missing);
     return kExitInterrupted;
   }
-  if (outcome.missing == static_cast<int64_t>(plan.samples.size())) {
-    // Not one sampled frame could be made: the input is unusable, and exit code 2 promises
-    // that nothing is left behind (an OUT.h5 without a row, a PNG that cannot be drawn).
-    collective_step(env, [&] {
-      store->close();
-      std::error_code ec;
-      if (env.rank() == 0) std::filesystem::remove(partial, ec);
-      throw usage_error(options.source() + ": none of the " + std::to_string(plan.samples.size()) +
-                        " sampled frames could be decoded; nothing was written");
-    });
-  }
+  refuse_if_no_frame_made(env, plan, options, partial, store, outcome.missing);
   Stopwatch palette_clock;
-  write_movie_palette(env, plan, options, backend.threads, reducer.get(), palettes, *store);
+  write_movie_palette(env, plan, options, backend.threads, reducer.get(), palettes, store);
   run.palette_s = palette_clock.seconds();
   log::stage("movie palette done");
   const bool complete = outcome.missing == 0 && plan.input_complete();
-  collective_step(env, [&] {
-    store->set_flag("complete", complete);
-    store->set_attribute("frames_missing", outcome.missing);
-    store->set_flag("truncated", plan.truncated);
-    store->set_attribute("gap_start", plan.gap_start);
-    store->set_attribute("gap_end", plan.gap_end);
-    store->set_attribute("input_damage", plan.damage);
-    store->set_flag("interrupted", false);
-    store->close();
-    if (env.rank() == 0) {
-      std::error_code ec;
-      std::filesystem::rename(partial, options.output_h5, ec);
-      if (ec) throw Error(options.output_h5 + ": cannot rename " + partial + ": " + ec.message());
-    }
-  });
+  finish_store(env, plan, options, partial, store, outcome.missing, complete);
 
   log::stage("file closed and renamed");
   Stopwatch render_clock;
-  std::string written = options.output_h5;  // the files this run made, named at its end
-  collective_step(env, [&] {
-    if (env.rank() != 0 || options.output_png.empty()) return;
-    for (const std::string& png : render_pngs(options)) written += ", " + png;
-  });
+  const std::string written = render_images(env, options);
   run.render_s = render_clock.seconds();
   log::stage("rendered");
-  if (outcome.closing.valid()) {
-    // A backend shared by several jobs closes them while the caller goes on with its next.
-    if (shared) {
-      shared->keep_closing(std::move(outcome.closing));
-    } else {
-      outcome.closing.wait();
-      log::stage("decoders closed");
-    }
-  }
+  finish_closing(std::move(outcome.closing), shared);
   report();
   if (env.rank() == 0) log::info("wrote " + written);
   if (!complete) {
-    if (env.rank() == 0) {
-      log::error(options.source() + ": incomplete: " + std::to_string(outcome.missing) +
-                 " sampled frames missing" + (plan.truncated ? ", input truncated" : "") +
-                 (plan.damage > 0 ? ", input damaged" : "") + "; " + options.output_h5 +
-                 " marks them in /frames/done");
-    }
+    tell_incomplete(env, plan, options, outcome.missing);
     return kExitIncomplete;
   }
   return kExitOk;

@@ -13,6 +13,7 @@
 #include "color/frame_summary.h"
 #include "color/movie_palette.h"
 #include "error.h"
+#include "first_failure.h"
 #include "input_file.h"
 #include "interrupt.h"
 #include "job_backend.h"
@@ -406,19 +407,19 @@ Outcome process_segment(const MpiEnv& env, const Plan& plan, const Options& opti
     }
   });
   log::stage("sink ready");
-  std::exception_ptr failure;
+  FirstFailure failure;  // the producer's, or else the sink's
   DecodePoolStats decode_stats;
   std::thread driver([&] {
     try {
       decode_stats = produce(*sink, book, done, stop);
     } catch (...) {
-      failure = std::current_exception();
+      failure.capture();
     }
     log::stage("decoders done");
     try {
       sink->finish();
     } catch (...) {
-      if (!failure) failure = std::current_exception();
+      failure.capture();
     }
     log::stage("sink finished");
     book.close();
@@ -477,9 +478,7 @@ Outcome process_segment(const MpiEnv& env, const Plan& plan, const Options& opti
 
   // A decoder or device failure on any rank ends the job here, after every rank has written
   // what it has (rows not done stay marked so in /frames/done).
-  collective_step(env, [&] {
-    if (failure) std::rethrow_exception(failure);
-  });
+  collective_step(env, [&] { failure.rethrow_if_any(); });
   int64_t missing = run.frames_sampled - run.frames_written;
   mpi_check(MPI_Allreduce(&missing, &outcome.missing, 1, MPI_INT64_T, MPI_SUM, env.comm()),
             "MPI_Allreduce(missing)");
@@ -631,14 +630,14 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats, const Ba
   // jobs (a --manifest rank).
   Backend own;
   const Backend& backend = shared ? *shared : own;
-  std::exception_ptr device_failure;
+  FirstFailure device_failure;
   std::thread device_opener;
   if (!shared) {
     device_opener = std::thread([&] {
       try {
         open_device(env, options, own);
       } catch (...) {
-        device_failure = std::current_exception();
+        device_failure.capture();
       }
     });
   }
@@ -657,9 +656,7 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats, const Ba
   run.scan_s = plan.scan_seconds;
   run.frames_scanned = plan.my_frames_scanned;
   log::stage("plan made");
-  collective_step(env, [&] {
-    if (device_failure) std::rethrow_exception(device_failure);
-  });
+  collective_step(env, [&] { device_failure.rethrow_if_any(); });
   if (!shared) choose_decoders(env, options, own);
   log::stage("backend ready");
   // The summary every ending prints (collective: every rank reaches it together).

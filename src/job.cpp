@@ -50,7 +50,10 @@ std::string exact(double value) {
 }
 
 // The options that decide the file's rows and colours, with the identity of the input's
-// content (input_file.h): a run may only be resumed by one that agrees on all of them.
+// content (input_file.h): a run may only be resumed by one that agrees on all of them. This is
+// the one list of them: describe_options_difference (resume_check.h) compares any "key=value"
+// pairs it is given, so a key added here is checked and named (--key-name) with nothing else to
+// change.
 std::string result_options(const Options& o) {
   const KmeansParams& km = o.kmeans;
   return "source=" + file_fingerprint(o.source()) + " every=" + std::to_string(o.every) +

@@ -629,6 +629,8 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats, const Ba
   }
   // A rank working alone on a --manifest movie was checked as part of the whole job.
   if (!env.alone()) collective_step(env, [&] { refuse_split_launch(env); });
+  // Once, before the device is opened or the input read: a usage error touches neither.
+  collective_step(env, [&] { validate_options(options); });
   // The device is opened here, while the plan is made, unless the caller opened it for several
   // jobs (a --manifest rank).
   Backend own;

@@ -592,6 +592,40 @@ void tell_incomplete(const MpiEnv& env, const Plan& plan, const Options& options
              " marks them in /frames/done");
 }
 
+// Makes the plan (from the input, or from the stored tiles of --from-h5) while a thread opens
+// the device into `own`, when given. A failure to open it ends the job once the plan is made
+// (collectively), with the plan's scan counted in `run`.
+Plan plan_while_opening_device(const MpiEnv& env, const Options& options, Backend* own,
+                               StoredSource& stored, RunStats& run) {
+  FirstFailure device_failure;
+  std::thread device_opener;
+  if (own) {
+    device_opener = std::thread([&] {
+      try {
+        open_device(env, options, *own);
+      } catch (...) {
+        device_failure.capture();
+      }
+    });
+  }
+  Plan plan = [&] {
+    // The device thread must end before a failed plan leaves this scope.
+    struct Join {
+      std::thread& t;
+      ~Join() {
+        if (t.joinable()) t.join();
+      }
+    } join{device_opener};
+    return options.from_h5.empty() ? make_plan(env, options)
+                                   : make_stored_plan(env, options, stored);
+  }();
+  run.scan_s = plan.scan_seconds;
+  run.frames_scanned = plan.my_frames_scanned;
+  log::stage("plan made");
+  collective_step(env, [&] { device_failure.rethrow_if_any(); });
+  return plan;
+}
+
 }  // namespace
 
 // SLURM started several tasks but MPI sees one rank: the launch did not wire them together
@@ -631,37 +665,10 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats, const Ba
   if (!env.alone()) collective_step(env, [&] { refuse_split_launch(env); });
   // Once, before the device is opened or the input read: a usage error touches neither.
   collective_step(env, [&] { validate_options(options); });
-  // The device is opened here, while the plan is made, unless the caller opened it for several
-  // jobs (a --manifest rank).
-  Backend own;
+  Backend own;  // unless the caller opened the device for several jobs (a --manifest rank)
   const Backend& backend = shared ? *shared : own;
-  FirstFailure device_failure;
-  std::thread device_opener;
-  if (!shared) {
-    device_opener = std::thread([&] {
-      try {
-        open_device(env, options, own);
-      } catch (...) {
-        device_failure.capture();
-      }
-    });
-  }
   StoredSource stored;
-  const Plan plan = [&] {
-    // The device thread must end before a failed plan leaves this scope.
-    struct Join {
-      std::thread& t;
-      ~Join() {
-        if (t.joinable()) t.join();
-      }
-    } join{device_opener};
-    return options.from_h5.empty() ? make_plan(env, options)
-                                   : make_stored_plan(env, options, stored);
-  }();
-  run.scan_s = plan.scan_seconds;
-  run.frames_scanned = plan.my_frames_scanned;
-  log::stage("plan made");
-  collective_step(env, [&] { device_failure.rethrow_if_any(); });
+  const Plan plan = plan_while_opening_device(env, options, shared ? nullptr : &own, stored, run);
   if (!shared) choose_decoders(env, options, own);
   log::stage("backend ready");
   // The summary every ending prints (collective: every rank reaches it together).

@@ -379,6 +379,18 @@ using RowProducer =
     std::function<DecodePoolStats(TileSink& sink, ResultBook& book,
                                   const std::vector<uint8_t>& done, const std::atomic<bool>& stop)>;
 
+// The decoders, or the stored tiles when the plan is --from-h5's (`stored` has a path). The
+// plan, `stored` and the backend are referred to, not copied: they must outlive the producer.
+RowProducer row_producer(const Plan& plan, const StoredSource& stored, const Backend& backend) {
+  return
+      [&plan, &stored, &backend](TileSink& sink, ResultBook& book, const std::vector<uint8_t>& done,
+                                 const std::atomic<bool>& stop) {
+        if (!stored.path.empty()) return feed_stored_tiles(plan, stored, sink, book, done, stop);
+        return run_decode_pool(plan, plan.my_first, plan.my_end, backend.decoders, sink, book, done,
+                               stop);
+      };
+}
+
 // How long a write round waits for `--batch` finished rows before writing what it has: bounds
 // how long a finished row waits for the file, and how late a rank learns of a signal that only
 // another rank received.
@@ -693,14 +705,9 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats, const Ba
 
   RankPalettes palettes(options.kmeans.k, plan.my_end - plan.my_first);
   const std::unique_ptr<SumReducer> reducer = make_palette_reducer(env, options, backend);
-  RowProducer produce = [&](TileSink& sink, ResultBook& book, const std::vector<uint8_t>& done,
-                            const std::atomic<bool>& stop) {
-    if (!stored.path.empty()) return feed_stored_tiles(plan, stored, sink, book, done, stop);
-    return run_decode_pool(plan, plan.my_first, plan.my_end, backend.decoders, sink, book, done,
-                           stop);
-  };
   Outcome outcome =
-      process_segment(env, plan, options, backend, produce, store, run, palettes, opened.finished);
+      process_segment(env, plan, options, backend, row_producer(plan, stored, backend), store, run,
+                      palettes, opened.finished);
   if (outcome.interrupted) {
     keep_interrupted_store(env, store);
     report();

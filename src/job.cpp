@@ -13,6 +13,7 @@
 #include "color/frame_summary.h"
 #include "color/movie_palette.h"
 #include "error.h"
+#include "first_failure.h"
 #include "input_file.h"
 #include "interrupt.h"
 #include "job_backend.h"
@@ -49,7 +50,10 @@ std::string exact(double value) {
 }
 
 // The options that decide the file's rows and colours, with the identity of the input's
-// content (input_file.h): a run may only be resumed by one that agrees on all of them.
+// content (input_file.h): a run may only be resumed by one that agrees on all of them. This is
+// the one list of them: describe_options_difference (resume_check.h) compares any "key=value"
+// pairs it is given, so a key added here is checked and named (--key-name) with nothing else to
+// change.
 std::string result_options(const Options& o) {
   const KmeansParams& km = o.kmeans;
   return "source=" + file_fingerprint(o.source()) + " every=" + std::to_string(o.every) +
@@ -127,6 +131,161 @@ void write_attributes(H5Store& store, const Plan& plan, const Options& options, 
   store.describe_datasets(options.space);
 }
 
+// OUT.partial, open for writing, with what an earlier, interrupted run left in it.
+struct OpenStore {
+  std::unique_ptr<H5Store> store;
+  std::vector<FrameColors> finished;  // this rank's rows on disk already (when resuming)
+  int64_t damaged_rows = 0;           // marked done in OUT.partial, but failing their checksum
+};
+
+// Refuses to continue OUT.partial unless it was made from the same input, frames and
+// clustering as this run.
+void check_resumable(H5Store& store, const Plan& plan, const Options& options,
+                     const std::string& partial) {
+  const std::vector<int64_t> pts = store.read_pts(plan.my_first, plan.my_end - plan.my_first);
+  std::string why = describe_options_difference(store.get_text_attribute("result_options"),
+                                                result_options(options));
+  for (int64_t row = plan.my_first; why.empty() && row < plan.my_end; ++row) {
+    if (pts[static_cast<size_t>(row - plan.my_first)] != plan.sample_pts(row)) {
+      why = "the input changed: row " + std::to_string(row) + "'s timestamp differs";
+    }
+  }
+  if (!why.empty()) {
+    throw usage_error(partial + ": cannot resume: " + why + "; remove it or run without --resume");
+  }
+}
+
+// This rank's rows that OUT.partial has done already; rows marked done whose checksum fails
+// are counted in `damaged_rows` and made again.
+std::vector<FrameColors> read_finished_rows(H5Store& store, const Plan& plan,
+                                            const std::string& partial, int64_t& damaged_rows) {
+  std::vector<int64_t> damaged;
+  std::vector<FrameColors> finished =
+      store.read_done_rows(plan.my_first, plan.my_end - plan.my_first, damaged);
+  damaged_rows = static_cast<int64_t>(damaged.size());
+  if (!damaged.empty()) {
+    log::detail(partial + ": rows " + std::to_string(damaged.front()) + " and on: " +
+                std::to_string(damaged.size()) + " of this rank's fail their checksum");
+  }
+  return finished;
+}
+
+// A new OUT.partial: the run's attributes and this rank's rows of /frames.
+void write_new_store(H5Store& store, const MpiEnv& env, const Plan& plan, const Options& options,
+                     const StoredSource& stored) {
+  write_attributes(store, plan, options, env.size());
+  if (!stored.path.empty()) {
+    store.set_attribute("frames_in_range", stored.frames_in_range);
+    store.set_attribute("from_h5", std::filesystem::absolute(stored.path).string());
+  }
+  std::vector<int64_t> index, pts;
+  std::vector<double> time;
+  for (int64_t row = plan.my_first; row < plan.my_end; ++row) {
+    index.push_back(plan.frame_index(row));
+    pts.push_back(plan.sample_pts(row));
+    time.push_back(plan.frame_time(row));
+  }
+  store.write_frames(plan.my_first, index, pts, time);
+  store.flush();
+}
+
+// Rank 0 tells how much of the job an earlier run had done, and how many of its rows were
+// damaged (collective: the counts are summed over every rank).
+void report_resumed_rows(const MpiEnv& env, const Plan& plan, const std::string& partial,
+                         const OpenStore& opened) {
+  int64_t mine[2] = {static_cast<int64_t>(opened.finished.size()), opened.damaged_rows};
+  int64_t all[2] = {0, 0};
+  mpi_check(MPI_Allreduce(mine, all, 2, MPI_INT64_T, MPI_SUM, env.comm()),
+            "MPI_Allreduce(resumed rows)");
+  if (all[1] > 0 && env.rank() == 0) {
+    log::warn(partial + ": " + std::to_string(all[1]) +
+              " rows marked done fail their checksum (the file was damaged): they are made "
+              "again");
+  }
+  log::info(partial + ": resuming with " + std::to_string(all[0]) + " of " +
+            std::to_string(plan.samples.size()) + " frames already done");
+}
+
+// OUT.partial ready for this run's rows: continued with --resume when an earlier run left it,
+// made anew otherwise.
+OpenStore open_store(const MpiEnv& env, const Plan& plan, const Options& options,
+                     const StoredSource& stored, const std::string& partial) {
+  const bool resuming = options.resume && std::filesystem::exists(partial);
+  OpenStore opened;
+  collective_step(env, [&] {
+    // The store is kept outside this step even when a rank fails in it: closing the file is
+    // collective, so it waits until every rank has left the step.
+    const StoreLayout layout = store_layout(plan, options);
+    if (resuming) {
+      opened.store = H5Store::open_existing(partial, env.comm(), layout);
+      check_resumable(*opened.store, plan, options, partial);
+      opened.finished = read_finished_rows(*opened.store, plan, partial, opened.damaged_rows);
+      opened.store->set_attribute("ranks", int64_t{env.size()});
+    } else {
+      opened.store = std::make_unique<H5Store>(partial, env.comm(), layout);
+      write_new_store(*opened.store, env, plan, options, stored);
+    }
+  });
+  log::stage("store ready");
+  if (resuming) report_resumed_rows(env, plan, partial, opened);
+  return opened;
+}
+
+// An interrupted run's ending: everything written so far stays in OUT.partial, marked done,
+// for --resume.
+void keep_interrupted_store(const MpiEnv& env, H5Store& store) {
+  collective_step(env, [&] {
+    store.set_flag("complete", false);
+    store.set_flag("interrupted", true);
+    store.close();
+  });
+}
+
+// Rank 0 tells the user how far an interrupted run came and how to continue it.
+void tell_interrupted(const MpiEnv& env, const Plan& plan, const Options& options,
+                      const std::string& partial, int64_t missing) {
+  if (env.rank() != 0) return;
+  log::error(options.source() + ": interrupted by signal " + std::to_string(interrupt_signal()) +
+             " after " + std::to_string(plan.samples.size() - static_cast<size_t>(missing)) +
+             " of " + std::to_string(plan.samples.size()) + " frames; " + partial +
+             " keeps them: rerun with --resume to continue");
+}
+
+// Not one sampled frame could be made: the input is unusable, and exit code 2 promises that
+// nothing is left behind (an OUT.h5 without a row, a PNG that cannot be drawn).
+void refuse_if_no_frame_made(const MpiEnv& env, const Plan& plan, const Options& options,
+                             const std::string& partial, H5Store& store, int64_t missing) {
+  if (missing != static_cast<int64_t>(plan.samples.size())) return;
+  collective_step(env, [&] {
+    store.close();
+    std::error_code ec;
+    if (env.rank() == 0) std::filesystem::remove(partial, ec);
+    throw usage_error(options.source() + ": none of the " + std::to_string(plan.samples.size()) +
+                      " sampled frames could be decoded; nothing was written");
+  });
+}
+
+// Marks how complete the file is (and why not), closes it and gives it its final name: from
+// here on OUT.h5 exists, and it is a finished run.
+void finish_store(const MpiEnv& env, const Plan& plan, const Options& options,
+                  const std::string& partial, H5Store& store, int64_t missing, bool complete) {
+  collective_step(env, [&] {
+    store.set_flag("complete", complete);
+    store.set_attribute("frames_missing", missing);
+    store.set_flag("truncated", plan.truncated);
+    store.set_attribute("gap_start", plan.gap_start);
+    store.set_attribute("gap_end", plan.gap_end);
+    store.set_attribute("input_damage", plan.damage);
+    store.set_flag("interrupted", false);
+    store.close();
+    if (env.rank() == 0) {
+      std::error_code ec;
+      std::filesystem::rename(partial, options.output_h5, ec);
+      if (ec) throw Error(options.output_h5 + ": cannot rename " + partial + ": " + ec.message());
+    }
+  });
+}
+
 struct Outcome {
   std::future<void> closing;  // closes the decoders while the job finishes (close_in_background)
   int64_t missing = 0;        // over all ranks
@@ -135,6 +294,10 @@ struct Outcome {
 
 // This rank's frame palettes, kept as rows are written, for the movie palette.
 struct RankPalettes {
+  RankPalettes(int clusters, int64_t rows)
+      : k(clusters),
+        colors(static_cast<size_t>(rows) * static_cast<size_t>(k) * 3, 0.0f),
+        weights(static_cast<size_t>(rows) * static_cast<size_t>(k), 0.0f) {}
   int k = 0;
   std::vector<float> colors;   // rows*k*3
   std::vector<float> weights;  // rows*k; zero for rows never written
@@ -216,6 +379,18 @@ using RowProducer =
     std::function<DecodePoolStats(TileSink& sink, ResultBook& book,
                                   const std::vector<uint8_t>& done, const std::atomic<bool>& stop)>;
 
+// The decoders, or the stored tiles when the plan is --from-h5's (`stored` has a path). The
+// plan, `stored` and the backend are referred to, not copied: they must outlive the producer.
+RowProducer row_producer(const Plan& plan, const StoredSource& stored, const Backend& backend) {
+  return
+      [&plan, &stored, &backend](TileSink& sink, ResultBook& book, const std::vector<uint8_t>& done,
+                                 const std::atomic<bool>& stop) {
+        if (!stored.path.empty()) return feed_stored_tiles(plan, stored, sink, book, done, stop);
+        return run_decode_pool(plan, plan.my_first, plan.my_end, backend.decoders, sink, book, done,
+                               stop);
+      };
+}
+
 // How long a write round waits for `--batch` finished rows before writing what it has: bounds
 // how long a finished row waits for the file, and how late a rank learns of a signal that only
 // another rank received.
@@ -247,19 +422,19 @@ Outcome process_segment(const MpiEnv& env, const Plan& plan, const Options& opti
     }
   });
   log::stage("sink ready");
-  std::exception_ptr failure;
+  FirstFailure failure;  // the producer's, or else the sink's
   DecodePoolStats decode_stats;
   std::thread driver([&] {
     try {
       decode_stats = produce(*sink, book, done, stop);
     } catch (...) {
-      failure = std::current_exception();
+      failure.capture();
     }
     log::stage("decoders done");
     try {
       sink->finish();
     } catch (...) {
-      if (!failure) failure = std::current_exception();
+      failure.capture();
     }
     log::stage("sink finished");
     book.close();
@@ -318,9 +493,7 @@ Outcome process_segment(const MpiEnv& env, const Plan& plan, const Options& opti
 
   // A decoder or device failure on any rank ends the job here, after every rank has written
   // what it has (rows not done stay marked so in /frames/done).
-  collective_step(env, [&] {
-    if (failure) std::rethrow_exception(failure);
-  });
+  collective_step(env, [&] { failure.rethrow_if_any(); });
   int64_t missing = run.frames_sampled - run.frames_written;
   mpi_check(MPI_Allreduce(&missing, &outcome.missing, 1, MPI_INT64_T, MPI_SUM, env.comm()),
             "MPI_Allreduce(missing)");
@@ -382,6 +555,89 @@ int resume_finished_run(const MpiEnv& env, const Options& options) {
   return complete ? kExitOk : kExitIncomplete;
 }
 
+// One writer per output: the lock is taken before OUT.partial is looked at (another run may be
+// finishing it).
+std::unique_ptr<OutputLock> lock_partial(const MpiEnv& env, const Options& options,
+                                         const std::string& partial) {
+  std::unique_ptr<OutputLock> lock;
+  collective_step(env, [&] {
+    lock = lock_output(env.comm(), partial);
+    // Another run with this -o may have finished since the options were checked.
+    if (!options.overwrite && std::filesystem::exists(options.output_h5)) {
+      throw usage_error(options.output_h5 +
+                        ": exists (another run finished it meanwhile); pass --overwrite to "
+                        "replace it");
+    }
+  });
+  return lock;
+}
+
+// Rank 0 draws the images asked for from the finished file. Returns the files this run made,
+// named at its end.
+std::string render_images(const MpiEnv& env, const Options& options) {
+  std::string written = options.output_h5;
+  collective_step(env, [&] {
+    if (env.rank() != 0 || options.output_png.empty()) return;
+    for (const std::string& png : render_pngs(options)) written += ", " + png;
+  });
+  return written;
+}
+
+// Waits for the decoders to close, unless the backend is shared by several jobs: then it
+// closes them while the caller goes on with its next.
+void finish_closing(std::future<void> closing, const Backend* shared) {
+  if (!closing.valid()) return;
+  if (shared) {
+    shared->keep_closing(std::move(closing));
+  } else {
+    closing.wait();
+    log::stage("decoders closed");
+  }
+}
+
+// Rank 0 tells the user what the finished file lacks.
+void tell_incomplete(const MpiEnv& env, const Plan& plan, const Options& options, int64_t missing) {
+  if (env.rank() != 0) return;
+  log::error(options.source() + ": incomplete: " + std::to_string(missing) +
+             " sampled frames missing" + (plan.truncated ? ", input truncated" : "") +
+             (plan.damage > 0 ? ", input damaged" : "") + "; " + options.output_h5 +
+             " marks them in /frames/done");
+}
+
+// Makes the plan (from the input, or from the stored tiles of --from-h5) while a thread opens
+// the device into `own`, when given. A failure to open it ends the job once the plan is made
+// (collectively), with the plan's scan counted in `run`.
+Plan plan_while_opening_device(const MpiEnv& env, const Options& options, Backend* own,
+                               StoredSource& stored, RunStats& run) {
+  FirstFailure device_failure;
+  std::thread device_opener;
+  if (own) {
+    device_opener = std::thread([&] {
+      try {
+        open_device(env, options, *own);
+      } catch (...) {
+        device_failure.capture();
+      }
+    });
+  }
+  Plan plan = [&] {
+    // The device thread must end before a failed plan leaves this scope.
+    struct Join {
+      std::thread& t;
+      ~Join() {
+        if (t.joinable()) t.join();
+      }
+    } join{device_opener};
+    return options.from_h5.empty() ? make_plan(env, options)
+                                   : make_stored_plan(env, options, stored);
+  }();
+  run.scan_s = plan.scan_seconds;
+  run.frames_scanned = plan.my_frames_scanned;
+  log::stage("plan made");
+  collective_step(env, [&] { device_failure.rethrow_if_any(); });
+  return plan;
+}
+
 }  // namespace
 
 // SLURM started several tasks but MPI sees one rank: the launch did not wire them together
@@ -419,39 +675,12 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats, const Ba
   }
   // A rank working alone on a --manifest movie was checked as part of the whole job.
   if (!env.alone()) collective_step(env, [&] { refuse_split_launch(env); });
-  // The device is opened here, while the plan is made, unless the caller opened it for several
-  // jobs (a --manifest rank).
-  Backend own;
+  // Once, before the device is opened or the input read: a usage error touches neither.
+  collective_step(env, [&] { validate_options(options); });
+  Backend own;  // unless the caller opened the device for several jobs (a --manifest rank)
   const Backend& backend = shared ? *shared : own;
-  std::exception_ptr device_failure;
-  std::thread device_opener;
-  if (!shared) {
-    device_opener = std::thread([&] {
-      try {
-        open_device(env, options, own);
-      } catch (...) {
-        device_failure = std::current_exception();
-      }
-    });
-  }
   StoredSource stored;
-  const Plan plan = [&] {
-    // The device thread must end before a failed plan leaves this scope.
-    struct Join {
-      std::thread& t;
-      ~Join() {
-        if (t.joinable()) t.join();
-      }
-    } join{device_opener};
-    return options.from_h5.empty() ? make_plan(env, options)
-                                   : make_stored_plan(env, options, stored);
-  }();
-  run.scan_s = plan.scan_seconds;
-  run.frames_scanned = plan.my_frames_scanned;
-  log::stage("plan made");
-  collective_step(env, [&] {
-    if (device_failure) std::rethrow_exception(device_failure);
-  });
+  const Plan plan = plan_while_opening_device(env, options, shared ? nullptr : &own, stored, run);
   if (!shared) choose_decoders(env, options, own);
   log::stage("backend ready");
   // The summary every ending prints (collective: every rank reaches it together).
@@ -469,169 +698,40 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats, const Ba
 
   // Written under a temporary name: a file named OUT.h5 is always a finished run.
   const std::string partial = options.output_h5 + ".partial";
-  // One writer per output: the lock is taken before OUT.partial is looked at (another run may
-  // be finishing it) and held until the job ends, rename included.
-  std::unique_ptr<OutputLock> lock;
-  collective_step(env, [&] {
-    lock = lock_output(env.comm(), partial);
-    // Another run with this -o may have finished since the options were checked.
-    if (!options.overwrite && std::filesystem::exists(options.output_h5)) {
-      throw usage_error(options.output_h5 +
-                        ": exists (another run finished it meanwhile); pass --overwrite to "
-                        "replace it");
-    }
-  });
-  const bool resuming = options.resume && std::filesystem::exists(partial);
-  std::unique_ptr<H5Store> store;
-  std::vector<FrameColors> finished;
-  int64_t damaged_rows = 0;  // marked done in OUT.partial, but failing their checksum
-  collective_step(env, [&] {
-    const StoreLayout layout = store_layout(plan, options);
-    if (resuming) {
-      store = H5Store::open_existing(partial, env.comm(), layout);
-      // Only a run with the same input, frames and clustering may be continued.
-      const std::vector<int64_t> pts = store->read_pts(plan.my_first, plan.my_end - plan.my_first);
-      std::string why = describe_options_difference(store->get_text_attribute("result_options"),
-                                                    result_options(options));
-      for (int64_t row = plan.my_first; why.empty() && row < plan.my_end; ++row) {
-        if (pts[static_cast<size_t>(row - plan.my_first)] != plan.sample_pts(row)) {
-          why = "the input changed: row " + std::to_string(row) + "'s timestamp differs";
-        }
-      }
-      if (!why.empty()) {
-        throw usage_error(partial + ": cannot resume: " + why +
-                          "; remove it or run without --resume");
-      }
-      std::vector<int64_t> damaged;
-      finished = store->read_done_rows(plan.my_first, plan.my_end - plan.my_first, damaged);
-      damaged_rows = static_cast<int64_t>(damaged.size());
-      if (!damaged.empty()) {
-        log::detail(partial + ": rows " + std::to_string(damaged.front()) + " and on: " +
-                    std::to_string(damaged.size()) + " of this rank's fail their checksum");
-      }
-      store->set_attribute("ranks", int64_t{env.size()});
-      return;
-    }
-    store = std::make_unique<H5Store>(partial, env.comm(), layout);
-    write_attributes(*store, plan, options, env.size());
-    if (!stored.path.empty()) {
-      store->set_attribute("frames_in_range", stored.frames_in_range);
-      store->set_attribute("from_h5", std::filesystem::absolute(stored.path).string());
-    }
-    std::vector<int64_t> index, pts;
-    std::vector<double> time;
-    for (int64_t row = plan.my_first; row < plan.my_end; ++row) {
-      index.push_back(plan.frame_index(row));
-      pts.push_back(plan.sample_pts(row));
-      time.push_back(plan.frame_time(row));
-    }
-    store->write_frames(plan.my_first, index, pts, time);
-    store->flush();
-  });
-  log::stage("store ready");
-  if (resuming) {
-    int64_t mine[2] = {static_cast<int64_t>(finished.size()), damaged_rows}, all[2] = {0, 0};
-    mpi_check(MPI_Allreduce(mine, all, 2, MPI_INT64_T, MPI_SUM, env.comm()),
-              "MPI_Allreduce(resumed rows)");
-    if (all[1] > 0 && env.rank() == 0) {
-      log::warn(partial + ": " + std::to_string(all[1]) +
-                " rows marked done fail their checksum (the file was damaged): they are made "
-                "again");
-    }
-    log::info(partial + ": resuming with " + std::to_string(all[0]) + " of " +
-              std::to_string(plan.samples.size()) + " frames already done");
-  }
+  // Held until the job ends, rename included.
+  const std::unique_ptr<OutputLock> lock = lock_partial(env, options, partial);
+  OpenStore opened = open_store(env, plan, options, stored, partial);
+  H5Store& store = *opened.store;
 
-  RankPalettes palettes;
-  palettes.k = options.kmeans.k;
-  const auto my_rows = static_cast<size_t>(plan.my_end - plan.my_first);
-  palettes.colors.assign(my_rows * static_cast<size_t>(palettes.k) * 3, 0.0f);
-  palettes.weights.assign(my_rows * static_cast<size_t>(palettes.k), 0.0f);
+  RankPalettes palettes(options.kmeans.k, plan.my_end - plan.my_first);
   const std::unique_ptr<SumReducer> reducer = make_palette_reducer(env, options, backend);
-  RowProducer produce = [&](TileSink& sink, ResultBook& book, const std::vector<uint8_t>& done,
-                            const std::atomic<bool>& stop) {
-    if (!stored.path.empty()) return feed_stored_tiles(plan, stored, sink, book, done, stop);
-    return run_decode_pool(plan, plan.my_first, plan.my_end, backend.decoders, sink, book, done,
-                           stop);
-  };
   Outcome outcome =
-      process_segment(env, plan, options, backend, produce, *store, run, palettes, finished);
+      process_segment(env, plan, options, backend, row_producer(plan, stored, backend), store, run,
+                      palettes, opened.finished);
   if (outcome.interrupted) {
-    // Everything written so far stays in OUT.partial, marked done, for --resume.
-    collective_step(env, [&] {
-      store->set_flag("complete", false);
-      store->set_flag("interrupted", true);
-      store->close();
-    });
+    keep_interrupted_store(env, store);
     report();
-    if (env.rank() == 0) {
-      log::error(options.source() + ": interrupted by signal " +
-                 std::to_string(interrupt_signal()) + " after " +
-                 std::to_string(plan.samples.size() - static_cast<size_t>(outcome.missing)) +
-                 " of " + std::to_string(plan.samples.size()) + " frames; " + partial +
-                 " keeps them: rerun with --resume to continue");
-    }
+    tell_interrupted(env, plan, options, partial, outcome.missing);
     return kExitInterrupted;
   }
-  if (outcome.missing == static_cast<int64_t>(plan.samples.size())) {
-    // Not one sampled frame could be made: the input is unusable, and exit code 2 promises
-    // that nothing is left behind (an OUT.h5 without a row, a PNG that cannot be drawn).
-    collective_step(env, [&] {
-      store->close();
-      std::error_code ec;
-      if (env.rank() == 0) std::filesystem::remove(partial, ec);
-      throw usage_error(options.source() + ": none of the " + std::to_string(plan.samples.size()) +
-                        " sampled frames could be decoded; nothing was written");
-    });
-  }
+  refuse_if_no_frame_made(env, plan, options, partial, store, outcome.missing);
   Stopwatch palette_clock;
-  write_movie_palette(env, plan, options, backend.threads, reducer.get(), palettes, *store);
+  write_movie_palette(env, plan, options, backend.threads, reducer.get(), palettes, store);
   run.palette_s = palette_clock.seconds();
   log::stage("movie palette done");
   const bool complete = outcome.missing == 0 && plan.input_complete();
-  collective_step(env, [&] {
-    store->set_flag("complete", complete);
-    store->set_attribute("frames_missing", outcome.missing);
-    store->set_flag("truncated", plan.truncated);
-    store->set_attribute("gap_start", plan.gap_start);
-    store->set_attribute("gap_end", plan.gap_end);
-    store->set_attribute("input_damage", plan.damage);
-    store->set_flag("interrupted", false);
-    store->close();
-    if (env.rank() == 0) {
-      std::error_code ec;
-      std::filesystem::rename(partial, options.output_h5, ec);
-      if (ec) throw Error(options.output_h5 + ": cannot rename " + partial + ": " + ec.message());
-    }
-  });
+  finish_store(env, plan, options, partial, store, outcome.missing, complete);
 
   log::stage("file closed and renamed");
   Stopwatch render_clock;
-  std::string written = options.output_h5;  // the files this run made, named at its end
-  collective_step(env, [&] {
-    if (env.rank() != 0 || options.output_png.empty()) return;
-    for (const std::string& png : render_pngs(options)) written += ", " + png;
-  });
+  const std::string written = render_images(env, options);
   run.render_s = render_clock.seconds();
   log::stage("rendered");
-  if (outcome.closing.valid()) {
-    // A backend shared by several jobs closes them while the caller goes on with its next.
-    if (shared) {
-      shared->keep_closing(std::move(outcome.closing));
-    } else {
-      outcome.closing.wait();
-      log::stage("decoders closed");
-    }
-  }
+  finish_closing(std::move(outcome.closing), shared);
   report();
   if (env.rank() == 0) log::info("wrote " + written);
   if (!complete) {
-    if (env.rank() == 0) {
-      log::error(options.source() + ": incomplete: " + std::to_string(outcome.missing) +
-                 " sampled frames missing" + (plan.truncated ? ", input truncated" : "") +
-                 (plan.damage > 0 ? ", input damaged" : "") + "; " + options.output_h5 +
-                 " marks them in /frames/done");
-    }
+    tell_incomplete(env, plan, options, outcome.missing);
     return kExitIncomplete;
   }
   return kExitOk;

@@ -105,7 +105,6 @@ void check_video_end(const MpiEnv& env, const StreamInfo& info, int64_t packets_
 Plan make_plan(const MpiEnv& env, const Options& options) {
   Plan plan;
   collective_step(env, [&] {
-    validate_options(options);
     plan.info = probe_video(options.input);
     if (options.crop != "auto" && options.crop != "none") {
       plan.source.crop = parse_crop(options.crop, plan.info);

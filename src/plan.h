@@ -65,7 +65,8 @@ struct Plan {
   double frame_time(int64_t row) const;
 };
 
-// Collective. Throws CollectiveExit (reported once) when the input or options are unusable.
+// Collective. `options` have passed validate_options (run_job checks them where a job starts).
+// Throws CollectiveExit (reported once) when the input is unusable.
 Plan make_plan(const MpiEnv& env, const Options& options);
 
 }  // namespace barcode

@@ -68,7 +68,6 @@ Plan make_stored_plan(const MpiEnv& env, const Options& options, StoredSource& s
   Plan plan;
   source.path = options.from_h5;
   collective_step(env, [&] {
-    validate_options(options);
     const BarcodeFile file = read_barcode_file(source.path);
     source.thumbs = locate_thumbs(source.path);
     plan.info = stored_stream_info(file);

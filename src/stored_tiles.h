@@ -25,7 +25,8 @@ struct StoredSource {
 };
 
 // Collective. The plan over the source's rows, with the source's stream facts in `info` and
-// its frame table in stored_index / frame_pts / stored_time. Throws CollectiveExit (reported
+// its frame table in stored_index / frame_pts / stored_time. `options` have passed
+// validate_options (run_job checks them where a job starts). Throws CollectiveExit (reported
 // once) when the file is unusable.
 Plan make_stored_plan(const MpiEnv& env, const Options& options, StoredSource& source);
 

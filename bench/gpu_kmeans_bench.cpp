@@ -168,8 +168,9 @@ double nv12_frames_per_second(int runs) {
   CUDA_CHECK(cudaMemset2D(chroma, chroma_pitch, 128, w, h / 2));
   cudaStream_t stream = nullptr;
   CUDA_CHECK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
-  barcode::gpu::YuvSurface s;
-  s.luma = luma, s.luma_pitch = luma_pitch, s.chroma = chroma, s.chroma_pitch = chroma_pitch;
+  barcode::YuvPlanes s;  // NV12: Cr right after Cb
+  s.luma = luma, s.luma_pitch = luma_pitch, s.chroma_pitch = chroma_pitch;
+  s.cb = chroma, s.cr = static_cast<const uint8_t*>(chroma) + 1, s.chroma_step = 2;
   s.width = w, s.height = h;
   cudaEvent_t start = nullptr, stop = nullptr;
   CUDA_CHECK(cudaEventCreate(&start));

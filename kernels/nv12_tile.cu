@@ -1,4 +1,5 @@
-// NV12 / P010 -> RGB24 tile with an exact area average (see nv12_tile.h for the method).
+// 4:2:0 (NV12, P010, yuv420p, yuv420p10) -> RGB24 tile with an exact area average (see nv12_tile.h
+// for the method).
 //
 // One warp per tile pixel: the lanes share out the source pixels of the pixel's box, add up
 // coverage-weighted Y, Cb and Cr in 64-bit integers, and lane 0 converts the averages to RGB.
@@ -26,9 +27,9 @@ __device__ unsigned long long warp_sum(unsigned long long v) {
   return v;
 }
 
-template <bool kTenBit>
+template <bool kSixteenBit>
 __global__ void __launch_bounds__(kWarpsPerBlock * 32)
-    yuv420_tile_kernel(YuvSurface src, YuvSumsToRgb conv, ToneMapTables tone, uint8_t* rgb,
+    yuv420_tile_kernel(YuvPlanes src, YuvSumsToRgb conv, ToneMapTables tone, uint8_t* rgb,
                        int tile_w, int tile_h) {
   const int lane = threadIdx.x & 31;
   const int pixel = static_cast<int>(blockIdx.x) * kWarpsPerBlock + (threadIdx.x >> 5);
@@ -48,25 +49,27 @@ __global__ void __launch_bounds__(kWarpsPerBlock * 32)
 
   unsigned long long sum_y = 0, sum_cb = 0, sum_cr = 0;
   const auto* luma = static_cast<const uint8_t*>(src.luma);
-  const auto* chroma = static_cast<const uint8_t*>(src.chroma);
+  const auto* cb_plane = static_cast<const uint8_t*>(src.cb);
+  const auto* cr_plane = static_cast<const uint8_t*>(src.cr);
+  const int step = src.chroma_step, shift = src.shift;
   for (int i = lane; i < samples; i += 32) {
     const int x = x_first + i % box_w;
     const int y = y_first + i / box_w;
     const int64_t wx = min(int64_t(x + 1) * tile_w, bx1) - max(int64_t(x) * tile_w, bx0);
     const int64_t wy = min(int64_t(y + 1) * tile_h, by1) - max(int64_t(y) * tile_h, by0);
     const auto weight = static_cast<unsigned long long>(wx * wy);
-    const uint8_t* luma_row = luma + size_t(y) * src.luma_pitch;
-    const uint8_t* chroma_row = chroma + size_t(y >> 1) * src.chroma_pitch;
+    const size_t luma_at = size_t(y) * src.luma_pitch;
+    const size_t chroma_at = size_t(y >> 1) * src.chroma_pitch;
+    const int c = (x >> 1) * step;  // the chroma sample of the pixel's 2x2 block
     unsigned yv, cb, cr;
-    if constexpr (kTenBit) {  // P010: 10 significant bits at the top of each 16-bit word
-      yv = __ldg(reinterpret_cast<const uint16_t*>(luma_row) + x) >> 6;
-      const auto* pair = reinterpret_cast<const uint16_t*>(chroma_row) + 2 * (x >> 1);
-      cb = __ldg(pair) >> 6;
-      cr = __ldg(pair + 1) >> 6;
+    if constexpr (kSixteenBit) {  // yuv420p10: the low 10 bits; P010: the high 10 bits
+      yv = __ldg(reinterpret_cast<const uint16_t*>(luma + luma_at) + x) >> shift;
+      cb = __ldg(reinterpret_cast<const uint16_t*>(cb_plane + chroma_at) + c) >> shift;
+      cr = __ldg(reinterpret_cast<const uint16_t*>(cr_plane + chroma_at) + c) >> shift;
     } else {
-      yv = __ldg(luma_row + x);
-      cb = __ldg(chroma_row + 2 * (x >> 1));
-      cr = __ldg(chroma_row + 2 * (x >> 1) + 1);
+      yv = __ldg(luma + luma_at + x);
+      cb = __ldg(cb_plane + chroma_at + c);
+      cr = __ldg(cr_plane + chroma_at + c);
     }
     sum_y += weight * yv;
     sum_cb += weight * cb;
@@ -86,8 +89,8 @@ __global__ void __launch_bounds__(kWarpsPerBlock * 32)
 
 }  // namespace
 
-void launch_yuv420_to_rgb_tile(const YuvSurface& src, YuvMatrix matrix, YuvRange range,
-                               uint8_t* rgb, int tile_width, int tile_height, cudaStream_t stream,
+void launch_yuv420_to_rgb_tile(const YuvPlanes& src, YuvMatrix matrix, YuvRange range, uint8_t* rgb,
+                               int tile_width, int tile_height, cudaStream_t stream,
                                const ToneMapTables* tone) {
   if (src.width < 2 || src.height < 2 || tile_width < 1 || tile_height < 1 ||
       int64_t{tile_width} * tile_height > (int64_t{1} << 24)) {
@@ -95,15 +98,16 @@ void launch_yuv420_to_rgb_tile(const YuvSurface& src, YuvMatrix matrix, YuvRange
                 std::to_string(src.height) + " frame to a " + std::to_string(tile_width) + "x" +
                 std::to_string(tile_height) + " tile");
   }
-  if (!src.luma || !src.chroma || !rgb) throw Error("YUV tile: null surface or output pointer");
+  if (!src.luma || !src.cb || !src.cr || !rgb)
+    throw Error("YUV tile: null surface or output pointer");
   const YuvSumsToRgb conv =
-      yuv_sums_to_rgb_for(yuv_conversion(matrix, range, src.p010),
+      yuv_sums_to_rgb_for(yuv_conversion(matrix, range, src.bits == 10),
                           static_cast<double>(int64_t{src.width} * src.height));
   const ToneMapTables tables = tone ? *tone : ToneMapTables{};
   if (tone && (!tone->light || !tone->threshold)) throw Error("YUV tile: tone map tables missing");
   const int pixels = tile_width * tile_height;
   const unsigned blocks = static_cast<unsigned>((pixels + kWarpsPerBlock - 1) / kWarpsPerBlock);
-  if (src.p010) {
+  if (src.sixteen_bit) {
     yuv420_tile_kernel<true><<<blocks, kWarpsPerBlock * 32, 0, stream>>>(src, conv, tables, rgb,
                                                                          tile_width, tile_height);
   } else {

@@ -63,8 +63,13 @@ void choose_decoders(const MpiEnv& env, const Options& options, Backend& backend
   int software = options.cpu_decoders >= 0 ? options.cpu_decoders : mix.software_decoders;
   if (backend.decoders.empty() && software == 0) software = 1;
   if (!decoding) software = 0;
+  // On a GPU, software-decoded pictures are uploaded and converted there: decoded into
+  // page-locked memory, the copy costs their decoders no CPU.
+  const std::shared_ptr<PictureMemory> pictures =
+      backend.device >= 0 && software > 0 ? make_pinned_pictures(backend.device) : nullptr;
   for (int i = 0; i < software; ++i) {
     DecodeConfig c;
+    c.pictures = pictures;
     c.keyframes_only = options.keyframes;
     c.threads = options.cpu_decoders >= 0 ? std::max(1, backend.threads / software)
                                           : mix.threads_per_software_decoder;

@@ -4,6 +4,7 @@
 #include "gpu/gpu_kmeans.h"
 #include "gpu/gpu_sink.h"
 #include "gpu/nccl_reducer.h"
+#include "gpu/pinned_pictures.h"
 #include "log.h"
 #include "video/ffmpeg_util.h"
 
@@ -33,6 +34,10 @@ AVBufferRef* create_nvdec_device(int device) {
     return nullptr;
   }
   return ref;
+}
+
+std::shared_ptr<PictureMemory> make_pinned_pictures(int device) {
+  return std::make_shared<gpu::PinnedPictures>(device);
 }
 
 std::unique_ptr<TileSink> make_gpu_sink(int device, const TileAnalysis& analysis,

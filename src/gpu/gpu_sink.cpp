@@ -62,6 +62,7 @@ void GpuSink::make_lane(Lane& lane) {
   lane.pinned_tile.allocate(static_cast<size_t>(analysis_.tile_bytes()));
   lane.converter = std::make_unique<TileConverter>(tile_, source_);
   lane.host_frame = make_frame();
+  lane.converted = CudaEvent(cudaEventDisableTiming | cudaEventBlockingSync);
 }
 
 void GpuSink::allocate() {
@@ -201,30 +202,63 @@ void GpuSink::put_tile(const uint8_t* rgb, int64_t row, int64_t frame_index) {
   });
 }
 
+YuvPlanes GpuSink::cropped(const YuvPlanes& planes) const {
+  return source_.crop.whole() ? planes : crop_planes(planes, source_.crop);
+}
+
+void GpuSink::launch_tile(const YuvPlanes& planes, const AVFrame* frame, uint8_t* device_tile,
+                          cudaStream_t stream) {
+  launch_yuv420_to_rgb_tile(planes, yuv_matrix_of(frame),
+                            frame_full_range(frame) ? YuvRange::kFull : YuvRange::kLimited,
+                            device_tile, tile_.width, tile_.height, stream,
+                            source_.tone.active() ? &device_tone_ : nullptr);
+}
+
+YuvPlanes GpuSink::upload_planes(Lane& lane, const YuvPlanes& host) {
+  const size_t bytes = host.sixteen_bit ? 2 : 1;
+  const auto rows = static_cast<size_t>(host.height);
+  const auto chroma_rows = (rows + 1) / 2;
+  const size_t luma_row = static_cast<size_t>(host.width) * bytes;
+  // The samples of the last chroma pair a row reads, interleaved or planar.
+  const size_t chroma_row =
+      (static_cast<size_t>((host.width + 1) / 2 - 1) * static_cast<size_t>(host.chroma_step) + 1) *
+      bytes;
+  // Rows padded to 256 bytes, as cudaMallocPitch would.
+  const size_t luma_pitch = (luma_row + 255) / 256 * 256;
+  const size_t chroma_pitch = (chroma_row + 255) / 256 * 256;
+  const size_t need = luma_pitch * rows + 2 * chroma_pitch * chroma_rows;
+  if (lane.planes.size() < need) lane.planes.allocate(need);
+  uint8_t* luma = lane.planes.get();
+  uint8_t* cb = luma + luma_pitch * rows;
+  uint8_t* cr = cb + chroma_pitch * chroma_rows;
+  const cudaStream_t stream = lane.upload_stream.get();
+  CUDA_CHECK(cudaMemcpy2DAsync(luma, luma_pitch, host.luma, host.luma_pitch, luma_row, rows,
+                               cudaMemcpyHostToDevice, stream));
+  CUDA_CHECK(cudaMemcpy2DAsync(cb, chroma_pitch, host.cb, host.chroma_pitch, chroma_row,
+                               chroma_rows, cudaMemcpyHostToDevice, stream));
+  CUDA_CHECK(cudaMemcpy2DAsync(cr, chroma_pitch, host.cr, host.chroma_pitch, chroma_row,
+                               chroma_rows, cudaMemcpyHostToDevice, stream));
+  YuvPlanes device = host;
+  device.luma = luma;
+  device.luma_pitch = luma_pitch;
+  device.cb = cb;
+  device.cr = cr;
+  device.chroma_pitch = chroma_pitch;
+  return device;
+}
+
 void GpuSink::convert(Lane& lane, const AVFrame* frame, uint8_t* device_tile) {
   CUDA_CHECK(cudaSetDevice(device_));
-  const cudaStream_t stream = lane.stream.get();
+  YuvPlanes planes;
   if (frame->format == AV_PIX_FMT_CUDA && frame->hw_frames_ctx) {
     const auto* frames = reinterpret_cast<const AVHWFramesContext*>(frame->hw_frames_ctx->data);
-    const AVPixelFormat layout = frames->sw_format;
-    if (layout == AV_PIX_FMT_NV12 || layout == AV_PIX_FMT_P010 || layout == AV_PIX_FMT_P016) {
+    // 12-bit surfaces (P016) are read as P010: their top 10 bits.
+    const int layout = frames->sw_format == AV_PIX_FMT_P016 ? AV_PIX_FMT_P010LE : frames->sw_format;
+    if ((layout == AV_PIX_FMT_NV12 || layout == AV_PIX_FMT_P010LE) &&
+        yuv420_planes_in(layout, frame, &planes)) {
       // The NVDEC surface, read in place: the frame never visits host memory.
-      YuvSurface surface;
-      surface.luma = frame->data[0];
-      surface.luma_pitch = static_cast<size_t>(frame->linesize[0]);
-      surface.chroma = frame->data[1];
-      surface.chroma_pitch = static_cast<size_t>(frame->linesize[1]);
-      surface.width = frame->width;
-      surface.height = frame->height;
-      surface.p010 = layout != AV_PIX_FMT_NV12;
-      if (!source_.crop.whole()) {
-        const CropRect& c = source_.crop;
-        surface = crop_surface(surface, c.x, c.y, c.width, c.height);
-      }
-      launch_yuv420_to_rgb_tile(surface, yuv_matrix_of(frame),
-                                frame_full_range(frame) ? YuvRange::kFull : YuvRange::kLimited,
-                                device_tile, tile_.width, tile_.height, stream,
-                                source_.tone.active() ? &device_tone_ : nullptr);
+      const cudaStream_t stream = lane.stream.get();
+      launch_tile(cropped(planes), frame, device_tile, stream);
       // The surface goes back to NVDEC when the caller returns: the kernel must be done.
       CUDA_CHECK(cudaStreamSynchronize(stream));
       return;
@@ -236,6 +270,17 @@ void GpuSink::convert(Lane& lane, const AVFrame* frame, uint8_t* device_tile) {
     lane.host_frame->colorspace = frame->colorspace;
     lane.host_frame->color_range = frame->color_range;
     frame = lane.host_frame.get();
+  } else if (yuv420_planes_of(frame, &planes)) {
+    // A software-decoded 4:2:0 frame: its picture uploaded as it is and converted by the same
+    // kernel as NVDEC's surfaces, so that the CPU only decodes (converting on the host cost a
+    // software decoder about a fifth of its time).
+    const YuvPlanes on_device = upload_planes(lane, cropped(planes));
+    launch_tile(on_device, frame, device_tile, lane.upload_stream.get());
+    // The frame is the decoder's again when the caller returns. A blocking-sync event: the
+    // decoder thread sleeps through the copy instead of spinning on a core it decodes with.
+    CUDA_CHECK(cudaEventRecord(lane.converted.get(), lane.upload_stream.get()));
+    CUDA_CHECK(cudaEventSynchronize(lane.converted.get()));
+    return;
   }
   lane.converter->convert(frame, lane.pinned_tile.get());
   const cudaStream_t upload = lane.upload_stream.get();

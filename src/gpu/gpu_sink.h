@@ -25,6 +25,7 @@
 #include "pipeline/tile_sink.h"
 #include "video/ffmpeg_util.h"
 #include "video/tile_converter.h"
+#include "video/yuv_planes.h"
 
 namespace barcode::gpu {
 
@@ -56,7 +57,9 @@ class GpuSink : public TileSink {
     CudaStream upload_stream;           // non-blocking: for tiles made on the host
     PinnedBuffer<uint8_t> pinned_tile;  // one tile
     std::unique_ptr<TileConverter> converter;
-    FramePtr host_frame;  // for surfaces the kernel cannot read (transferred)
+    FramePtr host_frame;           // for surfaces the kernel cannot read (transferred)
+    DeviceBuffer<uint8_t> planes;  // a software-decoded frame's planes, uploaded
+    CudaEvent converted;           // the upload and conversion of such a frame are done
     double convert_s = 0;
   };
 
@@ -67,6 +70,12 @@ class GpuSink : public TileSink {
   void allocate();  // the constructor's device and pinned buffers
   void make_lane(Lane& lane);
   void convert(Lane& lane, const AVFrame* frame, uint8_t* device_tile);
+  YuvPlanes cropped(const YuvPlanes& planes) const;  // the run's crop of a frame's planes
+  // Copies the host planes into the lane's device buffer on its upload stream (asynchronous
+  // where the frame's memory is page-locked); returns them as they lie on the device.
+  YuvPlanes upload_planes(Lane& lane, const YuvPlanes& host);
+  void launch_tile(const YuvPlanes& planes, const AVFrame* frame, uint8_t* device_tile,
+                   cudaStream_t stream);
   void cluster_loop();
   void cluster_batch(Batch& batch);
   void close_filling();  // with mutex_ held

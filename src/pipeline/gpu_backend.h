@@ -11,6 +11,7 @@
 #include "color/movie_palette.h"
 #include "pipeline/result_book.h"
 #include "pipeline/tile_sink.h"
+#include "video/picture_memory.h"
 #include "video/tile_converter.h"
 
 extern "C" {
@@ -27,6 +28,10 @@ std::string gpu_description(int device);
 // surfaces can be read by the project's kernels. nullptr (with a warning) when NVDEC is not
 // available; release with av_buffer_unref.
 AVBufferRef* create_nvdec_device(int device);
+
+// Page-locked memory for the pictures of the rank's software decoders on `device`, which the GPU
+// sink uploads without the CPU (nullptr without the CUDA path).
+std::shared_ptr<PictureMemory> make_pinned_pictures(int device);
 
 // The GPU sink: NVDEC surfaces (or software frames, uploaded as tiles) converted on the GPU into
 // batches of `batch_frames` tiles, clustered by the batched k-means kernel; `source` is how

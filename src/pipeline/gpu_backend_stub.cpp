@@ -16,6 +16,10 @@ AVBufferRef* create_nvdec_device(int) {
   return nullptr;
 }
 
+std::shared_ptr<PictureMemory> make_pinned_pictures(int) {
+  return nullptr;
+}
+
 std::unique_ptr<TileSink> make_gpu_sink(int, const TileAnalysis&, const TileSource&, int, int,
                                         ResultBook&) {
   throw Error("this barcode_mpi was built without the CUDA path (BARCODE_CUDA=OFF)");

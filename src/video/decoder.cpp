@@ -44,6 +44,7 @@ CodecPtr open_decoder(const StreamInfo& info, const AVStream* stream, const Deco
     ctx->get_format = choose_cuda_format;
     ctx->thread_count = 1;  // NVDEC does the work; threads would only hold more surfaces
   }
+  if (!config.hw_device) decode_into(ctx.get(), config.pictures.get());
   if (config.keyframes_only) ctx->skip_frame = AVDISCARD_NONKEY;
   const int rc = avcodec_open2(ctx.get(), ctx->codec, nullptr);
   if (rc < 0) {

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "video/ffmpeg_util.h"
+#include "video/picture_memory.h"
 #include "video/probe.h"
 #include "video/segment_plan.h"
 
@@ -26,6 +27,8 @@ struct DecodeConfig {
   // memory (AV_PIX_FMT_CUDA). Where NVDEC cannot decode the stream, FFmpeg offers no CUDA
   // format and the decoder falls back to software, saying so once.
   AVBufferRef* hw_device = nullptr;
+  // Where a software decoder puts its pictures (nullptr: FFmpeg's pools); see picture_memory.h.
+  std::shared_ptr<PictureMemory> pictures;
 };
 
 struct DecodeStats {

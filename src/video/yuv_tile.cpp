@@ -207,6 +207,10 @@ YuvPlanes crop_planes(const YuvPlanes& planes, const CropRect& crop) {
 }
 
 bool yuv420_planes_of(const AVFrame* frame, YuvPlanes* planes) {
+  return yuv420_planes_in(frame->format, frame, planes);
+}
+
+bool yuv420_planes_in(int layout, const AVFrame* frame, YuvPlanes* planes) {
   if (frame->linesize[0] < 0 || frame->linesize[1] < 0) return false;  // flipped: swscale
   YuvPlanes p;
   p.width = frame->width;
@@ -214,18 +218,18 @@ bool yuv420_planes_of(const AVFrame* frame, YuvPlanes* planes) {
   p.luma = frame->data[0];
   p.luma_pitch = static_cast<size_t>(frame->linesize[0]);
   p.chroma_pitch = static_cast<size_t>(frame->linesize[1]);
-  switch (frame->format) {
+  switch (layout) {
     case AV_PIX_FMT_YUV420P:
     case AV_PIX_FMT_YUVJ420P:
     case AV_PIX_FMT_YUV420P10LE:
       if (frame->linesize[1] != frame->linesize[2]) return false;
       p.cb = frame->data[1];
       p.cr = frame->data[2];
-      p.sixteen_bit = frame->format == AV_PIX_FMT_YUV420P10LE;
+      p.sixteen_bit = layout == AV_PIX_FMT_YUV420P10LE;
       break;
     case AV_PIX_FMT_NV12:
     case AV_PIX_FMT_P010LE:
-      p.sixteen_bit = frame->format == AV_PIX_FMT_P010LE;
+      p.sixteen_bit = layout == AV_PIX_FMT_P010LE;
       p.cb = frame->data[1];
       p.cr = frame->data[1] + (p.sixteen_bit ? 2 : 1);
       p.chroma_step = 2;

@@ -10,29 +10,13 @@
 
 #include "color/yuv_rgb.h"
 #include "video/tile_converter.h"
+#include "video/yuv_planes.h"
 
 extern "C" {
 struct AVFrame;
 }
 
 namespace barcode {
-
-// One 4:2:0 frame's planes. Samples are 8-bit (`sixteen_bit` false) or 16-bit words holding
-// `bits` significant bits shifted up by `shift` (yuv420p10: 10, 0; P010: 10, 6). Chroma is planar
-// (`chroma_step` 1, Cb and Cr planes) or interleaved (`chroma_step` 2, Cr right after Cb).
-struct YuvPlanes {
-  const void* luma = nullptr;
-  size_t luma_pitch = 0;  // bytes per row
-  const void* cb = nullptr;
-  const void* cr = nullptr;
-  size_t chroma_pitch = 0;  // bytes per row
-  int chroma_step = 1;      // samples between consecutive Cb values
-  int width = 0;            // luma pixels
-  int height = 0;
-  bool sixteen_bit = false;
-  int bits = 8;
-  int shift = 0;
-};
 
 // Which machine code converts: the AVX2 version where the processor has it, or either by name
 // (for the tests and benchmarks that compare them). Both give the same tiles bit for bit.
@@ -56,6 +40,10 @@ YuvPlanes crop_planes(const YuvPlanes& planes, const CropRect& crop);
 // The frame's planes when it is 4:2:0 in a layout yuv420_to_tile reads (yuv420p, yuvj420p,
 // yuv420p10le, nv12, p010le); false otherwise (swscale converts it).
 bool yuv420_planes_of(const AVFrame* frame, YuvPlanes* planes);
+// The same for a frame whose samples are laid out as `layout` (an AVPixelFormat) while its own
+// format says otherwise: an NVDEC surface (AV_PIX_FMT_CUDA) holds nv12 or p010le in device
+// memory, pointed to by data[] as a host frame's planes are.
+bool yuv420_planes_in(int layout, const AVFrame* frame, YuvPlanes* planes);
 
 // The matrix for a frame (frame_matrix's rule), as the kernel and yuv420_to_tile take it.
 YuvMatrix yuv_matrix_of(const AVFrame* frame);

@@ -30,35 +30,78 @@ namespace {
 using test::cpu_tile;
 using test::HostFrame;
 using test::make_frame;
-using test::plane_bytes;
 using test::swscale_tile;
 
 #define SKIP_WITHOUT_GPU() \
   if (device_count() == 0) GTEST_SKIP() << "no CUDA device"
 
-// The GPU's tile: planes uploaded with cudaMallocPitch, as a decoder's surfaces would be; of the
-// rectangle `crop` when it is not whole, as GpuSink crops NVDEC surfaces.
+// How the test frame lies in device memory: as NVDEC hands it over (NV12 / P010, chroma
+// interleaved, 10-bit samples in the high bits) or as a software decoder's frame uploaded by
+// GpuSink (yuv420p / yuv420p10, chroma planar, 10-bit samples in the low bits).
+enum class Layout { kInterleaved, kPlanar };
+
+// One plane of `values` (code values) as bytes: 8-bit samples, or little-endian words holding
+// the value shifted up by `shift`.
+std::vector<uint8_t> layout_bytes(const std::vector<uint16_t>& values, bool ten_bit, int shift) {
+  std::vector<uint8_t> out(values.size() * (ten_bit ? 2 : 1));
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (ten_bit) {
+      const auto word = static_cast<uint16_t>(values[i] << shift);
+      out[2 * i] = static_cast<uint8_t>(word & 0xFF);
+      out[2 * i + 1] = static_cast<uint8_t>(word >> 8);
+    } else {
+      out[i] = static_cast<uint8_t>(values[i]);
+    }
+  }
+  return out;
+}
+
+// A plane uploaded with cudaMallocPitch, as a decoder's surfaces or GpuSink's planes lie.
+struct DevicePlane {
+  void* data = nullptr;
+  size_t pitch = 0;
+  DevicePlane(const std::vector<uint8_t>& bytes, size_t row, size_t rows) {
+    CUDA_CHECK(cudaMallocPitch(&data, &pitch, row, rows));
+    CUDA_CHECK(cudaMemcpy2D(data, pitch, bytes.data(), row, row, rows, cudaMemcpyHostToDevice));
+  }
+  ~DevicePlane() { (void)cudaFree(data); }
+  DevicePlane(const DevicePlane&) = delete;
+  DevicePlane& operator=(const DevicePlane&) = delete;
+};
+
+// The GPU's tile of `f` laid out as `layout`; of the rectangle `crop` when it is not whole, as
+// GpuSink crops frames.
 std::vector<uint8_t> gpu_tile(const HostFrame& f, YuvMatrix matrix, YuvRange range, int tw, int th,
-                              const CropRect& crop = {}, const ToneMap* tone = nullptr) {
-  const size_t bytes = f.p010 ? 2 : 1;
-  const std::vector<uint8_t> luma = plane_bytes(f.luma, f.p010);
-  const std::vector<uint8_t> chroma = plane_bytes(f.chroma, f.p010);
-  const size_t luma_row = size_t(f.width) * bytes, chroma_row = size_t(f.width / 2) * 2 * bytes;
-  void *d_luma = nullptr, *d_chroma = nullptr, *d_rgb = nullptr;
-  size_t luma_pitch = 0, chroma_pitch = 0;
+                              const CropRect& crop = {}, const ToneMap* tone = nullptr,
+                              Layout layout = Layout::kInterleaved) {
   CUDA_CHECK(cudaSetDevice(0));
-  CUDA_CHECK(cudaMallocPitch(&d_luma, &luma_pitch, luma_row, size_t(f.height)));
-  CUDA_CHECK(cudaMallocPitch(&d_chroma, &chroma_pitch, chroma_row, size_t(f.height / 2)));
+  const bool planar = layout == Layout::kPlanar;
+  const size_t bytes = f.p010 ? 2 : 1;
+  const int shift = f.p010 && !planar ? 6 : 0;
+  const size_t chroma_w = size_t(f.width / 2), chroma_h = size_t(f.height / 2);
+  std::vector<uint16_t> cb_values, cr_values;
+  if (planar) {
+    for (size_t i = 0; i < f.chroma.size(); i += 2) {
+      cb_values.push_back(f.chroma[i]);
+      cr_values.push_back(f.chroma[i + 1]);
+    }
+  }
+  const DevicePlane luma(layout_bytes(f.luma, f.p010, shift), size_t(f.width) * bytes,
+                         size_t(f.height));
+  const DevicePlane chroma(layout_bytes(planar ? cb_values : f.chroma, f.p010, shift),
+                           chroma_w * (planar ? 1 : 2) * bytes, chroma_h);
+  const DevicePlane cr_plane(layout_bytes(planar ? cr_values : f.chroma, f.p010, shift),
+                             chroma_w * (planar ? 1 : 2) * bytes, chroma_h);
+  void* d_rgb = nullptr;
   CUDA_CHECK(cudaMalloc(&d_rgb, size_t(tw) * th * 3));
-  CUDA_CHECK(cudaMemcpy2D(d_luma, luma_pitch, luma.data(), luma_row, luma_row, size_t(f.height),
-                          cudaMemcpyHostToDevice));
-  CUDA_CHECK(cudaMemcpy2D(d_chroma, chroma_pitch, chroma.data(), chroma_row, chroma_row,
-                          size_t(f.height / 2), cudaMemcpyHostToDevice));
-  YuvSurface s;
-  s.luma = d_luma, s.luma_pitch = luma_pitch;
-  s.chroma = d_chroma, s.chroma_pitch = chroma_pitch;
-  s.width = f.width, s.height = f.height, s.p010 = f.p010;
-  if (!crop.whole()) s = crop_surface(s, crop.x, crop.y, crop.width, crop.height);
+  YuvPlanes s;
+  s.luma = luma.data, s.luma_pitch = luma.pitch;
+  s.cb = chroma.data, s.chroma_pitch = chroma.pitch;
+  s.cr = planar ? cr_plane.data : static_cast<const uint8_t*>(chroma.data) + bytes;
+  s.chroma_step = planar ? 1 : 2;
+  s.width = f.width, s.height = f.height;
+  s.sixteen_bit = f.p010, s.bits = f.p010 ? 10 : 8, s.shift = shift;
+  if (!crop.whole()) s = crop_planes(s, crop);
   // HDR: the host's tables uploaded as they are, as GpuSink does.
   double *d_light = nullptr, *d_threshold = nullptr;
   ToneMapTables tables;
@@ -78,8 +121,6 @@ std::vector<uint8_t> gpu_tile(const HostFrame& f, YuvMatrix matrix, YuvRange ran
                             tone ? &tables : nullptr);
   std::vector<uint8_t> rgb(size_t(tw) * th * 3);
   CUDA_CHECK(cudaMemcpy(rgb.data(), d_rgb, rgb.size(), cudaMemcpyDeviceToHost));
-  CUDA_CHECK(cudaFree(d_luma));
-  CUDA_CHECK(cudaFree(d_chroma));
   CUDA_CHECK(cudaFree(d_rgb));
   CUDA_CHECK(cudaFree(d_light));
   CUDA_CHECK(cudaFree(d_threshold));
@@ -220,9 +261,41 @@ TEST(Nv12Tile, FlatGreyIsExact) {
   for (uint8_t v : got) EXPECT_EQ(v, 128);
 }
 
+// Software-decoded frames (yuv420p, yuv420p10) uploaded as they are: planar chroma and 10-bit
+// samples in the low bits give the CPU twin's tiles byte for byte, cropped, tone-mapped or not.
+TEST(Nv12Tile, PlanarFramesEqualCpuTwin) {
+  SKIP_WITHOUT_GPU();
+  const int sizes[][4] = {{1920, 1080, 160, 90}, {318, 178, 53, 30}, {642, 362, 160, 90}};
+  for (const bool ten_bit : {false, true}) {
+    for (const auto& size : sizes) {
+      for (const Case& c : kMatrices) {
+        const HostFrame f = make_frame(size[0], size[1], ten_bit, c.range == YuvRange::kFull,
+                                       uint64_t(size[0]) * 5 + uint64_t(ten_bit));
+        EXPECT_EQ(gpu_tile(f, c.matrix, c.range, size[2], size[3], {}, nullptr, Layout::kPlanar),
+                  cpu_tile(f, c.matrix, c.range, size[2], size[3]))
+            << (ten_bit ? "yuv420p10 " : "yuv420p ") << c.name << " " << size[0] << "x" << size[1];
+      }
+    }
+    const HostFrame scope = make_frame(1920, 804, ten_bit, false, 9);
+    const HostFrame letterboxed = test::in_bars(scope, 1920, 1080, 0, 138);
+    EXPECT_EQ(gpu_tile(letterboxed, YuvMatrix::kBt709, YuvRange::kLimited, 160, 67,
+                       CropRect{0, 138, 1920, 804}, nullptr, Layout::kPlanar),
+              cpu_tile(scope, YuvMatrix::kBt709, YuvRange::kLimited, 160, 67));
+  }
+  ToneMapParams params;
+  params.transfer = HdrTransfer::kPq;
+  params.source_peak = 1000.0;
+  const ToneMap tone(params);
+  const ToneMapTables tables = tone.tables();
+  const HostFrame hdr = make_frame(1920, 1080, true, false, 21);
+  EXPECT_EQ(
+      gpu_tile(hdr, YuvMatrix::kBt2020Ncl, YuvRange::kLimited, 160, 90, {}, &tone, Layout::kPlanar),
+      cpu_tile(hdr, YuvMatrix::kBt2020Ncl, YuvRange::kLimited, 160, 90, {}, &tables));
+}
+
 TEST(Nv12Tile, RejectsBadSizes) {
   SKIP_WITHOUT_GPU();
-  YuvSurface s;
+  YuvPlanes s;
   s.width = 0, s.height = 0;
   EXPECT_THROW(
       launch_yuv420_to_rgb_tile(s, YuvMatrix::kBt709, YuvRange::kLimited, nullptr, 16, 9, nullptr),

@@ -63,6 +63,7 @@ void GpuSink::make_lane(Lane& lane) {
   lane.converter = std::make_unique<TileConverter>(tile_, source_);
   lane.host_frame = make_frame();
   lane.converted = CudaEvent(cudaEventDisableTiming | cudaEventBlockingSync);
+  lane.held = make_frame();
 }
 
 void GpuSink::allocate() {
@@ -75,6 +76,8 @@ void GpuSink::allocate() {
     batch.rows.resize(slots);
     batch.frame_indices.resize(slots);
     batch.valid.resize(slots);
+    batch.pending.resize(slots);
+    for (size_t i = 0; i < slots; ++i) batch.filled.emplace_back(cudaEventDisableTiming);
     free_.push_back(b);
   }
   for (Lane& lane : lanes_) make_lane(lane);
@@ -112,6 +115,10 @@ GpuSink::~GpuSink() {
     changed_.notify_all();
   }
   if (cluster_thread_.joinable()) cluster_thread_.join();
+  // Pictures still held go back to their decoders once no copy reads them.
+  for (Lane& lane : lanes_) {
+    if (lane.holding) (void)cudaEventSynchronize(lane.converted.get());
+  }
   // The members free the buffers and streams next, on this device. Errors while releasing are
   // not worth a second report: the job is ending either way.
   (void)cudaSetDevice(device_);
@@ -150,16 +157,20 @@ void GpuSink::put_slot(int64_t row, int64_t frame_index, Fill fill) {
     if (batch.allocated == capacity_) close_filling();
   }
   Batch& batch = batches_[static_cast<size_t>(b)];
-  uint8_t valid = 1;
+  uint8_t valid = 1, pending = 0;
   try {
-    fill(batch.tiles.get() +
-         static_cast<size_t>(slot) * static_cast<size_t>(analysis_.tile_bytes()));
+    pending = fill(batch.tiles.get() +
+                       static_cast<size_t>(slot) * static_cast<size_t>(analysis_.tile_bytes()),
+                   batch.filled[static_cast<size_t>(slot)].get())
+                  ? 1
+                  : 0;
   } catch (...) {
     valid = 0;
     fail(std::current_exception());
   }
   std::lock_guard<std::mutex> lock(mutex_);
   batch.valid[static_cast<size_t>(slot)] = valid;
+  batch.pending[static_cast<size_t>(slot)] = pending;
   ++batch.committed;
   if (batch.closed && batch.committed == batch.allocated) {
     ready_.push_back(b);
@@ -179,17 +190,18 @@ void GpuSink::close_filling() {
 }
 
 void GpuSink::put(int decoder, const AVFrame* frame, int64_t row, int64_t frame_index) {
-  put_slot(row, frame_index, [&](uint8_t* device_tile) {
+  put_slot(row, frame_index, [&](uint8_t* device_tile, cudaEvent_t filled) {
     Lane& lane = lanes_[static_cast<size_t>(decoder)];
     const NvtxRange range("convert");
     Stopwatch clock;
-    convert(lane, frame, device_tile);
+    const bool pending = convert(lane, frame, device_tile, filled);
     lane.convert_s += clock.seconds();
+    return pending;
   });
 }
 
 void GpuSink::put_tile(const uint8_t* rgb, int64_t row, int64_t frame_index) {
-  put_slot(row, frame_index, [&](uint8_t* device_tile) {
+  put_slot(row, frame_index, [&](uint8_t* device_tile, cudaEvent_t) {
     // Through pinned memory and a wait on the copy's own stream: the tile is on the device
     // when the slot is committed, whatever streams the clustering uses.
     const auto bytes = static_cast<size_t>(analysis_.tile_bytes());
@@ -199,6 +211,7 @@ void GpuSink::put_tile(const uint8_t* rgb, int64_t row, int64_t frame_index) {
     CUDA_CHECK(cudaMemcpyAsync(device_tile, upload_.pinned_tile.get(), bytes,
                                cudaMemcpyHostToDevice, stream));
     CUDA_CHECK(cudaStreamSynchronize(stream));
+    return false;
   });
 }
 
@@ -247,7 +260,13 @@ YuvPlanes GpuSink::upload_planes(Lane& lane, const YuvPlanes& host) {
   return device;
 }
 
-void GpuSink::convert(Lane& lane, const AVFrame* frame, uint8_t* device_tile) {
+void GpuSink::release_held(Lane& lane) {
+  if (!lane.holding) return;
+  lane.holding = false;
+  av_frame_unref(lane.held.get());  // the copy that read it has been waited for
+}
+
+bool GpuSink::convert(Lane& lane, const AVFrame* frame, uint8_t* device_tile, cudaEvent_t filled) {
   CUDA_CHECK(cudaSetDevice(device_));
   YuvPlanes planes;
   if (frame->format == AV_PIX_FMT_CUDA && frame->hw_frames_ctx) {
@@ -261,7 +280,7 @@ void GpuSink::convert(Lane& lane, const AVFrame* frame, uint8_t* device_tile) {
       launch_tile(cropped(planes), frame, device_tile, stream);
       // The surface goes back to NVDEC when the caller returns: the kernel must be done.
       CUDA_CHECK(cudaStreamSynchronize(stream));
-      return;
+      return false;
     }
     // Other layouts (4:4:4 surfaces): bring the frame to the host and convert it there.
     av_frame_unref(lane.host_frame.get());
@@ -273,14 +292,22 @@ void GpuSink::convert(Lane& lane, const AVFrame* frame, uint8_t* device_tile) {
   } else if (yuv420_planes_of(frame, &planes)) {
     // A software-decoded 4:2:0 frame: its picture uploaded as it is and converted by the same
     // kernel as NVDEC's surfaces, so that the CPU only decodes (converting on the host cost a
-    // software decoder about a fifth of its time).
-    const YuvPlanes on_device = upload_planes(lane, cropped(planes));
-    launch_tile(on_device, frame, device_tile, lane.upload_stream.get());
-    // The frame is the decoder's again when the caller returns. A blocking-sync event: the
-    // decoder thread sleeps through the copy instead of spinning on a core it decodes with.
-    CUDA_CHECK(cudaEventRecord(lane.converted.get(), lane.upload_stream.get()));
-    CUDA_CHECK(cudaEventSynchronize(lane.converted.get()));
-    return;
+    // software decoder about a fifth of its time). The decoder does not wait for the copy: the
+    // lane holds a reference to the picture until its next frame, and the clustering waits
+    // for the slot's event.
+    const YuvPlanes host = cropped(planes);
+    const cudaStream_t stream = lane.upload_stream.get();
+    if (lane.holding) {
+      CUDA_CHECK(cudaEventSynchronize(lane.converted.get()));
+      release_held(lane);
+    }
+    const int rc = av_frame_ref(lane.held.get(), frame);
+    if (rc < 0) throw Error("holding a decoded picture failed: " + av_error_text(rc));
+    lane.holding = true;
+    launch_tile(upload_planes(lane, host), frame, device_tile, stream);
+    CUDA_CHECK(cudaEventRecord(lane.converted.get(), stream));
+    CUDA_CHECK(cudaEventRecord(filled, stream));
+    return true;
   }
   lane.converter->convert(frame, lane.pinned_tile.get());
   const cudaStream_t upload = lane.upload_stream.get();
@@ -288,6 +315,7 @@ void GpuSink::convert(Lane& lane, const AVFrame* frame, uint8_t* device_tile) {
                              static_cast<size_t>(tile_.pixels()) * 3, cudaMemcpyHostToDevice,
                              upload));
   CUDA_CHECK(cudaStreamSynchronize(upload));
+  return false;
 }
 
 void GpuSink::cluster_loop() {
@@ -339,6 +367,11 @@ void GpuSink::cluster_batch(Batch& batch) {
   const cudaStream_t stream = stream_.get();
   const size_t tile_bytes = static_cast<size_t>(analysis_.tile_bytes());
   const size_t light_per_tile = static_cast<size_t>(tile_.height) * 3;
+  // Tiles whose conversion was left running by their decoder are waited for on the device.
+  for (int i = 0; i < n; ++i) {
+    const auto slot = static_cast<size_t>(i);
+    if (batch.pending[slot]) CUDA_CHECK(cudaStreamWaitEvent(stream, batch.filled[slot].get(), 0));
+  }
   // Everything on one stream, the k-means last: its wait() then covers the copies too.
   launch_tile_row_light(batch.tiles.get(), n, tile_.width, tile_.height, linear_.get(),
                         row_light_.get(), stream);
@@ -374,6 +407,16 @@ void GpuSink::cluster_batch(Batch& batch) {
 }
 
 void GpuSink::finish() {
+  // Every put() has returned: the pictures the lanes still hold go back to their decoders.
+  try {
+    for (Lane& lane : lanes_) {
+      if (!lane.holding) continue;
+      CUDA_CHECK(cudaEventSynchronize(lane.converted.get()));
+      release_held(lane);
+    }
+  } catch (...) {
+    fail(std::current_exception());
+  }
   {
     std::lock_guard<std::mutex> lock(mutex_);
     // Every put() has returned: the partly filled batch is complete as it is.

@@ -47,9 +47,13 @@ class GpuSink : public TileSink {
     DeviceBuffer<uint8_t> tiles;  // capacity * tile bytes
     std::vector<int64_t> rows, frame_indices;
     std::vector<uint8_t> valid;  // 0 where the conversion failed
-    int allocated = 0;           // slots handed to decoders
-    int committed = 0;           // slots whose conversion finished
-    bool closed = false;         // no more slots will be handed out (full or finishing)
+    // 1 where the tile's conversion may still run when the slot is committed: `filled` (one
+    // event per slot) marks its end, and the clustering waits for it on the device.
+    std::vector<uint8_t> pending;
+    std::vector<CudaEvent> filled;
+    int allocated = 0;    // slots handed to decoders
+    int committed = 0;    // slots whose conversion finished
+    bool closed = false;  // no more slots will be handed out (full or finishing)
   };
   // One decoder's own CUDA stream and buffers for frames that arrive in host memory.
   struct Lane {
@@ -60,16 +64,22 @@ class GpuSink : public TileSink {
     FramePtr host_frame;           // for surfaces the kernel cannot read (transferred)
     DeviceBuffer<uint8_t> planes;  // a software-decoded frame's planes, uploaded
     CudaEvent converted;           // the upload and conversion of such a frame are done
+    FramePtr held;                 // that frame, referenced until `converted`
+    bool holding = false;
     double convert_s = 0;
   };
 
-  // Takes a slot of the filling batch for `row`, fills it with `fill(device_tile)` and commits
-  // it (marks the row missing when the sink has failed).
+  // Takes a slot of the filling batch for `row`, fills it with `fill(device_tile, filled)` and
+  // commits it (marks the row missing when the sink has failed); fill returns whether it left
+  // work running that records `filled` when done.
   template <typename Fill>
   void put_slot(int64_t row, int64_t frame_index, Fill fill);
   void allocate();  // the constructor's device and pinned buffers
   void make_lane(Lane& lane);
-  void convert(Lane& lane, const AVFrame* frame, uint8_t* device_tile);
+  // Converts `frame` into `device_tile`; true when the work is still running and `filled`
+  // marks its end, false when it is done.
+  bool convert(Lane& lane, const AVFrame* frame, uint8_t* device_tile, cudaEvent_t filled);
+  void release_held(Lane& lane);  // the lane's held picture, once its copy has been waited for
   YuvPlanes cropped(const YuvPlanes& planes) const;  // the run's crop of a frame's planes
   // Copies the host planes into the lane's device buffer on its upload stream (asynchronous
   // where the frame's memory is page-locked); returns them as they lie on the device.

@@ -17,6 +17,7 @@
 
 extern "C" {
 #include <libavutil/hwcontext.h>
+#include <libavutil/hwcontext_cuda.h>
 }
 
 namespace barcode::gpu {
@@ -51,11 +52,11 @@ GpuSink::GpuSink(int device, const TileAnalysis& analysis, const TileSource& sou
 }
 
 void GpuSink::make_lane(Lane& lane) {
-  // A blocking stream, on purpose: FFmpeg copies each decoded picture into its frame pool on
-  // the legacy default stream, asynchronously. A blocking stream's kernels wait for that copy;
-  // a non-blocking one raced it and read parts of older pictures (seen on an H200: results
-  // depended on the number of decode sessions).
-  lane.stream = CudaStream(cudaStreamDefault);
+  // Non-blocking: ordered after FFmpeg's copy of each picture by an event on the copy's stream
+  // (convert). Without that order a non-blocking stream raced the copy and read parts of older
+  // pictures (seen on an H200: results depended on the number of decode sessions).
+  lane.stream = CudaStream(cudaStreamNonBlocking);
+  lane.copied = CudaEvent(cudaEventDisableTiming);
   // Tiles made on the host need no order against FFmpeg's copies: their upload does not wait
   // for them (a blocking stream would).
   lane.upload_stream = CudaStream(cudaStreamNonBlocking);
@@ -275,11 +276,17 @@ bool GpuSink::convert(Lane& lane, const AVFrame* frame, uint8_t* device_tile, cu
     const int layout = frames->sw_format == AV_PIX_FMT_P016 ? AV_PIX_FMT_P010LE : frames->sw_format;
     if ((layout == AV_PIX_FMT_NV12 || layout == AV_PIX_FMT_P010LE) &&
         yuv420_planes_in(layout, frame, &planes)) {
-      // The NVDEC surface, read in place: the frame never visits host memory.
+      // The NVDEC surface, read in place: the frame never visits host memory. FFmpeg copied
+      // the picture into it on its device's stream (the legacy default stream if none is set),
+      // asynchronously: the kernel waits for what was queued there so far, the copy included.
+      const auto* device = static_cast<const AVCUDADeviceContext*>(frames->device_ctx->hwctx);
       const cudaStream_t stream = lane.stream.get();
+      CUDA_CHECK(cudaEventRecord(lane.copied.get(), device->stream));
+      CUDA_CHECK(cudaStreamWaitEvent(stream, lane.copied.get(), 0));
       launch_tile(cropped(planes), frame, device_tile, stream);
       // The surface goes back to NVDEC when the caller returns: the kernel must be done.
-      CUDA_CHECK(cudaStreamSynchronize(stream));
+      CUDA_CHECK(cudaEventRecord(lane.converted.get(), stream));
+      CUDA_CHECK(cudaEventSynchronize(lane.converted.get()));
       return false;
     }
     // Other layouts (4:4:4 surfaces): bring the frame to the host and convert it there.

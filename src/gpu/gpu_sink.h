@@ -57,7 +57,8 @@ class GpuSink : public TileSink {
   };
   // One decoder's own CUDA stream and buffers for frames that arrive in host memory.
   struct Lane {
-    CudaStream stream;                  // blocking: for NVDEC surfaces
+    CudaStream stream;                  // for NVDEC surfaces
+    CudaEvent copied;                   // FFmpeg's copy of an NVDEC picture is done
     CudaStream upload_stream;           // non-blocking: for tiles made on the host
     PinnedBuffer<uint8_t> pinned_tile;  // one tile
     std::unique_ptr<TileConverter> converter;

@@ -17,13 +17,14 @@ DecoderMix default_decoder_mix(int cores, bool nvdec, int sharing) {
   // About one session per decoder engine (an H100 or H200 has 7), shared by the ranks on the GPU.
   mix.nvdec_sessions = std::max(1, 8 / std::max(sharing, 1));
   // Each session's thread parses and feeds NVDEC, about half a core at full speed; software
-  // decoders of two threads each take what is left, with two cores to spare for converting
-  // their frames to tiles, the sink, MPI and HDF5. On an H200 node with 16 cores (2-hour film,
-  // docs/benchmarks.md) this gives 8 sessions + 5 software decoders: 5085 frames/s end to end,
-  // where 8 software decoders (the best decode-only mix) gave 4537.
-  const int spare = cores - (mix.nvdec_sessions + 1) / 2 - 2;
-  mix.threads_per_software_decoder = 2;
-  mix.software_decoders = std::max(0, spare / mix.threads_per_software_decoder);
+  // decoders of one thread each take the other cores (their frames are converted on the GPU, so
+  // decoding is all they cost the CPU). On an H200 node with 16 cores (40-minute and 2-hour
+  // film, docs/benchmarks.md) this gives 8 sessions + 12 software decoders: 5697 frames/s end
+  // to end on the 2-hour film, where 5 decoders of two threads gave 5273, 10 gave 4964 and 14
+  // gave 4956 on 40 minutes (12: 5174). One thread each: decoders of two threads stall on
+  // their frame-threading hand-over, and 8 of them gave 4572.
+  mix.threads_per_software_decoder = 1;
+  mix.software_decoders = std::max(0, cores - (mix.nvdec_sessions + 1) / 2);
   return mix;
 }
 

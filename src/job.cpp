@@ -62,7 +62,7 @@ std::string result_options(const Options& o) {
          " end=" + exact(o.end) + " tile_width=" + std::to_string(o.tile_width) +
          " k=" + std::to_string(km.k) + " restarts=" + std::to_string(km.restarts) +
          " max_iter=" + std::to_string(km.max_iter) + " tol=" + exact(km.tol) +
-         " seed=" + std::to_string(km.seed) + " space=" + o.space +
+         " seed=" + std::to_string(km.seed) + " space=" + color_space_name(o.space) +
          " keep_thumbs=" + std::to_string(o.keep_thumbs) +
          " movie_clusters=" + std::to_string(o.movie_clusters) + " crop=" + o.crop;
 }
@@ -72,7 +72,7 @@ TileAnalysis tile_analysis(const Plan& plan, const Options& options) {
   a.width = plan.tile.width;
   a.height = plan.tile.height;
   a.kmeans = options.kmeans;
-  a.space = options.space == "lab" ? ColorSpace::kLab : ColorSpace::kRgb;
+  a.space = options.space;
   a.keep_thumbs = options.keep_thumbs;
   return a;
 }
@@ -124,7 +124,7 @@ void write_attributes(H5Store& store, const Plan& plan, const Options& options, 
     store.set_attribute("hdr_max_fall", int64_t{tone.max_fall});
   }
   store.set_attribute("k", int64_t{options.kmeans.k});
-  store.set_attribute("space", options.space);
+  store.set_attribute("space", std::string(color_space_name(options.space)));
   store.set_flag("thumbs", options.keep_thumbs);
   store.set_attribute("ranks", int64_t{ranks});
   store.set_flag("complete", false);
@@ -242,25 +242,25 @@ void keep_interrupted_store(const MpiEnv& env, H5Store& store) {
 }
 
 // Rank 0 tells the user how far an interrupted run came and how to continue it.
-void tell_interrupted(const MpiEnv& env, const Plan& plan, const Options& options,
+void tell_interrupted(const MpiEnv& env, const Plan& plan, const std::string& source,
                       const std::string& partial, int64_t missing) {
   if (env.rank() != 0) return;
-  log::error(options.source() + ": interrupted by signal " + std::to_string(interrupt_signal()) +
-             " after " + std::to_string(plan.samples.size() - static_cast<size_t>(missing)) +
-             " of " + std::to_string(plan.samples.size()) + " frames; " + partial +
+  log::error(source + ": interrupted by signal " + std::to_string(interrupt_signal()) + " after " +
+             std::to_string(plan.samples.size() - static_cast<size_t>(missing)) + " of " +
+             std::to_string(plan.samples.size()) + " frames; " + partial +
              " keeps them: rerun with --resume to continue");
 }
 
 // Not one sampled frame could be made: the input is unusable, and exit code 2 promises that
 // nothing is left behind (an OUT.h5 without a row, a PNG that cannot be drawn).
-void refuse_if_no_frame_made(const MpiEnv& env, const Plan& plan, const Options& options,
+void refuse_if_no_frame_made(const MpiEnv& env, const Plan& plan, const std::string& source,
                              const std::string& partial, H5Store& store, int64_t missing) {
   if (missing != static_cast<int64_t>(plan.samples.size())) return;
   collective_step(env, [&] {
     store.close();
     std::error_code ec;
     if (env.rank() == 0) std::filesystem::remove(partial, ec);
-    throw usage_error(options.source() + ": none of the " + std::to_string(plan.samples.size()) +
+    throw usage_error(source + ": none of the " + std::to_string(plan.samples.size()) +
                       " sampled frames could be decoded; nothing was written");
   });
 }
@@ -315,10 +315,10 @@ struct RankPalettes {
 // The reducer of the movie palette's sums: NCCL where every rank has its own GPU, made before
 // decoding so that NCCL's set-up overlaps it; MPI otherwise (and for one rank, which reduces
 // nothing and would only set NCCL up).
-std::unique_ptr<SumReducer> make_palette_reducer(const MpiEnv& env, const Options& options,
+std::unique_ptr<SumReducer> make_palette_reducer(const MpiEnv& env, int movie_clusters,
                                                  const Backend& backend) {
   std::unique_ptr<SumReducer> reducer;
-  if (options.movie_clusters == 0) return reducer;
+  if (movie_clusters == 0) return reducer;
   collective_step(env, [&] {
     if (env.size() > 1) reducer = make_nccl_reducer(env.comm(), backend.device);
   });
@@ -508,8 +508,7 @@ Outcome process_segment(const MpiEnv& env, const Plan& plan, const Options& opti
 // Returns the paths written.
 std::vector<std::string> render_pngs(const Options& options) {
   const BarcodeFile file = read_barcode_file(options.output_h5);
-  std::vector<Style> styles;
-  for (const std::string& name : options.styles) styles.push_back(parse_style(name));
+  const std::vector<Style>& styles = options.styles;
   const std::vector<std::string> paths = style_output_paths(options.output_png, styles);
   for (size_t i = 0; i < styles.size(); ++i) {
     write_png(paths[i], render_style(styles[i], file, options.width, options.height));
@@ -535,7 +534,7 @@ int resume_finished_run(const MpiEnv& env, const Options& options) {
     }
     complete = is_complete_barcode_file(options.output_h5);
     if (options.output_png.empty()) return;
-    for (const std::string& name : options.styles) styles.push_back(parse_style(name));
+    styles = options.styles;
     for (const std::string& png : style_output_paths(options.output_png, styles)) {
       const bool drawn = std::filesystem::exists(png);
       if (!drawn) check_output_path(png, false, options.source());
@@ -596,11 +595,12 @@ void finish_closing(std::future<void> closing, const Backend* shared) {
 }
 
 // Rank 0 tells the user what the finished file lacks.
-void tell_incomplete(const MpiEnv& env, const Plan& plan, const Options& options, int64_t missing) {
+void tell_incomplete(const MpiEnv& env, const Plan& plan, const std::string& source,
+                     const std::string& output_h5, int64_t missing) {
   if (env.rank() != 0) return;
-  log::error(options.source() + ": incomplete: " + std::to_string(missing) +
-             " sampled frames missing" + (plan.truncated ? ", input truncated" : "") +
-             (plan.damage > 0 ? ", input damaged" : "") + "; " + options.output_h5 +
+  log::error(source + ": incomplete: " + std::to_string(missing) + " sampled frames missing" +
+             (plan.truncated ? ", input truncated" : "") +
+             (plan.damage > 0 ? ", input damaged" : "") + "; " + output_h5 +
              " marks them in /frames/done");
 }
 
@@ -704,17 +704,18 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats, const Ba
   H5Store& store = *opened.store;
 
   RankPalettes palettes(options.kmeans.k, plan.my_end - plan.my_first);
-  const std::unique_ptr<SumReducer> reducer = make_palette_reducer(env, options, backend);
+  const std::unique_ptr<SumReducer> reducer =
+      make_palette_reducer(env, options.movie_clusters, backend);
   Outcome outcome =
       process_segment(env, plan, options, backend, row_producer(plan, stored, backend), store, run,
                       palettes, opened.finished);
   if (outcome.interrupted) {
     keep_interrupted_store(env, store);
     report();
-    tell_interrupted(env, plan, options, partial, outcome.missing);
+    tell_interrupted(env, plan, options.source(), partial, outcome.missing);
     return kExitInterrupted;
   }
-  refuse_if_no_frame_made(env, plan, options, partial, store, outcome.missing);
+  refuse_if_no_frame_made(env, plan, options.source(), partial, store, outcome.missing);
   Stopwatch palette_clock;
   write_movie_palette(env, plan, options, backend.threads, reducer.get(), palettes, store);
   run.palette_s = palette_clock.seconds();
@@ -731,7 +732,7 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats, const Ba
   report();
   if (env.rank() == 0) log::info("wrote " + written);
   if (!complete) {
-    tell_incomplete(env, plan, options, outcome.missing);
+    tell_incomplete(env, plan, options.source(), options.output_h5, outcome.missing);
     return kExitIncomplete;
   }
   return kExitOk;

@@ -31,7 +31,7 @@ void Backend::keep_closing(std::future<void> closing) const {
 
 void open_device(const MpiEnv& env, const Options& options, Backend& backend) {
   backend.threads = options.threads > 0 ? options.threads : env.cores();
-  backend.devices = options.gpu == "off" ? 0 : gpu_device_count();
+  backend.devices = options.gpu == GpuMode::kOff ? 0 : gpu_device_count();
   if (backend.devices > 0) {
     // GPU by node-local rank: ranks of a node spread over its GPUs, several may share one.
     backend.device = env.local_rank() % backend.devices;
@@ -43,7 +43,7 @@ void open_device(const MpiEnv& env, const Options& options, Backend& backend) {
 void choose_decoders(const MpiEnv& env, const Options& options, Backend& backend) {
   const int devices = backend.devices;
   collective_step(env, [&] {
-    if (options.gpu == "on" && devices == 0) {
+    if (options.gpu == GpuMode::kOn && devices == 0) {
       throw usage_error("--gpu on, but no CUDA device is usable on this node (" +
                         gpu_description(0) + ")");
     }

@@ -44,20 +44,20 @@ struct MovieFiles {
   std::string name, h5, png, failure_record;
 };
 
-MovieFiles movie_files(const Options& options, const std::string& movie) {
+// `output_dir` is --manifest's -o; several `styles` put the style's name in the image's.
+MovieFiles movie_files(const std::string& output_dir, const std::vector<Style>& styles,
+                       const std::string& movie) {
   MovieFiles f;
   f.name = movie_output_name(movie);
-  const fs::path dir(options.output_h5);
+  const fs::path dir(output_dir);
   f.h5 = (dir / (f.name + ".h5")).string();
-  f.png = (dir / (f.name + (options.styles.size() > 1 ? "-{style}.png" : ".png"))).string();
+  f.png = (dir / (f.name + (styles.size() > 1 ? "-{style}.png" : ".png"))).string();
   f.failure_record = (dir / "failed" / (f.name + ".txt")).string();
   return f;
 }
 
 // Finished by an earlier run: its file complete and its (first) image there.
-bool already_done(const Options& options, const MovieFiles& f) {
-  std::vector<Style> styles;
-  for (const std::string& s : options.styles) styles.push_back(parse_style(s));
+bool already_done(const std::vector<Style>& styles, const MovieFiles& f) {
   const std::string png = style_output_paths(f.png, styles).front();
   std::error_code ec;
   return fs::file_size(png, ec) > 0 && !ec && is_complete_barcode_file(f.h5);
@@ -93,7 +93,7 @@ int done_elsewhere(const MpiEnv& env, const Options& options, const MovieFiles& 
   if (env.rank() == 0) {
     if (OutputLock::held_elsewhere(f.h5 + ".partial")) {
       status = kBusy;
-    } else if (!options.overwrite && already_done(options, f)) {
+    } else if (!options.overwrite && already_done(options.styles, f)) {
       status = kSkipped;
     }
   }
@@ -105,7 +105,7 @@ int done_elsewhere(const MpiEnv& env, const Options& options, const MovieFiles& 
 // became of it.
 MovieOutcome run_movie(const MpiEnv& env, const Options& options, const std::string& movie,
                        int64_t index, const Backend& backend) {
-  const MovieFiles f = movie_files(options, movie);
+  const MovieFiles f = movie_files(options.output_h5, options.styles, movie);
   if (const int status = done_elsewhere(env, options, f)) {
     // Not a failure, and not ours to record: the other run finishes it (or records it).
     log::info("manifest: movie " + std::to_string(index + 1) + ": " + movie + ": " +
@@ -404,7 +404,8 @@ int run_manifest(const MpiEnv& world, const Options& options) {
   std::vector<uint8_t> done(movies.size(), 0);
   if (world.rank() == 0 && !options.overwrite) {
     for (size_t i = 0; i < movies.size(); ++i) {
-      done[i] = already_done(options, movie_files(options, movies[i])) ? 1 : 0;
+      const MovieFiles f = movie_files(options.output_h5, options.styles, movies[i]);
+      done[i] = already_done(options.styles, f) ? 1 : 0;
     }
   }
   mpi_check(MPI_Bcast(done.data(), static_cast<int>(done.size()), MPI_UINT8_T, 0, world.comm()),
@@ -416,7 +417,7 @@ int run_manifest(const MpiEnv& world, const Options& options) {
       outcomes.push_back({static_cast<int64_t>(i), kSkipped});
       // A failure recorded before the movie was finished (by another run) is stale now.
       std::error_code ec;
-      fs::remove(movie_files(options, movies[i]).failure_record, ec);
+      fs::remove(movie_files(options.output_h5, options.styles, movies[i]).failure_record, ec);
     }
   }
   const bool queue = static_cast<int64_t>(todo.size()) > world.size();

@@ -15,7 +15,15 @@
 namespace barcode {
 namespace {
 
-void bind(CLI::App& app, Options& o) {
+// The options given as names, as CLI11 reads and checks them (its messages name the accepted
+// values) and as the recorded TOML shows them; parse_options turns them into Options' enums.
+struct NamedOptions {
+  std::string space = "rgb";
+  std::vector<std::string> styles{"dominant"};
+  std::string gpu = "auto";
+};
+
+void bind(CLI::App& app, Options& o, NamedOptions& named) {
   app.add_option("input", o.input, "Movie file to read (any container and codec FFmpeg reads)");
   app.add_option("--from-h5", o.from_h5,
                  "Instead of a movie, re-cluster the tiles stored in FILE.h5 by a --keep-thumbs "
@@ -81,7 +89,7 @@ void bind(CLI::App& app, Options& o) {
   app.add_option("--seed", o.kmeans.seed,
                  "Seed for k-means++; combined with each frame's index so results never depend "
                  "on ranks or threads");
-  app.add_option("--space", o.space,
+  app.add_option("--space", named.space,
                  "Colour space frames are clustered in: rgb (sRGB codes) or lab (CIELAB, "
                  "distances follow perceived difference); palettes are stored as sRGB either way")
       ->check(CLI::IsMember({"rgb", "lab"}));
@@ -95,7 +103,7 @@ void bind(CLI::App& app, Options& o) {
                  "Threads per rank for decoding and clustering (0: the cores this rank may use)");
   app.add_option("--batch", o.batch, "Frames per collective HDF5 write (and per GPU batch)");
 
-  app.add_option("--style", o.styles,
+  app.add_option("--style", named.styles,
                  "Barcode style(s), repeatable or comma-separated: dominant, mean, palette, "
                  "circular, movie-palette, smooth; with several, --png must contain {style}")
       ->delimiter(',')
@@ -106,7 +114,7 @@ void bind(CLI::App& app, Options& o) {
                  "of the square image (0: 1024)");
   app.add_option("--height", o.height, "Barcode height in pixels");
 
-  app.add_option("--gpu", o.gpu, "Use a GPU: auto (when one is found), on (required), off")
+  app.add_option("--gpu", named.gpu, "Use a GPU: auto (when one is found), on (required), off")
       ->check(CLI::IsMember({"auto", "on", "off"}));
   app.add_option("--decoders", o.decoders,
                  "NVDEC decode sessions per rank with a GPU (0: 8 per GPU, shared by the ranks "
@@ -122,6 +130,13 @@ void bind(CLI::App& app, Options& o) {
   app.set_config("--config", "", "Read options from a TOML file (same names as the long options)");
   // A misspelt key (clusterz = 5) must not run silently with the default.
   app.allow_config_extras(CLI::config_extras_mode::error);
+}
+
+void apply_names(const NamedOptions& named, Options& o) {
+  o.space = named.space == "lab" ? ColorSpace::kLab : ColorSpace::kRgb;
+  o.styles.clear();
+  for (const std::string& name : named.styles) o.styles.push_back(parse_style(name));
+  o.gpu = named.gpu == "on" ? GpuMode::kOn : named.gpu == "off" ? GpuMode::kOff : GpuMode::kAuto;
 }
 
 // The value of --config in argv, or "" (CLI11 reads the file during parsing; it is checked
@@ -172,6 +187,7 @@ void check_config_file(const std::string& path) {
 
 ParseResult parse_options(int argc, char** argv, bool print_rank0) {
   Options o;
+  NamedOptions named;
   CLI::App app{
       "barcode_mpi: make a movie barcode. Each sampled frame is decoded, area-downscaled to a "
       "tile and clustered with k-means; per-frame colours and palettes go into one HDF5 file "
@@ -179,11 +195,12 @@ ParseResult parse_options(int argc, char** argv, bool print_rank0) {
       "  mpirun -np N barcode_mpi INPUT -o OUT.h5 --png OUT.png [options]\n"};
   app.option_defaults()->always_capture_default();  // --help shows every default
   app.set_version_flag("--version", std::string("barcode_mpi ") + BARCODE_VERSION);
-  bind(app, o);
+  bind(app, o, named);
   try {
     const std::string config = config_path(argc, argv);
     if (!config.empty()) check_config_file(config);
     app.parse(argc, argv);
+    apply_names(named, o);
   } catch (const Error& e) {
     if (print_rank0) std::fprintf(stderr, "barcode_mpi: error: %s\n", e.what());
     return ParseResult{std::nullopt, e.exit_code()};
@@ -269,7 +286,8 @@ void validate_options(const Options& o) {
           "--height must be between 1 and " + std::to_string(kMaxImageHeight));
   // The image is made after all the work: refuse a size that cannot be allocated now. (With
   // --width 0 the width is the number of samples, known only after planning.)
-  const bool circular = std::find(o.styles.begin(), o.styles.end(), "circular") != o.styles.end();
+  const bool circular =
+      std::find(o.styles.begin(), o.styles.end(), Style::kCircular) != o.styles.end();
   require(int64_t{o.width} * o.height <= kMaxImagePixels &&
               (!circular || int64_t{o.width} * o.width <= kMaxImagePixels),
           "--width " + std::to_string(o.width) + " and --height " + std::to_string(o.height) +
@@ -296,9 +314,7 @@ void validate_options(const Options& o) {
   check_output_path(o.output_h5, o.overwrite || o.resume, o.source());
   check_work_file(o.output_h5 + ".partial");
   if (!o.output_png.empty()) {
-    std::vector<Style> styles;
-    for (const std::string& name : o.styles) styles.push_back(parse_style(name));
-    for (const std::string& png : style_output_paths(o.output_png, styles)) {
+    for (const std::string& png : style_output_paths(o.output_png, o.styles)) {
       require(png != o.output_h5, "--png must differ from --output");
       check_output_path(png, o.overwrite, o.source());
     }

@@ -7,8 +7,10 @@
 #include <string>
 #include <vector>
 
+#include "color/frame_summary.h"
 #include "color/kmeans.h"
 #include "render/barcode_image.h"
+#include "render/styles.h"
 
 namespace barcode {
 
@@ -20,6 +22,9 @@ constexpr int kMaxThreads = 1024;                        // --threads
 constexpr int kMaxImageWidth = 1000000;                  // --width (libpng's limit)
 constexpr int kMaxImageHeight = 65536;                   // --height
 constexpr int64_t kMaxImagePixels = int64_t{1} << 28;    // --width x --height
+
+// --gpu: use a GPU when one is found, require one, or never use one.
+enum class GpuMode { kAuto, kOn, kOff };
 
 struct Options {
   // Input and outputs: a movie, or (--from-h5) the file of a --keep-thumbs run.
@@ -43,23 +48,23 @@ struct Options {
   int tile_width = 160;
   std::string crop = "auto";  // auto | none | W:H:X:Y: the picture inside black bars
   KmeansParams kmeans;
-  std::string space = "rgb";  // rgb | lab: the space frames are clustered in
-  bool keep_thumbs = false;   // store each tile in /frames/thumbs (for --from-h5)
-  int threads = 0;            // 0: the cores this rank may use
-  int batch = 64;             // frames per collective write round
+  ColorSpace space = ColorSpace::kRgb;  // --space rgb | lab: the space frames are clustered in
+  bool keep_thumbs = false;             // store each tile in /frames/thumbs (for --from-h5)
+  int threads = 0;                      // 0: the cores this rank may use
+  int batch = 64;                       // frames per collective write round
 
   int movie_clusters = 16;  // colours of the movie-wide palette; 0: none
 
   // Rendering.
-  std::vector<std::string> styles{"dominant"};  // one PNG per style (see render/styles.h)
+  std::vector<Style> styles{Style::kDominant};  // one PNG per style (see render/styles.h)
   int width = kDefaultBarcodeWidth;             // 0: one column per sample
   int height = 360;
 
-  std::string gpu = "auto";  // auto | on | off
-  int decoders = 0;          // NVDEC sessions per GPU rank; 0: a default that keeps engines busy
-  int cpu_decoders = -1;     // software decoders per rank; -1: 1 without a GPU, 0 with one
-  int gpu_batch = 512;       // tiles per GPU k-means launch
-  int movies_at_once = 0;    // --manifest: movies a rank works on at the same time; 0: automatic
+  GpuMode gpu = GpuMode::kAuto;  // --gpu auto | on | off
+  int decoders = 0;        // NVDEC sessions per GPU rank; 0: a default that keeps engines busy
+  int cpu_decoders = -1;   // software decoders per rank; -1: 1 without a GPU, 0 with one
+  int gpu_batch = 512;     // tiles per GPU k-means launch
+  int movies_at_once = 0;  // --manifest: movies a rank works on at the same time; 0: automatic
   int verbosity = 1;
   bool decode_only = false;  // benchmark: decode the sampled frames, discard them, write nothing
 
@@ -79,8 +84,9 @@ struct ParseResult {
   int exit_code = 0;
 };
 
-// Parses argv. Only `print_rank0` decides whether help and errors are printed, so that N ranks
-// print one copy. Throws nothing: usage errors come back as exit code 2.
+// Parses argv; style, colour space and GPU mode names become enums here, once. Only `print_rank0`
+// decides whether help and errors are printed, so that N ranks print one copy. Throws nothing:
+// usage errors come back as exit code 2.
 ParseResult parse_options(int argc, char** argv, bool print_rank0);
 
 // Checks that need no input file (ranges, combinations, output paths). Throws usage_error.

@@ -560,7 +560,7 @@ void H5Store::set_flag(const std::string& name, bool value) {
   write_flag_attribute(file_.get(), path_, name, value);
 }
 
-void H5Store::describe_datasets(const std::string& space) {
+void H5Store::describe_datasets(ColorSpace space) {
   const H5Lock lock;
   barcode::describe_datasets(file_.get(), path_, space);
 }

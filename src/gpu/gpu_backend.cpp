@@ -1,10 +1,10 @@
 // The GPU backend of a CUDA build (see src/pipeline/gpu_backend.h).
 #include "pipeline/gpu_backend.h"
 
+#include "base/log.h"
 #include "gpu/gpu_kmeans.h"
 #include "gpu/gpu_sink.h"
 #include "gpu/nccl_reducer.h"
-#include "log.h"
 #include "video/ffmpeg_util.h"
 
 extern "C" {

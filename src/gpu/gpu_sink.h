@@ -17,8 +17,8 @@
 #include <thread>
 #include <vector>
 
+#include "base/first_failure.h"
 #include "color/frame_summary.h"
-#include "first_failure.h"
 #include "gpu/cuda_resources.h"
 #include "gpu/gpu_kmeans.h"
 #include "pipeline/result_book.h"

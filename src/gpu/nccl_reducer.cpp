@@ -22,11 +22,11 @@
 #include <utility>
 #include <vector>
 
+#include "base/error.h"
+#include "base/mpi_env.h"
 #include "cuda_check.h"
-#include "error.h"
 #include "gpu/cuda_resources.h"
 #include "gpu/nvtx_range.h"
-#include "mpi_env.h"
 
 namespace barcode::gpu {
 namespace {

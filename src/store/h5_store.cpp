@@ -8,8 +8,8 @@
 #include <cerrno>
 #include <cstring>
 
-#include "error.h"
-#include "log.h"
+#include "base/error.h"
+#include "base/log.h"
 #include "store/schema.h"
 
 namespace barcode {

@@ -1,4 +1,4 @@
-#include "cpu_cores.h"
+#include "base/cpu_cores.h"
 
 #include <unistd.h>
 

@@ -1,4 +1,4 @@
-#include "input_file.h"
+#include "base/input_file.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -6,8 +6,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "error.h"
-#include "sha1.h"
+#include "base/error.h"
+#include "base/sha1.h"
 
 namespace barcode {
 

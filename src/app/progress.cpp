@@ -1,10 +1,10 @@
-#include "progress.h"
+#include "app/progress.h"
 
 #include <unistd.h>
 
 #include <cstdio>
 
-#include "log.h"
+#include "base/log.h"
 
 namespace barcode {
 

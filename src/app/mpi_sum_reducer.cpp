@@ -1,8 +1,8 @@
-#include "mpi_sum_reducer.h"
+#include "app/mpi_sum_reducer.h"
 
 #include <algorithm>
 
-#include "mpi_env.h"
+#include "base/mpi_env.h"
 
 namespace barcode {
 

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string>
 
-#include "stopwatch.h"
+#include "base/stopwatch.h"
 
 namespace barcode {
 

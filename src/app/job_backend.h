@@ -7,8 +7,8 @@
 #include <mutex>
 #include <vector>
 
-#include "mpi_env.h"
-#include "options.h"
+#include "base/mpi_env.h"
+#include "plan/options.h"
 #include "video/decoder.h"
 
 extern "C" {

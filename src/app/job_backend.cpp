@@ -1,4 +1,4 @@
-#include "job_backend.h"
+#include "app/job_backend.h"
 
 extern "C" {
 #include <libavutil/buffer.h>
@@ -8,8 +8,8 @@ extern "C" {
 #include <chrono>
 #include <string>
 
-#include "error.h"
-#include "log.h"
+#include "base/error.h"
+#include "base/log.h"
 #include "pipeline/decoder_mix.h"
 #include "pipeline/gpu_backend.h"
 

@@ -1,4 +1,4 @@
-#include "output_lock.h"
+#include "base/output_lock.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -10,9 +10,9 @@
 #include <cstring>
 #include <thread>
 
-#include "error.h"
-#include "log.h"
-#include "mpi_env.h"
+#include "base/error.h"
+#include "base/log.h"
+#include "base/mpi_env.h"
 
 namespace barcode {
 namespace {

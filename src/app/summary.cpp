@@ -1,11 +1,11 @@
-#include "summary.h"
+#include "app/summary.h"
 
 #include <sys/resource.h>
 
 #include <cstdio>
 
-#include "log.h"
-#include "mpi_env.h"
+#include "base/log.h"
+#include "base/mpi_env.h"
 
 namespace barcode {
 

@@ -1,4 +1,4 @@
-#include "mpi_env.h"
+#include "base/mpi_env.h"
 
 #include <sched.h>
 
@@ -7,9 +7,9 @@
 #include <thread>
 #include <vector>
 
-#include "cpu_cores.h"
-#include "error.h"
-#include "log.h"
+#include "base/cpu_cores.h"
+#include "base/error.h"
+#include "base/log.h"
 
 namespace barcode {
 

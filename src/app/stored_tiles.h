@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "mpi_env.h"
-#include "options.h"
+#include "base/mpi_env.h"
 #include "pipeline/decode_pool.h"
-#include "plan.h"
+#include "plan/options.h"
+#include "plan/plan.h"
 #include "store/h5_read.h"
 
 namespace barcode {

@@ -1,10 +1,10 @@
-#include "output_path.h"
+#include "base/output_path.h"
 
 #include <unistd.h>
 
 #include <filesystem>
 
-#include "error.h"
+#include "base/error.h"
 
 namespace barcode {
 

@@ -1,4 +1,4 @@
-#include "options.h"
+#include "plan/options.h"
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -7,9 +7,9 @@
 #include <filesystem>
 #include <fstream>
 
-#include "error.h"
-#include "input_file.h"
-#include "output_path.h"
+#include "base/error.h"
+#include "base/input_file.h"
+#include "base/output_path.h"
 #include "render/styles.h"
 
 namespace barcode {

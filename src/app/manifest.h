@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "mpi_env.h"
-#include "options.h"
+#include "base/mpi_env.h"
+#include "plan/options.h"
 
 namespace barcode {
 

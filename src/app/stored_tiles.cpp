@@ -1,4 +1,4 @@
-#include "stored_tiles.h"
+#include "app/stored_tiles.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -7,9 +7,9 @@
 #include <cerrno>
 #include <cstring>
 
-#include "error.h"
-#include "log.h"
-#include "stopwatch.h"
+#include "base/error.h"
+#include "base/log.h"
+#include "base/stopwatch.h"
 
 namespace barcode {
 namespace {

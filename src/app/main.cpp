@@ -2,12 +2,12 @@
 // turns every error into a message and an exit code (see error.h).
 #include <cstdio>
 
-#include "error.h"
-#include "job.h"
-#include "log.h"
-#include "manifest.h"
-#include "mpi_env.h"
-#include "options.h"
+#include "app/job.h"
+#include "app/manifest.h"
+#include "base/error.h"
+#include "base/log.h"
+#include "base/mpi_env.h"
+#include "plan/options.h"
 #include "video/ffmpeg_util.h"
 
 int main(int argc, char** argv) {

@@ -1,6 +1,6 @@
-#include "movie_queue.h"
+#include "app/movie_queue.h"
 
-#include "mpi_env.h"
+#include "base/mpi_env.h"
 
 namespace barcode {
 

@@ -2,9 +2,9 @@
 // collectively, render the PNG on rank 0, report.
 #pragma once
 
-#include "mpi_env.h"
-#include "options.h"
-#include "summary.h"
+#include "app/summary.h"
+#include "base/mpi_env.h"
+#include "plan/options.h"
 
 namespace barcode {
 

@@ -1,12 +1,12 @@
-#include "plan.h"
+#include "plan/plan.h"
 
 #include <algorithm>
 #include <cmath>
 
-#include "error.h"
-#include "log.h"
-#include "mpi_env.h"
-#include "stopwatch.h"
+#include "base/error.h"
+#include "base/log.h"
+#include "base/mpi_env.h"
+#include "base/stopwatch.h"
 #include "video/crop_detect.h"
 #include "video/ffmpeg_util.h"
 #include "video/frame_table.h"

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "options.h"
+#include "plan/options.h"
 #include "video/probe.h"
 #include "video/segment_plan.h"
 #include "video/tile_converter.h"

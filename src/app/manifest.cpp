@@ -1,4 +1,4 @@
-#include "manifest.h"
+#include "app/manifest.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -10,19 +10,19 @@
 #include <set>
 #include <thread>
 
-#include "error.h"
-#include "input_file.h"
-#include "interrupt.h"
-#include "job.h"
-#include "job_backend.h"
-#include "log.h"
-#include "movie_queue.h"
-#include "output_lock.h"
+#include "app/job.h"
+#include "app/job_backend.h"
+#include "app/movie_queue.h"
+#include "app/summary.h"
+#include "base/error.h"
+#include "base/input_file.h"
+#include "base/interrupt.h"
+#include "base/log.h"
+#include "base/output_lock.h"
+#include "base/sha1.h"
+#include "base/stopwatch.h"
 #include "render/styles.h"
-#include "sha1.h"
-#include "stopwatch.h"
 #include "store/h5_read.h"
-#include "summary.h"
 
 namespace barcode {
 namespace fs = std::filesystem;

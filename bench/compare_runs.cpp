@@ -13,8 +13,8 @@
 #include <cstdlib>
 #include <string>
 
+#include "base/error.h"
 #include "color/delta_e.h"
-#include "error.h"
 #include "store/h5_read.h"
 
 int main(int argc, char** argv) {

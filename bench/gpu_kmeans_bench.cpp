@@ -24,9 +24,9 @@
 #include <thread>
 #include <vector>
 
+#include "base/error.h"
 #include "color/kmeans.h"
 #include "cuda_check.h"
-#include "error.h"
 #include "gpu/gpu_kmeans.h"
 #include "nv12_tile.h"
 

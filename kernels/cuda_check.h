@@ -7,7 +7,7 @@
 
 #include <string>
 
-#include "error.h"
+#include "base/error.h"
 
 namespace barcode::gpu {
 

@@ -11,8 +11,8 @@
 
 #include <string>
 
+#include "base/error.h"
 #include "cuda_check.h"
-#include "error.h"
 #include "nv12_tile.h"
 
 namespace barcode::gpu {

@@ -20,7 +20,7 @@
 #include <cstdint>
 
 #include "color/yuv_rgb.h"
-#include "video/yuv_planes.h"
+#include "color/yuv_planes.h"
 
 namespace barcode::gpu {
 

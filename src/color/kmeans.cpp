@@ -39,8 +39,8 @@
 #include <numeric>
 #include <string>
 
+#include "base/error.h"
 #include "color/kmeans_detail.h"
-#include "error.h"
 
 namespace barcode {
 namespace kmeans_detail {

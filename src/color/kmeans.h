@@ -20,7 +20,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "host_device.h"
+#include "base/host_device.h"
 
 namespace barcode {
 

@@ -49,9 +49,9 @@
 #include <limits>
 #include <vector>
 
+#include "base/error.h"
 #include "color/kmeans.h"
 #include "color/kmeans_detail.h"
-#include "error.h"
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define BARCODE_KMEANS_FAST 1

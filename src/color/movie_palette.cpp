@@ -21,9 +21,9 @@
 #include <string>
 #include <thread>
 
+#include "base/error.h"
+#include "base/int128.h"
 #include "color/kmeans.h"
-#include "error.h"
-#include "int128.h"
 
 namespace barcode {
 namespace {

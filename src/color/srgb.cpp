@@ -5,7 +5,7 @@
 #include <cmath>
 #include <string>
 
-#include "error.h"
+#include "base/error.h"
 
 namespace barcode {
 double srgb_decode(double encoded) {

@@ -27,7 +27,7 @@
 #include <string>
 #include <vector>
 
-#include "host_device.h"
+#include "base/host_device.h"
 
 namespace barcode {
 

@@ -7,8 +7,8 @@
 #include <cmath>
 #include <cstdint>
 
+#include "base/host_device.h"
 #include "color/tonemap.h"
-#include "host_device.h"
 
 namespace barcode {
 

@@ -1,8 +1,9 @@
 // Owners of CUDA resources: device and pinned host buffers, streams and events, each released by
 // its destructor (errors while releasing are ignored: a destructor cannot report them, and a
-// failed device leaves nothing to free). Creation errors throw barcode::Error (cuda_check.h).
-// Release does not wait for work still queued on a stream: an owner of several of them first
-// synchronises the work that uses them (see BatchedKmeans and GpuSink).
+// failed device leaves nothing to free; CudaBuffer::free() reports them where one can). Creation
+// errors throw barcode::Error (cuda_check.h). Release does not wait for work still queued on a
+// stream: an owner of several of them first synchronises the work that uses them (see BatchedKmeans
+// and GpuSink).
 #pragma once
 
 #include <cuda_runtime_api.h>
@@ -17,11 +18,11 @@ namespace barcode::gpu {
 // How a CudaBuffer's memory is made and freed.
 struct DeviceMemory {
   static cudaError_t allocate(void** p, size_t bytes) { return cudaMalloc(p, bytes); }
-  static void release(void* p) noexcept { (void)cudaFree(p); }
+  static cudaError_t release(void* p) noexcept { return cudaFree(p); }
 };
 struct PinnedMemory {
   static cudaError_t allocate(void** p, size_t bytes) { return cudaMallocHost(p, bytes); }
-  static void release(void* p) noexcept { (void)cudaFreeHost(p); }
+  static cudaError_t release(void* p) noexcept { return cudaFreeHost(p); }
 };
 
 // `count` elements of T in device memory (DeviceMemory, on the current device) or in page-locked
@@ -53,10 +54,13 @@ class CudaBuffer {
     data_ = static_cast<T*>(p);
     count_ = count;
   }
-  void reset() noexcept {
-    if (data_) Memory::release(data_);
+  void reset() noexcept { static_cast<void>(free()); }
+  // Frees what is held (empty afterwards) and returns CUDA's verdict, for a caller that checks it.
+  cudaError_t free() noexcept {
+    const cudaError_t status = data_ ? Memory::release(data_) : cudaSuccess;
     data_ = nullptr;
     count_ = 0;
+    return status;
   }
 
   T* get() const { return data_; }

@@ -6,12 +6,12 @@
 #include <map>
 #include <mutex>
 
+#include "base/log.h"
 #include "cuda_check.h"
 #include "gpu/gpu_kmeans.h"
 #include "gpu/gpu_sink.h"
 #include "gpu/nccl_reducer.h"
 #include "gpu/pinned_pictures.h"
-#include "log.h"
 #include "video/ffmpeg_util.h"
 
 extern "C" {

@@ -7,8 +7,8 @@
 #include <limits>
 #include <string>
 
+#include "base/error.h"
 #include "cuda_check.h"
-#include "error.h"
 #include "kmeans_batched.h"
 
 namespace barcode::gpu {

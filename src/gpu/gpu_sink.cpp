@@ -4,14 +4,14 @@
 
 #include <cstring>
 
+#include "base/error.h"
+#include "base/stopwatch.h"
 #include "color/frame_summary.h"
 #include "color/lab8.h"
 #include "color/srgb.h"
 #include "cuda_check.h"
-#include "error.h"
 #include "gpu/nvtx_range.h"
 #include "nv12_tile.h"
-#include "stopwatch.h"
 #include "tile_color.h"
 #include "video/yuv_tile.h"
 

@@ -17,15 +17,15 @@
 #include <thread>
 #include <vector>
 
+#include "base/first_failure.h"
 #include "color/frame_summary.h"
-#include "first_failure.h"
 #include "gpu/cuda_resources.h"
 #include "gpu/gpu_kmeans.h"
 #include "pipeline/result_book.h"
 #include "pipeline/tile_sink.h"
 #include "video/ffmpeg_util.h"
 #include "video/tile_converter.h"
-#include "video/yuv_planes.h"
+#include "color/yuv_planes.h"
 
 namespace barcode::gpu {
 

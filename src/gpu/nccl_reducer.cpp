@@ -5,6 +5,10 @@
 // ncclCommInitRank. Once the communicator exists, a CUDA or NCCL failure on one rank can still
 // leave the others blocked in ncclAllReduce; the failing rank throws, and its destructor aborts
 // the communicator (ncclCommAbort) instead of destroying it, as NCCL asks after errors.
+//
+// The communicator, the stream and the buffer are owners (NcclComm below, gpu/cuda_resources.h)
+// that State declares so that they are released in NCCL's order: communicator, buffer, stream,
+// with the reducer's device current, the caller's restored last.
 #include "gpu/nccl_reducer.h"
 
 #include <cuda_runtime_api.h>
@@ -18,23 +22,59 @@
 #include <utility>
 #include <vector>
 
+#include "base/error.h"
+#include "base/mpi_env.h"
 #include "cuda_check.h"
-#include "error.h"
+#include "gpu/cuda_resources.h"
 #include "gpu/nvtx_range.h"
-#include "mpi_env.h"
 
 namespace barcode::gpu {
+namespace {
+
+// An NCCL communicator, destroyed with its owner, or aborted once abort_on_release() was called
+// (after a failed CUDA or NCCL call, as NCCL asks). Errors while releasing are ignored, as in
+// cuda_resources.h.
+class NcclComm {
+ public:
+  NcclComm() = default;
+  ~NcclComm() {
+    if (comm_ != nullptr) static_cast<void>(abort_ ? ncclCommAbort(comm_) : ncclCommDestroy(comm_));
+  }
+  NcclComm(const NcclComm&) = delete;
+  NcclComm& operator=(const NcclComm&) = delete;
+
+  ncclComm_t get() const { return comm_; }
+  ncclComm_t* out() { return &comm_; }  // for ncclCommInitRank to fill in
+  void abort_on_release() { abort_ = true; }
+
+ private:
+  ncclComm_t comm_ = nullptr;
+  bool abort_ = false;
+};
+
+// Makes `previous` the current device again when destroyed (nothing when it is -1).
+struct RestoreDevice {
+  int previous = -1;
+  RestoreDevice() = default;
+  ~RestoreDevice() {
+    if (previous >= 0) static_cast<void>(cudaSetDevice(previous));
+  }
+  RestoreDevice(const RestoreDevice&) = delete;
+  RestoreDevice& operator=(const RestoreDevice&) = delete;
+};
+
+}  // namespace
 
 struct NcclSumReducer::State {
   MPI_Comm comm = MPI_COMM_NULL;
   int rank = 0;
   int size = 1;
   int device = -1;
-  ncclComm_t nccl = nullptr;
-  cudaStream_t stream = nullptr;
-  int64_t* buffer = nullptr;  // device memory for the sums, grown as needed
-  size_t capacity = 0;        // int64 elements in `buffer`
-  bool failed = false;        // a CUDA or NCCL call failed: abort the communicator, don't destroy
+  // Members are destroyed in reverse order: the owners below, then the caller's device restored.
+  RestoreDevice restore_device;  // set by ~State, which makes `device` current for the owners
+  CudaStream stream;
+  DeviceBuffer<int64_t> buffer;  // the sums on the device, grown as needed
+  NcclComm nccl;
   // ncclCommInitRank runs here (about a second of bootstrap) while the job decodes; the first
   // sum waits for it.
   std::thread joining;
@@ -64,8 +104,18 @@ struct NcclSumReducer::State {
     return "NCCL sums on MPI rank " + std::to_string(rank) + ", GPU " + std::to_string(device);
   }
   [[noreturn]] void fail(const std::string& cause) {
-    failed = true;
+    nccl.abort_on_release();
     throw Error(where() + ": " + cause);
+  }
+  // Runs `make` (an owner's constructor or allocate(), which throw cuda_check's error) so that
+  // its failure names the rank, as check_cuda's do.
+  template <typename Make>
+  void checked(Make&& make) {
+    try {
+      make();
+    } catch (const Error& e) {
+      fail(e.what());
+    }
   }
   // Turns cuda_check's error (call, place, device, CUDA's description) into one naming the rank.
   void check_cuda(cudaError_t status, const char* call, const char* file, int line) {
@@ -79,7 +129,7 @@ struct NcclSumReducer::State {
   void check_nccl(ncclResult_t result, const char* call) {
     if (result == ncclSuccess) return;
     std::string cause = std::string("NCCL error in ") + call + ": " + ncclGetErrorString(result);
-    const char* detail = ncclGetLastError(nccl);
+    const char* detail = ncclGetLastError(nccl.get());
     if (detail != nullptr && detail[0] != '\0') cause += " (" + std::string(detail) + ")";
     fail(cause);
   }
@@ -110,15 +160,14 @@ class NcclSumReducer::State::DeviceScope {
 NcclSumReducer::State::~State() {
   // Best effort and silent: a destructor cannot report, and the error that led here (if any) has
   // been thrown already. Joining completes on every rank that started it (all ranks did, in the
-  // constructor), so waiting for it cannot hang on its own.
+  // constructor), so waiting for it cannot hang on its own. The owners are released after this
+  // body, with `device` current; restore_device then gives the caller's device back.
   if (joining.joinable()) joining.join();
   int previous = -1;
-  const bool have_previous = cudaGetDevice(&previous) == cudaSuccess;
+  if (cudaGetDevice(&previous) == cudaSuccess && previous != device) {
+    restore_device.previous = previous;
+  }
   if (device >= 0) static_cast<void>(cudaSetDevice(device));
-  if (nccl != nullptr) static_cast<void>(failed ? ncclCommAbort(nccl) : ncclCommDestroy(nccl));
-  if (buffer != nullptr) static_cast<void>(cudaFree(buffer));
-  if (stream != nullptr) static_cast<void>(cudaStreamDestroy(stream));
-  if (have_previous && previous != device) static_cast<void>(cudaSetDevice(previous));
 }
 
 NcclSumReducer::NcclSumReducer(MPI_Comm comm, int device) : state_(std::make_unique<State>()) {
@@ -136,7 +185,7 @@ NcclSumReducer::NcclSumReducer(MPI_Comm comm, int device) : state_(std::make_uni
   try {
     if (device < 0) s.fail("no GPU given (device " + std::to_string(device) + ")");
     State::DeviceScope scope(s);
-    STATE_CUDA(s, cudaStreamCreateWithFlags(&s.stream, cudaStreamNonBlocking));
+    s.checked([&s] { s.stream = CudaStream(cudaStreamNonBlocking); });
     if (s.rank == 0) STATE_NCCL(s, ncclGetUniqueId(&id));
   } catch (const Error& e) {
     local_error = e.what();
@@ -161,7 +210,7 @@ NcclSumReducer::NcclSumReducer(MPI_Comm comm, int device) : state_(std::make_uni
           std::string("cudaSetDevice before ncclCommInitRank: ") + cudaGetErrorString(status);
       return;
     }
-    s.join_result = ncclCommInitRank(&s.nccl, s.size, id, s.rank);
+    s.join_result = ncclCommInitRank(s.nccl.out(), s.size, id, s.rank);
   });
 }
 
@@ -173,18 +222,17 @@ void NcclSumReducer::allreduce_sum(int64_t* data, size_t n) {
   State& s = *state_;
   s.wait_joined();
   State::DeviceScope scope(s);
-  if (n > s.capacity) {
-    if (s.buffer != nullptr) STATE_CUDA(s, cudaFree(s.buffer));
-    s.buffer = nullptr;
-    s.capacity = 0;
-    STATE_CUDA(s, cudaMalloc(reinterpret_cast<void**>(&s.buffer), n * sizeof(int64_t)));
-    s.capacity = n;
+  if (n > s.buffer.size()) {
+    STATE_CUDA(s, s.buffer.free());
+    s.checked([&s, n] { s.buffer.allocate(n); });
   }
+  int64_t* sums = s.buffer.get();
+  const cudaStream_t stream = s.stream.get();
   const size_t bytes = n * sizeof(int64_t);
-  STATE_CUDA(s, cudaMemcpyAsync(s.buffer, data, bytes, cudaMemcpyHostToDevice, s.stream));
-  STATE_NCCL(s, ncclAllReduce(s.buffer, s.buffer, n, ncclInt64, ncclSum, s.nccl, s.stream));
-  STATE_CUDA(s, cudaMemcpyAsync(data, s.buffer, bytes, cudaMemcpyDeviceToHost, s.stream));
-  STATE_CUDA(s, cudaStreamSynchronize(s.stream));
+  STATE_CUDA(s, cudaMemcpyAsync(sums, data, bytes, cudaMemcpyHostToDevice, stream));
+  STATE_NCCL(s, ncclAllReduce(sums, sums, n, ncclInt64, ncclSum, s.nccl.get(), stream));
+  STATE_CUDA(s, cudaMemcpyAsync(data, sums, bytes, cudaMemcpyDeviceToHost, stream));
+  STATE_CUDA(s, cudaStreamSynchronize(stream));
 }
 
 bool NcclSumReducer::nccl_usable(MPI_Comm comm, int device) {

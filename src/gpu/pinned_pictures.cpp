@@ -10,7 +10,7 @@ extern "C" {
 #include <mutex>
 #include <string>
 
-#include "log.h"
+#include "base/log.h"
 
 namespace barcode::gpu {
 namespace {

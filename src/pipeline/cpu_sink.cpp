@@ -2,8 +2,8 @@
 
 #include <chrono>
 
+#include "base/stopwatch.h"
 #include "color/frame_summary.h"
-#include "stopwatch.h"
 
 namespace barcode {
 

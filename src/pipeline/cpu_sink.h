@@ -7,11 +7,11 @@
 #include <thread>
 #include <vector>
 
+#include "base/first_failure.h"
+#include "base/tile_queue.h"
 #include "color/frame_summary.h"
-#include "first_failure.h"
 #include "pipeline/result_book.h"
 #include "pipeline/tile_sink.h"
-#include "tile_queue.h"
 #include "video/tile_converter.h"
 
 namespace barcode {

@@ -6,11 +6,11 @@
 #include <mutex>
 #include <thread>
 
-#include "first_failure.h"
-#include "interrupt.h"
-#include "log.h"
+#include "base/first_failure.h"
+#include "base/interrupt.h"
+#include "base/log.h"
+#include "base/stopwatch.h"
 #include "pipeline/row_ranges.h"
-#include "stopwatch.h"
 
 namespace barcode {
 

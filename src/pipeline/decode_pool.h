@@ -13,7 +13,7 @@
 
 #include "pipeline/result_book.h"
 #include "pipeline/tile_sink.h"
-#include "plan.h"
+#include "plan/plan.h"
 #include "video/decoder.h"
 
 namespace barcode {

@@ -1,5 +1,5 @@
 // The GPU backend of a build without CUDA: there are no devices.
-#include "error.h"
+#include "base/error.h"
 #include "pipeline/gpu_backend.h"
 
 namespace barcode {

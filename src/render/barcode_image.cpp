@@ -1,7 +1,7 @@
 #include "render/barcode_image.h"
 
+#include "base/error.h"
 #include "color/srgb.h"
-#include "error.h"
 
 namespace barcode {
 

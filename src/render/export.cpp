@@ -4,7 +4,7 @@
 #include <cmath>
 #include <cstdio>
 
-#include "error.h"
+#include "base/error.h"
 #include "render/text_file.h"
 
 namespace barcode {

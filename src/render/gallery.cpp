@@ -8,7 +8,7 @@
 #include <map>
 #include <set>
 
-#include "error.h"
+#include "base/error.h"
 #include "render/gallery_assets.h"
 #include "render/png_writer.h"
 #include "render/styles.h"

@@ -1,6 +1,6 @@
 // barcode_render: re-renders a barcode HDF5 file written by barcode_mpi, in one or more styles,
 // and exports its per-frame data as CSV or JSON. It reads colours only (no decoding) in one
-// process: it links barcode_core, which links MPI, but never initialises MPI.
+// process: it links the render layer, whose base links MPI, but never initialises MPI.
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -12,8 +12,8 @@
 #include <string>
 #include <vector>
 
-#include "error.h"
-#include "output_path.h"
+#include "base/error.h"
+#include "base/output_path.h"
 #include "render/export.h"
 #include "render/gallery.h"
 #include "render/png_writer.h"

@@ -5,9 +5,9 @@
 #include <cmath>
 #include <numeric>
 
+#include "base/error.h"
 #include "color/frame_summary.h"
 #include "color/srgb.h"
-#include "error.h"
 
 namespace barcode {
 namespace {

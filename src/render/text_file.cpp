@@ -3,7 +3,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "error.h"
+#include "base/error.h"
 
 namespace barcode {
 

@@ -1,6 +1,6 @@
 #include "store/h5_check.h"
 
-#include "error.h"
+#include "base/error.h"
 
 namespace barcode {
 

@@ -4,7 +4,7 @@
 #include <array>
 #include <filesystem>
 
-#include "error.h"
+#include "base/error.h"
 #include "store/h5_check.h"
 #include "store/schema.h"
 

@@ -8,8 +8,8 @@
 #include <cerrno>
 #include <cstring>
 
-#include "error.h"
-#include "log.h"
+#include "base/error.h"
+#include "base/log.h"
 #include "store/schema.h"
 
 namespace barcode {
@@ -560,7 +560,7 @@ void H5Store::set_flag(const std::string& name, bool value) {
   write_flag_attribute(file_.get(), path_, name, value);
 }
 
-void H5Store::describe_datasets(const std::string& space) {
+void H5Store::describe_datasets(ColorSpace space) {
   const H5Lock lock;
   barcode::describe_datasets(file_.get(), path_, space);
 }

@@ -82,7 +82,7 @@ class H5Store {
   // Collective: a boolean (h5py reads it as bool; see store/schema.h).
   void set_flag(const std::string& name, bool value);
   // Collective: description, units and colour space on every dataset (store/schema.h).
-  void describe_datasets(const std::string& space);
+  void describe_datasets(ColorSpace space);
 
   // Collective. Each rank writes its own contiguous rows [first, first + index.size()) of the
   // frame table columns (a rank with no rows passes empty vectors).

@@ -58,8 +58,8 @@ const std::vector<std::string>& flag_attributes() {
   return flags;
 }
 
-std::vector<DatasetSchema> dataset_schema(const std::string& space) {
-  const bool lab = space == "lab";
+std::vector<DatasetSchema> dataset_schema(ColorSpace space) {
+  const bool lab = space == ColorSpace::kLab;
   return {
       {"/frames/index",
        "position of the sampled frame in the frame table: its frame number within the time range "
@@ -106,7 +106,7 @@ std::vector<DatasetSchema> dataset_schema(const std::string& space) {
   };
 }
 
-void describe_datasets(hid_t file, const std::string& path, const std::string& space) {
+void describe_datasets(hid_t file, const std::string& path, ColorSpace space) {
   const bool thumbs = link_exists(file, "/frames/thumbs");
   for (const DatasetSchema& d : dataset_schema(space)) {
     if (!link_exists(file, d.name)) continue;

@@ -16,6 +16,8 @@
 #include <utility>
 #include <vector>
 
+#include "color/frame_summary.h"
+
 namespace barcode {
 
 constexpr int64_t kSchemaVersion = 2;
@@ -34,9 +36,9 @@ struct DatasetSchema {
   const char* color_space;  // "sRGB", or "none" for data that is not a colour
 };
 
-// Every dataset a barcode file may hold. `space` is the run's --space (rgb or lab): it decides
+// Every dataset a barcode file may hold. `space` is the run's --space: it decides
 // the units and colour space of /color/inertia.
-std::vector<DatasetSchema> dataset_schema(const std::string& space);
+std::vector<DatasetSchema> dataset_schema(ColorSpace space);
 
 // The flag attribute of /frames/checksum, true where the checksums cover the row's stored tile
 // (files with /frames/thumbs since this attribute exists).
@@ -45,7 +47,7 @@ constexpr const char* kChecksumCoversThumbs = "covers_thumbs";
 // Writes description, units and color_space on each dataset of dataset_schema that `file`
 // holds, and on /frames/checksum kChecksumCoversThumbs where the file holds /frames/thumbs.
 // Collective in parallel HDF5: every rank calls it with the same values.
-void describe_datasets(hid_t file, const std::string& path, const std::string& space);
+void describe_datasets(hid_t file, const std::string& path, ColorSpace space);
 
 // Attributes of `location` (a file or a dataset). Writers replace an existing attribute.
 void write_text_attribute(hid_t location, const std::string& path, const std::string& name,

@@ -9,7 +9,7 @@
 #include <thread>
 #include <tuple>
 
-#include "error.h"
+#include "base/error.h"
 #include "video/decoder.h"
 #include "video/ffmpeg_util.h"
 #include "video/packet_reader.h"

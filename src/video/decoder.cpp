@@ -7,8 +7,8 @@ extern "C" {
 #include <libavutil/pixdesc.h>
 }
 
-#include "error.h"
-#include "log.h"
+#include "base/error.h"
+#include "base/log.h"
 #include "video/packet_reader.h"
 
 namespace barcode {

@@ -5,7 +5,7 @@
 #include <cstring>
 #include <mutex>
 
-#include "error.h"
+#include "base/error.h"
 #include "video/decoder.h"
 #include "video/packet_reader.h"
 

@@ -1,6 +1,6 @@
 #include "video/hdr_metadata.h"
 
-#include "error.h"
+#include "base/error.h"
 #include "video/decoder.h"
 
 extern "C" {

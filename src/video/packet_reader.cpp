@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "error.h"
-#include "log.h"
+#include "base/error.h"
+#include "base/log.h"
 
 namespace barcode {
 

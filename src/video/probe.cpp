@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "error.h"
+#include "base/error.h"
 #include "video/ffmpeg_util.h"
 
 extern "C" {

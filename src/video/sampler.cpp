@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
-#include "error.h"
-#include "int128.h"
+#include "base/error.h"
+#include "base/int128.h"
 
 namespace barcode {
 

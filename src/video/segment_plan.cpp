@@ -1,7 +1,7 @@
 #include "video/segment_plan.h"
 
-#include "error.h"
-#include "int128.h"
+#include "base/error.h"
+#include "base/int128.h"
 
 namespace barcode {
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "error.h"
+#include "base/error.h"
 #include "video/yuv_tile.h"
 
 extern "C" {

@@ -10,7 +10,7 @@
 
 #include "color/yuv_rgb.h"
 #include "video/tile_converter.h"
-#include "video/yuv_planes.h"
+#include "color/yuv_planes.h"
 
 extern "C" {
 struct AVFrame;

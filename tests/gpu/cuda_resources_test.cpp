@@ -61,6 +61,21 @@ TEST(CudaResources, DestroyedResetAndOverwrittenBuffersGiveTheirMemoryBack) {
   EXPECT_EQ(kept.size(), bytes);
 }
 
+TEST(CudaResources, FreeReportsCudasVerdictAndEmptiesTheBuffer) {
+  SKIP_WITHOUT_GPU();
+  CUDA_CHECK(cudaSetDevice(0));
+  DeviceBuffer<int64_t> device(1000);
+  PinnedBuffer<int64_t> pinned(1000);
+  EXPECT_EQ(device.free(), cudaSuccess);
+  EXPECT_EQ(pinned.free(), cudaSuccess);
+  EXPECT_FALSE(device);
+  EXPECT_FALSE(pinned);
+  EXPECT_EQ(device.size(), 0u);
+  EXPECT_EQ(device.free(), cudaSuccess);  // nothing held: nothing to free
+  device.allocate(10);                    // and usable again
+  EXPECT_TRUE(device);
+}
+
 TEST(CudaResources, StreamsAndEventsOrderWork) {
   SKIP_WITHOUT_GPU();
   CUDA_CHECK(cudaSetDevice(0));

@@ -14,9 +14,9 @@
 #include <thread>
 #include <vector>
 
+#include "base/error.h"
 #include "color/kmeans.h"
 #include "cuda_check.h"
-#include "error.h"
 #include "film_like_tiles.h"
 
 namespace barcode::gpu {

@@ -18,9 +18,9 @@
 #include <string>
 #include <vector>
 
+#include "app/mpi_sum_reducer.h"
 #include "color/kmeans.h"
 #include "color/movie_palette.h"
-#include "mpi_sum_reducer.h"
 
 namespace {
 

@@ -1,5 +1,5 @@
 // Linux CPU lists, as cgroups and /proc write them.
-#include "cpu_cores.h"
+#include "base/cpu_cores.h"
 
 #include <gtest/gtest.h>
 

@@ -7,7 +7,7 @@
 
 #include <cstring>
 
-#include "error.h"
+#include "base/error.h"
 #include "yuv_test_frames.h"
 
 extern "C" {

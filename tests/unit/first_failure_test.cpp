@@ -1,6 +1,6 @@
 // FirstFailure: of the failures of threads working side by side, the first one captured is the
 // one rethrown; none captured, nothing thrown.
-#include "first_failure.h"
+#include "base/first_failure.h"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 #include <thread>
 #include <vector>
 
-#include "error.h"
+#include "base/error.h"
 
 namespace barcode {
 namespace {

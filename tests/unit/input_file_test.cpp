@@ -1,6 +1,6 @@
 // Input checks: what counts as a text line (manifests, configs) and the content fingerprint
 // that --resume compares.
-#include "input_file.h"
+#include "base/input_file.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -10,7 +10,7 @@
 #include <fstream>
 #include <string>
 
-#include "error.h"
+#include "base/error.h"
 
 namespace barcode {
 namespace {

@@ -10,7 +10,7 @@
 #include <random>
 #include <vector>
 
-#include "error.h"
+#include "base/error.h"
 
 namespace barcode {
 namespace {

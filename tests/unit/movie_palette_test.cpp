@@ -14,8 +14,8 @@
 #include <thread>
 #include <vector>
 
+#include "base/error.h"
 #include "color/kmeans.h"
-#include "error.h"
 
 namespace barcode {
 namespace {

@@ -1,6 +1,6 @@
 // One writer per output: a second lock on the same file is refused while the first is held,
 // held_elsewhere() sees it, and releasing removes the lock file so that the next run can take it.
-#include "output_lock.h"
+#include "base/output_lock.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -9,7 +9,7 @@
 #include <memory>
 #include <string>
 
-#include "error.h"
+#include "base/error.h"
 
 namespace barcode {
 namespace {

@@ -15,7 +15,6 @@ extern "C" {
 #include <string>
 #include <vector>
 
-#include "color/kmeans.h"
 #include "video/decoder.h"
 #include "video/picture_memory.h"
 #include "video/probe.h"

@@ -8,8 +8,8 @@
 #include <numeric>
 #include <random>
 
+#include "base/error.h"
 #include "color/srgb.h"
-#include "error.h"
 #include "render/styles.h"
 
 namespace barcode {

@@ -1,4 +1,4 @@
-#include "resume_check.h"
+#include "app/resume_check.h"
 
 #include <gtest/gtest.h>
 

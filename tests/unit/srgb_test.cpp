@@ -6,7 +6,7 @@
 #include <limits>
 #include <vector>
 
-#include "error.h"
+#include "base/error.h"
 
 namespace barcode {
 namespace {

@@ -1,6 +1,6 @@
 // TileQueue: tiles come out in the order they went in, each once; a full queue holds its
 // producers back, and closing it lets the consumers take what is left and then stop.
-#include "tile_queue.h"
+#include "base/tile_queue.h"
 
 #include <gtest/gtest.h>
 

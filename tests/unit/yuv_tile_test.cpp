@@ -9,7 +9,7 @@
 #include <cstdlib>
 #include <vector>
 
-#include "error.h"
+#include "base/error.h"
 #include "yuv_test_frames.h"
 
 namespace barcode {

@@ -1,0 +1,741 @@
+#include "app/job.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <future>
+#include <thread>
+
+#include "app/job_backend.h"
+#include "app/mpi_sum_reducer.h"
+#include "app/progress.h"
+#include "app/resume_check.h"
+#include "app/stored_tiles.h"
+#include "app/summary.h"
+#include "base/error.h"
+#include "base/first_failure.h"
+#include "base/input_file.h"
+#include "base/interrupt.h"
+#include "base/log.h"
+#include "base/output_lock.h"
+#include "base/output_path.h"
+#include "color/frame_summary.h"
+#include "color/movie_palette.h"
+#include "pipeline/cpu_sink.h"
+#include "pipeline/decode_pool.h"
+#include "pipeline/gpu_backend.h"
+#include "pipeline/result_book.h"
+#include "plan/plan.h"
+#include "render/png_writer.h"
+#include "render/styles.h"
+#include "store/h5_read.h"
+#include "store/h5_store.h"
+#include "store/schema.h"
+#include "video/crop_detect.h"
+#include "video/decoder.h"
+
+namespace barcode {
+namespace {
+
+// A double written so that it reads back to exactly the same value (--tol 0.1 and 0.1000001
+// must differ).
+std::string exact(double value) {
+  char text[40];
+  std::snprintf(text, sizeof text, "%a", value);
+  return text;
+}
+
+// The options that decide the file's rows and colours, with the identity of the input's
+// content (input_file.h): a run may only be resumed by one that agrees on all of them. This is
+// the one list of them: describe_options_difference (resume_check.h) compares any "key=value"
+// pairs it is given, so a key added here is checked and named (--key-name) with nothing else to
+// change.
+std::string result_options(const Options& o) {
+  const KmeansParams& km = o.kmeans;
+  return "source=" + file_fingerprint(o.source()) + " every=" + std::to_string(o.every) +
+         " fps=" + exact(o.fps) + " columns=" + std::to_string(o.columns) +
+         " keyframes=" + std::to_string(o.keyframes) + " start=" + exact(o.start) +
+         " end=" + exact(o.end) + " tile_width=" + std::to_string(o.tile_width) +
+         " k=" + std::to_string(km.k) + " restarts=" + std::to_string(km.restarts) +
+         " max_iter=" + std::to_string(km.max_iter) + " tol=" + exact(km.tol) +
+         " seed=" + std::to_string(km.seed) + " space=" + color_space_name(o.space) +
+         " keep_thumbs=" + std::to_string(o.keep_thumbs) +
+         " movie_clusters=" + std::to_string(o.movie_clusters) + " crop=" + o.crop;
+}
+
+TileAnalysis tile_analysis(const Plan& plan, const Options& options) {
+  TileAnalysis a;
+  a.width = plan.tile.width;
+  a.height = plan.tile.height;
+  a.kmeans = options.kmeans;
+  a.space = options.space;
+  a.keep_thumbs = options.keep_thumbs;
+  return a;
+}
+
+StoreLayout store_layout(const Plan& plan, const Options& options) {
+  StoreLayout layout;
+  layout.samples = static_cast<int64_t>(plan.samples.size());
+  layout.k = options.kmeans.k;
+  layout.movie_k = options.movie_clusters;
+  layout.tile_width = plan.tile.width;
+  layout.tile_height = plan.tile.height;
+  layout.thumbs = options.keep_thumbs;
+  return layout;
+}
+
+void write_attributes(H5Store& store, const Plan& plan, const Options& options, int ranks) {
+  store.set_attribute("result_options", result_options(options));
+  const StreamInfo& info = plan.info;
+  store.set_attribute("tool", std::string("barcode_mpi ") + BARCODE_VERSION);
+  store.set_attribute("schema_version", kSchemaVersion);
+  store.set_attribute("options", recorded_options(options.as_toml));
+  store.set_attribute("source_path", std::filesystem::absolute(info.path).string());
+  store.set_attribute("source_size", info.file_size);
+  store.set_attribute("source_mtime", info.file_mtime);
+  store.set_attribute("source_codec", info.codec);
+  store.set_attribute("source_pix_fmt", info.pix_fmt);
+  store.set_attribute("source_width", int64_t{info.width});
+  store.set_attribute("source_height", int64_t{info.height});
+  store.set_attribute("source_frame_rate", info.frame_rate);
+  store.set_attribute("source_duration", info.duration);
+  store.set_attribute("source_time_base", std::to_string(info.time_base.num) + "/" +
+                                              std::to_string(info.time_base.den));
+  store.set_attribute("frames_in_range", static_cast<int64_t>(plan.frame_pts.size()));
+  store.set_attribute("tile_width", int64_t{plan.tile.width});
+  store.set_attribute("tile_height", int64_t{plan.tile.height});
+  if (!plan.crop_method.empty()) {
+    store.set_attribute("crop", crop_text(plan.crop_rect()));  // W:H:X:Y, as --crop takes it
+    store.set_attribute("crop_method", plan.crop_method);
+  }
+  const ToneMapParams& tone = plan.source.tone;
+  if (tone.active()) {  // HDR input: how it was tone-mapped, and the metadata found (0: none)
+    store.set_attribute("tone_map", tone_map_description(tone));
+    store.set_attribute("hdr_transfer", std::string(hdr_transfer_name(tone.transfer)));
+    store.set_attribute("hdr_source_peak", tone.source_peak);
+    store.set_attribute("hdr_target_peak", tone.target_peak);
+    store.set_attribute("hdr_mastering_max_luminance", tone.mastering_max);
+    store.set_attribute("hdr_mastering_min_luminance", tone.mastering_min);
+    store.set_attribute("hdr_max_cll", int64_t{tone.max_cll});
+    store.set_attribute("hdr_max_fall", int64_t{tone.max_fall});
+  }
+  store.set_attribute("k", int64_t{options.kmeans.k});
+  store.set_attribute("space", std::string(color_space_name(options.space)));
+  store.set_flag("thumbs", options.keep_thumbs);
+  store.set_attribute("ranks", int64_t{ranks});
+  store.set_flag("complete", false);
+  store.describe_datasets(options.space);
+}
+
+// OUT.partial, open for writing, with what an earlier, interrupted run left in it.
+struct OpenStore {
+  std::unique_ptr<H5Store> store;
+  std::vector<FrameColors> finished;  // this rank's rows on disk already (when resuming)
+  int64_t damaged_rows = 0;           // marked done in OUT.partial, but failing their checksum
+};
+
+// Refuses to continue OUT.partial unless it was made from the same input, frames and
+// clustering as this run.
+void check_resumable(H5Store& store, const Plan& plan, const Options& options,
+                     const std::string& partial) {
+  const std::vector<int64_t> pts = store.read_pts(plan.my_first, plan.my_end - plan.my_first);
+  std::string why = describe_options_difference(store.get_text_attribute("result_options"),
+                                                result_options(options));
+  for (int64_t row = plan.my_first; why.empty() && row < plan.my_end; ++row) {
+    if (pts[static_cast<size_t>(row - plan.my_first)] != plan.sample_pts(row)) {
+      why = "the input changed: row " + std::to_string(row) + "'s timestamp differs";
+    }
+  }
+  if (!why.empty()) {
+    throw usage_error(partial + ": cannot resume: " + why + "; remove it or run without --resume");
+  }
+}
+
+// This rank's rows that OUT.partial has done already; rows marked done whose checksum fails
+// are counted in `damaged_rows` and made again.
+std::vector<FrameColors> read_finished_rows(H5Store& store, const Plan& plan,
+                                            const std::string& partial, int64_t& damaged_rows) {
+  std::vector<int64_t> damaged;
+  std::vector<FrameColors> finished =
+      store.read_done_rows(plan.my_first, plan.my_end - plan.my_first, damaged);
+  damaged_rows = static_cast<int64_t>(damaged.size());
+  if (!damaged.empty()) {
+    log::detail(partial + ": rows " + std::to_string(damaged.front()) + " and on: " +
+                std::to_string(damaged.size()) + " of this rank's fail their checksum");
+  }
+  return finished;
+}
+
+// A new OUT.partial: the run's attributes and this rank's rows of /frames.
+void write_new_store(H5Store& store, const MpiEnv& env, const Plan& plan, const Options& options,
+                     const StoredSource& stored) {
+  write_attributes(store, plan, options, env.size());
+  if (!stored.path.empty()) {
+    store.set_attribute("frames_in_range", stored.frames_in_range);
+    store.set_attribute("from_h5", std::filesystem::absolute(stored.path).string());
+  }
+  std::vector<int64_t> index, pts;
+  std::vector<double> time;
+  for (int64_t row = plan.my_first; row < plan.my_end; ++row) {
+    index.push_back(plan.frame_index(row));
+    pts.push_back(plan.sample_pts(row));
+    time.push_back(plan.frame_time(row));
+  }
+  store.write_frames(plan.my_first, index, pts, time);
+  store.flush();
+}
+
+// Rank 0 tells how much of the job an earlier run had done, and how many of its rows were
+// damaged (collective: the counts are summed over every rank).
+void report_resumed_rows(const MpiEnv& env, const Plan& plan, const std::string& partial,
+                         const OpenStore& opened) {
+  int64_t mine[2] = {static_cast<int64_t>(opened.finished.size()), opened.damaged_rows};
+  int64_t all[2] = {0, 0};
+  mpi_check(MPI_Allreduce(mine, all, 2, MPI_INT64_T, MPI_SUM, env.comm()),
+            "MPI_Allreduce(resumed rows)");
+  if (all[1] > 0 && env.rank() == 0) {
+    log::warn(partial + ": " + std::to_string(all[1]) +
+              " rows marked done fail their checksum (the file was damaged): they are made "
+              "again");
+  }
+  log::info(partial + ": resuming with " + std::to_string(all[0]) + " of " +
+            std::to_string(plan.samples.size()) + " frames already done");
+}
+
+// OUT.partial ready for this run's rows: continued with --resume when an earlier run left it,
+// made anew otherwise.
+OpenStore open_store(const MpiEnv& env, const Plan& plan, const Options& options,
+                     const StoredSource& stored, const std::string& partial) {
+  const bool resuming = options.resume && std::filesystem::exists(partial);
+  OpenStore opened;
+  collective_step(env, [&] {
+    // The store is kept outside this step even when a rank fails in it: closing the file is
+    // collective, so it waits until every rank has left the step.
+    const StoreLayout layout = store_layout(plan, options);
+    if (resuming) {
+      opened.store = H5Store::open_existing(partial, env.comm(), layout);
+      check_resumable(*opened.store, plan, options, partial);
+      opened.finished = read_finished_rows(*opened.store, plan, partial, opened.damaged_rows);
+      opened.store->set_attribute("ranks", int64_t{env.size()});
+    } else {
+      opened.store = std::make_unique<H5Store>(partial, env.comm(), layout);
+      write_new_store(*opened.store, env, plan, options, stored);
+    }
+  });
+  log::stage("store ready");
+  if (resuming) report_resumed_rows(env, plan, partial, opened);
+  return opened;
+}
+
+// An interrupted run's ending: everything written so far stays in OUT.partial, marked done,
+// for --resume.
+void keep_interrupted_store(const MpiEnv& env, H5Store& store) {
+  collective_step(env, [&] {
+    store.set_flag("complete", false);
+    store.set_flag("interrupted", true);
+    store.close();
+  });
+}
+
+// Rank 0 tells the user how far an interrupted run came and how to continue it.
+void tell_interrupted(const MpiEnv& env, const Plan& plan, const std::string& source,
+                      const std::string& partial, int64_t missing) {
+  if (env.rank() != 0) return;
+  log::error(source + ": interrupted by signal " + std::to_string(interrupt_signal()) + " after " +
+             std::to_string(plan.samples.size() - static_cast<size_t>(missing)) + " of " +
+             std::to_string(plan.samples.size()) + " frames; " + partial +
+             " keeps them: rerun with --resume to continue");
+}
+
+// Not one sampled frame could be made: the input is unusable, and exit code 2 promises that
+// nothing is left behind (an OUT.h5 without a row, a PNG that cannot be drawn).
+void refuse_if_no_frame_made(const MpiEnv& env, const Plan& plan, const std::string& source,
+                             const std::string& partial, H5Store& store, int64_t missing) {
+  if (missing != static_cast<int64_t>(plan.samples.size())) return;
+  collective_step(env, [&] {
+    store.close();
+    std::error_code ec;
+    if (env.rank() == 0) std::filesystem::remove(partial, ec);
+    throw usage_error(source + ": none of the " + std::to_string(plan.samples.size()) +
+                      " sampled frames could be decoded; nothing was written");
+  });
+}
+
+// Marks how complete the file is (and why not), closes it and gives it its final name: from
+// here on OUT.h5 exists, and it is a finished run.
+void finish_store(const MpiEnv& env, const Plan& plan, const Options& options,
+                  const std::string& partial, H5Store& store, int64_t missing, bool complete) {
+  collective_step(env, [&] {
+    store.set_flag("complete", complete);
+    store.set_attribute("frames_missing", missing);
+    store.set_flag("truncated", plan.truncated);
+    store.set_attribute("gap_start", plan.gap_start);
+    store.set_attribute("gap_end", plan.gap_end);
+    store.set_attribute("input_damage", plan.damage);
+    store.set_flag("interrupted", false);
+    store.close();
+    if (env.rank() == 0) {
+      std::error_code ec;
+      std::filesystem::rename(partial, options.output_h5, ec);
+      if (ec) throw Error(options.output_h5 + ": cannot rename " + partial + ": " + ec.message());
+    }
+  });
+}
+
+struct Outcome {
+  std::future<void> closing;  // closes the decoders while the job finishes (close_in_background)
+  int64_t missing = 0;        // over all ranks
+  bool interrupted = false;   // a signal asked every rank to stop (see interrupt.h)
+};
+
+// This rank's frame palettes, kept as rows are written, for the movie palette.
+struct RankPalettes {
+  RankPalettes(int clusters, int64_t rows)
+      : k(clusters),
+        colors(static_cast<size_t>(rows) * static_cast<size_t>(k) * 3, 0.0f),
+        weights(static_cast<size_t>(rows) * static_cast<size_t>(k), 0.0f) {}
+  int k = 0;
+  std::vector<float> colors;   // rows*k*3
+  std::vector<float> weights;  // rows*k; zero for rows never written
+  void keep(int64_t first_row, const std::vector<FrameColors>& rows) {
+    for (const FrameColors& row : rows) {
+      const auto r = static_cast<size_t>(row.position - first_row);
+      std::copy(row.palette.begin(), row.palette.end(),
+                colors.begin() + static_cast<long>(r * static_cast<size_t>(k) * 3));
+      std::copy(row.weights.begin(), row.weights.end(),
+                weights.begin() + static_cast<long>(r * static_cast<size_t>(k)));
+    }
+  }
+};
+
+// The reducer of the movie palette's sums: NCCL where every rank has its own GPU, made before
+// decoding so that NCCL's set-up overlaps it; MPI otherwise (and for one rank, which reduces
+// nothing and would only set NCCL up).
+std::unique_ptr<SumReducer> make_palette_reducer(const MpiEnv& env, int movie_clusters,
+                                                 const Backend& backend) {
+  std::unique_ptr<SumReducer> reducer;
+  if (movie_clusters == 0) return reducer;
+  collective_step(env, [&] {
+    if (env.size() > 1) reducer = make_nccl_reducer(env.comm(), backend.device);
+  });
+  if (!reducer) reducer = std::make_unique<MpiSumReducer>(env.comm());
+  return reducer;
+}
+
+// The movie-wide palette from every rank's frame palettes; written to /movie.
+void write_movie_palette(const MpiEnv& env, const Plan& plan, const Options& options, int threads,
+                         SumReducer* reducer, const RankPalettes& mine, H5Store& store) {
+  if (options.movie_clusters == 0) return;
+  collective_step(env, [&] {
+    MoviePaletteParams params;
+    params.clusters = options.movie_clusters;
+    params.seed = options.kmeans.seed;
+    params.threads = threads;
+    const MoviePalette palette =
+        compute_movie_palette(mine.colors.data(), mine.weights.data(), plan.my_end - plan.my_first,
+                              options.kmeans.k, plan.tile.pixels(), params, *reducer);
+    store.write_movie_palette(palette.colors, palette.weights, plan.my_first, palette.labels);
+    store.set_attribute("movie_palette_reduction", std::string(reducer->name()));
+    log::info("movie palette: " + std::to_string(params.clusters) + " colours in " +
+              std::to_string(palette.iterations) + " iterations, reduced over " + reducer->name());
+  });
+}
+
+// Takes decoded frames and drops them: what decoding alone costs (--decode-only).
+class DiscardSink : public TileSink {
+ public:
+  void put(int, const AVFrame*, int64_t, int64_t) override {}
+  void put_tile(const uint8_t*, int64_t, int64_t) override {}
+  void finish() override {}
+  const char* name() const override { return "discard"; }
+  double convert_seconds() const override { return 0; }
+  double cluster_seconds() const override { return 0; }
+};
+
+// --decode-only: the decoders of a real run over this rank's rows, with nothing after them.
+int decode_only(const MpiEnv& env, const Plan& plan, const Backend& backend, RunStats& run) {
+  ResultBook book;
+  DiscardSink sink;
+  DecodePoolStats stats;
+  const std::vector<uint8_t> none_done(static_cast<size_t>(plan.my_end - plan.my_first) + 1, 0);
+  const std::atomic<bool> never{false};
+  collective_step(env, [&] {
+    stats = run_decode_pool(plan, plan.my_first, plan.my_end, backend.decoders, sink, book,
+                            none_done, never);
+  });
+  run.frames_decoded = stats.frames;
+  run.frames_sampled = plan.my_end - plan.my_first;
+  run.decode_s = stats.seconds;
+  return kExitOk;
+}
+
+// What hands this rank's rows to the sink, in the driver thread: the decoders, or the stored
+// tiles of --from-h5. Rows whose done[row - my_first] is set are skipped; `stop` ends it early.
+using RowProducer =
+    std::function<DecodePoolStats(TileSink& sink, ResultBook& book,
+                                  const std::vector<uint8_t>& done, const std::atomic<bool>& stop)>;
+
+// The decoders, or the stored tiles when the plan is --from-h5's (`stored` has a path). The
+// plan, `stored` and the backend are referred to, not copied: they must outlive the producer.
+RowProducer row_producer(const Plan& plan, const StoredSource& stored, const Backend& backend) {
+  return
+      [&plan, &stored, &backend](TileSink& sink, ResultBook& book, const std::vector<uint8_t>& done,
+                                 const std::atomic<bool>& stop) {
+        if (!stored.path.empty()) return feed_stored_tiles(plan, stored, sink, book, done, stop);
+        return run_decode_pool(plan, plan.my_first, plan.my_end, backend.decoders, sink, book, done,
+                               stop);
+      };
+}
+
+// How long a write round waits for `--batch` finished rows before writing what it has: bounds
+// how long a finished row waits for the file, and how late a rank learns of a signal that only
+// another rank received.
+constexpr std::chrono::milliseconds kRoundWait{200};
+
+// Produces, clusters and writes this rank's rows: the producer and clustering run in a driver
+// thread, the main thread makes collective write rounds of whatever rows are finished. Rows in
+// `finished` come from an interrupted earlier run: they are on disk already and are not produced.
+Outcome process_segment(const MpiEnv& env, const Plan& plan, const Options& options,
+                        const Backend& backend, const RowProducer& produce, H5Store& store,
+                        RunStats& run, RankPalettes& palettes,
+                        const std::vector<FrameColors>& finished) {
+  ResultBook book;
+  std::vector<uint8_t> done(static_cast<size_t>(plan.my_end - plan.my_first) + 1, 0);
+  for (const FrameColors& row : finished)
+    done[static_cast<size_t>(row.position - plan.my_first)] = 1;
+  palettes.keep(plan.my_first, finished);
+  run.frames_written = static_cast<int64_t>(finished.size());
+  std::atomic<bool> stop{false};
+  std::unique_ptr<TileSink> sink;
+  collective_step(env, [&] {
+    const int decoders = static_cast<int>(backend.decoders.size());
+    const TileAnalysis analysis = tile_analysis(plan, options);
+    if (backend.device >= 0) {
+      sink =
+          make_gpu_sink(backend.device, analysis, plan.source, decoders, options.gpu_batch, book);
+    } else {
+      sink = std::make_unique<CpuSink>(analysis, plan.source, decoders, backend.threads, book);
+    }
+  });
+  log::stage("sink ready");
+  FirstFailure failure;  // the producer's, or else the sink's
+  DecodePoolStats decode_stats;
+  std::thread driver([&] {
+    try {
+      decode_stats = produce(*sink, book, done, stop);
+    } catch (...) {
+      failure.capture();
+    }
+    log::stage("decoders done");
+    try {
+      sink->finish();
+    } catch (...) {
+      failure.capture();
+    }
+    log::stage("sink finished");
+    book.close();
+  });
+  Progress progress(env.rank() == 0, static_cast<int64_t>(plan.samples.size()),
+                    std::filesystem::path(options.source()).filename().string());
+  Outcome outcome;
+  try {
+    // Rounds go on until every rank's book is drained. After a signal the decoders stop at
+    // their next frame, the sink finishes what it holds, and the last rounds write it all.
+    for (bool all_drained = false; !all_drained;) {
+      const std::vector<FrameColors> rows =
+          book.take_ready(static_cast<size_t>(options.batch), kRoundWait);
+      const bool drained = book.drained();
+      Stopwatch write_clock;
+      store.write_colors(rows);
+      palettes.keep(plan.my_first, rows);
+      run.write_s += write_clock.seconds();
+      run.frames_written += static_cast<int64_t>(rows.size());
+      // One small reduction per round, which the collective write has synchronised anyway:
+      // whether any rank was asked to stop, how many frames all ranks have written (rank 0's
+      // progress line for the whole job), and how many ranks still have rows to come.
+      int64_t mine[3] = {interrupt_requested() ? 1 : 0, run.frames_written, drained ? 0 : 1};
+      int64_t all[3] = {0, 0, 0};
+      mpi_check(MPI_Allreduce(mine, all, 3, MPI_INT64_T, MPI_SUM, env.comm()),
+                "MPI_Allreduce(interrupt, progress, drained)");
+      if (all[0] > 0 && !outcome.interrupted) {
+        outcome.interrupted = true;
+        stop = true;
+      }
+      all_drained = all[2] == 0;
+      progress.update(all[1], all_drained);
+    }
+  } catch (const std::exception& e) {
+    // This rank cannot take part in further collective writes: end the job from here. A rank
+    // working alone (a --manifest queue) first stops its driver, then abort() throws and the
+    // rank goes on with its next movie; otherwise MPI_Abort ends every thread at once (waiting
+    // for a decoder stuck on a hung read could keep the job from ending).
+    log::error(e.what());
+    const auto* error = dynamic_cast<const Error*>(&e);
+    if (env.alone()) {
+      stop = true;
+      driver.join();
+    }
+    env.abort(error ? error->exit_code() : kExitFailure);
+  }
+  driver.join();
+  log::stage("write rounds done");
+  outcome.closing = close_in_background(std::move(decode_stats.sessions));
+  run.frames_decoded = decode_stats.frames;
+  run.bad_packets = decode_stats.bad_packets;
+  run.frames_sampled = plan.my_end - plan.my_first;
+  run.decode_s = decode_stats.seconds;
+  run.convert_s = sink->convert_seconds();
+  run.cluster_s = sink->cluster_seconds();
+
+  // A decoder or device failure on any rank ends the job here, after every rank has written
+  // what it has (rows not done stay marked so in /frames/done).
+  collective_step(env, [&] { failure.rethrow_if_any(); });
+  int64_t missing = run.frames_sampled - run.frames_written;
+  mpi_check(MPI_Allreduce(&missing, &outcome.missing, 1, MPI_INT64_T, MPI_SUM, env.comm()),
+            "MPI_Allreduce(missing)");
+  if (missing > 0 && !outcome.interrupted) {
+    log::warn(plan.info.path + ": " + std::to_string(missing) +
+              " sampled frames of this rank's segment could not be decoded");
+  }
+  return outcome;
+}
+
+// One PNG per style, from the finished HDF5 file (the same code as barcode_render).
+// Returns the paths written.
+std::vector<std::string> render_pngs(const Options& options) {
+  const BarcodeFile file = read_barcode_file(options.output_h5);
+  const std::vector<Style>& styles = options.styles;
+  const std::vector<std::string> paths = style_output_paths(options.output_png, styles);
+  for (size_t i = 0; i < styles.size(); ++i) {
+    write_png(paths[i], render_style(styles[i], file, options.width, options.height));
+  }
+  return paths;
+}
+
+// --resume when OUT.h5 exists: that run finished and there is nothing to compute, but only if
+// the file is this input's with these options; images asked for and not yet drawn are drawn
+// from it (one drawn earlier is kept).
+int resume_finished_run(const MpiEnv& env, const Options& options) {
+  bool complete = false;
+  std::vector<Style> styles;
+  std::vector<std::string> pngs;  // per style; "" for one drawn already
+  collective_step(env, [&] {
+    Options checked = options;
+    checked.output_png.clear();
+    validate_options(checked);
+    if (read_text_attribute(options.output_h5, "result_options") != result_options(options)) {
+      throw usage_error(options.output_h5 +
+                        ": exists, but was made from another input or with other sampling or "
+                        "clustering options; remove it, or pass --overwrite to make it again");
+    }
+    complete = is_complete_barcode_file(options.output_h5);
+    if (options.output_png.empty()) return;
+    styles = options.styles;
+    for (const std::string& png : style_output_paths(options.output_png, styles)) {
+      const bool drawn = std::filesystem::exists(png);
+      if (!drawn) check_output_path(png, false, options.source());
+      pngs.push_back(drawn ? "" : png);
+    }
+  });
+  log::info(options.output_h5 + " exists: that run finished; nothing to resume");
+  collective_step(env, [&] {
+    const auto drawn = [](const std::string& png) { return png.empty(); };
+    if (env.rank() != 0 || std::all_of(pngs.begin(), pngs.end(), drawn)) return;
+    const BarcodeFile file = read_barcode_file(options.output_h5);
+    for (size_t i = 0; i < styles.size(); ++i) {
+      if (pngs[i].empty()) continue;
+      write_png(pngs[i], render_style(styles[i], file, options.width, options.height));
+    }
+  });
+  return complete ? kExitOk : kExitIncomplete;
+}
+
+// One writer per output: the lock is taken before OUT.partial is looked at (another run may be
+// finishing it).
+std::unique_ptr<OutputLock> lock_partial(const MpiEnv& env, const Options& options,
+                                         const std::string& partial) {
+  std::unique_ptr<OutputLock> lock;
+  collective_step(env, [&] {
+    lock = lock_output(env.comm(), partial);
+    // Another run with this -o may have finished since the options were checked.
+    if (!options.overwrite && std::filesystem::exists(options.output_h5)) {
+      throw usage_error(options.output_h5 +
+                        ": exists (another run finished it meanwhile); pass --overwrite to "
+                        "replace it");
+    }
+  });
+  return lock;
+}
+
+// Rank 0 draws the images asked for from the finished file. Returns the files this run made,
+// named at its end.
+std::string render_images(const MpiEnv& env, const Options& options) {
+  std::string written = options.output_h5;
+  collective_step(env, [&] {
+    if (env.rank() != 0 || options.output_png.empty()) return;
+    for (const std::string& png : render_pngs(options)) written += ", " + png;
+  });
+  return written;
+}
+
+// Waits for the decoders to close, unless the backend is shared by several jobs: then it
+// closes them while the caller goes on with its next.
+void finish_closing(std::future<void> closing, const Backend* shared) {
+  if (!closing.valid()) return;
+  if (shared) {
+    shared->keep_closing(std::move(closing));
+  } else {
+    closing.wait();
+    log::stage("decoders closed");
+  }
+}
+
+// Rank 0 tells the user what the finished file lacks.
+void tell_incomplete(const MpiEnv& env, const Plan& plan, const std::string& source,
+                     const std::string& output_h5, int64_t missing) {
+  if (env.rank() != 0) return;
+  log::error(source + ": incomplete: " + std::to_string(missing) + " sampled frames missing" +
+             (plan.truncated ? ", input truncated" : "") +
+             (plan.damage > 0 ? ", input damaged" : "") + "; " + output_h5 +
+             " marks them in /frames/done");
+}
+
+// Makes the plan (from the input, or from the stored tiles of --from-h5) while a thread opens
+// the device into `own`, when given. A failure to open it ends the job once the plan is made
+// (collectively), with the plan's scan counted in `run`.
+Plan plan_while_opening_device(const MpiEnv& env, const Options& options, Backend* own,
+                               StoredSource& stored, RunStats& run) {
+  FirstFailure device_failure;
+  std::thread device_opener;
+  if (own) {
+    device_opener = std::thread([&] {
+      try {
+        open_device(env, options, *own);
+      } catch (...) {
+        device_failure.capture();
+      }
+    });
+  }
+  Plan plan = [&] {
+    // The device thread must end before a failed plan leaves this scope.
+    struct Join {
+      std::thread& t;
+      ~Join() {
+        if (t.joinable()) t.join();
+      }
+    } join{device_opener};
+    return options.from_h5.empty() ? make_plan(env, options)
+                                   : make_stored_plan(env, options, stored);
+  }();
+  run.scan_s = plan.scan_seconds;
+  run.frames_scanned = plan.my_frames_scanned;
+  log::stage("plan made");
+  collective_step(env, [&] { device_failure.rethrow_if_any(); });
+  return plan;
+}
+
+}  // namespace
+
+// SLURM started several tasks but MPI sees one rank: the launch did not wire them together
+// (PMI mismatch), and each copy would do the whole movie on its own.
+void refuse_split_launch(const MpiEnv& env) {
+  // srun sets SLURM_STEP_NUM_TASKS in each task of a step; a process started by hand inside an
+  // allocation (salloc, then barcode_mpi) has only the job's SLURM_NTASKS and is not refused.
+  const char* tasks = std::getenv("SLURM_STEP_NUM_TASKS");
+  if (!tasks || env.size() != 1) return;
+  const long n = std::strtol(tasks, nullptr, 10);
+  if (n > 1) {
+    throw usage_error("SLURM started " + std::to_string(n) +
+                      " tasks but MPI sees 1 rank: each task would process the whole movie "
+                      "alone. Launch with `srun --mpi=pmix barcode_mpi ...` (see `srun "
+                      "--mpi=list`) or `mpirun -np " +
+                      std::to_string(n) + " barcode_mpi ...` inside the allocation");
+  }
+}
+
+int run_job(const MpiEnv& env, const Options& options, RunStats* stats, const Backend* shared) {
+  RunStats run;
+  // Whatever way the job ends, the caller gets the counts made so far.
+  struct Handover {
+    RunStats& run;
+    RunStats* out;
+    ~Handover() {
+      if (out) *out = run;
+    }
+  } handover{run, stats};
+  Stopwatch wall;
+  install_interrupt_handlers();
+  // A finished run leaves nothing to resume, unless --overwrite asks for it to be redone.
+  if (options.resume && !options.overwrite && std::filesystem::exists(options.output_h5)) {
+    return resume_finished_run(env, options);
+  }
+  // A rank working alone on a --manifest movie was checked as part of the whole job.
+  if (!env.alone()) collective_step(env, [&] { refuse_split_launch(env); });
+  // Once, before the device is opened or the input read: a usage error touches neither.
+  collective_step(env, [&] { validate_options(options); });
+  Backend own;  // unless the caller opened the device for several jobs (a --manifest rank)
+  const Backend& backend = shared ? *shared : own;
+  StoredSource stored;
+  const Plan plan = plan_while_opening_device(env, options, shared ? nullptr : &own, stored, run);
+  if (!shared) choose_decoders(env, options, own);
+  log::stage("backend ready");
+  // The summary every ending prints (collective: every rank reaches it together).
+  const auto report = [&] {
+    run.wall_s = wall.seconds();
+    report_summary(run, env.comm(), options.source(), env.size(), backend.threads,
+                   backend.device >= 0 ? gpu_description(backend.device) : "CPU",
+                   static_cast<int>(backend.decoders.size()), !options.from_h5.empty());
+  };
+  if (options.decode_only) {
+    const int code = decode_only(env, plan, backend, run);
+    report();
+    return code;
+  }
+
+  // Written under a temporary name: a file named OUT.h5 is always a finished run.
+  const std::string partial = options.output_h5 + ".partial";
+  // Held until the job ends, rename included.
+  const std::unique_ptr<OutputLock> lock = lock_partial(env, options, partial);
+  OpenStore opened = open_store(env, plan, options, stored, partial);
+  H5Store& store = *opened.store;
+
+  RankPalettes palettes(options.kmeans.k, plan.my_end - plan.my_first);
+  const std::unique_ptr<SumReducer> reducer =
+      make_palette_reducer(env, options.movie_clusters, backend);
+  Outcome outcome =
+      process_segment(env, plan, options, backend, row_producer(plan, stored, backend), store, run,
+                      palettes, opened.finished);
+  if (outcome.interrupted) {
+    keep_interrupted_store(env, store);
+    report();
+    tell_interrupted(env, plan, options.source(), partial, outcome.missing);
+    return kExitInterrupted;
+  }
+  refuse_if_no_frame_made(env, plan, options.source(), partial, store, outcome.missing);
+  Stopwatch palette_clock;
+  write_movie_palette(env, plan, options, backend.threads, reducer.get(), palettes, store);
+  run.palette_s = palette_clock.seconds();
+  log::stage("movie palette done");
+  const bool complete = outcome.missing == 0 && plan.input_complete();
+  finish_store(env, plan, options, partial, store, outcome.missing, complete);
+
+  log::stage("file closed and renamed");
+  Stopwatch render_clock;
+  const std::string written = render_images(env, options);
+  run.render_s = render_clock.seconds();
+  log::stage("rendered");
+  finish_closing(std::move(outcome.closing), shared);
+  report();
+  if (env.rank() == 0) log::info("wrote " + written);
+  if (!complete) {
+    tell_incomplete(env, plan, options.source(), options.output_h5, outcome.missing);
+    return kExitIncomplete;
+  }
+  return kExitOk;
+}
+
+}  // namespace barcode

@@ -1,0 +1,24 @@
+// One barcode job: plan, decode and cluster this rank's segment, write the HDF5 file
+// collectively, render the PNG on rank 0, report.
+#pragma once
+
+#include "app/summary.h"
+#include "base/mpi_env.h"
+#include "plan/options.h"
+
+namespace barcode {
+
+struct Backend;
+
+// Returns the process exit code (see error.h). Errors that every rank shares end in
+// CollectiveExit; an error on one rank alone ends the whole job through MPI_Abort. `stats`,
+// when given, receives this rank's counts and times. `backend`, when given, is the device and
+// decoders the caller opened for several jobs (job_backend.h); otherwise the job opens its own.
+int run_job(const MpiEnv& env, const Options& options, RunStats* stats = nullptr,
+            const Backend* backend = nullptr);
+
+// Throws usage_error when SLURM started several tasks but MPI sees one rank (a PMI mismatch:
+// each copy would process everything alone). run_job checks it; --manifest checks it once.
+void refuse_split_launch(const MpiEnv& env);
+
+}  // namespace barcode

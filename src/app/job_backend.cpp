@@ -1,0 +1,113 @@
+#include "app/job_backend.h"
+
+extern "C" {
+#include <libavutil/buffer.h>
+}
+
+#include <algorithm>
+#include <chrono>
+#include <string>
+
+#include "base/error.h"
+#include "base/log.h"
+#include "pipeline/decoder_mix.h"
+#include "pipeline/gpu_backend.h"
+
+namespace barcode {
+
+Backend::~Backend() {
+  closing_.clear();  // waits for every closing
+  av_buffer_unref(&nvdec);
+}
+
+void Backend::keep_closing(std::future<void> closing) const {
+  const std::lock_guard<std::mutex> lock(closing_mutex_);
+  const auto done = [](const std::future<void>& f) {
+    return f.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+  };
+  closing_.erase(std::remove_if(closing_.begin(), closing_.end(), done), closing_.end());
+  closing_.push_back(std::move(closing));
+}
+
+void open_device(const MpiEnv& env, const Options& options, Backend& backend) {
+  backend.threads = options.threads > 0 ? options.threads : env.cores();
+  backend.devices = options.gpu == GpuMode::kOff ? 0 : gpu_device_count();
+  if (backend.devices > 0) {
+    // GPU by node-local rank: ranks of a node spread over its GPUs, several may share one.
+    backend.device = env.local_rank() % backend.devices;
+    const bool decoding = options.from_h5.empty();  // --from-h5 reads stored tiles instead
+    if (decoding) backend.nvdec = create_nvdec_device(backend.device);
+  }
+}
+
+void choose_decoders(const MpiEnv& env, const Options& options, Backend& backend) {
+  const int devices = backend.devices;
+  collective_step(env, [&] {
+    if (options.gpu == GpuMode::kOn && devices == 0) {
+      throw usage_error("--gpu on, but no CUDA device is usable on this node (" +
+                        gpu_description(0) + ")");
+    }
+  });
+  const bool decoding = options.from_h5.empty();
+  const int sharing = std::max(1, (env.local_size() + devices - 1) / std::max(devices, 1));
+  const DecoderMix mix = default_decoder_mix(backend.threads, backend.nvdec != nullptr, sharing);
+  if (backend.nvdec) {
+    const int sessions = options.decoders > 0 ? options.decoders : mix.nvdec_sessions;
+    for (int i = 0; i < sessions; ++i) {
+      DecodeConfig c;
+      c.keyframes_only = options.keyframes;
+      c.hw_device = backend.nvdec;
+      backend.decoders.push_back(c);
+    }
+  }
+  int software = options.cpu_decoders >= 0 ? options.cpu_decoders : mix.software_decoders;
+  if (backend.decoders.empty() && software == 0) software = 1;
+  if (!decoding) software = 0;
+  // On a GPU, software-decoded pictures are uploaded and converted there: decoded into
+  // page-locked memory, the copy costs their decoders no CPU.
+  const std::shared_ptr<PictureMemory> pictures =
+      backend.device >= 0 && software > 0 ? make_pinned_pictures(backend.device) : nullptr;
+  for (int i = 0; i < software; ++i) {
+    DecodeConfig c;
+    c.pictures = pictures;
+    c.keyframes_only = options.keyframes;
+    c.threads = options.cpu_decoders >= 0 ? std::max(1, backend.threads / software)
+                                          : mix.threads_per_software_decoder;
+    backend.decoders.push_back(c);
+  }
+  log::detail(
+      "rank uses " +
+      (backend.device >= 0
+           ? "GPU " + std::to_string(backend.device) + " (" + gpu_description(backend.device) + ")"
+           : std::string("the CPU")) +
+      ", " + std::to_string(backend.decoders.size()) + " decoder(s)" +
+      (backend.nvdec ? " (NVDEC)" : "") + ", " + std::to_string(backend.threads) + " cores");
+}
+
+std::unique_ptr<Backend> backend_share(const Backend& rank, int part, int parts) {
+  auto share = std::make_unique<Backend>();
+  share->devices = rank.devices;
+  share->device = rank.device;
+  if (rank.nvdec) {
+    share->nvdec = av_buffer_ref(rank.nvdec);
+    if (!share->nvdec) throw Error("av_buffer_ref(CUDA device context): out of memory");
+  }
+  share->threads = std::max(1, rank.threads / parts + (part < rank.threads % parts ? 1 : 0));
+  // The rank's decoders dealt out in turn, NVDEC sessions first: every decoder is used once,
+  // and a share has NVDEC sessions before any has two.
+  for (size_t d = static_cast<size_t>(part); d < rank.decoders.size();
+       d += static_cast<size_t>(parts)) {
+    DecodeConfig c = rank.decoders[d];
+    if (c.hw_device) c.hw_device = share->nvdec;
+    share->decoders.push_back(c);
+  }
+  // More shares than decoders: one more decoder like the rank's first.
+  if (share->decoders.empty() && !rank.decoders.empty()) {
+    DecodeConfig c = rank.decoders.front();
+    if (c.hw_device) c.hw_device = share->nvdec;
+    share->decoders.push_back(c);
+  }
+  return share;
+}
+
+}  // namespace barcode

@@ -1,0 +1,77 @@
+#include "base/cpu_cores.h"
+
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace barcode {
+namespace {
+
+std::string first_line(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  return line;
+}
+
+// The cpuset of this process's cgroup: "0::/path" (v2) or "N:cpuset:/path" (v1) in
+// /proc/self/cgroup.
+std::string cgroup_cpus() {
+  std::ifstream in("/proc/self/cgroup");
+  std::string line, v2, v1;
+  while (std::getline(in, line)) {
+    if (line.rfind("0::", 0) == 0) v2 = line.substr(3);
+    const size_t at = line.find(":cpuset:");
+    if (at != std::string::npos) v1 = line.substr(at + 8);
+  }
+  if (!v1.empty()) {
+    for (const char* name : {"cpuset.effective_cpus", "cpuset.cpus"}) {
+      const std::string cpus = first_line("/sys/fs/cgroup/cpuset" + v1 + "/" + name);
+      if (!cpus.empty()) return cpus;
+    }
+  }
+  if (!v2.empty()) {
+    const std::string base = "/sys/fs/cgroup" + (v2 == "/" ? std::string() : v2);
+    const std::string cpus = first_line(base + "/cpuset.cpus.effective");
+    if (!cpus.empty()) return cpus;
+  }
+  return "";
+}
+
+}  // namespace
+
+bool parse_cpu_list(const std::string& text, cpu_set_t* set) {
+  CPU_ZERO(set);
+  std::istringstream in(text);
+  std::string item;
+  bool any = false;
+  while (std::getline(in, item, ',')) {
+    if (item.empty()) continue;
+    const size_t dash = item.find('-');
+    char* end = nullptr;
+    const long first = std::strtol(item.c_str(), &end, 10);
+    long last = first;
+    if (dash != std::string::npos) {
+      if (end != item.c_str() + dash) return false;
+      last = std::strtol(item.c_str() + dash + 1, &end, 10);
+    }
+    if ((*end != '\0' && *end != '\n') || first < 0 || last < first || last >= CPU_SETSIZE) {
+      return false;
+    }
+    for (long c = first; c <= last; ++c) CPU_SET(static_cast<int>(c), set);
+    any = true;
+  }
+  return any;
+}
+
+cpu_set_t cores_allowed() {
+  cpu_set_t set;
+  if (parse_cpu_list(cgroup_cpus(), &set)) return set;
+  CPU_ZERO(&set);
+  const long online = sysconf(_SC_NPROCESSORS_ONLN);
+  for (long c = 0; c < online && c < CPU_SETSIZE; ++c) CPU_SET(static_cast<int>(c), &set);
+  return set;
+}
+
+}  // namespace barcode

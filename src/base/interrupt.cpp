@@ -1,0 +1,33 @@
+#include "base/interrupt.h"
+
+#include <csignal>
+#include <initializer_list>
+
+namespace barcode {
+namespace {
+
+volatile std::sig_atomic_t g_signal = 0;
+
+extern "C" void on_interrupt(int signal_number) {
+  g_signal = signal_number;
+}
+
+}  // namespace
+
+void install_interrupt_handlers() {
+  struct sigaction action {};
+  action.sa_handler = on_interrupt;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESTART;  // I/O in progress goes on; the loop checks the flag itself
+  for (int s : {SIGTERM, SIGUSR1, SIGINT}) sigaction(s, &action, nullptr);
+}
+
+bool interrupt_requested() {
+  return g_signal != 0;
+}
+
+int interrupt_signal() {
+  return static_cast<int>(g_signal);
+}
+
+}  // namespace barcode

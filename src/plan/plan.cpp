@@ -1,0 +1,277 @@
+#include "plan/plan.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "base/error.h"
+#include "base/log.h"
+#include "base/mpi_env.h"
+#include "base/stopwatch.h"
+#include "video/crop_detect.h"
+#include "video/ffmpeg_util.h"
+#include "video/frame_table.h"
+#include "video/hdr_metadata.h"
+#include "video/sampler.h"
+
+namespace barcode {
+namespace {
+
+// Gathers every rank's (sorted, disjoint, rank-ordered) frame timestamps into one table.
+std::vector<int64_t> gather_table(const MpiEnv& env, const std::vector<int64_t>& mine) {
+  const int count = static_cast<int>(mine.size());
+  std::vector<int> counts(static_cast<size_t>(env.size())), offsets(counts.size());
+  mpi_check(MPI_Allgather(&count, 1, MPI_INT, counts.data(), 1, MPI_INT, env.comm()),
+            "MPI_Allgather(frame counts)");
+  int64_t total = 0;
+  for (size_t i = 0; i < counts.size(); ++i) {
+    offsets[i] = static_cast<int>(total);
+    total += counts[i];
+  }
+  if (total > (int64_t{1} << 31) - 1) throw Error("more than 2^31 frames: not supported");
+  std::vector<int64_t> table(static_cast<size_t>(total));
+  mpi_check(MPI_Allgatherv(mine.data(), count, MPI_INT64_T, table.data(), counts.data(),
+                           offsets.data(), MPI_INT64_T, env.comm()),
+            "MPI_Allgatherv(frame table)");
+  return table;
+}
+
+// Black bars, decided once for the movie from the frame table every rank holds: the probe frames
+// are shared out over the ranks (the i-th to rank i mod size) and their votes summed, so the
+// crop is the same on any number of ranks. Collective.
+CropRect detect_crop(const MpiEnv& env, const Plan& plan, std::string* method) {
+  const std::vector<int64_t> probes =
+      crop_probe_positions(static_cast<int64_t>(plan.frame_pts.size()));
+  std::vector<int64_t> mine;
+  for (size_t i = 0; i < probes.size(); ++i) {
+    if (static_cast<int>(i % static_cast<size_t>(env.size())) == env.rank()) {
+      mine.push_back(plan.frame_pts[static_cast<size_t>(probes[i])]);
+    }
+  }
+  BarVotes votes(plan.info.width, plan.info.height);
+  Stopwatch clock;
+  collective_step(env, [&] { vote_on_frames(plan.info, mine, votes, env.cores()); });
+  log::detail("black bars: " + std::to_string(mine.size()) + " of " +
+              std::to_string(probes.size()) + " probe frames decoded in " +
+              std::to_string(clock.seconds()) + " s");
+  mpi_check(MPI_Allreduce(MPI_IN_PLACE, votes.counts.data(), static_cast<int>(votes.counts.size()),
+                          MPI_INT64_T, MPI_SUM, env.comm()),
+            "MPI_Allreduce(black bar votes)");
+  return decide_crop(votes, method);
+}
+
+// `value` becomes its reduction over all ranks.
+void allreduce(const MpiEnv& env, int64_t& value, MPI_Op op, const char* what) {
+  int64_t result = 0;
+  mpi_check(MPI_Allreduce(&value, &result, 1, MPI_INT64_T, op, env.comm()),
+            (std::string("MPI_Allreduce(") + what + ")").c_str());
+  value = result;
+}
+
+// Signs that reading or decoding met damage: after them a rank's listing of its segment may
+// differ from what one pass from the start lists.
+bool shows_damage(const FrameScan& scan) {
+  return !scan.read_error.empty() || scan.duplicates > 0 || scan.bad_packets > 0 ||
+         scan.untimed > 0 || scan.concealed > 0 || scan.corrupt > 0 || scan.demuxer_errors > 0;
+}
+
+// A file cut short often reads to a clean end of file, and FFmpeg then recomputes its duration
+// from what it read: compare where the video packets end (all of them, key frames or not) with
+// what the header states. The header's video facts (frame count, the stream's duration, the
+// index) allow half a frame and a thousandth of the length for rounding; the whole file's
+// duration two seconds, as audio may outlast the picture.
+void check_video_end(const MpiEnv& env, const StreamInfo& info, int64_t packets_end, Plan& plan) {
+  const AVRational tb = info.time_base;
+  int64_t stated = 0;
+  if (info.stated_end_pts > info.start_pts) {
+    const int64_t tolerance = info.frame_ticks / 2 + (info.stated_end_pts - info.start_pts) / 1000;
+    if (info.stated_end_pts - packets_end > tolerance) stated = info.stated_end_pts;
+  }
+  if (!stated && info.end_pts > 0 && to_seconds(info.end_pts - packets_end, tb) > 2.0) {
+    stated = info.end_pts;
+  }
+  if (!stated) return;
+  plan.truncated = true;
+  plan.gap_start = to_seconds(packets_end - info.start_pts, tb);
+  plan.gap_end = to_seconds(stated - info.start_pts, tb);
+  if (env.rank() == 0) {
+    log::warn(info.path + ": the video stops at " + std::to_string(plan.gap_start) +
+              " s but the file states " + std::to_string(plan.gap_end) +
+              " s: truncated file? the rest is missing");
+  }
+}
+
+}  // namespace
+
+Plan make_plan(const MpiEnv& env, const Options& options) {
+  Plan plan;
+  collective_step(env, [&] {
+    plan.info = probe_video(options.input);
+    if (options.crop != "auto" && options.crop != "none") {
+      plan.source.crop = parse_crop(options.crop, plan.info);
+      plan.crop_method = "given (--crop " + options.crop + ")";
+    } else if (options.crop == "none") {
+      plan.crop_method = "none";
+    }
+    plan.tile = tile_size_for(plan.info, options.tile_width, plan.source.crop);
+    plan.source.tone = tone_map_params_for(plan.info);
+    if (plan.tile.pixels() > kMaxTilePixels) {
+      throw usage_error(options.input + ": tile of " + std::to_string(plan.tile.pixels()) +
+                        " pixels is too large; choose a smaller --tile-width");
+    }
+  });
+  log::stage("input probed");
+  const StreamInfo& info = plan.info;
+  const AVRational tb = info.time_base;
+  const int64_t begin =
+      info.start_pts + static_cast<int64_t>(std::llround(options.start / av_q2d(tb)));
+  const int64_t end =
+      options.end >= 0
+          ? info.start_pts + static_cast<int64_t>(std::llround(options.end / av_q2d(tb)))
+          : info.end_pts;
+  if (options.end < 0 && info.end_pts == 0 && env.size() > 1 && env.rank() == 0) {
+    log::warn(info.path + ": duration unknown, so rank 0 decodes the whole movie alone");
+  }
+  if (!info.packets_have_pts) {
+    log::info(info.path +
+              ": packets carry no presentation timestamps, so frames are listed by "
+              "decoding (slower than demuxing)");
+  }
+  plan.segments = plan_segments(begin, end, env.size(), options.start <= 0, options.end < 0);
+  const Segment& mine = plan.my_segment(env.rank());
+
+  FrameScan scan;
+  Stopwatch scan_clock;
+  collective_step(env, [&] {
+    if (mine.begin < mine.end) scan = scan_frames(info, mine, options.keyframes);
+  });
+  // A rank that starts reading in the middle of a damaged file can list its frames differently
+  // from a reader that came from the start (a demuxer resynchronising, a decoder recovering
+  // from other references). Where any rank saw damage, rank 0 lists the whole range in one
+  // pass, as one rank would: the rows then never depend on the rank count.
+  int64_t damaged = shows_damage(scan) ? 1 : 0;
+  allreduce(env, damaged, MPI_MAX, "damage seen");
+  if (damaged && env.size() > 1) {
+    if (env.rank() == 0) {
+      log::warn(info.path +
+                ": the file is damaged; rank 0 lists its frames alone, so that the rows do "
+                "not depend on the number of ranks");
+    }
+    scan = FrameScan{};
+    collective_step(env, [&] {
+      if (env.rank() == 0) {
+        Segment whole{plan.segments.front().begin, plan.segments.back().end};
+        scan = scan_frames(info, whole, options.keyframes);
+      }
+    });
+  }
+  plan.scan_seconds = scan_clock.seconds();
+  log::stage("segment scanned: " + std::to_string(scan.pts.size()) + " frames");
+  plan.my_frames_scanned = static_cast<int64_t>(scan.pts.size());
+  if (!scan.read_error.empty()) {
+    log::warn(info.path + ": reading stopped early (" + scan.read_error + ") after " +
+              std::to_string(scan.pts.size()) +
+              " frames of this rank's segment; the file is "
+              "truncated or damaged and the rest of it is missing");
+  }
+  if (scan.duplicates > 0) {
+    log::warn(info.path + ": " + std::to_string(scan.duplicates) +
+              " packets repeat an earlier timestamp and are ignored; their frames are missing");
+  }
+  if (scan.bad_packets > 0) {
+    log::warn(info.path + ": " + std::to_string(scan.bad_packets) +
+              " packets did not decode while listing frames; their frames are missing");
+  }
+  if (scan.untimed > 0) {
+    log::warn(info.path + ": " + std::to_string(scan.untimed) +
+              " frames have no timestamp and are left out");
+  }
+  int64_t truncated = scan.read_error.empty() ? 0 : 1;
+  allreduce(env, truncated, MPI_MAX, "truncated");
+  plan.truncated = truncated != 0;
+  if (scan.concealed > 0 || scan.corrupt > 0) {
+    log::warn(info.path + ": " +
+              std::to_string(scan.concealed > 0 ? scan.concealed : scan.corrupt) +
+              (scan.concealed > 0 ? " frames were patched over damaged data"
+                                  : " packets are flagged corrupt by the demuxer") +
+              "; frames around them may be missing");
+  }
+  if (scan.demuxer_errors > 0) {
+    log::warn(info.path + ": the demuxer met " + std::to_string(scan.demuxer_errors) +
+              " stretches of invalid data and skipped them; frames there are missing");
+  }
+  int64_t damage = scan.duplicates + scan.bad_packets + scan.untimed + scan.concealed +
+                   scan.corrupt + scan.demuxer_errors;
+  allreduce(env, damage, MPI_SUM, "damage");
+  plan.damage = damage;
+  int64_t packets_end = scan.packets_end;  // AV_NOPTS_VALUE is the smallest int64
+  allreduce(env, packets_end, MPI_MAX, "end of the packets");
+
+  plan.frame_pts = gather_table(env, scan.pts);
+  if (options.end < 0 && packets_end != AV_NOPTS_VALUE) {
+    check_video_end(env, info, packets_end, plan);
+  }
+  SampleRule rule;
+  rule.every = options.every;
+  rule.fps = options.fps;
+  rule.columns = options.columns;
+  plan.samples = select_samples(plan.frame_pts, tb, rule);
+  collective_step(env, [&] {
+    if (plan.samples.empty()) {
+      throw usage_error(info.path + ": no frames in the selected range" +
+                        (plan.truncated ? " (the file is damaged)" : ""));
+    }
+  });
+
+  if (options.crop == "auto") {
+    const CropRect found = detect_crop(env, plan, &plan.crop_method);
+    // No bars: the whole frame, by the very path a run without cropping takes.
+    const bool whole =
+        found.x == 0 && found.y == 0 && found.width == info.width && found.height == info.height;
+    plan.source.crop = whole ? CropRect{} : found;
+    collective_step(env, [&] {
+      plan.tile = tile_size_for(info, options.tile_width, plan.source.crop);
+      if (plan.tile.pixels() > kMaxTilePixels) {
+        throw usage_error(options.input + ": tile of " + std::to_string(plan.tile.pixels()) +
+                          " pixels is too large; choose a smaller --tile-width");
+      }
+    });
+  }
+
+  // Samples are in timestamp order and segments contiguous: this rank's rows are one range.
+  auto row_of = [&](int64_t ts) {
+    int64_t lo = 0, hi = static_cast<int64_t>(plan.samples.size());
+    while (lo < hi) {
+      const int64_t mid = (lo + hi) / 2;
+      if (plan.sample_pts(mid) < ts)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+    return lo;
+  };
+  plan.my_first = row_of(mine.begin);
+  plan.my_end = mine.end == std::numeric_limits<int64_t>::max()
+                    ? static_cast<int64_t>(plan.samples.size())
+                    : row_of(mine.end);
+  if (mine.begin >= mine.end) plan.my_first = plan.my_end = 0;
+  const int64_t my_rounds = (plan.my_end - plan.my_first + options.batch - 1) / options.batch;
+  mpi_check(MPI_Allreduce(&my_rounds, &plan.rounds, 1, MPI_INT64_T, MPI_MAX, env.comm()),
+            "MPI_Allreduce(rounds)");
+  log::info(info.path + ": " + info.codec + " " + std::to_string(info.width) + "x" +
+            std::to_string(info.height) + ", " + std::to_string(plan.frame_pts.size()) +
+            " frames in range, " + std::to_string(plan.samples.size()) + " sampled, crop " +
+            crop_text(plan.crop_rect()) + " (" + plan.crop_method + "), " +
+            (plan.source.tone.active()
+                 ? "tone mapping " + tone_map_description(plan.source.tone) + ", "
+                 : std::string()) +
+            "tiles " + std::to_string(plan.tile.width) + "x" + std::to_string(plan.tile.height) +
+            ", " + std::to_string(env.size()) + " rank(s)");
+  return plan;
+}
+
+double Plan::frame_time(int64_t row) const {
+  if (!stored_time.empty()) return stored_time[static_cast<size_t>(row)];
+  return to_seconds(sample_pts(row) - info.start_pts, info.time_base);
+}
+
+}  // namespace barcode

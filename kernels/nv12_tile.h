@@ -19,8 +19,8 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "color/yuv_rgb.h"
 #include "color/yuv_planes.h"
+#include "color/yuv_rgb.h"
 
 namespace barcode::gpu {
 

@@ -19,13 +19,13 @@
 
 #include "base/first_failure.h"
 #include "color/frame_summary.h"
+#include "color/yuv_planes.h"
 #include "gpu/cuda_resources.h"
 #include "gpu/gpu_kmeans.h"
 #include "pipeline/result_book.h"
 #include "pipeline/tile_sink.h"
 #include "video/ffmpeg_util.h"
 #include "video/tile_converter.h"
-#include "color/yuv_planes.h"
 
 namespace barcode::gpu {
 

@@ -8,9 +8,9 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "color/yuv_planes.h"
 #include "color/yuv_rgb.h"
 #include "video/tile_converter.h"
-#include "color/yuv_planes.h"
 
 extern "C" {
 struct AVFrame;

@@ -70,7 +70,6 @@ void choose_decoders(const MpiEnv& env, const Options& options, Backend& backend
   for (int i = 0; i < software; ++i) {
     DecodeConfig c;
     c.pictures = pictures;
-    c.background = backend.nvdec != nullptr;
     c.keyframes_only = options.keyframes;
     c.threads = options.cpu_decoders >= 0 ? std::max(1, backend.threads / software)
                                           : mix.threads_per_software_decoder;

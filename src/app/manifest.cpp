@@ -256,19 +256,12 @@ int movies_at_once(const MpiEnv& world, const Options& options, const Backend& b
     return 1;
   }
   if (options.movies_at_once > 0) return options.movies_at_once;
-  // Without NVDEC, as many as the rank has decoders: each movie then has one decoder and is
-  // never split, as a split costs the decoding from the key frame before it. Measured on one
-  // H200 (8 NVDEC sessions + 5 software decoders of two threads) with 40 movies of 60 s against
-  // one long file of the same frames: 1, 2, 4, 8, 10 and 13 at once gave 0.31, 0.53, 0.66,
-  // 0.75-0.84, 0.78-0.79 and 0.89 of its rate. With NVDEC, one movie per session, the software
-  // decoders dealt out among them: a movie with a software decoder alone (one thread) takes
-  // four times as long as one with a session, and the queue's end waited for those (20 at once
-  // with 12 such decoders: 0.58). At most half the movies a rank can expect: the last movies
-  // of the queue run while other decoders are idle.
-  int64_t nvdec = 0;
-  for (const DecodeConfig& decoder : backend.decoders) nvdec += decoder.hw_device ? 1 : 0;
-  const int64_t decoders =
-      nvdec > 0 ? nvdec : std::max<int64_t>(1, static_cast<int64_t>(backend.decoders.size()));
+  // As many as the rank has decoders: each movie then has one decoder and is never split, as a
+  // split costs the decoding from the key frame before it. Measured on one H200 (13 decoders)
+  // with 40 movies of 60 s against one long file of the same frames: 1, 2, 4, 8, 10 and 13 at
+  // once gave 0.31, 0.53, 0.66, 0.75-0.84, 0.78-0.79 and 0.89 of its rate. At most half the
+  // movies a rank can expect: the last movies of the queue run while other decoders are idle.
+  const auto decoders = std::max<int64_t>(1, static_cast<int64_t>(backend.decoders.size()));
   const int64_t per_rank = static_cast<int64_t>(movies) / world.size();
   return static_cast<int>(std::max<int64_t>(1, std::min(decoders, per_rank / 2)));
 }

@@ -10,7 +10,6 @@
 #include "base/interrupt.h"
 #include "base/log.h"
 #include "base/stopwatch.h"
-#include "base/thread_priority.h"
 #include "pipeline/row_ranges.h"
 
 namespace barcode {
@@ -48,9 +47,6 @@ DecodePoolStats run_decode_pool(const Plan& plan, int64_t first, int64_t end,
   FirstFailure failure;
 
   auto decode_ranges = [&](int decoder) {
-    if (decoders[static_cast<size_t>(decoder)].background && !run_in_background()) {
-      log::detail("decoder " + std::to_string(decoder) + ": cannot lower its priority");
-    }
     SegmentDecoder& session = *sessions[static_cast<size_t>(decoder)];
     int64_t my_ranges = 0, my_frames = 0;
     bool first_frame = true;

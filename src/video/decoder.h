@@ -29,10 +29,6 @@ struct DecodeConfig {
   AVBufferRef* hw_device = nullptr;
   // Where a software decoder puts its pictures (nullptr: FFmpeg's pools); see picture_memory.h.
   std::shared_ptr<PictureMemory> pictures;
-  // A software decoder beside NVDEC sessions: its thread runs at a lower priority, so that the
-  // sessions' feeding threads, the sink and the writer get the cores first and it decodes on
-  // what they leave (HEVC keeps NVDEC's speed, H.264 gains the idle cores).
-  bool background = false;
 };
 
 struct DecodeStats {

@@ -681,7 +681,7 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats, const Ba
   const Backend& backend = shared ? *shared : own;
   StoredSource stored;
   const Plan plan = plan_while_opening_device(env, options, shared ? nullptr : &own, stored, run);
-  if (!shared) choose_decoders(env, options, own);
+  if (!shared) choose_decoders(env, options, DecodeWork{plan.info.codec, false}, own);
   log::stage("backend ready");
   // The summary every ending prints (collective: every rank reaches it together).
   const auto report = [&] {

@@ -40,7 +40,8 @@ void open_device(const MpiEnv& env, const Options& options, Backend& backend) {
   }
 }
 
-void choose_decoders(const MpiEnv& env, const Options& options, Backend& backend) {
+void choose_decoders(const MpiEnv& env, const Options& options, const DecodeWork& work,
+                     Backend& backend) {
   const int devices = backend.devices;
   collective_step(env, [&] {
     if (options.gpu == GpuMode::kOn && devices == 0) {
@@ -50,7 +51,8 @@ void choose_decoders(const MpiEnv& env, const Options& options, Backend& backend
   });
   const bool decoding = options.from_h5.empty();
   const int sharing = std::max(1, (env.local_size() + devices - 1) / std::max(devices, 1));
-  const DecoderMix mix = default_decoder_mix(backend.threads, backend.nvdec != nullptr, sharing);
+  const DecoderMix mix =
+      default_decoder_mix(backend.threads, backend.nvdec != nullptr, sharing, work);
   if (backend.nvdec) {
     const int sessions = options.decoders > 0 ? options.decoders : mix.nvdec_sessions;
     for (int i = 0; i < sessions; ++i) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "base/mpi_env.h"
+#include "pipeline/decoder_mix.h"
 #include "plan/options.h"
 #include "video/decoder.h"
 
@@ -44,8 +45,9 @@ struct Backend {
 void open_device(const MpiEnv& env, const Options& options, Backend& backend);
 
 // Collective: checks the device choice on every rank and sets the decoders up (the flags', or
-// the default mix for the rank's cores and GPU).
-void choose_decoders(const MpiEnv& env, const Options& options, Backend& backend);
+// the default mix for the rank's cores, GPU and `work`).
+void choose_decoders(const MpiEnv& env, const Options& options, const DecodeWork& work,
+                     Backend& backend);
 
 // Part `part` of `parts` of a rank's backend, for one of the movies it works on at once: the
 // same GPU and NVDEC device, every parts-th of its decoders (at least one) and 1/parts of its

@@ -2,6 +2,8 @@
 // sessions where it has a GPU, and software decoders on the cores that feeding NVDEC leaves idle.
 #pragma once
 
+#include <string>
+
 namespace barcode {
 
 struct DecoderMix {
@@ -10,8 +12,14 @@ struct DecoderMix {
   int threads_per_software_decoder = 1;  // libavcodec threads of each software decoder
 };
 
+// What the decoders will work on.
+struct DecodeWork {
+  std::string codec;          // FFmpeg's codec name of the film; empty: not known (archives)
+  bool whole_movies = false;  // --manifest: each decoder on whole movies, one at a time
+};
+
 // `cores`: the cores the rank may use; `nvdec`: whether it decodes with NVDEC; `sharing`: how
 // many ranks of the node share its GPU (they share its 7 decoder engines too).
-DecoderMix default_decoder_mix(int cores, bool nvdec, int sharing);
+DecoderMix default_decoder_mix(int cores, bool nvdec, int sharing, const DecodeWork& work = {});
 
 }  // namespace barcode

@@ -13,6 +13,19 @@ TEST(DecoderMix, GpuNodeOfSixteenCores) {
   EXPECT_EQ(mix.threads_per_software_decoder, 1);
 }
 
+TEST(DecoderMix, HevcIsLeftToNvdec) {
+  const DecoderMix mix = default_decoder_mix(16, true, 1, {"hevc", false});
+  EXPECT_EQ(mix.nvdec_sessions, 8);
+  EXPECT_EQ(mix.software_decoders, 0);
+}
+
+TEST(DecoderMix, ArchivesGetFewerFasterSoftwareDecoders) {
+  const DecoderMix mix = default_decoder_mix(16, true, 1, {"", true});
+  EXPECT_EQ(mix.nvdec_sessions, 8);
+  EXPECT_EQ(mix.software_decoders, 5);
+  EXPECT_EQ(mix.threads_per_software_decoder, 2);
+}
+
 TEST(DecoderMix, RanksSharingAGpuShareItsSessions) {
   const DecoderMix mix = default_decoder_mix(8, true, 4);
   EXPECT_EQ(mix.nvdec_sessions, 2);

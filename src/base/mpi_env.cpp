@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <thread>
 #include <vector>
 
@@ -48,10 +49,14 @@ int share_cores(MPI_Comm node, int local_size) {
   // Open MPI binds each rank to one core by default when it starts two or fewer: a GPU rank's
   // sixteen decoder threads then shared one core (13 % slower under `mpirun -np 1`). Where the
   // ranks' bindings leave cores of the job idle and a rank has fewer than its share, the ranks
-  // share all the cores the job may use instead, as with --bind-to none.
+  // share all the cores the job may use instead, as with --bind-to none. Only under Open MPI's
+  // launcher: a process started alone keeps the cores it was given (`taskset`, `numactl`: two
+  // such processes on the halves of a node used to spread over all of it, each over the other's
+  // cores).
+  const bool open_mpi_launched = std::getenv("OMPI_COMM_WORLD_SIZE") != nullptr;
   cpu_set_t allowed = cores_allowed();
   const int fair = CPU_COUNT(&allowed) / std::max(local_size, 1);
-  if (CPU_COUNT(&mine) < fair && CPU_COUNT(&bound) < CPU_COUNT(&allowed) &&
+  if (open_mpi_launched && CPU_COUNT(&mine) < fair && CPU_COUNT(&bound) < CPU_COUNT(&allowed) &&
       sched_setaffinity(0, sizeof(allowed), &allowed) == 0) {
     return std::max(1, fair);
   }

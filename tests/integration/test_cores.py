@@ -1,6 +1,7 @@
 """How many cores a rank takes: under `mpirun -np 1` Open MPI binds the rank to one core by
 default, which left a whole node's decoders on that core; the rank now takes the cores the job
-may use (shared equally among the node's ranks), whatever the launcher's default binding."""
+may use (shared equally among the node's ranks), whatever the launcher's default binding. A
+process started alone keeps the cores it was started on."""
 import os
 import re
 import subprocess
@@ -22,6 +23,17 @@ class Cores(ToolTest):
         cores = len(os.sched_getaffinity(0))
         self.assertEqual(self.cores_used("-np", "1"), [cores])
         self.assertEqual(self.cores_used("-np", "1", "--bind-to", "none"), [cores])
+
+    def test_a_process_started_alone_keeps_the_cores_it_was_given(self):
+        # taskset (or numactl) by hand: the user's choice, not a launcher's default binding.
+        # Before, the process spread over every core the machine allowed.
+        out = self.out("alone.h5")
+        first = sorted(os.sched_getaffinity(0))[0]
+        result = subprocess.run(["taskset", "-c", str(first), BIN, media("busy_h264.mp4"), "-o",
+                                 out, "--overwrite", "--decode-only", "-v", "2"], env=MPI_ENV,
+                                capture_output=True, text=True, timeout=120)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(re.findall(r"rank uses .*, (\d+) cores", result.stderr), ["1"])
 
     def test_ranks_of_a_node_share_its_cores(self):
         cores = len(os.sched_getaffinity(0))

@@ -10,8 +10,8 @@
 # frames/s the table gives CPU seconds (user+sys) per frame: on a machine shared with other work
 # the wall-clock ratio is disturbed, the CPU-time ratio much less.
 #
-# A last line times the clustering alone on 300 tiles of the same input (build/kmeans_bench), fast
-# path and reference.
+# A last line times the clustering alone on 300 of the tool's tiles of the same input
+# (build/kmeans_bench), fast path and reference.
 #
 # Environment: BUILD_DIR (default build); THREADS (default: the cores this shell may use), passed
 # as --threads to both runs; EXTRA_ARGS, more options for both (e.g. "--cpu-decoders 1" to compare
@@ -59,17 +59,18 @@ if [ -n "${MPI_RANKS:-}" ]; then
     --gpu off --threads 1
 fi
 
-# The clustering alone, one thread, on tiles of the same input (ffmpeg's area downscale to the
-# tool's default 160x90; 300 frames spread over the input): CPU ms per frame, fast path and
-# reference, and whether they agree.
+# The clustering alone, one thread, on the tool's own tiles of the same input (300 samples spread
+# over it, --keep-thumbs, read back with h5dump): CPU ms per frame, fast path and reference, and
+# whether they agree. Not ffmpeg's area scaler: its 160x90 tiles of the film have 4600 distinct
+# colours on average against the tool's 6500, and clustering them costs a quarter less
+# (docs/benchmarks.md, issue 12).
 kmeans_row() {
   local bench=$build/kmeans_bench
   [ -x "$bench" ] || return 0
-  local duration
-  duration=$(ffprobe -v error -show_entries format=duration -of csv=p=0 "$input")
-  ffmpeg -nostdin -v error -i "$input" \
-    -vf "fps=300/${duration},scale=160:90:flags=area" -frames:v 300 -pix_fmt rgb24 -f rawvideo \
-    "$work/tiles.raw"
+  "$tool" "$input" -o "$work/t.h5" --overwrite --gpu off --threads "$threads" --keep-thumbs \
+    --columns 300 ${EXTRA_ARGS:-} >"$work/thumbs.log" 2>&1 ||
+    { cat "$work/thumbs.log" >&2; echo "bench_cpu: the --keep-thumbs run failed" >&2; exit 1; }
+  h5dump -d /frames/thumbs -b LE -o "$work/tiles.raw" "$work/t.h5" >/dev/null
   local path
   for path in fast reference; do
     local env=()
@@ -95,7 +96,7 @@ decoders=$(sed -n 's/.*rank 0 on CPU with \([0-9]*\) decoder.*/\1/p' "$work/e2e.
 echo "input: $input; $(nproc) cores, --threads $threads ${EXTRA_ARGS:-}, $decoders software decoder(s); best of $runs run(s)"
 echo "k-means path: $([ "${BARCODE_KMEANS:-}" = reference ] && echo reference || echo fast where supported)"
 echo
-echo "| run | frames/s | CPU ms per frame | clustering ms per frame (thread time) |"
+echo "| run | frames/s | CPU ms per frame | clustering ms per frame (thread CPU time) |"
 echo "|---|---:|---:|---:|"
 echo "| decode-only | $(fps decode) | $(cpu_ms decode) | – |"
 echo "| end to end | $(fps e2e) | $(cpu_ms e2e) | $(awk -v c="$(cluster_s e2e)" -v f="$(frames e2e)" 'BEGIN { printf "%.2f", 1000 * c / f }') |"

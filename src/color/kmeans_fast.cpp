@@ -82,14 +82,11 @@ int64_t round_up(int64_t v, int64_t m) {
 // All buffers of one call, kept per thread so that no call allocates once warm.
 struct Scratch {
   std::vector<uint32_t> keys, keys_tmp;
+  std::vector<uint32_t> low, high;  // the radix sort's bucket starts
   std::vector<int32_t> pr, pg, pb;  // pixels in pixel order, padded to kLanes
   std::vector<uint32_t> d2;         // padded; padding stays 0
   std::vector<uint32_t> block_sum;
-  // Distinct colours, padded to kLanes with zero-count colours (assigned, never summed).
-  int64_t colours = 0;
-  std::vector<float> cr, cg, cb;
-  std::vector<int32_t> count, wr, wg, wb;
-  std::vector<int64_t> w_sq;
+  kmeans_detail::ColourTable table;  // the distinct colours, padded to kLanes
   std::vector<int32_t> labels;
   std::vector<float> upper, lower;
   std::vector<int32_t> recompute;                   // colours whose bounds failed this iteration
@@ -99,6 +96,11 @@ struct Scratch {
 Scratch& scratch() {
   static thread_local Scratch s;
   return s;
+}
+
+template <typename T>
+void grow(std::vector<T>& v, int64_t n) {
+  if (static_cast<int64_t>(v.size()) < n) v.resize(static_cast<size_t>(n));
 }
 
 // The smallest float >= x (x finite, within float range).
@@ -114,7 +116,10 @@ void distinct_colours(const uint8_t* rgb, int64_t n, Scratch& s) {
   s.keys_tmp.resize(n);
   uint32_t* keys = s.keys.data();
   uint32_t* tmp = s.keys_tmp.data();
-  std::vector<uint32_t> low(4096, 0), high(4096, 0);
+  s.low.assign(4096, 0);
+  s.high.assign(4096, 0);
+  uint32_t* low = s.low.data();
+  uint32_t* high = s.high.data();
   for (int64_t i = 0; i < n; ++i) {
     const uint32_t key =
         (uint32_t{rgb[3 * i]} << 16) | (uint32_t{rgb[3 * i + 1]} << 8) | rgb[3 * i + 2];
@@ -133,55 +138,34 @@ void distinct_colours(const uint8_t* rgb, int64_t n, Scratch& s) {
   for (int64_t i = 0; i < n; ++i) tmp[low[keys[i] & 0xFFF]++] = keys[i];
   for (int64_t i = 0; i < n; ++i) keys[high[tmp[i] >> 12]++] = tmp[i];
 
-  s.cr.clear();
-  s.cg.clear();
-  s.cb.clear();
-  s.count.clear();
-  s.wr.clear();
-  s.wg.clear();
-  s.wb.clear();
-  s.w_sq.clear();
-  kmeans_detail::for_each_distinct_colour(
-      keys, n, [&](int32_t r, int32_t g, int32_t b, int32_t count) {
-        s.cr.push_back(static_cast<float>(r));
-        s.cg.push_back(static_cast<float>(g));
-        s.cb.push_back(static_cast<float>(b));
-        s.count.push_back(count);
-        s.wr.push_back(count * r);
-        s.wg.push_back(count * g);
-        s.wb.push_back(count * b);
-        s.w_sq.push_back(int64_t{count} * (r * r + g * g + b * b));
-      });
-  s.colours = static_cast<int64_t>(s.count.size());
-  const auto padded = static_cast<size_t>(round_up(s.colours, kLanes));
-  s.cr.resize(padded, 0.0f);
-  s.cg.resize(padded, 0.0f);
-  s.cb.resize(padded, 0.0f);
-  s.count.resize(padded, 0);
-  s.wr.resize(padded, 0);
-  s.wg.resize(padded, 0);
-  s.wb.resize(padded, 0);
-  s.w_sq.resize(padded, 0);
-  s.labels.assign(padded, 0);
-  s.upper.assign(padded, 0.0f);
-  s.lower.assign(padded, 0.0f);
+  kmeans_detail::fill_colour_table(keys, n, kLanes, s.table);
+  // Every colour's label and bounds are written by the first assignment of each restart before
+  // they are read, so these arrays only grow, as the table's do.
+  const int64_t padded = s.table.padded;
+  grow(s.labels, padded);
+  grow(s.upper, padded);
+  grow(s.lower, padded);
   // Room for the last packed store of 8 lanes, and the padding of the last group.
-  s.recompute.resize(padded + kLanes);
-  s.failed_r.resize(padded + kLanes);
-  s.failed_g.resize(padded + kLanes);
-  s.failed_b.resize(padded + kLanes);
+  grow(s.recompute, padded + kLanes);
+  grow(s.failed_r, padded + kLanes);
+  grow(s.failed_g, padded + kLanes);
+  grow(s.failed_b, padded + kLanes);
 }
 
 void split_pixels(const uint8_t* rgb, int64_t n, Scratch& s) {
-  const auto padded = static_cast<size_t>(round_up(n, kBlock));
-  s.pr.assign(padded, 0);
-  s.pg.assign(padded, 0);
-  s.pb.assign(padded, 0);
+  const int64_t padded = round_up(n, kBlock);
+  grow(s.pr, padded);
+  grow(s.pg, padded);
+  grow(s.pb, padded);
+  int32_t* pr = s.pr.data();
+  int32_t* pg = s.pg.data();
+  int32_t* pb = s.pb.data();
   for (int64_t i = 0; i < n; ++i) {
-    s.pr[i] = rgb[3 * i];
-    s.pg[i] = rgb[3 * i + 1];
-    s.pb[i] = rgb[3 * i + 2];
+    pr[i] = rgb[3 * i];
+    pg[i] = rgb[3 * i + 1];
+    pb[i] = rgb[3 * i + 2];
   }
+  for (int64_t i = n; i < padded; ++i) pr[i] = pg[i] = pb[i] = 0;
   s.d2.resize(padded);
   s.block_sum.resize(padded / kBlock);
 }
@@ -369,19 +353,18 @@ void nearest_chunk(const float* r, const float* g, const float* b, int64_t count
 
 // First assignment of a restart: every colour's distances computed; sums from scratch.
 void assign_all(Scratch& s, const PaddedCentroids& c, int k, ClusterSums& sums) {
-  const int64_t padded = static_cast<int64_t>(s.cr.size());
-  for (int64_t i = 0; i < padded; i += kChunk) {
-    const int64_t count = padded - i < kChunk ? padded - i : kChunk;
-    nearest_chunk(&s.cr[i], &s.cg[i], &s.cb[i], count, c, k, &s.labels[i], &s.upper[i],
-                  &s.lower[i]);
+  const kmeans_detail::ColourTable& t = s.table;
+  for (int64_t i = 0; i < t.padded; i += kChunk) {
+    const int64_t count = t.padded - i < kChunk ? t.padded - i : kChunk;
+    nearest_chunk(&t.r[i], &t.g[i], &t.b[i], count, c, k, &s.labels[i], &s.upper[i], &s.lower[i]);
   }
   sums.clear();
-  for (int64_t i = 0; i < s.colours; ++i) {
+  for (int64_t i = 0; i < t.size; ++i) {
     const int32_t j = s.labels[i];
-    sums.count[j] += s.count[i];
-    sums.sr[j] += s.wr[i];
-    sums.sg[j] += s.wg[i];
-    sums.sb[j] += s.wb[i];
+    sums.count[j] += t.count[i];
+    sums.sr[j] += t.wr[i];
+    sums.sg[j] += t.wg[i];
+    sums.sb[j] += t.wb[i];
   }
 }
 
@@ -390,10 +373,10 @@ void assign_bounded(Scratch& s, const PaddedCentroids& c, int k, const Moves& mo
                     ClusterSums& sums) {
   // Raw pointers in locals: the intrinsics' stores may alias anything, so through the vectors the
   // compiler would reload every data pointer after each store.
-  const int64_t padded = static_cast<int64_t>(s.cr.size());
-  const float* cr = s.cr.data();
-  const float* cg = s.cg.data();
-  const float* cb = s.cb.data();
+  const int64_t padded = s.table.padded;
+  const float* cr = s.table.r.data();
+  const float* cg = s.table.g.data();
+  const float* cb = s.table.b.data();
   int32_t* labels = s.labels.data();
   float* upper_bound = s.upper.data();
   float* lower_bound = s.lower.data();
@@ -440,11 +423,11 @@ void assign_bounded(Scratch& s, const PaddedCentroids& c, int k, const Moves& mo
     fb[f] = fb[failed - 1];
   }
   const int64_t groups = (failed + kLanes - 1) / kLanes * kLanes;
-  const int64_t colours = s.colours;
-  const int32_t* count = s.count.data();
-  const int32_t* wr = s.wr.data();
-  const int32_t* wg = s.wg.data();
-  const int32_t* wb = s.wb.data();
+  const int64_t colours = s.table.size;
+  const int32_t* count = s.table.count.data();
+  const int32_t* wr = s.table.wr.data();
+  const int32_t* wg = s.table.wg.data();
+  const int32_t* wb = s.table.wb.data();
   int64_t* s_count = sums.count.data();
   int64_t* s_r = sums.sr.data();
   int64_t* s_g = sums.sg.data();
@@ -480,7 +463,7 @@ void assign_bounded(Scratch& s, const PaddedCentroids& c, int k, const Moves& mo
 // Within-cluster sum of squares of the final labelling (the reference's formula).
 double partition_inertia(const Scratch& s, const ClusterSums& sums, int k) {
   std::vector<int64_t> s2(k, 0);
-  for (int64_t i = 0; i < s.colours; ++i) s2[s.labels[i]] += s.w_sq[i];
+  for (int64_t i = 0; i < s.table.size; ++i) s2[s.labels[i]] += s.table.w_sq[i];
   return kmeans_detail::inertia_from_sums(sums, s2, k);
 }
 

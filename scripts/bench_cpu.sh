@@ -75,20 +75,17 @@ kmeans_row() {
   for path in fast reference; do
     local env=()
     [ "$path" = reference ] && env=(env BARCODE_KMEANS=reference)
-    "${env[@]}" /usr/bin/time -f "%U %S" -o "$work/time" "$bench" "$work/tiles.raw" 160 90 \
-      --restarts 4 --threads 1 >"$work/kmeans_$path.log"
-    awk '{ print $1 + $2 }' "$work/time" >"$work/kmeans_$path.cpu"
+    "${env[@]}" "$bench" "$work/tiles.raw" 160 90 --restarts 4 --threads 1 >"$work/kmeans_$path.log"
   done
-  local frames
-  frames=$(sed -n 's/^frames=\([0-9]*\).*/\1/p' "$work/kmeans_fast.log")
+  field() { tr ' ' '\n' <"$work/kmeans_$1.log" | sed -n "s/^$2=//p"; }
   local same=no
   [ "$(sed 's/.*mean_inertia/mean_inertia/' "$work/kmeans_fast.log")" = \
     "$(sed 's/.*mean_inertia/mean_inertia/' "$work/kmeans_reference.log")" ] && same=yes
-  awk -v f="$(cat "$work/kmeans_fast.cpu")" -v r="$(cat "$work/kmeans_reference.cpu")" \
-    -v n="$frames" -v same="$same" 'BEGIN {
+  awk -v f="$(field fast cpu_ms_per_frame)" -v r="$(field reference cpu_ms_per_frame)" \
+    -v n="$(field fast frames)" -v same="$same" 'BEGIN {
       printf "\nk-means alone (kmeans_bench, k=8, 4 restarts, one thread, %d tiles of 160x90): " \
         "%.2f CPU ms per frame, reference path %.2f (%.1fx); same mean inertia and iterations: %s\n",
-        n, 1000 * f / n, 1000 * r / n, r / f, same }'
+        n, f, r, r / f, same }'
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }

@@ -87,6 +87,7 @@ struct Scratch {
   std::vector<uint32_t> d2;         // padded; padding stays 0
   std::vector<uint32_t> block_sum;
   kmeans_detail::ColourTable table;  // the distinct colours, padded to kLanes
+  std::vector<int32_t> weights;      // per colour: count, wr, wg, wb side by side (one load)
   std::vector<int32_t> labels;
   std::vector<float> upper, lower;
   std::vector<int32_t> recompute;                   // colours whose bounds failed this iteration
@@ -139,6 +140,15 @@ void distinct_colours(const uint8_t* rgb, int64_t n, Scratch& s) {
   for (int64_t i = 0; i < n; ++i) keys[high[tmp[i] >> 12]++] = tmp[i];
 
   kmeans_detail::fill_colour_table(keys, n, kLanes, s.table);
+  // The padding's weights are zero (fill_colour_table), so moving a padding colour between the
+  // sums adds nothing: the bounded pass needs no test for it.
+  grow(s.weights, 4 * s.table.padded);
+  for (int64_t i = 0; i < s.table.padded; ++i) {
+    s.weights[4 * i] = s.table.count[i];
+    s.weights[4 * i + 1] = s.table.wr[i];
+    s.weights[4 * i + 2] = s.table.wg[i];
+    s.weights[4 * i + 3] = s.table.wb[i];
+  }
   // Every colour's label and bounds are written by the first assignment of each restart before
   // they are read, so these arrays only grow, as the table's do.
   const int64_t padded = s.table.padded;
@@ -423,15 +433,17 @@ void assign_bounded(Scratch& s, const PaddedCentroids& c, int k, const Moves& mo
     fb[f] = fb[failed - 1];
   }
   const int64_t groups = (failed + kLanes - 1) / kLanes * kLanes;
-  const int64_t colours = s.table.size;
-  const int32_t* count = s.table.count.data();
-  const int32_t* wr = s.table.wr.data();
-  const int32_t* wg = s.table.wg.data();
-  const int32_t* wb = s.table.wb.data();
-  int64_t* s_count = sums.count.data();
-  int64_t* s_r = sums.sr.data();
-  int64_t* s_g = sums.sg.data();
-  int64_t* s_b = sums.sb.data();
+  // The cluster sums as one row of four int64 per cluster (count, r, g, b), so that moving a
+  // colour is one widened load of its four weights and two vector additions, and the loop below
+  // keeps its pointers in registers (with twelve separate arrays they were spilled).
+  alignas(32) int64_t cluster[kMaxK][4];
+  for (int j = 0; j < k; ++j) {
+    cluster[j][0] = sums.count[j];
+    cluster[j][1] = sums.sr[j];
+    cluster[j][2] = sums.sg[j];
+    cluster[j][3] = sums.sb[j];
+  }
+  const int32_t* weights = s.weights.data();
   alignas(32) int32_t label[kChunk];
   alignas(32) float upper[kChunk], lower[kChunk];
   for (int64_t f = 0; f < groups; f += kChunk) {
@@ -441,20 +453,24 @@ void assign_bounded(Scratch& s, const PaddedCentroids& c, int k, const Moves& mo
     for (int64_t l = 0; l < real; ++l) {
       const int32_t i = recompute[f + l];
       const int32_t from = labels[i], to = label[l];
-      if (from != to && i < colours) {  // move the colour between the exact integer sums
-        s_count[from] -= count[i];
-        s_r[from] -= wr[i];
-        s_g[from] -= wg[i];
-        s_b[from] -= wb[i];
-        s_count[to] += count[i];
-        s_r[to] += wr[i];
-        s_g[to] += wg[i];
-        s_b[to] += wb[i];
+      if (from != to) {  // move the colour between the exact integer sums
+        const __m256i w = _mm256_cvtepi32_epi64(
+            _mm_loadu_si128(reinterpret_cast<const __m128i*>(weights + 4 * int64_t{i})));
+        __m256i* out = reinterpret_cast<__m256i*>(cluster[from]);
+        __m256i* in = reinterpret_cast<__m256i*>(cluster[to]);
+        _mm256_store_si256(out, _mm256_sub_epi64(_mm256_load_si256(out), w));
+        _mm256_store_si256(in, _mm256_add_epi64(_mm256_load_si256(in), w));
       }
       labels[i] = to;
       upper_bound[i] = upper[l];
       lower_bound[i] = lower[l];
     }
+  }
+  for (int j = 0; j < k; ++j) {
+    sums.count[j] = cluster[j][0];
+    sums.sr[j] = cluster[j][1];
+    sums.sg[j] = cluster[j][2];
+    sums.sb[j] = cluster[j][3];
   }
 }
 

@@ -7,10 +7,11 @@
 //   order of the colours.
 //
 // Seeding: the same integer D2 passes over all pixels in pixel order, 8 pixels per AVX2 operation
-//   (integer arithmetic, exact), with each block of kBlock pixels' D2 sum kept aside. The pixel
-//   the draw picks is the first whose inclusive cumulative D2 sum exceeds the target; cumulative
-//   sums never decrease, so it lies in the first block whose cumulative sum exceeds the target,
-//   and only that block is walked pixel by pixel.
+//   (integer arithmetic, exact: int16 differences squared and summed in pairs by multiply-adds
+//   into int32, whose sum is the same integer in any order), with each block of kBlock pixels' D2
+//   sum kept aside. The pixel the draw picks is the first whose inclusive cumulative D2 sum exceeds
+//   the target; cumulative sums never decrease, so it lies in the first block whose cumulative sum
+//   exceeds the target, and only that block is walked pixel by pixel.
 //
 // Lloyd assignment with bounds (Hamerly's method), proven exact under float rounding:
 //   Let e_j be the real Euclidean distance of a colour p (integers) from centroid c_j (floats)
@@ -83,8 +84,10 @@ int64_t round_up(int64_t v, int64_t m) {
 struct Scratch {
   std::vector<uint32_t> keys, keys_tmp;
   std::vector<uint32_t> low, high;  // the radix sort's bucket starts
-  std::vector<int32_t> pr, pg, pb;  // pixels in pixel order, padded to kLanes
-  std::vector<uint32_t> d2;         // padded; padding stays 0
+  // Pixels in pixel order as int16 pairs, padded to kBlock: (r, g) and (b, 0), the operands of
+  // the seeding's multiply-adds.
+  std::vector<int16_t> rg, b0;
+  std::vector<uint32_t> d2;  // padded; padding stays 0
   std::vector<uint32_t> block_sum;
   kmeans_detail::ColourTable table;  // the distinct colours, padded to kLanes
   std::vector<int32_t> weights;      // per colour: count, wr, wg, wb side by side (one load)
@@ -164,18 +167,17 @@ void distinct_colours(const uint8_t* rgb, int64_t n, Scratch& s) {
 
 void split_pixels(const uint8_t* rgb, int64_t n, Scratch& s) {
   const int64_t padded = round_up(n, kBlock);
-  grow(s.pr, padded);
-  grow(s.pg, padded);
-  grow(s.pb, padded);
-  int32_t* pr = s.pr.data();
-  int32_t* pg = s.pg.data();
-  int32_t* pb = s.pb.data();
+  grow(s.rg, 2 * padded);
+  grow(s.b0, 2 * padded);
+  int16_t* rg = s.rg.data();
+  int16_t* b0 = s.b0.data();
   for (int64_t i = 0; i < n; ++i) {
-    pr[i] = rgb[3 * i];
-    pg[i] = rgb[3 * i + 1];
-    pb[i] = rgb[3 * i + 2];
+    rg[2 * i] = rgb[3 * i];
+    rg[2 * i + 1] = rgb[3 * i + 1];
+    b0[2 * i] = rgb[3 * i + 2];
+    b0[2 * i + 1] = 0;
   }
-  for (int64_t i = n; i < padded; ++i) pr[i] = pg[i] = pb[i] = 0;
+  for (int64_t i = 2 * n; i < 2 * padded; ++i) rg[i] = b0[i] = 0;
   s.d2.resize(padded);
   s.block_sum.resize(padded / kBlock);
 }
@@ -240,27 +242,25 @@ void seed_centroids(Scratch& s, int64_t n, int k, uint64_t key, Centroids& c) {
   for (int64_t i = n; i < blocks * kBlock; ++i) d2[i] = 0;
   int64_t chosen = static_cast<int64_t>((uint64_t{draw24(key, 0)} * un) >> 24);
   for (int ci = 0;; ++ci) {
-    const int32_t cr = s.pr[chosen], cg = s.pg[chosen], cb = s.pb[chosen];
+    const int32_t cr = s.rg[2 * chosen], cg = s.rg[2 * chosen + 1], cb = s.b0[2 * chosen];
     c.r[ci] = static_cast<float>(cr);
     c.g[ci] = static_cast<float>(cg);
     c.b[ci] = static_cast<float>(cb);
     if (ci + 1 == k) break;
 
-    const __m256i vr = _mm256_set1_epi32(cr), vg = _mm256_set1_epi32(cg),
-                  vb = _mm256_set1_epi32(cb);
+    // (r - cr, g - cg) and (b - cb, 0) as int16 in [-255, 255]; a multiply-add of each pair with
+    // itself gives dr*dr + dg*dg and db*db as exact int32, so d is the same integer as the
+    // definition's.
+    const __m256i vrg = _mm256_set1_epi32(cg * 65536 + cr), vb = _mm256_set1_epi32(cb);
     uint64_t total = 0;
     for (int64_t blk = 0; blk < blocks; ++blk) {
       __m256i acc = _mm256_setzero_si256();
       for (int64_t i = blk * kBlock; i < (blk + 1) * kBlock; i += kLanes) {
-        const __m256i dr =
-            _mm256_sub_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(&s.pr[i])), vr);
-        const __m256i dg =
-            _mm256_sub_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(&s.pg[i])), vg);
-        const __m256i db =
-            _mm256_sub_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(&s.pb[i])), vb);
-        const __m256i d = _mm256_add_epi32(
-            _mm256_add_epi32(_mm256_mullo_epi32(dr, dr), _mm256_mullo_epi32(dg, dg)),
-            _mm256_mullo_epi32(db, db));
+        const __m256i drg = _mm256_sub_epi16(
+            _mm256_loadu_si256(reinterpret_cast<const __m256i*>(&s.rg[2 * i])), vrg);
+        const __m256i db = _mm256_sub_epi16(
+            _mm256_loadu_si256(reinterpret_cast<const __m256i*>(&s.b0[2 * i])), vb);
+        const __m256i d = _mm256_add_epi32(_mm256_madd_epi16(drg, drg), _mm256_madd_epi16(db, db));
         __m256i* slot = reinterpret_cast<__m256i*>(&d2[i]);
         const __m256i m = _mm256_min_epu32(_mm256_loadu_si256(slot), d);
         _mm256_storeu_si256(slot, m);

@@ -20,24 +20,27 @@
 //   (subtraction, squared, product, two additions), so with u = 2^-24 and no underflow (a nonzero
 //   |dr| is at least 2^-43: centroids are 0 or at least 2^-20, below 256)
 //       e_j^2 (1-u)^5 <= f_j <= e_j^2 (1+u)^5.                                       (1)
-//   Each colour keeps an upper bound U >= e_a on the distance to its centroid a and a lower
-//   bound L <= min_{j != a} e_j on the others. If L > U (1+u)^5/(1-u)^5, then by (1) every
-//   f_j > f_a, so the reference's argmin (strict <, ties to the lowest index) is a whatever the
-//   tie rule, and the colour keeps its label without computing a distance. The test computed is
-//   L > fl(U * kUp) with kUp = 1 + 2^-20: fl(U * kUp) >= U (1 + 16u)(1 - u), more than needed.
+//   For real U >= e_a (a the colour's centroid) and L <= min_{j != a} e_j: if
+//   L > U (1+u)^5/(1-u)^5, then by (1) every f_j > f_a, so the reference's argmin (strict <, ties
+//   to the lowest index) is a whatever the tie rule, and the colour keeps its label without
+//   computing a distance. With kUp = 1 + 2^-20 > (1+u)^5/(1-u)^5 it suffices that the margin
+//   L - U kUp is positive, and each colour keeps one float m <= L - U kUp for such U and L: it
+//   keeps its label while m > 0.
 //   Where the test fails, all k float distances are computed exactly as the reference does (same
 //   operations, in SIMD lanes, no fused multiply-add: this file is built with -ffp-contract=off
 //   and its target has no FMA) and the argmin is the first index of the smallest value, which is
 //   what the reference's strict-< scan returns (distances are never NaN).
-//   Bounds after such a computation: U = fl(fl(sqrt(f_a)) * kUp) >= e_a and
+//   The margin after such a computation: U = fl(fl(sqrt(f_a)) * kUp) >= e_a and
 //   L = fl(fl(sqrt(f_2nd)) * kDown) <= min_{j != a} e_j, kDown = 1 - 2^-20, by (1) and the
-//   correct rounding of sqrt and of the product.
-//   When centroids move, U += m_add[a] and L -= m_sub, where m_add[j] >= |c_j' - c_j| + 2^-14 and
-//   m_sub >= max_{j != a} |c_j' - c_j| + 2^-14 (triangle inequality on real distances). The
-//   2^-14 covers the rounding of the float addition: U < 512 before the addition (a colour whose
-//   U reached 512 fails the test, since L <= 442, and is recomputed) and L is in 0..442, so the
-//   results are below 1024 in magnitude, where round-to-nearest errs by at most 2^-14. With k = 1
-//   there is no other centroid: L is +infinity and the test always passes.
+//   correct rounding of sqrt and of the product; then m = fl(fl(L - fl(U * kUp)) - 2^-13). U kUp
+//   and L are below 443 (distances in the RGB cube are at most 441.7), where a rounding errs by
+//   at most 2^-16, so the three roundings add less than 2^-13 and m <= L - U kUp.
+//   When centroids move, the real margin of a colour of centroid a falls by at most
+//   max_{j != a} |c_j' - c_j| + |c_a' - c_a| kUp (triangle inequality on real distances), and
+//   m -= drop[a] with drop[a] >= that + 2^-13. The 2^-13 covers the rounding of the float
+//   subtraction: where its exact result is positive it is below 443 and errs by at most 2^-16;
+//   where it is not positive, neither is the rounded result, and the colour is recomputed. With
+//   k = 1 there is no other centroid: L and m are +infinity and the test always passes.
 //   Labels equal the reference's in every iteration, so the exact integer cluster sums, updated
 //   for the colours whose label changed, equal the reference's, and so do the centroids (the same
 //   update_centroids), the iteration count, the inertia and the winner.
@@ -74,7 +77,7 @@ constexpr int64_t kBlock = 256;  // pixels per seeding block: a block's D2 sum i
 constexpr int kMaxK = 32;        // centroid planes are padded to this many
 constexpr float kUp = 1.0f + 0x1p-20f;
 constexpr float kDown = 1.0f - 0x1p-20f;
-constexpr double kRoundingSlack = 0x1p-13;  // >= the 2^-14 of a float addition, and some
+constexpr double kRoundingSlack = 0x1p-13;  // > the roundings of a margin (2^-16 each)
 
 int64_t round_up(int64_t v, int64_t m) {
   return (v + m - 1) / m * m;
@@ -92,7 +95,7 @@ struct Scratch {
   kmeans_detail::ColourTable table;  // the distinct colours, padded to kLanes
   std::vector<int32_t> weights;      // per colour: count, wr, wg, wb side by side (one load)
   std::vector<int32_t> labels;
-  std::vector<float> upper, lower;
+  std::vector<float> margin;                        // per colour: m of the top of the file
   std::vector<int32_t> recompute;                   // colours whose bounds failed this iteration
   std::vector<float> failed_r, failed_g, failed_b;  // their colours, padded to kLanes
 };
@@ -156,8 +159,7 @@ void distinct_colours(const uint8_t* rgb, int64_t n, Scratch& s) {
   // they are read, so these arrays only grow, as the table's do.
   const int64_t padded = s.table.padded;
   grow(s.labels, padded);
-  grow(s.upper, padded);
-  grow(s.lower, padded);
+  grow(s.margin, padded);
   // Room for the last packed store of 8 lanes, and the padding of the last group.
   grow(s.recompute, padded + kLanes);
   grow(s.failed_r, padded + kLanes);
@@ -182,35 +184,39 @@ void split_pixels(const uint8_t* rgb, int64_t n, Scratch& s) {
   s.block_sum.resize(padded / kBlock);
 }
 
-// How far the centroids moved, as the bounds need it (see the top of the file).
+// How far the margins of the colours of each centroid fall when the centroids move (see the top
+// of the file): drop[a] >= max_{j != a} move_j + move_a kUp + 2^-13.
 struct Moves {
-  alignas(32) float add[kMaxK];  // per centroid: >= its move + 2^-14
-  float sub_most = 0.0f;         // >= the largest move of any centroid + 2^-14
-  float sub_other = 0.0f;        // >= the largest move of any centroid but `most` + 2^-14
-  int most = 0;                  // the centroid that moved farthest
+  alignas(32) float drop[kMaxK];
 };
 
 Moves centroid_moves(const Centroids& before, const Centroids& after, int k) {
   Moves m;
   double first = -1.0, second = 0.0;
-  for (int j = 0; j < kMaxK; ++j) m.add[j] = 0.0f;
+  int most = 0;
+  double moved[kMaxK];
+  for (int j = 0; j < kMaxK; ++j) m.drop[j] = 0.0f;
   for (int j = 0; j < k; ++j) {
     const double dr = double{before.r[j]} - double{after.r[j]};
     const double dg = double{before.g[j]} - double{after.g[j]};
     const double db = double{before.b[j]} - double{after.b[j]};
     // Each double operation errs by at most 2^-53 relative; 2^-40 covers them all.
     const double move = std::sqrt(dr * dr + dg * dg + db * db) * (1.0 + 0x1p-40);
-    m.add[j] = float_at_least(move + kRoundingSlack);
+    moved[j] = move;
     if (move > first) {
       second = std::max(first, 0.0);
       first = move;
-      m.most = j;
+      most = j;
     } else {
       second = std::max(second, move);
     }
   }
-  m.sub_most = float_at_least(first + kRoundingSlack);
-  m.sub_other = float_at_least(second + kRoundingSlack);
+  for (int j = 0; j < k; ++j) {
+    const double others = j == most ? second : first;  // the largest move of the others
+    // Two more double roundings, and the product by kUp: 2^-40 relative covers them.
+    const double drop = (others + moved[j] * (1.0 + 0x1p-20)) * (1.0 + 0x1p-40);
+    m.drop[j] = float_at_least(drop + kRoundingSlack);
+  }
   return m;
 }
 
@@ -329,7 +335,7 @@ inline __m256 distance8(__m256 pr, __m256 pg, __m256 pb, float cr, float cg, flo
 constexpr int64_t kChunk = 256;
 
 void nearest_chunk(const float* r, const float* g, const float* b, int64_t count,
-                   const PaddedCentroids& c, int k, int32_t* label, float* upper, float* lower) {
+                   const PaddedCentroids& c, int k, int32_t* label, float* margin) {
   __m256 best[kChunk / kLanes], second[kChunk / kLanes];
   __m256i best_j[kChunk / kLanes];
   const int64_t vectors = count / kLanes;
@@ -354,10 +360,13 @@ void nearest_chunk(const float* r, const float* g, const float* b, int64_t count
     }
   }
   const __m256 up = _mm256_set1_ps(kUp), down = _mm256_set1_ps(kDown);
+  const __m256 slack = _mm256_set1_ps(static_cast<float>(kRoundingSlack));
   for (int64_t v = 0; v < vectors; ++v) {
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(label + v * kLanes), best_j[v]);
-    _mm256_storeu_ps(upper + v * kLanes, _mm256_mul_ps(_mm256_sqrt_ps(best[v]), up));
-    _mm256_storeu_ps(lower + v * kLanes, _mm256_mul_ps(_mm256_sqrt_ps(second[v]), down));
+    const __m256 upper = _mm256_mul_ps(_mm256_sqrt_ps(best[v]), up);
+    const __m256 lower = _mm256_mul_ps(_mm256_sqrt_ps(second[v]), down);
+    _mm256_storeu_ps(margin + v * kLanes,
+                     _mm256_sub_ps(_mm256_sub_ps(lower, _mm256_mul_ps(upper, up)), slack));
   }
 }
 
@@ -366,7 +375,7 @@ void assign_all(Scratch& s, const PaddedCentroids& c, int k, ClusterSums& sums) 
   const kmeans_detail::ColourTable& t = s.table;
   for (int64_t i = 0; i < t.padded; i += kChunk) {
     const int64_t count = t.padded - i < kChunk ? t.padded - i : kChunk;
-    nearest_chunk(&t.r[i], &t.g[i], &t.b[i], count, c, k, &s.labels[i], &s.upper[i], &s.lower[i]);
+    nearest_chunk(&t.r[i], &t.g[i], &t.b[i], count, c, k, &s.labels[i], &s.margin[i]);
   }
   sums.clear();
   for (int64_t i = 0; i < t.size; ++i) {
@@ -388,31 +397,22 @@ void assign_bounded(Scratch& s, const PaddedCentroids& c, int k, const Moves& mo
   const float* cg = s.table.g.data();
   const float* cb = s.table.b.data();
   int32_t* labels = s.labels.data();
-  float* upper_bound = s.upper.data();
-  float* lower_bound = s.lower.data();
+  float* margins = s.margin.data();
   int32_t* recompute = s.recompute.data();
   float* fr = s.failed_r.data();
   float* fg = s.failed_g.data();
   float* fb = s.failed_b.data();
-  const __m256 add_lo = _mm256_load_ps(&moves.add[0]);
-  const __m256i most = _mm256_set1_epi32(moves.most);
-  const __m256 sub_most = _mm256_set1_ps(moves.sub_most);
-  const __m256 sub_other = _mm256_set1_ps(moves.sub_other);
-  const __m256 up = _mm256_set1_ps(kUp);
+  const __m256 drop_lo = _mm256_load_ps(&moves.drop[0]);
+  const __m256 zero = _mm256_setzero_ps();
   const __m256i lane_numbers = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
   int64_t failed = 0;
   for (int64_t i = 0; i < padded; i += kLanes) {
     const __m256i label = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(labels + i));
-    const __m256 add = k <= kLanes ? _mm256_permutevar8x32_ps(add_lo, label)
-                                   : _mm256_i32gather_ps(moves.add, label, 4);
-    const __m256 upper = _mm256_add_ps(_mm256_loadu_ps(upper_bound + i), add);
-    // The centroid that moved farthest is not among the others of its own colours.
-    const __m256 sub =
-        _mm256_blendv_ps(sub_most, sub_other, _mm256_castsi256_ps(_mm256_cmpeq_epi32(label, most)));
-    const __m256 lower = _mm256_sub_ps(_mm256_loadu_ps(lower_bound + i), sub);
-    _mm256_storeu_ps(upper_bound + i, upper);
-    _mm256_storeu_ps(lower_bound + i, lower);
-    const __m256 keeps = _mm256_cmp_ps(lower, _mm256_mul_ps(upper, up), _CMP_GT_OQ);
+    const __m256 drop = k <= kLanes ? _mm256_permutevar8x32_ps(drop_lo, label)
+                                    : _mm256_i32gather_ps(moves.drop, label, 4);
+    const __m256 margin = _mm256_sub_ps(_mm256_loadu_ps(margins + i), drop);
+    _mm256_storeu_ps(margins + i, margin);
+    const __m256 keeps = _mm256_cmp_ps(margin, zero, _CMP_GT_OQ);
     // Append the failed lanes' colour numbers to the list without branching: their lanes packed
     // to the front (the rest of each store is overwritten by the next one or never read). Only
     // the numbers: the failed colours' values are gathered afterwards, for the ~19 % that failed,
@@ -447,10 +447,10 @@ void assign_bounded(Scratch& s, const PaddedCentroids& c, int k, const Moves& mo
   }
   const int32_t* weights = s.weights.data();
   alignas(32) int32_t label[kChunk];
-  alignas(32) float upper[kChunk], lower[kChunk];
+  alignas(32) float margin[kChunk];
   for (int64_t f = 0; f < groups; f += kChunk) {
     const int64_t n = groups - f < kChunk ? groups - f : kChunk;
-    nearest_chunk(fr + f, fg + f, fb + f, n, c, k, label, upper, lower);
+    nearest_chunk(fr + f, fg + f, fb + f, n, c, k, label, margin);
     const int64_t real = failed - f < n ? failed - f : n;
     for (int64_t l = 0; l < real; ++l) {
       const int32_t i = recompute[f + l];
@@ -464,8 +464,7 @@ void assign_bounded(Scratch& s, const PaddedCentroids& c, int k, const Moves& mo
         _mm256_store_si256(in, _mm256_add_epi64(_mm256_load_si256(in), w));
       }
       labels[i] = to;
-      upper_bound[i] = upper[l];
-      lower_bound[i] = lower[l];
+      margins[i] = margin[l];
     }
   }
   for (int j = 0; j < k; ++j) {

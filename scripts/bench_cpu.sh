@@ -10,8 +10,8 @@
 # frames/s the table gives CPU seconds (user+sys) per frame: on a machine shared with other work
 # the wall-clock ratio is disturbed, the CPU-time ratio much less.
 #
-# A last line times the clustering alone on 300 tiles of the same input (build/kmeans_bench), fast
-# path and reference.
+# A last line times the clustering alone on 300 of the tool's tiles of the same input
+# (build/kmeans_bench), fast path and reference.
 #
 # Environment: BUILD_DIR (default build); THREADS (default: the cores this shell may use), passed
 # as --threads to both runs; EXTRA_ARGS, more options for both (e.g. "--cpu-decoders 1" to compare
@@ -59,35 +59,33 @@ if [ -n "${MPI_RANKS:-}" ]; then
     --gpu off --threads 1
 fi
 
-# The clustering alone, one thread, on tiles of the same input (ffmpeg's area downscale to the
-# tool's default 160x90; 300 frames spread over the input): CPU ms per frame, fast path and
-# reference, and whether they agree.
+# The clustering alone, one thread, on the tool's own tiles of the same input (300 samples spread
+# over it, --keep-thumbs, read back with h5dump): CPU ms per frame, fast path and reference, and
+# whether they agree. Not ffmpeg's area scaler: its 160x90 tiles of the film have 4600 distinct
+# colours on average against the tool's 6500, and clustering them costs a quarter less
+# (docs/benchmarks.md, issue 12).
 kmeans_row() {
   local bench=$build/kmeans_bench
   [ -x "$bench" ] || return 0
-  local duration
-  duration=$(ffprobe -v error -show_entries format=duration -of csv=p=0 "$input")
-  ffmpeg -nostdin -v error -i "$input" \
-    -vf "fps=300/${duration},scale=160:90:flags=area" -frames:v 300 -pix_fmt rgb24 -f rawvideo \
-    "$work/tiles.raw"
+  "$tool" "$input" -o "$work/t.h5" --overwrite --gpu off --threads "$threads" --keep-thumbs \
+    --columns 300 ${EXTRA_ARGS:-} >"$work/thumbs.log" 2>&1 ||
+    { cat "$work/thumbs.log" >&2; echo "bench_cpu: the --keep-thumbs run failed" >&2; exit 1; }
+  h5dump -d /frames/thumbs -b LE -o "$work/tiles.raw" "$work/t.h5" >/dev/null
   local path
   for path in fast reference; do
     local env=()
     [ "$path" = reference ] && env=(env BARCODE_KMEANS=reference)
-    "${env[@]}" /usr/bin/time -f "%U %S" -o "$work/time" "$bench" "$work/tiles.raw" 160 90 \
-      --restarts 4 --threads 1 >"$work/kmeans_$path.log"
-    awk '{ print $1 + $2 }' "$work/time" >"$work/kmeans_$path.cpu"
+    "${env[@]}" "$bench" "$work/tiles.raw" 160 90 --restarts 4 --threads 1 >"$work/kmeans_$path.log"
   done
-  local frames
-  frames=$(sed -n 's/^frames=\([0-9]*\).*/\1/p' "$work/kmeans_fast.log")
+  field() { tr ' ' '\n' <"$work/kmeans_$1.log" | sed -n "s/^$2=//p"; }
   local same=no
   [ "$(sed 's/.*mean_inertia/mean_inertia/' "$work/kmeans_fast.log")" = \
     "$(sed 's/.*mean_inertia/mean_inertia/' "$work/kmeans_reference.log")" ] && same=yes
-  awk -v f="$(cat "$work/kmeans_fast.cpu")" -v r="$(cat "$work/kmeans_reference.cpu")" \
-    -v n="$frames" -v same="$same" 'BEGIN {
+  awk -v f="$(field fast cpu_ms_per_frame)" -v r="$(field reference cpu_ms_per_frame)" \
+    -v n="$(field fast frames)" -v same="$same" 'BEGIN {
       printf "\nk-means alone (kmeans_bench, k=8, 4 restarts, one thread, %d tiles of 160x90): " \
         "%.2f CPU ms per frame, reference path %.2f (%.1fx); same mean inertia and iterations: %s\n",
-        n, 1000 * f / n, 1000 * r / n, r / f, same }'
+        n, f, r, r / f, same }'
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
@@ -95,7 +93,7 @@ decoders=$(sed -n 's/.*rank 0 on CPU with \([0-9]*\) decoder.*/\1/p' "$work/e2e.
 echo "input: $input; $(nproc) cores, --threads $threads ${EXTRA_ARGS:-}, $decoders software decoder(s); best of $runs run(s)"
 echo "k-means path: $([ "${BARCODE_KMEANS:-}" = reference ] && echo reference || echo fast where supported)"
 echo
-echo "| run | frames/s | CPU ms per frame | clustering ms per frame (thread time) |"
+echo "| run | frames/s | CPU ms per frame | clustering ms per frame (thread CPU time) |"
 echo "|---|---:|---:|---:|"
 echo "| decode-only | $(fps decode) | $(cpu_ms decode) | – |"
 echo "| end to end | $(fps e2e) | $(cpu_ms e2e) | $(awk -v c="$(cluster_s e2e)" -v f="$(frames e2e)" 'BEGIN { printf "%.2f", 1000 * c / f }') |"

@@ -33,7 +33,8 @@ void report_summary(const RunStats& mine, MPI_Comm comm, const std::string& inpu
                  "  ranks %d, threads per rank %d, rank 0 on %s\n"
                  "  frames: %lld stored, %lld tiles read, %lld written, %lld missing\n"
                  "  time (slowest rank): plan %.2f s, read tiles %.2f s (wall), cluster %.2f s "
-                 "(summed over threads or GPU batches), write %.2f s, movie palette %.2f s, "
+                 "(summed: CPU time of CPU threads, wall time of GPU batches), write %.2f s, movie "
+                 "palette %.2f s, "
                  "render %.2f s\n"
                  "  wall %.2f s: %.1f frames/s; peak memory %.0f MiB per rank (largest)\n",
                  input.c_str(), ranks, threads, device.c_str(), static_cast<long long>(total[2]),
@@ -49,7 +50,8 @@ void report_summary(const RunStats& mine, MPI_Comm comm, const std::string& inpu
                "  frames: %lld in range, %lld decoded, %lld sampled, %lld written, %lld missing, "
                "%lld damaged packets skipped\n"
                "  time (slowest rank): scan %.2f s, decode %.2f s (wall, with conversion), convert "
-               "%.2f s, cluster %.2f s (summed over threads or GPU batches), write %.2f s, movie "
+               "%.2f s, cluster %.2f s (summed: CPU time of CPU threads, wall time of GPU "
+               "batches), write %.2f s, movie "
                "palette %.2f s, render %.2f s\n"
                "  wall %.2f s: %.1f decoded frames/s, %.1f sampled frames/s; peak memory %.0f MiB "
                "per rank (largest)\n",

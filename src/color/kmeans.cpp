@@ -72,6 +72,62 @@ inline float squared_distance(float dr, float dg, float db) {
 }
 }  // namespace
 
+namespace {
+template <typename T>
+void grow(std::vector<T>& v, int64_t n) {
+  if (static_cast<int64_t>(v.size()) < n) v.resize(static_cast<size_t>(n));
+}
+}  // namespace
+
+void fill_colour_table(const uint32_t* sorted_keys, int64_t n, int64_t multiple, ColourTable& t) {
+  // n >= the distinct colours, so arrays of round_up(n) entries hold the table and its padding
+  // without counting the colours first.
+  const int64_t room = (n + multiple - 1) / multiple * multiple;
+  grow(t.r, room);
+  grow(t.g, room);
+  grow(t.b, room);
+  grow(t.count, room);
+  grow(t.wr, room);
+  grow(t.wg, room);
+  grow(t.wb, room);
+  grow(t.w_sq, room);
+  // Raw pointers in locals: through the vectors every store could alias the next data pointer.
+  float* pr = t.r.data();
+  float* pg = t.g.data();
+  float* pb = t.b.data();
+  int32_t* count = t.count.data();
+  int32_t* wr = t.wr.data();
+  int32_t* wg = t.wg.data();
+  int32_t* wb = t.wb.data();
+  int64_t* w_sq = t.w_sq.data();
+  int64_t at = 0;
+  for (int64_t i = 0; i < n; ++at) {
+    const uint32_t key = sorted_keys[i];
+    int64_t run = i + 1;
+    while (run < n && sorted_keys[run] == key) ++run;
+    const auto r = static_cast<int32_t>(key >> 16);
+    const auto g = static_cast<int32_t>((key >> 8) & 0xFF);
+    const auto b = static_cast<int32_t>(key & 0xFF);
+    const auto c = static_cast<int32_t>(run - i);
+    pr[at] = static_cast<float>(r);
+    pg[at] = static_cast<float>(g);
+    pb[at] = static_cast<float>(b);
+    count[at] = c;
+    wr[at] = c * r;
+    wg[at] = c * g;
+    wb[at] = c * b;
+    w_sq[at] = int64_t{c} * (r * r + g * g + b * b);
+    i = run;
+  }
+  t.size = at;
+  t.padded = (at + multiple - 1) / multiple * multiple;
+  for (; at < t.padded; ++at) {
+    pr[at] = pg[at] = pb[at] = 0.0f;
+    count[at] = wr[at] = wg[at] = wb[at] = 0;
+    w_sq[at] = 0;
+  }
+}
+
 float update_centroids(const ClusterSums& sums, int k, Centroids& c) {
   float shift2 = 0.0f;
   for (int j = 0; j < k; ++j) {
@@ -157,16 +213,7 @@ PixelPlanes split_pixels(const uint8_t* rgb, int64_t n) {
   return p;
 }
 
-// The tile's distinct colours with their pixel counts, as float planes for the assignment and as
-// count-weighted integers for the cluster sums. Padded with zero-count colours to a whole number
-// of chunks; the padding is assigned like any colour but never summed.
-struct ColourTable {
-  int64_t size = 0;                 // distinct colours
-  std::vector<float> r, g, b;       // padded to a multiple of kChunk
-  std::vector<int32_t> count;       // pixels of this colour
-  std::vector<int32_t> wr, wg, wb;  // count * channel value (< 2^28)
-  std::vector<int64_t> w_sq;        // count * (r^2 + g^2 + b^2)
-};
+using kmeans_detail::ColourTable;
 
 ColourTable distinct_colours(const uint8_t* rgb, int64_t n) {
   std::vector<uint32_t> keys(n);
@@ -174,24 +221,8 @@ ColourTable distinct_colours(const uint8_t* rgb, int64_t n) {
     keys[i] = (uint32_t{rgb[3 * i]} << 16) | (uint32_t{rgb[3 * i + 1]} << 8) | rgb[3 * i + 2];
   }
   std::sort(keys.begin(), keys.end());
-
   ColourTable t;
-  kmeans_detail::for_each_distinct_colour(
-      keys.data(), n, [&](int32_t r, int32_t g, int32_t b, int32_t count) {
-        t.r.push_back(static_cast<float>(r));
-        t.g.push_back(static_cast<float>(g));
-        t.b.push_back(static_cast<float>(b));
-        t.count.push_back(count);
-        t.wr.push_back(count * r);
-        t.wg.push_back(count * g);
-        t.wb.push_back(count * b);
-        t.w_sq.push_back(int64_t{count} * (r * r + g * g + b * b));
-      });
-  t.size = static_cast<int64_t>(t.count.size());
-  const int64_t padded = (t.size + kChunk - 1) / kChunk * kChunk;
-  t.r.resize(padded, 0.0f);
-  t.g.resize(padded, 0.0f);
-  t.b.resize(padded, 0.0f);
+  kmeans_detail::fill_colour_table(keys.data(), n, kChunk, t);
   return t;
 }
 
@@ -263,8 +294,7 @@ void assign(const ColourTable& t, const Centroids& c, int k, std::vector<int32_t
             ClusterSums& sums) {
   constexpr int64_t kVectors = kChunk / kLanes;
   sums.clear();
-  const int64_t padded = static_cast<int64_t>(t.r.size());
-  for (int64_t base = 0; base < padded; base += kChunk) {
+  for (int64_t base = 0; base < t.padded; base += kChunk) {
     const float* pr = t.r.data() + base;
     const float* pg = t.g.data() + base;
     const float* pb = t.b.data() + base;

@@ -11,18 +11,25 @@
 
 namespace barcode::kmeans_detail {
 
-// Calls add(r, g, b, count) for each distinct colour of the sorted 0xRRGGBB `keys`, in key
-// order: the table of distinct colours both paths cluster, with the sums made from it.
-template <typename Add>
-void for_each_distinct_colour(const uint32_t* keys, int64_t n, Add add) {
-  for (int64_t i = 0; i < n;) {
-    int64_t run = i + 1;
-    while (run < n && keys[run] == keys[i]) ++run;
-    add(static_cast<int32_t>(keys[i] >> 16), static_cast<int32_t>((keys[i] >> 8) & 0xFF),
-        static_cast<int32_t>(keys[i] & 0xFF), static_cast<int32_t>(run - i));
-    i = run;
-  }
-}
+// The tile's distinct colours with their pixel counts: the table both paths cluster, as float
+// planes for the distances and as count-weighted integers for the exact cluster sums. Identical
+// pixels get identical float distances, hence the same cluster, and the sums are exact integers,
+// so count*value per colour gives exactly the per-pixel sums. Entries size..padded-1 are
+// zero-count padding colours (black): assigned like any colour, never summed. The arrays only
+// grow (they may be longer than `padded`), so a table kept across tiles allocates nothing once
+// warm.
+struct ColourTable {
+  int64_t size = 0;    // distinct colours
+  int64_t padded = 0;  // size rounded up to the filler's multiple
+  std::vector<float> r, g, b;
+  std::vector<int32_t> count;       // pixels of this colour
+  std::vector<int32_t> wr, wg, wb;  // count * channel value (< 2^28)
+  std::vector<int64_t> w_sq;        // count * (r^2 + g^2 + b^2)
+};
+
+// Fills `t` from the tile's `n` 0xRRGGBB keys sorted ascending, one entry per distinct key in key
+// order, padded with zero-count black to a multiple of `multiple`.
+void fill_colour_table(const uint32_t* sorted_keys, int64_t n, int64_t multiple, ColourTable& t);
 
 // Throws barcode::Error on parameters or tiles that kmeans.h rejects.
 void validate(const uint8_t* rgb, int64_t n, const KmeansParams& params);

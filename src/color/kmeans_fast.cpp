@@ -7,10 +7,11 @@
 //   order of the colours.
 //
 // Seeding: the same integer D2 passes over all pixels in pixel order, 8 pixels per AVX2 operation
-//   (integer arithmetic, exact), with each block of kBlock pixels' D2 sum kept aside. The pixel
-//   the draw picks is the first whose inclusive cumulative D2 sum exceeds the target; cumulative
-//   sums never decrease, so it lies in the first block whose cumulative sum exceeds the target,
-//   and only that block is walked pixel by pixel.
+//   (integer arithmetic, exact: int16 differences squared and summed in pairs by multiply-adds
+//   into int32, whose sum is the same integer in any order), with each block of kBlock pixels' D2
+//   sum kept aside. The pixel the draw picks is the first whose inclusive cumulative D2 sum exceeds
+//   the target; cumulative sums never decrease, so it lies in the first block whose cumulative sum
+//   exceeds the target, and only that block is walked pixel by pixel.
 //
 // Lloyd assignment with bounds (Hamerly's method), proven exact under float rounding:
 //   Let e_j be the real Euclidean distance of a colour p (integers) from centroid c_j (floats)
@@ -19,24 +20,27 @@
 //   (subtraction, squared, product, two additions), so with u = 2^-24 and no underflow (a nonzero
 //   |dr| is at least 2^-43: centroids are 0 or at least 2^-20, below 256)
 //       e_j^2 (1-u)^5 <= f_j <= e_j^2 (1+u)^5.                                       (1)
-//   Each colour keeps an upper bound U >= e_a on the distance to its centroid a and a lower
-//   bound L <= min_{j != a} e_j on the others. If L > U (1+u)^5/(1-u)^5, then by (1) every
-//   f_j > f_a, so the reference's argmin (strict <, ties to the lowest index) is a whatever the
-//   tie rule, and the colour keeps its label without computing a distance. The test computed is
-//   L > fl(U * kUp) with kUp = 1 + 2^-20: fl(U * kUp) >= U (1 + 16u)(1 - u), more than needed.
+//   For real U >= e_a (a the colour's centroid) and L <= min_{j != a} e_j: if
+//   L > U (1+u)^5/(1-u)^5, then by (1) every f_j > f_a, so the reference's argmin (strict <, ties
+//   to the lowest index) is a whatever the tie rule, and the colour keeps its label without
+//   computing a distance. With kUp = 1 + 2^-20 > (1+u)^5/(1-u)^5 it suffices that the margin
+//   L - U kUp is positive, and each colour keeps one float m <= L - U kUp for such U and L: it
+//   keeps its label while m > 0.
 //   Where the test fails, all k float distances are computed exactly as the reference does (same
 //   operations, in SIMD lanes, no fused multiply-add: this file is built with -ffp-contract=off
 //   and its target has no FMA) and the argmin is the first index of the smallest value, which is
 //   what the reference's strict-< scan returns (distances are never NaN).
-//   Bounds after such a computation: U = fl(fl(sqrt(f_a)) * kUp) >= e_a and
+//   The margin after such a computation: U = fl(fl(sqrt(f_a)) * kUp) >= e_a and
 //   L = fl(fl(sqrt(f_2nd)) * kDown) <= min_{j != a} e_j, kDown = 1 - 2^-20, by (1) and the
-//   correct rounding of sqrt and of the product.
-//   When centroids move, U += m_add[a] and L -= m_sub, where m_add[j] >= |c_j' - c_j| + 2^-14 and
-//   m_sub >= max_{j != a} |c_j' - c_j| + 2^-14 (triangle inequality on real distances). The
-//   2^-14 covers the rounding of the float addition: U < 512 before the addition (a colour whose
-//   U reached 512 fails the test, since L <= 442, and is recomputed) and L is in 0..442, so the
-//   results are below 1024 in magnitude, where round-to-nearest errs by at most 2^-14. With k = 1
-//   there is no other centroid: L is +infinity and the test always passes.
+//   correct rounding of sqrt and of the product; then m = fl(fl(L - fl(U * kUp)) - 2^-13). U kUp
+//   and L are below 443 (distances in the RGB cube are at most 441.7), where a rounding errs by
+//   at most 2^-16, so the three roundings add less than 2^-13 and m <= L - U kUp.
+//   When centroids move, the real margin of a colour of centroid a falls by at most
+//   max_{j != a} |c_j' - c_j| + |c_a' - c_a| kUp (triangle inequality on real distances), and
+//   m -= drop[a] with drop[a] >= that + 2^-13. The 2^-13 covers the rounding of the float
+//   subtraction: where its exact result is positive it is below 443 and errs by at most 2^-16;
+//   where it is not positive, neither is the rounded result, and the colour is recomputed. With
+//   k = 1 there is no other centroid: L and m are +infinity and the test always passes.
 //   Labels equal the reference's in every iteration, so the exact integer cluster sums, updated
 //   for the colours whose label changed, equal the reference's, and so do the centroids (the same
 //   update_centroids), the iteration count, the inertia and the winner.
@@ -73,7 +77,7 @@ constexpr int64_t kBlock = 256;  // pixels per seeding block: a block's D2 sum i
 constexpr int kMaxK = 32;        // centroid planes are padded to this many
 constexpr float kUp = 1.0f + 0x1p-20f;
 constexpr float kDown = 1.0f - 0x1p-20f;
-constexpr double kRoundingSlack = 0x1p-13;  // >= the 2^-14 of a float addition, and some
+constexpr double kRoundingSlack = 0x1p-13;  // > the roundings of a margin (2^-16 each)
 
 int64_t round_up(int64_t v, int64_t m) {
   return (v + m - 1) / m * m;
@@ -82,16 +86,16 @@ int64_t round_up(int64_t v, int64_t m) {
 // All buffers of one call, kept per thread so that no call allocates once warm.
 struct Scratch {
   std::vector<uint32_t> keys, keys_tmp;
-  std::vector<int32_t> pr, pg, pb;  // pixels in pixel order, padded to kLanes
-  std::vector<uint32_t> d2;         // padded; padding stays 0
+  std::vector<uint32_t> low, high;  // the radix sort's bucket starts
+  // Pixels in pixel order as int16 pairs, padded to kBlock: (r, g) and (b, 0), the operands of
+  // the seeding's multiply-adds.
+  std::vector<int16_t> rg, b0;
+  std::vector<uint32_t> d2;  // padded; padding stays 0
   std::vector<uint32_t> block_sum;
-  // Distinct colours, padded to kLanes with zero-count colours (assigned, never summed).
-  int64_t colours = 0;
-  std::vector<float> cr, cg, cb;
-  std::vector<int32_t> count, wr, wg, wb;
-  std::vector<int64_t> w_sq;
+  kmeans_detail::ColourTable table;  // the distinct colours, padded to kLanes
+  std::vector<int32_t> weights;      // per colour: count, wr, wg, wb side by side (one load)
   std::vector<int32_t> labels;
-  std::vector<float> upper, lower;
+  std::vector<float> margin;                        // per colour: m of the top of the file
   std::vector<int32_t> recompute;                   // colours whose bounds failed this iteration
   std::vector<float> failed_r, failed_g, failed_b;  // their colours, padded to kLanes
 };
@@ -99,6 +103,11 @@ struct Scratch {
 Scratch& scratch() {
   static thread_local Scratch s;
   return s;
+}
+
+template <typename T>
+void grow(std::vector<T>& v, int64_t n) {
+  if (static_cast<int64_t>(v.size()) < n) v.resize(static_cast<size_t>(n));
 }
 
 // The smallest float >= x (x finite, within float range).
@@ -114,7 +123,10 @@ void distinct_colours(const uint8_t* rgb, int64_t n, Scratch& s) {
   s.keys_tmp.resize(n);
   uint32_t* keys = s.keys.data();
   uint32_t* tmp = s.keys_tmp.data();
-  std::vector<uint32_t> low(4096, 0), high(4096, 0);
+  s.low.assign(4096, 0);
+  s.high.assign(4096, 0);
+  uint32_t* low = s.low.data();
+  uint32_t* high = s.high.data();
   for (int64_t i = 0; i < n; ++i) {
     const uint32_t key =
         (uint32_t{rgb[3 * i]} << 16) | (uint32_t{rgb[3 * i + 1]} << 8) | rgb[3 * i + 2];
@@ -133,88 +145,78 @@ void distinct_colours(const uint8_t* rgb, int64_t n, Scratch& s) {
   for (int64_t i = 0; i < n; ++i) tmp[low[keys[i] & 0xFFF]++] = keys[i];
   for (int64_t i = 0; i < n; ++i) keys[high[tmp[i] >> 12]++] = tmp[i];
 
-  s.cr.clear();
-  s.cg.clear();
-  s.cb.clear();
-  s.count.clear();
-  s.wr.clear();
-  s.wg.clear();
-  s.wb.clear();
-  s.w_sq.clear();
-  kmeans_detail::for_each_distinct_colour(
-      keys, n, [&](int32_t r, int32_t g, int32_t b, int32_t count) {
-        s.cr.push_back(static_cast<float>(r));
-        s.cg.push_back(static_cast<float>(g));
-        s.cb.push_back(static_cast<float>(b));
-        s.count.push_back(count);
-        s.wr.push_back(count * r);
-        s.wg.push_back(count * g);
-        s.wb.push_back(count * b);
-        s.w_sq.push_back(int64_t{count} * (r * r + g * g + b * b));
-      });
-  s.colours = static_cast<int64_t>(s.count.size());
-  const auto padded = static_cast<size_t>(round_up(s.colours, kLanes));
-  s.cr.resize(padded, 0.0f);
-  s.cg.resize(padded, 0.0f);
-  s.cb.resize(padded, 0.0f);
-  s.count.resize(padded, 0);
-  s.wr.resize(padded, 0);
-  s.wg.resize(padded, 0);
-  s.wb.resize(padded, 0);
-  s.w_sq.resize(padded, 0);
-  s.labels.assign(padded, 0);
-  s.upper.assign(padded, 0.0f);
-  s.lower.assign(padded, 0.0f);
+  kmeans_detail::fill_colour_table(keys, n, kLanes, s.table);
+  // The padding's weights are zero (fill_colour_table), so moving a padding colour between the
+  // sums adds nothing: the bounded pass needs no test for it.
+  grow(s.weights, 4 * s.table.padded);
+  for (int64_t i = 0; i < s.table.padded; ++i) {
+    s.weights[4 * i] = s.table.count[i];
+    s.weights[4 * i + 1] = s.table.wr[i];
+    s.weights[4 * i + 2] = s.table.wg[i];
+    s.weights[4 * i + 3] = s.table.wb[i];
+  }
+  // Every colour's label and bounds are written by the first assignment of each restart before
+  // they are read, so these arrays only grow, as the table's do.
+  const int64_t padded = s.table.padded;
+  grow(s.labels, padded);
+  grow(s.margin, padded);
   // Room for the last packed store of 8 lanes, and the padding of the last group.
-  s.recompute.resize(padded + kLanes);
-  s.failed_r.resize(padded + kLanes);
-  s.failed_g.resize(padded + kLanes);
-  s.failed_b.resize(padded + kLanes);
+  grow(s.recompute, padded + kLanes);
+  grow(s.failed_r, padded + kLanes);
+  grow(s.failed_g, padded + kLanes);
+  grow(s.failed_b, padded + kLanes);
 }
 
 void split_pixels(const uint8_t* rgb, int64_t n, Scratch& s) {
-  const auto padded = static_cast<size_t>(round_up(n, kBlock));
-  s.pr.assign(padded, 0);
-  s.pg.assign(padded, 0);
-  s.pb.assign(padded, 0);
+  const int64_t padded = round_up(n, kBlock);
+  grow(s.rg, 2 * padded);
+  grow(s.b0, 2 * padded);
+  int16_t* rg = s.rg.data();
+  int16_t* b0 = s.b0.data();
   for (int64_t i = 0; i < n; ++i) {
-    s.pr[i] = rgb[3 * i];
-    s.pg[i] = rgb[3 * i + 1];
-    s.pb[i] = rgb[3 * i + 2];
+    rg[2 * i] = rgb[3 * i];
+    rg[2 * i + 1] = rgb[3 * i + 1];
+    b0[2 * i] = rgb[3 * i + 2];
+    b0[2 * i + 1] = 0;
   }
+  for (int64_t i = 2 * n; i < 2 * padded; ++i) rg[i] = b0[i] = 0;
   s.d2.resize(padded);
   s.block_sum.resize(padded / kBlock);
 }
 
-// How far the centroids moved, as the bounds need it (see the top of the file).
+// How far the margins of the colours of each centroid fall when the centroids move (see the top
+// of the file): drop[a] >= max_{j != a} move_j + move_a kUp + 2^-13.
 struct Moves {
-  alignas(32) float add[kMaxK];  // per centroid: >= its move + 2^-14
-  float sub_most = 0.0f;         // >= the largest move of any centroid + 2^-14
-  float sub_other = 0.0f;        // >= the largest move of any centroid but `most` + 2^-14
-  int most = 0;                  // the centroid that moved farthest
+  alignas(32) float drop[kMaxK];
 };
 
 Moves centroid_moves(const Centroids& before, const Centroids& after, int k) {
   Moves m;
   double first = -1.0, second = 0.0;
-  for (int j = 0; j < kMaxK; ++j) m.add[j] = 0.0f;
+  int most = 0;
+  double moved[kMaxK];
+  for (int j = 0; j < kMaxK; ++j) m.drop[j] = 0.0f;
   for (int j = 0; j < k; ++j) {
     const double dr = double{before.r[j]} - double{after.r[j]};
     const double dg = double{before.g[j]} - double{after.g[j]};
     const double db = double{before.b[j]} - double{after.b[j]};
     // Each double operation errs by at most 2^-53 relative; 2^-40 covers them all.
     const double move = std::sqrt(dr * dr + dg * dg + db * db) * (1.0 + 0x1p-40);
-    m.add[j] = float_at_least(move + kRoundingSlack);
+    moved[j] = move;
     if (move > first) {
       second = std::max(first, 0.0);
       first = move;
-      m.most = j;
+      most = j;
     } else {
       second = std::max(second, move);
     }
   }
-  m.sub_most = float_at_least(first + kRoundingSlack);
-  m.sub_other = float_at_least(second + kRoundingSlack);
+  for (int j = 0; j < k; ++j) {
+    const double others = j == most ? second : first;  // the largest move of the others
+    // Two more double roundings, and the product by kUp: 2^-40 relative covers them.
+    const double drop = (others + moved[j] * (1.0 + 0x1p-20)) * (1.0 + 0x1p-40);
+    m.drop[j] = float_at_least(drop + kRoundingSlack);
+  }
   return m;
 }
 
@@ -246,27 +248,25 @@ void seed_centroids(Scratch& s, int64_t n, int k, uint64_t key, Centroids& c) {
   for (int64_t i = n; i < blocks * kBlock; ++i) d2[i] = 0;
   int64_t chosen = static_cast<int64_t>((uint64_t{draw24(key, 0)} * un) >> 24);
   for (int ci = 0;; ++ci) {
-    const int32_t cr = s.pr[chosen], cg = s.pg[chosen], cb = s.pb[chosen];
+    const int32_t cr = s.rg[2 * chosen], cg = s.rg[2 * chosen + 1], cb = s.b0[2 * chosen];
     c.r[ci] = static_cast<float>(cr);
     c.g[ci] = static_cast<float>(cg);
     c.b[ci] = static_cast<float>(cb);
     if (ci + 1 == k) break;
 
-    const __m256i vr = _mm256_set1_epi32(cr), vg = _mm256_set1_epi32(cg),
-                  vb = _mm256_set1_epi32(cb);
+    // (r - cr, g - cg) and (b - cb, 0) as int16 in [-255, 255]; a multiply-add of each pair with
+    // itself gives dr*dr + dg*dg and db*db as exact int32, so d is the same integer as the
+    // definition's.
+    const __m256i vrg = _mm256_set1_epi32(cg * 65536 + cr), vb = _mm256_set1_epi32(cb);
     uint64_t total = 0;
     for (int64_t blk = 0; blk < blocks; ++blk) {
       __m256i acc = _mm256_setzero_si256();
       for (int64_t i = blk * kBlock; i < (blk + 1) * kBlock; i += kLanes) {
-        const __m256i dr =
-            _mm256_sub_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(&s.pr[i])), vr);
-        const __m256i dg =
-            _mm256_sub_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(&s.pg[i])), vg);
-        const __m256i db =
-            _mm256_sub_epi32(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(&s.pb[i])), vb);
-        const __m256i d = _mm256_add_epi32(
-            _mm256_add_epi32(_mm256_mullo_epi32(dr, dr), _mm256_mullo_epi32(dg, dg)),
-            _mm256_mullo_epi32(db, db));
+        const __m256i drg = _mm256_sub_epi16(
+            _mm256_loadu_si256(reinterpret_cast<const __m256i*>(&s.rg[2 * i])), vrg);
+        const __m256i db = _mm256_sub_epi16(
+            _mm256_loadu_si256(reinterpret_cast<const __m256i*>(&s.b0[2 * i])), vb);
+        const __m256i d = _mm256_add_epi32(_mm256_madd_epi16(drg, drg), _mm256_madd_epi16(db, db));
         __m256i* slot = reinterpret_cast<__m256i*>(&d2[i]);
         const __m256i m = _mm256_min_epu32(_mm256_loadu_si256(slot), d);
         _mm256_storeu_si256(slot, m);
@@ -335,7 +335,7 @@ inline __m256 distance8(__m256 pr, __m256 pg, __m256 pb, float cr, float cg, flo
 constexpr int64_t kChunk = 256;
 
 void nearest_chunk(const float* r, const float* g, const float* b, int64_t count,
-                   const PaddedCentroids& c, int k, int32_t* label, float* upper, float* lower) {
+                   const PaddedCentroids& c, int k, int32_t* label, float* margin) {
   __m256 best[kChunk / kLanes], second[kChunk / kLanes];
   __m256i best_j[kChunk / kLanes];
   const int64_t vectors = count / kLanes;
@@ -360,28 +360,30 @@ void nearest_chunk(const float* r, const float* g, const float* b, int64_t count
     }
   }
   const __m256 up = _mm256_set1_ps(kUp), down = _mm256_set1_ps(kDown);
+  const __m256 slack = _mm256_set1_ps(static_cast<float>(kRoundingSlack));
   for (int64_t v = 0; v < vectors; ++v) {
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(label + v * kLanes), best_j[v]);
-    _mm256_storeu_ps(upper + v * kLanes, _mm256_mul_ps(_mm256_sqrt_ps(best[v]), up));
-    _mm256_storeu_ps(lower + v * kLanes, _mm256_mul_ps(_mm256_sqrt_ps(second[v]), down));
+    const __m256 upper = _mm256_mul_ps(_mm256_sqrt_ps(best[v]), up);
+    const __m256 lower = _mm256_mul_ps(_mm256_sqrt_ps(second[v]), down);
+    _mm256_storeu_ps(margin + v * kLanes,
+                     _mm256_sub_ps(_mm256_sub_ps(lower, _mm256_mul_ps(upper, up)), slack));
   }
 }
 
 // First assignment of a restart: every colour's distances computed; sums from scratch.
 void assign_all(Scratch& s, const PaddedCentroids& c, int k, ClusterSums& sums) {
-  const int64_t padded = static_cast<int64_t>(s.cr.size());
-  for (int64_t i = 0; i < padded; i += kChunk) {
-    const int64_t count = padded - i < kChunk ? padded - i : kChunk;
-    nearest_chunk(&s.cr[i], &s.cg[i], &s.cb[i], count, c, k, &s.labels[i], &s.upper[i],
-                  &s.lower[i]);
+  const kmeans_detail::ColourTable& t = s.table;
+  for (int64_t i = 0; i < t.padded; i += kChunk) {
+    const int64_t count = t.padded - i < kChunk ? t.padded - i : kChunk;
+    nearest_chunk(&t.r[i], &t.g[i], &t.b[i], count, c, k, &s.labels[i], &s.margin[i]);
   }
   sums.clear();
-  for (int64_t i = 0; i < s.colours; ++i) {
+  for (int64_t i = 0; i < t.size; ++i) {
     const int32_t j = s.labels[i];
-    sums.count[j] += s.count[i];
-    sums.sr[j] += s.wr[i];
-    sums.sg[j] += s.wg[i];
-    sums.sb[j] += s.wb[i];
+    sums.count[j] += t.count[i];
+    sums.sr[j] += t.wr[i];
+    sums.sg[j] += t.wg[i];
+    sums.sb[j] += t.wb[i];
   }
 }
 
@@ -390,88 +392,86 @@ void assign_bounded(Scratch& s, const PaddedCentroids& c, int k, const Moves& mo
                     ClusterSums& sums) {
   // Raw pointers in locals: the intrinsics' stores may alias anything, so through the vectors the
   // compiler would reload every data pointer after each store.
-  const int64_t padded = static_cast<int64_t>(s.cr.size());
-  const float* cr = s.cr.data();
-  const float* cg = s.cg.data();
-  const float* cb = s.cb.data();
+  const int64_t padded = s.table.padded;
+  const float* cr = s.table.r.data();
+  const float* cg = s.table.g.data();
+  const float* cb = s.table.b.data();
   int32_t* labels = s.labels.data();
-  float* upper_bound = s.upper.data();
-  float* lower_bound = s.lower.data();
+  float* margins = s.margin.data();
   int32_t* recompute = s.recompute.data();
   float* fr = s.failed_r.data();
   float* fg = s.failed_g.data();
   float* fb = s.failed_b.data();
-  const __m256 add_lo = _mm256_load_ps(&moves.add[0]);
-  const __m256i most = _mm256_set1_epi32(moves.most);
-  const __m256 sub_most = _mm256_set1_ps(moves.sub_most);
-  const __m256 sub_other = _mm256_set1_ps(moves.sub_other);
-  const __m256 up = _mm256_set1_ps(kUp);
+  const __m256 drop_lo = _mm256_load_ps(&moves.drop[0]);
+  const __m256 zero = _mm256_setzero_ps();
   const __m256i lane_numbers = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
   int64_t failed = 0;
   for (int64_t i = 0; i < padded; i += kLanes) {
     const __m256i label = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(labels + i));
-    const __m256 add = k <= kLanes ? _mm256_permutevar8x32_ps(add_lo, label)
-                                   : _mm256_i32gather_ps(moves.add, label, 4);
-    const __m256 upper = _mm256_add_ps(_mm256_loadu_ps(upper_bound + i), add);
-    // The centroid that moved farthest is not among the others of its own colours.
-    const __m256 sub =
-        _mm256_blendv_ps(sub_most, sub_other, _mm256_castsi256_ps(_mm256_cmpeq_epi32(label, most)));
-    const __m256 lower = _mm256_sub_ps(_mm256_loadu_ps(lower_bound + i), sub);
-    _mm256_storeu_ps(upper_bound + i, upper);
-    _mm256_storeu_ps(lower_bound + i, lower);
-    const __m256 keeps = _mm256_cmp_ps(lower, _mm256_mul_ps(upper, up), _CMP_GT_OQ);
-    // Append the failed lanes to the lists without branching: their lanes packed to the front
-    // (the rest of each store is overwritten by the next one or never read).
+    const __m256 drop = k <= kLanes ? _mm256_permutevar8x32_ps(drop_lo, label)
+                                    : _mm256_i32gather_ps(moves.drop, label, 4);
+    const __m256 margin = _mm256_sub_ps(_mm256_loadu_ps(margins + i), drop);
+    _mm256_storeu_ps(margins + i, margin);
+    const __m256 keeps = _mm256_cmp_ps(margin, zero, _CMP_GT_OQ);
+    // Append the failed lanes' colour numbers to the list without branching: their lanes packed
+    // to the front (the rest of each store is overwritten by the next one or never read). Only
+    // the numbers: the failed colours' values are gathered afterwards, for the ~19 % that failed,
+    // instead of being permuted and stored for every group.
     const unsigned fail = ~static_cast<unsigned>(_mm256_movemask_ps(keeps)) & 0xFFu;
     const __m256i pack = _mm256_load_si256(reinterpret_cast<const __m256i*>(kPack.lanes[fail]));
     const __m256i index =
         _mm256_add_epi32(_mm256_set1_epi32(static_cast<int32_t>(i)), lane_numbers);
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(recompute + failed),
                         _mm256_permutevar8x32_epi32(index, pack));
-    _mm256_storeu_ps(fr + failed, _mm256_permutevar8x32_ps(_mm256_loadu_ps(cr + i), pack));
-    _mm256_storeu_ps(fg + failed, _mm256_permutevar8x32_ps(_mm256_loadu_ps(cg + i), pack));
-    _mm256_storeu_ps(fb + failed, _mm256_permutevar8x32_ps(_mm256_loadu_ps(cb + i), pack));
     failed += __builtin_popcount(fail);
   }
-  // The failed colours, compacted, through the full computation; the tail repeats the last one.
-  for (int64_t f = failed; f % kLanes != 0; ++f) {
-    fr[f] = fr[failed - 1];
-    fg[f] = fg[failed - 1];
-    fb[f] = fb[failed - 1];
+  // The failed colours, compacted, through the full computation; the tail of the last group
+  // repeats the last one (computed, never applied), so every gathered index is a colour's.
+  for (int64_t f = failed; f % kLanes != 0; ++f) recompute[f] = recompute[failed - 1];
+  for (int64_t f = 0; f < failed; f += kLanes) {
+    const __m256i index = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(recompute + f));
+    _mm256_storeu_ps(fr + f, _mm256_i32gather_ps(cr, index, 4));
+    _mm256_storeu_ps(fg + f, _mm256_i32gather_ps(cg, index, 4));
+    _mm256_storeu_ps(fb + f, _mm256_i32gather_ps(cb, index, 4));
   }
   const int64_t groups = (failed + kLanes - 1) / kLanes * kLanes;
-  const int64_t colours = s.colours;
-  const int32_t* count = s.count.data();
-  const int32_t* wr = s.wr.data();
-  const int32_t* wg = s.wg.data();
-  const int32_t* wb = s.wb.data();
-  int64_t* s_count = sums.count.data();
-  int64_t* s_r = sums.sr.data();
-  int64_t* s_g = sums.sg.data();
-  int64_t* s_b = sums.sb.data();
+  // The cluster sums as one row of four int64 per cluster (count, r, g, b), so that moving a
+  // colour is one widened load of its four weights and two vector additions, and the loop below
+  // keeps its pointers in registers (with twelve separate arrays they were spilled).
+  alignas(32) int64_t cluster[kMaxK][4];
+  for (int j = 0; j < k; ++j) {
+    cluster[j][0] = sums.count[j];
+    cluster[j][1] = sums.sr[j];
+    cluster[j][2] = sums.sg[j];
+    cluster[j][3] = sums.sb[j];
+  }
+  const int32_t* weights = s.weights.data();
   alignas(32) int32_t label[kChunk];
-  alignas(32) float upper[kChunk], lower[kChunk];
+  alignas(32) float margin[kChunk];
   for (int64_t f = 0; f < groups; f += kChunk) {
     const int64_t n = groups - f < kChunk ? groups - f : kChunk;
-    nearest_chunk(fr + f, fg + f, fb + f, n, c, k, label, upper, lower);
+    nearest_chunk(fr + f, fg + f, fb + f, n, c, k, label, margin);
     const int64_t real = failed - f < n ? failed - f : n;
     for (int64_t l = 0; l < real; ++l) {
       const int32_t i = recompute[f + l];
       const int32_t from = labels[i], to = label[l];
-      if (from != to && i < colours) {  // move the colour between the exact integer sums
-        s_count[from] -= count[i];
-        s_r[from] -= wr[i];
-        s_g[from] -= wg[i];
-        s_b[from] -= wb[i];
-        s_count[to] += count[i];
-        s_r[to] += wr[i];
-        s_g[to] += wg[i];
-        s_b[to] += wb[i];
+      if (from != to) {  // move the colour between the exact integer sums
+        const __m256i w = _mm256_cvtepi32_epi64(
+            _mm_loadu_si128(reinterpret_cast<const __m128i*>(weights + 4 * int64_t{i})));
+        __m256i* out = reinterpret_cast<__m256i*>(cluster[from]);
+        __m256i* in = reinterpret_cast<__m256i*>(cluster[to]);
+        _mm256_store_si256(out, _mm256_sub_epi64(_mm256_load_si256(out), w));
+        _mm256_store_si256(in, _mm256_add_epi64(_mm256_load_si256(in), w));
       }
       labels[i] = to;
-      upper_bound[i] = upper[l];
-      lower_bound[i] = lower[l];
+      margins[i] = margin[l];
     }
+  }
+  for (int j = 0; j < k; ++j) {
+    sums.count[j] = cluster[j][0];
+    sums.sr[j] = cluster[j][1];
+    sums.sg[j] = cluster[j][2];
+    sums.sb[j] = cluster[j][3];
   }
 }
 
@@ -480,7 +480,7 @@ void assign_bounded(Scratch& s, const PaddedCentroids& c, int k, const Moves& mo
 // Within-cluster sum of squares of the final labelling (the reference's formula).
 double partition_inertia(const Scratch& s, const ClusterSums& sums, int k) {
   std::vector<int64_t> s2(k, 0);
-  for (int64_t i = 0; i < s.colours; ++i) s2[s.labels[i]] += s.w_sq[i];
+  for (int64_t i = 0; i < s.table.size; ++i) s2[s.labels[i]] += s.table.w_sq[i];
   return kmeans_detail::inertia_from_sums(sums, s2, k);
 }
 

@@ -1,8 +1,6 @@
 #include "pipeline/cpu_sink.h"
 
-#include <chrono>
-
-#include "base/stopwatch.h"
+#include "base/thread_cpu_clock.h"
 #include "color/frame_summary.h"
 
 namespace barcode {
@@ -27,7 +25,7 @@ CpuSink::~CpuSink() {
 }
 
 void CpuSink::put(int decoder, const AVFrame* frame, int64_t row, int64_t frame_index) {
-  Stopwatch clock;
+  const ThreadCpuClock clock;
   Tile tile;
   tile.position = row;
   tile.frame_index = frame_index;
@@ -48,16 +46,14 @@ void CpuSink::put_tile(const uint8_t* rgb, int64_t row, int64_t frame_index) {
 void CpuSink::cluster_loop() {
   Tile tile;
   while (queue_.pop(&tile)) {
-    const auto start = std::chrono::steady_clock::now();
+    const int64_t start_ns = ThreadCpuClock::now_ns();
     try {
       book_.add(summarize_tile_cpu(tile.rgb.data(), analysis_, tile.frame_index, tile.position));
     } catch (...) {
       book_.mark_missing(tile.position);
       failure_.capture();
     }
-    cluster_ns_ += std::chrono::duration_cast<std::chrono::nanoseconds>(
-                       std::chrono::steady_clock::now() - start)
-                       .count();
+    cluster_ns_ += ThreadCpuClock::now_ns() - start_ns;
   }
 }
 
@@ -74,7 +70,8 @@ double CpuSink::convert_seconds() const {
   return total;
 }
 
-// Thread-seconds over the pool: the clustering work, comparable across thread counts.
+// CPU seconds of the clustering threads, summed: the clustering work, comparable across thread
+// counts and not inflated by the time a thread waits for a core.
 double CpuSink::cluster_seconds() const {
   return static_cast<double>(cluster_ns_.load()) * 1e-9;
 }

@@ -28,8 +28,10 @@ class TileSink {
   virtual void finish() = 0;
 
   virtual const char* name() const = 0;
-  virtual double convert_seconds() const = 0;  // summed over decoder threads
-  virtual double cluster_seconds() const = 0;  // wall time of clustering work
+  // Summed over decoder threads; the CPU sink counts the threads' CPU time, the GPU sink wall time.
+  virtual double convert_seconds() const = 0;
+  // The CPU sink: CPU time of its clustering threads, summed; the GPU sink: wall time of batches.
+  virtual double cluster_seconds() const = 0;
 };
 
 }  // namespace barcode

@@ -131,6 +131,26 @@ TEST_F(KmeansFast, SameAsReferenceWithTiesTinyTilesAndLimits) {
   expect_same(film_like(50, 30, 6), params, 2, "tol 0");
 }
 
+// A moving scene at the tool's defaults (160x90, k=8, 4 restarts): thousands of distinct colours
+// per tile as in the tool's tiles of real film, and long iteration tails where the bounds fail
+// for colours near cluster boundaries; one thread's scratch reused from tile to tile.
+TEST_F(KmeansFast, SameAsReferenceOverAMovingFilmLikeScene) {
+  const KmeansParams params;
+  for (int frame = 0; frame < 12; ++frame) {
+    Pixels tile = film_like(160, 90, static_cast<uint32_t>(100 + frame));
+    // A second object crossing the frame, and a fade, so that tiles differ in more than grain.
+    for (int y = 20; y < 70; ++y) {
+      for (int x = 10 * frame; x < 10 * frame + 30; ++x) {
+        const size_t at = 3 * (static_cast<size_t>(y) * 160 + static_cast<size_t>(x));
+        tile[at] = static_cast<uint8_t>(30 + 2 * y);
+        tile[at + 2] = static_cast<uint8_t>(200 - x);
+      }
+    }
+    for (auto& v : tile) v = static_cast<uint8_t>(v * (12 - frame / 2) / 12);
+    expect_same(tile, params, 1000 + frame, "moving scene frame " + std::to_string(frame));
+  }
+}
+
 TEST_F(KmeansFast, DefaultEntryPointUsesTheSameNumbers) {
   const Pixels film = film_like(64, 36, 9);
   const KmeansParams params;

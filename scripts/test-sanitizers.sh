@@ -18,11 +18,13 @@ configure() {  # DIR FLAGS
 # --- AddressSanitizer + UndefinedBehaviorSanitizer
 asan=${ASAN_BUILD_DIR:-build-asan}
 configure "$asan" "-fsanitize=address,undefined -fno-sanitize-recover=undefined"
-ninja -C "$asan" barcode_mpi barcode_render unit_tests pipeline_tests h5_store_roundtrip_test
+ninja -C "$asan" barcode_mpi barcode_render unit_tests pipeline_tests decode_tests \
+  h5_store_roundtrip_test
 # Open MPI and HDF5 keep allocations until exit on purpose: leaks are not what is checked here.
 export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 "$asan/tests/unit_tests" --gtest_brief=1
 "$asan/tests/pipeline_tests" --gtest_brief=1
+BARCODE_MEDIA="$media" "$asan/tests/decode_tests" --gtest_brief=1  # decoders into our memory
 "$asan/tests/h5_store_roundtrip_test" --gtest_brief=1  # a singleton MPI process
 integration() {  # the suites, with the sanitized tools
   (cd tests/integration && BARCODE_MPI="$root/$asan/barcode_mpi" BARCODE_MEDIA="$media" \
@@ -38,9 +40,11 @@ unset ASAN_OPTIONS UBSAN_OPTIONS
 # --- ThreadSanitizer: the threads between the decoders, the sink and the write rounds
 tsan=${TSAN_BUILD_DIR:-build-tsan}
 configure "$tsan" "-fsanitize=thread"
-ninja -C "$tsan" barcode_mpi pipeline_tests
+ninja -C "$tsan" barcode_mpi pipeline_tests decode_tests
 export TSAN_OPTIONS="halt_on_error=1 suppressions=$root/tests/tsan.supp"
 "$tsan/tests/pipeline_tests" --gtest_brief=1
+# Frame-threaded decoders call get_buffer2 from their worker threads.
+BARCODE_MEDIA="$media" "$tsan/tests/decode_tests" --gtest_brief=1
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 for clip in busy_h264.mp4 long_gop_h264.mkv; do

@@ -23,6 +23,7 @@
 #include "base/log.h"
 #include "base/output_lock.h"
 #include "base/output_path.h"
+#include "base/stage_mark.h"
 #include "color/frame_summary.h"
 #include "color/movie_palette.h"
 #include "pipeline/cpu_sink.h"
@@ -426,6 +427,7 @@ Outcome process_segment(const MpiEnv& env, const Plan& plan, const Options& opti
   DecodePoolStats decode_stats;
   std::thread driver([&] {
     try {
+      const StageMark mark("decode");
       decode_stats = produce(*sink, book, done, stop);
     } catch (...) {
       failure.capture();
@@ -450,6 +452,7 @@ Outcome process_segment(const MpiEnv& env, const Plan& plan, const Options& opti
           book.take_ready(static_cast<size_t>(options.batch), kRoundWait);
       const bool drained = book.drained();
       Stopwatch write_clock;
+      const StageMark mark("write");
       store.write_colors(rows);
       palettes.keep(plan.my_first, rows);
       run.write_s += write_clock.seconds();
@@ -628,6 +631,7 @@ Plan plan_while_opening_device(const MpiEnv& env, const Options& options, Backen
         if (t.joinable()) t.join();
       }
     } join{device_opener};
+    const StageMark mark("scan");
     return options.from_h5.empty() ? make_plan(env, options)
                                    : make_stored_plan(env, options, stored);
   }();
@@ -717,6 +721,7 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats, const Ba
   }
   refuse_if_no_frame_made(env, plan, options.source(), partial, store, outcome.missing);
   Stopwatch palette_clock;
+  const StageMark palette_mark("palette");
   write_movie_palette(env, plan, options, backend.threads, reducer.get(), palettes, store);
   run.palette_s = palette_clock.seconds();
   log::stage("movie palette done");
@@ -725,6 +730,7 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats, const Ba
 
   log::stage("file closed and renamed");
   Stopwatch render_clock;
+  const StageMark render_mark("render");
   const std::string written = render_images(env, options);
   run.render_s = render_clock.seconds();
   log::stage("rendered");

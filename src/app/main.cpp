@@ -7,6 +7,7 @@
 #include "base/error.h"
 #include "base/log.h"
 #include "base/mpi_env.h"
+#include "pipeline/gpu_backend.h"
 #include "plan/options.h"
 #include "video/ffmpeg_util.h"
 
@@ -25,6 +26,7 @@ int main(int argc, char** argv) {
   log::set_verbosity(options.verbosity);
   log::stage("MPI initialised, options parsed");
   set_ffmpeg_log_level(options.verbosity >= 2);
+  install_profiler_marks();  // NVTX ranges named after the stages, where CUDA is built
   try {
     return options.manifest.empty() ? run_job(*env, options) : run_manifest(*env, options);
   } catch (const CollectiveExit& e) {

@@ -5,12 +5,12 @@
 #include <cstring>
 
 #include "base/error.h"
+#include "base/stage_mark.h"
 #include "base/stopwatch.h"
 #include "color/frame_summary.h"
 #include "color/lab8.h"
 #include "color/srgb.h"
 #include "cuda_check.h"
-#include "gpu/nvtx_range.h"
 #include "nv12_tile.h"
 #include "tile_color.h"
 #include "video/yuv_tile.h"
@@ -193,7 +193,7 @@ void GpuSink::close_filling() {
 void GpuSink::put(int decoder, const AVFrame* frame, int64_t row, int64_t frame_index) {
   put_slot(row, frame_index, [&](uint8_t* device_tile, cudaEvent_t filled) {
     Lane& lane = lanes_[static_cast<size_t>(decoder)];
-    const NvtxRange range("convert");
+    const StageMark range("convert");
     Stopwatch clock;
     const bool pending = convert(lane, frame, device_tile, filled);
     lane.convert_s += clock.seconds();
@@ -369,7 +369,7 @@ void GpuSink::cluster_loop() {
 }
 
 void GpuSink::cluster_batch(Batch& batch) {
-  const NvtxRange range("cluster");
+  const StageMark range("cluster");
   const int n = batch.committed;
   const cudaStream_t stream = stream_.get();
   const size_t tile_bytes = static_cast<size_t>(analysis_.tile_bytes());

@@ -24,9 +24,9 @@
 
 #include "base/error.h"
 #include "base/mpi_env.h"
+#include "base/stage_mark.h"
 #include "cuda_check.h"
 #include "gpu/cuda_resources.h"
-#include "gpu/nvtx_range.h"
 
 namespace barcode::gpu {
 namespace {
@@ -218,7 +218,7 @@ NcclSumReducer::~NcclSumReducer() = default;
 
 void NcclSumReducer::allreduce_sum(int64_t* data, size_t n) {
   if (n == 0) return;
-  const NvtxRange range("palette");
+  const StageMark range("palette");
   State& s = *state_;
   s.wait_joined();
   State::DeviceScope scope(s);

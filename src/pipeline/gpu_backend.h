@@ -24,6 +24,10 @@ namespace barcode {
 int gpu_device_count();
 std::string gpu_description(int device);
 
+// Makes the run's stage marks (base/stage_mark.h) NVTX ranges where the CUDA path is built;
+// nothing otherwise. Called once, before the run starts its threads.
+void install_profiler_marks();
+
 // An FFmpeg CUDA device context on `device` sharing the CUDA primary context, so that NVDEC's
 // surfaces can be read by the project's kernels. nullptr (with a warning) when NVDEC is not
 // available; release with av_buffer_unref.

@@ -12,6 +12,8 @@ std::string gpu_description(int) {
   return "none (built without CUDA)";
 }
 
+void install_profiler_marks() {}
+
 AVBufferRef* create_nvdec_device(int) {
   return nullptr;
 }

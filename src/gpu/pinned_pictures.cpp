@@ -44,21 +44,7 @@ AVBufferRef* allocate_pinned(void* opaque, size_t bytes) {
 
 }  // namespace
 
-PinnedPictures::~PinnedPictures() {
-  // A pool goes once its last picture is released: decoders may still hold some.
-  for (auto& entry : pools_) av_buffer_pool_uninit(&entry.second);
-}
-
-AVBufferRef* PinnedPictures::take(size_t bytes) {
-  AVBufferPool* pool = nullptr;
-  {
-    const std::lock_guard<std::mutex> lock(mutex_);
-    AVBufferPool*& entry = pools_[bytes];
-    if (!entry) entry = av_buffer_pool_init2(bytes, &device_, allocate_pinned, nullptr);
-    pool = entry;
-  }
-  // Pools stay until the destructor, and av_buffer_pool_get is thread-safe.
-  return pool ? av_buffer_pool_get(pool) : nullptr;
-}
+PinnedPictures::PinnedPictures(int device)
+    : PooledPictureMemory(allocate_pinned, &device_), device_(device) {}
 
 }  // namespace barcode::gpu

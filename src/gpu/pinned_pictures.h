@@ -3,33 +3,16 @@
 // be staged through the driver by the decoder's own core (video/picture_memory.h).
 #pragma once
 
-#include <cstddef>
-#include <map>
-#include <mutex>
-
 #include "video/picture_memory.h"
-
-extern "C" {
-struct AVBufferPool;
-}
 
 namespace barcode::gpu {
 
-class PinnedPictures : public PictureMemory {
+class PinnedPictures : public PooledPictureMemory {
  public:
-  explicit PinnedPictures(int device) : device_(device) {}
-  ~PinnedPictures() override;
-  PinnedPictures(const PinnedPictures&) = delete;
-  PinnedPictures& operator=(const PinnedPictures&) = delete;
-
-  // From a pool per buffer size (one per picture size the rank decodes), so a decoder's pictures
-  // are reused, not allocated again: page-locking memory costs milliseconds.
-  AVBufferRef* take(size_t bytes) override;
+  explicit PinnedPictures(int device);
 
  private:
-  int device_;
-  std::mutex mutex_;
-  std::map<size_t, AVBufferPool*> pools_;
+  int device_;  // where the memory is made (the pools' allocator reads it)
 };
 
 }  // namespace barcode::gpu

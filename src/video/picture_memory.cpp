@@ -2,9 +2,11 @@
 
 extern "C" {
 #include <libavcodec/avcodec.h>
+#include <libavutil/buffer.h>
 #include <libavutil/imgutils.h>
 }
 
+#include <algorithm>
 #include <cstdint>
 
 namespace barcode {
@@ -62,6 +64,45 @@ int get_picture_buffer(AVCodecContext* ctx, AVFrame* frame, int flags) {
 }
 
 }  // namespace
+
+PooledPictureMemory::PooledPictureMemory(Allocate allocate, void* opaque, int kept_sizes)
+    : allocate_(allocate),
+      opaque_(opaque),
+      kept_sizes_(static_cast<size_t>(std::max(1, kept_sizes))) {}
+
+PooledPictureMemory::~PooledPictureMemory() {
+  // A pool goes once its last picture is released: decoders may still hold some.
+  for (Pool& p : pools_) av_buffer_pool_uninit(&p.pool);
+}
+
+AVBufferRef* PooledPictureMemory::take(size_t bytes) {
+  // Under the lock, av_buffer_pool_get included: another thread may let the pool go.
+  const std::lock_guard<std::mutex> lock(mutex_);
+  auto pool =
+      std::find_if(pools_.begin(), pools_.end(), [&](const Pool& p) { return p.bytes == bytes; });
+  if (pool == pools_.end()) {
+    if (pools_.size() >= kept_sizes_) {
+      const auto oldest =
+          std::min_element(pools_.begin(), pools_.end(),
+                           [](const Pool& a, const Pool& b) { return a.last_use < b.last_use; });
+      av_buffer_pool_uninit(&oldest->pool);
+      pools_.erase(oldest);
+    }
+    Pool made;
+    made.bytes = bytes;
+    made.pool = av_buffer_pool_init2(bytes, opaque_, allocate_, nullptr);
+    if (!made.pool) return nullptr;
+    pools_.push_back(made);
+    pool = pools_.end() - 1;
+  }
+  pool->last_use = ++uses_;
+  return av_buffer_pool_get(pool->pool);
+}
+
+int PooledPictureMemory::pools() const {
+  const std::lock_guard<std::mutex> lock(mutex_);
+  return static_cast<int>(pools_.size());
+}
 
 void decode_into(AVCodecContext* ctx, PictureMemory* memory) {
   if (!memory || !ctx->codec || !(ctx->codec->capabilities & AV_CODEC_CAP_DR1)) return;

@@ -111,6 +111,72 @@ INSTANTIATE_TEST_SUITE_P(RealFiles, PictureMemoryTest,
                          ::testing::Values("busy_h264.mp4", "busy_hevc.mkv", "hdr_pq.mkv",
                                            "busy_vp9.webm", "busy_mpeg4.avi"));
 
+// An allocator of av_malloc'ed buffers that counts the buffers alive.
+struct Counter {
+  std::atomic<int> made{0};
+  std::atomic<int> live{0};
+};
+
+void free_counted(void* counter, uint8_t* data) {
+  av_free(data);
+  --static_cast<Counter*>(counter)->live;
+}
+
+AVBufferRef* allocate_counted(void* opaque, size_t bytes) {
+  auto* counter = static_cast<Counter*>(opaque);
+  auto* data = static_cast<uint8_t*>(av_malloc(bytes));
+  AVBufferRef* buffer = data ? av_buffer_create(data, bytes, free_counted, counter, 0) : nullptr;
+  if (!buffer) {
+    av_free(data);
+    return nullptr;
+  }
+  ++counter->made;
+  ++counter->live;
+  return buffer;
+}
+
+TEST(PooledPictureMemory, ReusesTheBuffersOfASize) {
+  Counter counter;
+  {
+    PooledPictureMemory memory(allocate_counted, &counter);
+    AVBufferRef* a = memory.take(1000);
+    ASSERT_NE(a, nullptr);
+    EXPECT_GE(a->size, 1000u);
+    const uint8_t* first = a->data;
+    av_buffer_unref(&a);
+    AVBufferRef* b = memory.take(1000);
+    ASSERT_NE(b, nullptr);
+    EXPECT_EQ(b->data, first);
+    EXPECT_EQ(counter.made.load(), 1);
+    av_buffer_unref(&b);
+  }
+  EXPECT_EQ(counter.live.load(), 0);  // the destructor let every pool go
+}
+
+// Sizes beyond the kept ones let the oldest pool go: its free buffers at once, a held one when
+// its picture is released, and that one stays usable meanwhile.
+TEST(PooledPictureMemory, LetsGoOfTheSizeTakenLongestAgo) {
+  Counter counter;
+  PooledPictureMemory memory(allocate_counted, &counter, 2);
+  AVBufferRef* held = memory.take(100);
+  AVBufferRef* freed = memory.take(100);
+  av_buffer_unref(&freed);
+  AVBufferRef* other = memory.take(200);
+  av_buffer_unref(&other);
+  EXPECT_EQ(memory.pools(), 2);
+  EXPECT_EQ(counter.live.load(), 3);
+  AVBufferRef* third = memory.take(300);  // the 100-byte pool is the oldest: let go
+  EXPECT_EQ(memory.pools(), 2);
+  EXPECT_EQ(counter.live.load(), 4 - 1);  // its free buffer went, the held one stays
+  held->data[99] = 7;                     // still ours until released
+  av_buffer_unref(&held);
+  EXPECT_EQ(counter.live.load(), 2);
+  AVBufferRef* again = memory.take(200);  // kept: reused, nothing made
+  EXPECT_EQ(counter.made.load(), 4);
+  av_buffer_unref(&again);
+  av_buffer_unref(&third);
+}
+
 // Pictures other than planar 4:2:0 (this clip is 4:4:4, of an odd size) stay in FFmpeg's pools.
 TEST(PictureMemory, OtherFormatsStayInFfmpegPools) {
   const std::string path = media("odd_318x179.mp4");

@@ -97,6 +97,19 @@ FUZZ_SOURCES = {
     "fuzz_mpeg2.ts": ["-c:v", "mpeg2video", "-q:v", "4", "-g", "12", "-bf", "2"],
 }
 
+# Codecs with edge emulation and B-frames or long GOPs, at an odd size (see main).
+ODD_420_SOURCES = {
+    "odd420_h264.mkv": ["-c:v", "libx264", "-preset", "ultrafast", "-bf", "2", "-g", "12",
+                        "-pix_fmt", "yuv420p"],
+    "odd420_h264_10bit.mkv": ["-c:v", "libx264", "-preset", "ultrafast", "-bf", "2", "-g", "12",
+                              "-pix_fmt", "yuv420p10le"],
+    "odd420_hevc_10bit.mkv": ["-c:v", "libx265", "-preset", "ultrafast", "-x265-params",
+                              "keyint=12:bframes=2:log-level=error", "-pix_fmt", "yuv420p10le"],
+    "odd420_mpeg4.avi": ["-c:v", "mpeg4", "-q:v", "4", "-g", "12", "-bf", "2"],
+    "odd420_vp9.webm": ["-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-g",
+                        "12", "-pix_fmt", "yuv420p"],
+}
+
 
 def main(outdir):
     os.makedirs(outdir, exist_ok=True)
@@ -183,6 +196,22 @@ def main(outdir):
     ffmpeg(p("av_h264.mkv"), "-f", "lavfi", "-i", "testsrc2=s=64x36:r=30000/1001:d=4", "-f",
            "lavfi", "-i", "sine=d=6", "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac",
            "-shortest")
+
+    # Pictures of sizes no codec block divides (170x98), 4:2:0 in 8 and 10 bits, for decoding
+    # into the tool's own picture memory (tests/unit/picture_memory_test.cpp): a second each.
+    small = "testsrc2=s=170x98:r=25:d=1,noise=alls=8:allf=t+u"
+    for name, args in ODD_420_SOURCES.items():
+        ffmpeg(p(name), "-f", "lavfi", "-i", small, *args)
+    # H.264 in MPEG-TS whose picture size changes midway (two clips joined by the concat
+    # protocol): the decoder asks for pictures of a new size.
+    if not os.path.exists(p("size_change_h264.ts")):
+        for part, (size, offset) in enumerate((("170x98", "0"), ("128x72", "0.6"))):
+            ffmpeg(p(f"size_part{part}.ts"), "-f", "lavfi", "-i",
+                   f"testsrc2=s={size}:r=25:d=0.6,noise=alls=8:allf=t+u", "-c:v", "libx264",
+                   "-preset", "ultrafast", "-bf", "2", "-g", "12", "-pix_fmt", "yuv420p",
+                   "-output_ts_offset", offset)
+        ffmpeg(p("size_change_h264.ts"), "-i",
+               f"concat:{p('size_part0.ts')}|{p('size_part1.ts')}", "-c", "copy")
 
     # Small clips of several codecs and containers for the seeded damage test (test_fuzz.py).
     tiny = "testsrc2=s=64x36:r=25:d=2,noise=alls=8:allf=t+u"

@@ -12,10 +12,13 @@ extern "C" {
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
+#include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "video/decoder.h"
+#include "video/ffmpeg_util.h"
 #include "video/picture_memory.h"
 #include "video/probe.h"
 
@@ -27,18 +30,39 @@ std::string media(const std::string& name) {
   return std::string(dir ? dir : "test-media") + "/" + name;
 }
 
-// Memory from av_malloc, counted: buffers handed out and not yet released.
+// Memory from av_malloc, counted: buffers handed out and not yet released. Each buffer is
+// filled with garbage first (FFmpeg's own pools hand out zeroed memory, page-locked memory is
+// not zeroed): a decoder that read samples it never wrote would decode other pictures. With
+// `give` >= 0, only the first `give` buffers are handed out, later ones refused (page-locked
+// memory running out midway).
 class CountedMemory : public PictureMemory {
  public:
-  explicit CountedMemory(bool refuse = false) : refuse_(refuse) {}
+  explicit CountedMemory(bool refuse = false) : give_(refuse ? 0 : -1) {}
+  static CountedMemory giving(int buffers) {
+    CountedMemory memory;
+    memory.give_ = buffers;
+    return memory;
+  }
+  CountedMemory(const CountedMemory& other) : give_(other.give_) {}
   AVBufferRef* take(size_t bytes) override {
-    ++asked;
-    if (refuse_) return nullptr;
+    const int n = asked++;
+    if (give_ >= 0 && n >= give_) return nullptr;
     auto* data = static_cast<uint8_t*>(av_malloc(bytes));
     if (!data) return nullptr;
+    for (size_t i = 0; i < bytes; ++i) data[i] = static_cast<uint8_t>((i * 131 + size_t(n)) >> 3);
     AVBufferRef* buffer = av_buffer_create(data, bytes, release, &live, 0);
-    if (buffer) ++live;
+    if (!buffer) {
+      av_free(data);
+      return nullptr;
+    }
+    ++live;
+    const std::lock_guard<std::mutex> lock(mutex_);
+    sizes_.insert(bytes);
     return buffer;
+  }
+  size_t sizes() const {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    return sizes_.size();
   }
   std::atomic<int> asked{0};
   std::atomic<int> live{0};
@@ -48,38 +72,75 @@ class CountedMemory : public PictureMemory {
     av_free(data);
     --*static_cast<std::atomic<int>*>(counter);
   }
-  bool refuse_;
+  int give_;
+  mutable std::mutex mutex_;
+  std::set<size_t> sizes_;
 };
 
-// A hash of each decoded picture's visible samples, in presentation order, and its format.
+// A hash of a picture's visible samples.
+uint64_t picture_hash(const AVFrame* frame) {
+  const AVPixFmtDescriptor* desc = av_pix_fmt_desc_get(static_cast<AVPixelFormat>(frame->format));
+  uint64_t hash = 1469598103934665603ull;
+  for (int plane = 0; plane < 3 && frame->data[plane]; ++plane) {
+    const int shift_w = plane ? desc->log2_chroma_w : 0, shift_h = plane ? desc->log2_chroma_h : 0;
+    const int bytes = desc->comp[0].step;
+    const int rows = -((-frame->height) >> shift_h),
+              row_bytes = -((-frame->width) >> shift_w) * bytes;
+    for (int y = 0; y < rows; ++y) {
+      const uint8_t* row = frame->data[plane] + static_cast<ptrdiff_t>(y) * frame->linesize[plane];
+      for (int x = 0; x < row_bytes; ++x) hash = (hash ^ row[x]) * 1099511628211ull;
+    }
+  }
+  return hash * 31 + uint64_t(frame->width) * 65536 + uint64_t(frame->height);
+}
+
+// A picture in one buffer of the caller's memory (buf[0] holds every plane, as
+// get_picture_buffer makes them) must leave the room FFmpeg's pools leave: rows and columns up
+// to the codec's block size (avcodec_align_dimensions2 rounds 4:2:0 up to 32 rows), 16 +
+// 63 bytes after each plane, every plane and row 64-byte aligned (AVX-512), both chroma planes
+// one pitch. Returns whether the picture is in such a buffer.
+bool check_layout(const AVFrame* frame) {
+  if (!frame->buf[0] || frame->buf[1]) return false;  // FFmpeg's pools: a buffer per plane
+  const uint8_t* begin = frame->buf[0]->data;
+  const uint8_t* end = begin + frame->buf[0]->size;
+  const AVPixFmtDescriptor* desc = av_pix_fmt_desc_get(static_cast<AVPixelFormat>(frame->format));
+  EXPECT_EQ(frame->linesize[1], frame->linesize[2]);
+  for (int plane = 0; plane < 3; ++plane) {
+    const int shift_h = plane ? desc->log2_chroma_h : 0;
+    const ptrdiff_t rows = ((frame->height + 31) / 32 * 32) >> shift_h;
+    const uint8_t* data = frame->data[plane];
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(data) % 64, 0u) << "plane " << plane;
+    EXPECT_EQ(frame->linesize[plane] % 64, 0) << "plane " << plane;
+    EXPECT_TRUE(data >= begin && data + rows * frame->linesize[plane] + 16 + 63 <= end)
+        << "plane " << plane << " of " << frame->width << "x" << frame->height << ": at "
+        << (data - begin) << ", pitch " << frame->linesize[plane] << ", buffer " << (end - begin);
+  }
+  return true;
+}
+
+// Each decoded picture's hash, in presentation order, its format, and how many pictures were in
+// the caller's memory.
 struct Decoded {
   std::vector<uint64_t> hashes;
   int format = -1;
+  int in_memory = 0;
 };
 
-Decoded decode_all(const std::string& path, PictureMemory* memory, int threads) {
+Decoded decode_all(const std::string& path, PictureMemory* memory, int threads,
+                   std::vector<FramePtr>* kept = nullptr) {
   const StreamInfo info = probe_video(path);
   DecodeConfig config;
   config.threads = threads;
   if (memory) config.pictures = std::shared_ptr<PictureMemory>(memory, [](PictureMemory*) {});
   Decoded out;
   decode_segment(info, Segment{}, config, [&](const AVFrame* frame, int64_t) {
-    const AVPixFmtDescriptor* desc = av_pix_fmt_desc_get(static_cast<AVPixelFormat>(frame->format));
-    uint64_t hash = 1469598103934665603ull;
-    for (int plane = 0; plane < 3 && frame->data[plane]; ++plane) {
-      const int shift_w = plane ? desc->log2_chroma_w : 0,
-                shift_h = plane ? desc->log2_chroma_h : 0;
-      const int bytes = desc->comp[0].step;
-      const int rows = -((-frame->height) >> shift_h),
-                row_bytes = -((-frame->width) >> shift_w) * bytes;
-      for (int y = 0; y < rows; ++y) {
-        const uint8_t* row =
-            frame->data[plane] + static_cast<ptrdiff_t>(y) * frame->linesize[plane];
-        for (int x = 0; x < row_bytes; ++x) hash = (hash ^ row[x]) * 1099511628211ull;
-      }
-    }
-    out.hashes.push_back(hash);
+    out.hashes.push_back(picture_hash(frame));
     out.format = frame->format;
+    if (check_layout(frame)) ++out.in_memory;
+    if (kept) {
+      kept->emplace_back(av_frame_clone(frame));
+      EXPECT_NE(kept->back(), nullptr);
+    }
     return true;
   });
   return out;
@@ -87,16 +148,21 @@ Decoded decode_all(const std::string& path, PictureMemory* memory, int threads) 
 
 class PictureMemoryTest : public ::testing::TestWithParam<const char*> {};
 
+// With one decoding thread and with frame threads (several pictures asked for at once, from the
+// decoder's threads).
 TEST_P(PictureMemoryTest, SamePicturesAsFfmpegPools) {
   const std::string path = media(GetParam());
   const Decoded plain = decode_all(path, nullptr, 2);
   ASSERT_GT(plain.hashes.size(), 10u) << path;
-  CountedMemory memory;
-  const Decoded pooled = decode_all(path, &memory, 2);
-  EXPECT_EQ(pooled.hashes, plain.hashes) << path;
-  EXPECT_GT(memory.asked.load(), 0) << path << ": the decoder never asked for a picture";
-  // Every picture went back once the decoder and its frames were gone.
-  EXPECT_EQ(memory.live.load(), 0) << path;
+  for (int threads : {1, 2, 4}) {
+    CountedMemory memory;
+    const Decoded pooled = decode_all(path, &memory, threads);
+    EXPECT_EQ(pooled.hashes, plain.hashes) << path << ", " << threads << " threads";
+    EXPECT_EQ(size_t(pooled.in_memory), plain.hashes.size())
+        << path << ", " << threads << " threads: pictures not in the memory given";
+    // Every picture went back once the decoder and its frames were gone.
+    EXPECT_EQ(memory.live.load(), 0) << path << ", " << threads << " threads";
+  }
 }
 
 // Memory that cannot be had is no failure: the decoder falls back to FFmpeg's pools.
@@ -107,9 +173,36 @@ TEST_P(PictureMemoryTest, RefusedMemoryFallsBackToFfmpegPools) {
   EXPECT_GT(refusing.asked.load(), 0) << path;
 }
 
+// Nor is memory that runs out midway (page-locked memory is limited): a decoder that checks
+// that its pictures' pitch never changes (MPEG-4 part 2, MPEG-2) must still decode them all.
+TEST_P(PictureMemoryTest, MemoryRunningOutMidwayKeepsEveryPicture) {
+  const std::string path = media(GetParam());
+  const Decoded plain = decode_all(path, nullptr, 2);
+  for (int threads : {1, 2}) {
+    CountedMemory memory = CountedMemory::giving(6);
+    EXPECT_EQ(decode_all(path, &memory, threads).hashes, plain.hashes)
+        << path << ", " << threads << " threads";
+    EXPECT_GT(memory.asked.load(), 6) << path;
+    EXPECT_EQ(memory.live.load(), 0) << path;
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(RealFiles, PictureMemoryTest,
                          ::testing::Values("busy_h264.mp4", "busy_hevc.mkv", "hdr_pq.mkv",
-                                           "busy_vp9.webm", "busy_mpeg4.avi"));
+                                           "busy_vp9.webm", "busy_mpeg4.avi", "fuzz_mpeg2.ts",
+                                           "odd420_h264.mkv", "odd420_h264_10bit.mkv",
+                                           "odd420_hevc_10bit.mkv", "odd420_mpeg4.avi",
+                                           "odd420_vp9.webm", "size_change_h264.ts"));
+
+// The decoder asks for pictures of the new size when the stream's size changes.
+TEST(PictureMemory, StreamChangingSizeGetsPicturesOfBothSizes) {
+  const std::string path = media("size_change_h264.ts");
+  CountedMemory memory;
+  const Decoded pooled = decode_all(path, &memory, 2);
+  EXPECT_EQ(pooled.hashes, decode_all(path, nullptr, 2).hashes);
+  EXPECT_EQ(size_t(pooled.in_memory), pooled.hashes.size());
+  EXPECT_EQ(memory.sizes(), 2u);
+}
 
 // An allocator of av_malloc'ed buffers that counts the buffers alive.
 struct Counter {

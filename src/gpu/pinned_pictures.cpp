@@ -19,8 +19,8 @@ void free_pinned(void*, uint8_t* data) {
   (void)cudaFreeHost(data);  // nothing to report to: the picture is gone either way
 }
 
-// A pool's allocator: nullptr when page-locked memory cannot be had (the decoder falls back to
-// FFmpeg's pools), with a warning once.
+// A pool's allocator: nullptr when page-locked memory cannot be had (the picture goes to
+// ordinary memory), with a warning once.
 AVBufferRef* allocate_pinned(void* opaque, size_t bytes) {
   const int device = *static_cast<const int*>(opaque);
   void* data = nullptr;

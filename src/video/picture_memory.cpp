@@ -49,8 +49,13 @@ int get_picture_buffer(AVCodecContext* ctx, AVFrame* frame, int flags) {
   }
   size_t total = 0;
   for (size_t s : sizes) total += s ? aligned(s + kTail) : 0;
+  // Memory that runs out midway gives way to ordinary memory of the same layout, not to FFmpeg's
+  // pools: their pitch differs, and a decoder's pictures must keep one pitch (H.264 predicts
+  // from its references at the current picture's pitch, MPEG-4 part 2 and MPEG-2 refuse a
+  // picture whose pitch changed).
   AVBufferRef* buffer = memory->take(total + kAlign);
-  if (!buffer) return avcodec_default_get_buffer2(ctx, frame, flags);
+  if (!buffer) buffer = av_buffer_alloc(total + kAlign);
+  if (!buffer) return AVERROR(ENOMEM);
   auto at = reinterpret_cast<uintptr_t>(buffer->data);
   at = (at + kAlign - 1) / kAlign * kAlign;
   for (int i = 0; i < 4; ++i) {

@@ -20,7 +20,8 @@ class PictureMemory {
  public:
   virtual ~PictureMemory() = default;
   // A buffer of at least `bytes`, released with av_buffer_unref from any thread, possibly after
-  // this object is gone; nullptr when none can be had (the decoder then uses FFmpeg's pools).
+  // this object is gone; nullptr when none can be had (that picture then goes to ordinary
+  // memory of the same layout).
   // Called from the decoder's threads at once: must be thread-safe.
   virtual AVBufferRef* take(size_t bytes) = 0;
 };

@@ -165,16 +165,19 @@ TEST_P(PictureMemoryTest, SamePicturesAsFfmpegPools) {
   }
 }
 
-// Memory that cannot be had is no failure: the decoder falls back to FFmpeg's pools.
-TEST_P(PictureMemoryTest, RefusedMemoryFallsBackToFfmpegPools) {
+// Memory that cannot be had is no failure: the decoder falls back to ordinary memory.
+TEST_P(PictureMemoryTest, RefusedMemoryFallsBackToOrdinaryMemory) {
   const std::string path = media(GetParam());
   CountedMemory refusing(true);
-  EXPECT_EQ(decode_all(path, &refusing, 1).hashes, decode_all(path, nullptr, 1).hashes) << path;
+  const Decoded fallen_back = decode_all(path, &refusing, 1);
+  EXPECT_EQ(fallen_back.hashes, decode_all(path, nullptr, 1).hashes) << path;
+  EXPECT_EQ(size_t(fallen_back.in_memory), fallen_back.hashes.size()) << path;
   EXPECT_GT(refusing.asked.load(), 0) << path;
 }
 
-// Nor is memory that runs out midway (page-locked memory is limited): a decoder that checks
-// that its pictures' pitch never changes (MPEG-4 part 2, MPEG-2) must still decode them all.
+// Nor is memory that runs out midway (page-locked memory is limited). A decoder's pictures keep
+// one pitch: H.264 predicts from its references at the current picture's pitch (wrong pictures
+// otherwise), MPEG-4 part 2 and MPEG-2 refuse a picture whose pitch changed (lost pictures).
 TEST_P(PictureMemoryTest, MemoryRunningOutMidwayKeepsEveryPicture) {
   const std::string path = media(GetParam());
   const Decoded plain = decode_all(path, nullptr, 2);

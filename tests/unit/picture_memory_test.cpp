@@ -15,6 +15,7 @@ extern "C" {
 #include <mutex>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "video/decoder.h"
@@ -211,11 +212,13 @@ TEST(PictureMemory, StreamChangingSizeGetsPicturesOfBothSizes) {
 struct Counter {
   std::atomic<int> made{0};
   std::atomic<int> live{0};
+  std::atomic<int> freed{0};
 };
 
 void free_counted(void* counter, uint8_t* data) {
   av_free(data);
   --static_cast<Counter*>(counter)->live;
+  ++static_cast<Counter*>(counter)->freed;
 }
 
 AVBufferRef* allocate_counted(void* opaque, size_t bytes) {
@@ -271,6 +274,61 @@ TEST(PooledPictureMemory, LetsGoOfTheSizeTakenLongestAgo) {
   EXPECT_EQ(counter.made.load(), 4);
   av_buffer_unref(&again);
   av_buffer_unref(&third);
+}
+
+// Decoders of files of four picture sizes share one memory that keeps two, decoding at once
+// with frame threads: the pools are made, used and let go under them. Each gets its own
+// pictures, and once the memory is gone, every buffer it made is freed.
+TEST(PooledPictureMemory, DecodersSharingItAtOnce) {
+  const std::vector<std::string> paths = {media("busy_h264.mp4"), media("odd420_vp9.webm"),
+                                          media("odd420_hevc_10bit.mkv"),
+                                          media("size_change_h264.ts"), media("odd420_mpeg4.avi")};
+  std::vector<Decoded> plain;
+  for (const std::string& path : paths) plain.push_back(decode_all(path, nullptr, 1));
+  Counter counter;
+  {
+    PooledPictureMemory memory(allocate_counted, &counter, 2);
+    std::vector<std::vector<Decoded>> pooled(paths.size());
+    std::vector<std::thread> threads;
+    for (size_t i = 0; i < paths.size(); ++i) {
+      threads.emplace_back([&, i] {
+        for (int pass = 0; pass < 2; ++pass) pooled[i].push_back(decode_all(paths[i], &memory, 2));
+      });
+    }
+    for (std::thread& t : threads) t.join();
+    for (size_t i = 0; i < paths.size(); ++i) {
+      for (const Decoded& d : pooled[i]) {
+        EXPECT_EQ(d.hashes, plain[i].hashes) << paths[i];
+        EXPECT_EQ(size_t(d.in_memory), d.hashes.size()) << paths[i];
+      }
+    }
+    EXPECT_LE(memory.pools(), 2);
+  }
+  EXPECT_GT(counter.made.load(), 0);
+  EXPECT_EQ(counter.live.load(), 0);
+  EXPECT_EQ(counter.freed.load(), counter.made.load());
+}
+
+// Pictures the caller keeps past their decoder and past the memory they came from stay whole,
+// and their buffers are freed once, when the last picture goes.
+TEST(PooledPictureMemory, PicturesOutliveTheDecoderAndTheMemory) {
+  const std::string path = media("odd420_h264.mkv");
+  const Decoded plain = decode_all(path, nullptr, 1);
+  Counter counter;
+  std::vector<FramePtr> kept;
+  {
+    auto memory = std::make_unique<PooledPictureMemory>(allocate_counted, &counter);
+    const Decoded pooled = decode_all(path, memory.get(), 4, &kept);
+    EXPECT_EQ(size_t(pooled.in_memory), pooled.hashes.size());
+  }
+  ASSERT_EQ(kept.size(), plain.hashes.size());
+  EXPECT_GT(counter.live.load(), 0);
+  for (size_t i = 0; i < kept.size(); ++i) {
+    EXPECT_EQ(picture_hash(kept[i].get()), plain.hashes[i]) << "picture " << i;
+  }
+  kept.clear();
+  EXPECT_EQ(counter.live.load(), 0);
+  EXPECT_EQ(counter.freed.load(), counter.made.load());
 }
 
 // Pictures other than planar 4:2:0 (this clip is 4:4:4, of an odd size) stay in FFmpeg's pools.

@@ -108,6 +108,7 @@ ODD_420_SOURCES = {
     "odd420_mpeg4.avi": ["-c:v", "mpeg4", "-q:v", "4", "-g", "12", "-bf", "2"],
     "odd420_vp9.webm": ["-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-g",
                         "12", "-pix_fmt", "yuv420p"],
+    "odd420_mjpeg.avi": ["-c:v", "mjpeg", "-q:v", "4", "-pix_fmt", "yuvj420p"],
 }
 
 

@@ -1,6 +1,8 @@
 // Software decoders that put their pictures in a caller's memory (video/picture_memory.h, how a
 // GPU rank gives them page-locked memory) decode the very same pictures as with FFmpeg's pools,
-// on real files: frame-threaded H.264, HEVC, 10-bit HEVC, VP9 and MPEG-4 part 2.
+// on real files: H.264, HEVC (8 and 10 bits), VP9, MPEG-4 part 2, MPEG-2 and MJPEG, at odd
+// sizes and across a size change, with 1-4 frame threads, with several decoders sharing one
+// pool, and when the memory runs out midway.
 #include <gtest/gtest.h>
 
 extern "C" {
@@ -196,7 +198,8 @@ INSTANTIATE_TEST_SUITE_P(RealFiles, PictureMemoryTest,
                                            "busy_vp9.webm", "busy_mpeg4.avi", "fuzz_mpeg2.ts",
                                            "odd420_h264.mkv", "odd420_h264_10bit.mkv",
                                            "odd420_hevc_10bit.mkv", "odd420_mpeg4.avi",
-                                           "odd420_vp9.webm", "size_change_h264.ts"));
+                                           "odd420_vp9.webm", "odd420_mjpeg.avi",
+                                           "size_change_h264.ts"));
 
 // The decoder asks for pictures of the new size when the stream's size changes.
 TEST(PictureMemory, StreamChangingSizeGetsPicturesOfBothSizes) {

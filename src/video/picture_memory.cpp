@@ -35,8 +35,15 @@ int get_picture_buffer(AVCodecContext* ctx, AVFrame* frame, int flags) {
   }
   // The size the codec decodes into (macroblock rows and columns past the picture's edge).
   int width = frame->width, height = frame->height;
-  int stride_align[AV_NUM_DATA_POINTERS];
+  int stride_align[AV_NUM_DATA_POINTERS] = {};  // FFmpeg sets the first four (the planes)
   avcodec_align_dimensions2(ctx, &width, &height, stride_align);
+  // kAlign is a multiple of every stride alignment FFmpeg asks today; were it not, the stream
+  // keeps FFmpeg's pools from its first picture on (a codec's alignment never changes).
+  for (int i = 0; i < 4; ++i) {
+    if (stride_align[i] <= 0 || kAlign % size_t(stride_align[i]) != 0) {
+      return avcodec_default_get_buffer2(ctx, frame, flags);
+    }
+  }
   int linesizes[4] = {0, 0, 0, 0};
   if (av_image_fill_linesizes(linesizes, format, width) < 0) {
     return avcodec_default_get_buffer2(ctx, frame, flags);

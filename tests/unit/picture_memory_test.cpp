@@ -33,6 +33,14 @@ std::string media(const std::string& name) {
   return std::string(dir ? dir : "test-media") + "/" + name;
 }
 
+// A picture's buffer is written or read here in one thread and freed in another, ordered by
+// FFmpeg's atomic reference counts, which ThreadSanitizer does not see (libavutil is not built
+// with it). Every such access and every free passes through this one atomic, which it sees.
+std::atomic<unsigned> g_hand_off{0};
+void hand_off() {
+  g_hand_off.fetch_add(1, std::memory_order_acq_rel);
+}
+
 // Memory from av_malloc, counted: buffers handed out and not yet released. Each buffer is
 // filled with garbage first (FFmpeg's own pools hand out zeroed memory, page-locked memory is
 // not zeroed): a decoder that read samples it never wrote would decode other pictures. With
@@ -53,6 +61,7 @@ class CountedMemory : public PictureMemory {
     auto* data = static_cast<uint8_t*>(av_malloc(bytes));
     if (!data) return nullptr;
     for (size_t i = 0; i < bytes; ++i) data[i] = static_cast<uint8_t>((i * 131 + size_t(n)) >> 3);
+    hand_off();
     AVBufferRef* buffer = av_buffer_create(data, bytes, release, &live, 0);
     if (!buffer) {
       av_free(data);
@@ -72,6 +81,7 @@ class CountedMemory : public PictureMemory {
 
  private:
   static void release(void* counter, uint8_t* data) {
+    hand_off();
     av_free(data);
     --*static_cast<std::atomic<int>*>(counter);
   }
@@ -138,6 +148,7 @@ Decoded decode_all(const std::string& path, PictureMemory* memory, int threads,
   Decoded out;
   decode_segment(info, Segment{}, config, [&](const AVFrame* frame, int64_t) {
     out.hashes.push_back(picture_hash(frame));
+    hand_off();
     out.format = frame->format;
     if (check_layout(frame)) ++out.in_memory;
     if (kept) {
@@ -219,6 +230,7 @@ struct Counter {
 };
 
 void free_counted(void* counter, uint8_t* data) {
+  hand_off();
   av_free(data);
   --static_cast<Counter*>(counter)->live;
   ++static_cast<Counter*>(counter)->freed;

@@ -98,8 +98,10 @@ class Manifest(ToolTest):
                          ["attrs"]["ranks"], 3)
 
     def test_signal_stops_the_queue_and_a_rerun_finishes_it(self):
-        # Slow clustering so that the signal lands while movies are being made.
-        slow = ["--restarts", "60", "--batch", "8", "--threads", "1"]
+        # Slow clustering so that the signal lands while movies are being made: about 4 s of
+        # work after the first .partial appears on an idle 2-core machine, against the 0.5 s
+        # waited (60 restarts left 1.4 s once k-means got faster, and the run could end first).
+        slow = ["--restarts", "180", "--batch", "8", "--threads", "1"]
         names = ["long_gop_h264.mkv", "busy_h264.mp4", "busy_hevc.mkv"]
         outdir = self.out("signal")
         cmd = ["mpirun", "-np", "2", "--oversubscribe", "--bind-to", "none", BIN, "--manifest",
@@ -110,7 +112,7 @@ class Manifest(ToolTest):
         while time.time() < deadline and not any(
                 f.endswith(".partial") for f in (os.listdir(outdir) if os.path.isdir(outdir) else [])):
             time.sleep(0.1)
-        time.sleep(1.5)
+        time.sleep(0.5)
         self.assertIsNone(proc.poll(), "the run ended before it could be interrupted")
         os.killpg(proc.pid, signal.SIGUSR1)
         _, stderr = proc.communicate(timeout=120)

@@ -453,6 +453,7 @@ Outcome process_segment(const MpiEnv& env, const Plan& plan, const Options& opti
       const bool drained = book.drained();
       Stopwatch write_clock;
       const StageMark mark("write");
+      wait_for_all_ranks(env);  // the collective writes below would poll while others come
       store.write_colors(rows);
       palettes.keep(plan.my_first, rows);
       run.write_s += write_clock.seconds();

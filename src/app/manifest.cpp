@@ -425,7 +425,9 @@ int run_manifest(const MpiEnv& world, const Options& options) {
   // CUDA device cost 0.15-0.3 s, a fifth of a short movie's time.
   Backend backend;
   collective_step(world, [&] { open_device(world, options, backend); });
-  choose_decoders(world, options, DecodeWork{"", true}, backend);
+  // A queue hands each decoder whole movies; otherwise every rank shares out each movie's
+  // chunks, as for one film.
+  choose_decoders(world, options, DecodeWork{"", queue}, backend);
   const int at_once = queue ? movies_at_once(world, options, backend, todo.size()) : 1;
   if (queue) largest_first(world, movies, todo);
   log::info(options.manifest + ": " + std::to_string(movies.size()) + " movies, " +

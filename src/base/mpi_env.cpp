@@ -3,6 +3,7 @@
 #include <sched.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <thread>
@@ -124,6 +125,18 @@ void MpiEnv::abort(int exit_code) const {
   std::fflush(stderr);
   MPI_Abort(MPI_COMM_WORLD, exit_code);
   std::_Exit(exit_code);  // MPI_Abort does not return; this only satisfies [[noreturn]]
+}
+
+void wait_for_all_ranks(const MpiEnv& env) {
+  if (env.size() == 1) return;
+  MPI_Request arrived = MPI_REQUEST_NULL;
+  mpi_check(MPI_Ibarrier(env.comm(), &arrived), "MPI_Ibarrier(write round)");
+  for (int done = 0;;) {
+    mpi_check(MPI_Test(&arrived, &done, MPI_STATUS_IGNORE), "MPI_Test(write round)");
+    if (done) return;
+    // Short enough to add little to a round, long enough to leave the core to the decoders.
+    std::this_thread::sleep_for(std::chrono::microseconds(500));
+  }
 }
 
 void collective_step(const MpiEnv& env, const std::function<void()>& step) {

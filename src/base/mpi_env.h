@@ -64,6 +64,11 @@ struct CollectiveExit {
   std::string message;
 };
 
+// Returns once every rank of `env` has called it, sleeping rather than polling while it waits.
+// Open MPI's blocking calls poll at full speed: a rank that reached a collective write before
+// the others took a core from its own decoders until they came.
+void wait_for_all_ranks(const MpiEnv& env);
+
 // Runs `step` on every rank. If it throws barcode::Error on any rank, the lowest such rank prints
 // its message and every rank throws CollectiveExit with that rank's exit code. Use it for steps
 // that every rank performs (option checks, probing the input, creating the output) so that a

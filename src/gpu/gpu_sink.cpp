@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "base/error.h"
+#include "base/log.h"
 #include "base/stage_mark.h"
 #include "base/stopwatch.h"
 #include "color/frame_summary.h"
@@ -118,7 +119,11 @@ GpuSink::~GpuSink() {
   if (cluster_thread_.joinable()) cluster_thread_.join();
   // Pictures still held go back to their decoders once no copy reads them.
   for (Lane& lane : lanes_) {
-    if (lane.holding) (void)cudaEventSynchronize(lane.converted.get());
+    try {
+      release_held(lane);
+    } catch (...) {  // the job is ending with an earlier failure: the picture is dropped
+      av_frame_unref(lane.held.get());
+    }
   }
   // The members free the buffers and streams next, on this device. Errors while releasing are
   // not worth a second report: the job is ending either way.
@@ -145,7 +150,11 @@ void GpuSink::put_slot(int64_t row, int64_t frame_index, Fill fill) {
   {
     std::unique_lock<std::mutex> lock(mutex_);
     // Wait for a batch with room: the decoders pause while all batches are queued or clustering.
-    changed_.wait(lock, [&] { return filling_ >= 0 || failed_; });
+    if (filling_ < 0 && !failed_) {
+      Stopwatch waiting;
+      changed_.wait(lock, [&] { return filling_ >= 0 || failed_; });
+      waited_s_ += waiting.seconds();
+    }
     if (failed_) {
       book_.mark_missing(row);
       return;
@@ -261,10 +270,18 @@ YuvPlanes GpuSink::upload_planes(Lane& lane, const YuvPlanes& host) {
   return device;
 }
 
+void GpuSink::hold(Lane& lane, const AVFrame* frame) {
+  release_held(lane);
+  const int rc = av_frame_ref(lane.held.get(), frame);
+  if (rc < 0) throw Error("holding a decoded picture failed: " + av_error_text(rc));
+}
+
 void GpuSink::release_held(Lane& lane) {
-  if (!lane.holding) return;
-  lane.holding = false;
-  av_frame_unref(lane.held.get());  // the copy that read it has been waited for
+  if (!lane.held->buf[0]) return;
+  // The picture goes back to its decoder (NVDEC's surface or a page-locked buffer) only once
+  // the work that reads it is done.
+  CUDA_CHECK(cudaEventSynchronize(lane.converted.get()));
+  av_frame_unref(lane.held.get());
 }
 
 bool GpuSink::convert(Lane& lane, const AVFrame* frame, uint8_t* device_tile, cudaEvent_t filled) {
@@ -279,15 +296,17 @@ bool GpuSink::convert(Lane& lane, const AVFrame* frame, uint8_t* device_tile, cu
       // The NVDEC surface, read in place: the frame never visits host memory. FFmpeg copied
       // the picture into it on its device's stream (the legacy default stream if none is set),
       // asynchronously: the kernel waits for what was queued there so far, the copy included.
+      // The session does not wait for the kernel: the lane holds the surface until its next
+      // frame (waiting here kept each session from decoding for a kernel's time and a wake-up).
       const auto* device = static_cast<const AVCUDADeviceContext*>(frames->device_ctx->hwctx);
       const cudaStream_t stream = lane.stream.get();
+      hold(lane, frame);
       CUDA_CHECK(cudaEventRecord(lane.copied.get(), device->stream));
       CUDA_CHECK(cudaStreamWaitEvent(stream, lane.copied.get(), 0));
       launch_tile(cropped(planes), frame, device_tile, stream);
-      // The surface goes back to NVDEC when the caller returns: the kernel must be done.
       CUDA_CHECK(cudaEventRecord(lane.converted.get(), stream));
-      CUDA_CHECK(cudaEventSynchronize(lane.converted.get()));
-      return false;
+      CUDA_CHECK(cudaEventRecord(filled, stream));
+      return true;
     }
     // Other layouts (4:4:4 surfaces): bring the frame to the host and convert it there.
     av_frame_unref(lane.host_frame.get());
@@ -304,13 +323,7 @@ bool GpuSink::convert(Lane& lane, const AVFrame* frame, uint8_t* device_tile, cu
     // for the slot's event.
     const YuvPlanes host = cropped(planes);
     const cudaStream_t stream = lane.upload_stream.get();
-    if (lane.holding) {
-      CUDA_CHECK(cudaEventSynchronize(lane.converted.get()));
-      release_held(lane);
-    }
-    const int rc = av_frame_ref(lane.held.get(), frame);
-    if (rc < 0) throw Error("holding a decoded picture failed: " + av_error_text(rc));
-    lane.holding = true;
+    hold(lane, frame);
     launch_tile(upload_planes(lane, host), frame, device_tile, stream);
     CUDA_CHECK(cudaEventRecord(lane.converted.get(), stream));
     CUDA_CHECK(cudaEventRecord(filled, stream));
@@ -416,11 +429,7 @@ void GpuSink::cluster_batch(Batch& batch) {
 void GpuSink::finish() {
   // Every put() has returned: the pictures the lanes still hold go back to their decoders.
   try {
-    for (Lane& lane : lanes_) {
-      if (!lane.holding) continue;
-      CUDA_CHECK(cudaEventSynchronize(lane.converted.get()));
-      release_held(lane);
-    }
+    for (Lane& lane : lanes_) release_held(lane);
   } catch (...) {
     fail(std::current_exception());
   }
@@ -433,6 +442,9 @@ void GpuSink::finish() {
   }
   cluster_thread_.join();
   failure_.rethrow_if_any();
+  // When this is a large part of the decoders' time, clustering is what limits the rank.
+  log::info("GPU sink: decoders waited " + std::to_string(waited_s_) +
+            " s (summed) for a free batch; clustering took " + std::to_string(cluster_s_) + " s");
 }
 
 double GpuSink::convert_seconds() const {

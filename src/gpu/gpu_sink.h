@@ -64,9 +64,8 @@ class GpuSink : public TileSink {
     std::unique_ptr<TileConverter> converter;
     FramePtr host_frame;           // for surfaces the kernel cannot read (transferred)
     DeviceBuffer<uint8_t> planes;  // a software-decoded frame's planes, uploaded
-    CudaEvent converted;           // the upload and conversion of such a frame are done
-    FramePtr held;                 // that frame, referenced until `converted`
-    bool holding = false;
+    CudaEvent converted;           // the conversion of the lane's last frame is done
+    FramePtr held;                 // that frame (surface or picture), referenced until then
     double convert_s = 0;
   };
 
@@ -80,7 +79,9 @@ class GpuSink : public TileSink {
   // Converts `frame` into `device_tile`; true when the work is still running and `filled`
   // marks its end, false when it is done.
   bool convert(Lane& lane, const AVFrame* frame, uint8_t* device_tile, cudaEvent_t filled);
-  void release_held(Lane& lane);  // the lane's held picture, once its copy has been waited for
+  // Keeps a reference to `frame` until the lane's next frame, releasing the one held before.
+  void hold(Lane& lane, const AVFrame* frame);
+  void release_held(Lane& lane);  // waits for `converted`, then drops the held frame
   YuvPlanes cropped(const YuvPlanes& planes) const;  // the run's crop of a frame's planes
   // Copies the host planes into the lane's device buffer on its upload stream (asynchronous
   // where the frame's memory is page-locked); returns them as they lie on the device.
@@ -123,6 +124,7 @@ class GpuSink : public TileSink {
   bool failed_ = false;   // with mutex_ held: a failure was captured
   FirstFailure failure_;  // of the decoders' conversions and the clustering thread
   double cluster_s_ = 0;
+  double waited_s_ = 0;  // with mutex_ held: decoders' time waiting for a free batch, summed
   std::thread cluster_thread_;
 };
 

@@ -77,13 +77,13 @@ void choose_decoders(const MpiEnv& env, const Options& options, const DecodeWork
                                           : mix.threads_per_software_decoder;
     backend.decoders.push_back(c);
   }
-  log::detail(
-      "rank uses " +
-      (backend.device >= 0
-           ? "GPU " + std::to_string(backend.device) + " (" + gpu_description(backend.device) + ")"
-           : std::string("the CPU")) +
-      ", " + std::to_string(backend.decoders.size()) + " decoder(s)" +
-      (backend.nvdec ? " (NVDEC)" : "") + ", " + std::to_string(backend.threads) + " cores");
+  log::detail("rank uses " +
+              (backend.device >= 0 ? "GPU " + std::to_string(backend.device) + " (" +
+                                         gpu_description(backend.device) + ")"
+                                   : std::string("the CPU")) +
+              ", " + std::to_string(backend.decoders.size()) + " decoder(s)" +
+              (backend.nvdec ? " (NVDEC)" : "") + ", " + std::to_string(backend.threads) +
+              " cores" + (env.core_list().empty() ? std::string() : " (" + env.core_list() + ")"));
 }
 
 std::unique_ptr<Backend> backend_share(const Backend& rank, int part, int parts) {

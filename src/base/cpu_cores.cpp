@@ -65,6 +65,35 @@ bool parse_cpu_list(const std::string& text, cpu_set_t* set) {
   return any;
 }
 
+std::string cpu_list_text(const cpu_set_t& set) {
+  std::string text;
+  for (int c = 0; c < CPU_SETSIZE; ++c) {
+    if (!CPU_ISSET(c, &set)) continue;
+    int last = c;
+    while (last + 1 < CPU_SETSIZE && CPU_ISSET(last + 1, &set)) ++last;
+    if (!text.empty()) text += ',';
+    text += std::to_string(c);
+    if (last > c) text += '-' + std::to_string(last);
+    c = last;
+  }
+  return text;
+}
+
+cpu_set_t cpu_slice(const cpu_set_t& set, int part, int parts) {
+  cpu_set_t slice;
+  CPU_ZERO(&slice);
+  const int count = CPU_COUNT(&set);
+  if (parts < 1 || part < 0 || part >= parts || count < parts) return slice;
+  // Cores [begin, end) of the set, counted in order.
+  const int begin = part * count / parts, end = (part + 1) * count / parts;
+  for (int c = 0, seen = 0; c < CPU_SETSIZE && seen < end; ++c) {
+    if (!CPU_ISSET(c, &set)) continue;
+    if (seen >= begin) CPU_SET(c, &slice);
+    ++seen;
+  }
+  return slice;
+}
+
 cpu_set_t cores_allowed() {
   cpu_set_t set;
   if (parse_cpu_list(cgroup_cpus(), &set)) return set;

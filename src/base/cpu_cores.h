@@ -11,6 +11,13 @@ namespace barcode {
 // Parses a Linux CPU list ("0-3,8,10-11") into `set`; false on malformed text.
 bool parse_cpu_list(const std::string& text, cpu_set_t* set);
 
+// `set` as a Linux CPU list ("0-3,8,10-11"): parse_cpu_list's inverse.
+std::string cpu_list_text(const cpu_set_t& set);
+
+// Part `part` of `parts` of the cores in `set`: consecutive cores, in shares that differ by at most
+// one core. Empty where `set` has fewer cores than parts.
+cpu_set_t cpu_slice(const cpu_set_t& set, int part, int parts);
+
 // The cores the process's cpuset cgroup allows (cgroup v2 or v1), or every online core where
 // there is none to read.
 cpu_set_t cores_allowed();

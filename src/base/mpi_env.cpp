@@ -25,11 +25,44 @@ void mpi_check(int rc, const char* what) {
 
 namespace {
 
+// Ranks of the node that may all run on the same cores (`mine`) each take a slice of them, in
+// node-rank order, and bind to it: the threads of two ranks spread over all the cores decoded
+// 12 % slower than two processes on separate halves (two H200s, 32 cores, decode-only). Returns
+// the number of cores this rank uses; `used` gets their list.
+int pin_to_share(MPI_Comm node, int local_size, const cpu_set_t& mine, std::string* used) {
+  std::vector<cpu_set_t> all(static_cast<size_t>(local_size));
+  mpi_check(MPI_Allgather(&mine, sizeof(mine), MPI_BYTE, all.data(), sizeof(mine), MPI_BYTE, node),
+            "MPI_Allgather(core sets)");
+  int local_rank = 0;
+  mpi_check(MPI_Comm_rank(node, &local_rank), "MPI_Comm_rank(node)");
+  int sharing = 0, part = 0, overlapping = 0;
+  for (int r = 0; r < local_size; ++r) {
+    const cpu_set_t& other = all[static_cast<size_t>(r)];
+    cpu_set_t both;
+    CPU_AND(&both, &mine, &other);
+    if (CPU_COUNT(&both) > 0) ++overlapping;
+    if (!CPU_EQUAL(&mine, &other)) continue;
+    if (r < local_rank) ++part;
+    ++sharing;
+  }
+  const int count = CPU_COUNT(&mine);
+  if (sharing > 1 && sharing == overlapping) {
+    const cpu_set_t slice = cpu_slice(mine, part, sharing);
+    if (CPU_COUNT(&slice) > 0 && sched_setaffinity(0, sizeof(slice), &slice) == 0) {
+      *used = cpu_list_text(slice);
+      return CPU_COUNT(&slice);
+    }
+  }
+  *used = cpu_list_text(mine);
+  // Sets that overlap without being equal (or fewer cores than ranks): shared by count.
+  return std::max(1, count / std::max(overlapping, 1));
+}
+
 // This rank's fair part of the cores it may run on: ranks started without binding
 // (`mpirun --bind-to none`, srun without --cpu-bind) all see every core of the node, and sizing
 // each one's threads from all of them oversubscribed the node (two ranks of 32 threads each on
 // 32 cores). Ranks of the node whose core sets overlap share them equally.
-int share_cores(MPI_Comm node, int local_size) {
+int share_cores(MPI_Comm node, int local_size, std::string* used) {
   cpu_set_t mine;
   CPU_ZERO(&mine);
   if (sched_getaffinity(0, sizeof(mine), &mine) != 0) {
@@ -38,15 +71,9 @@ int share_cores(MPI_Comm node, int local_size) {
   std::vector<cpu_set_t> all(static_cast<size_t>(local_size));
   mpi_check(MPI_Allgather(&mine, sizeof(mine), MPI_BYTE, all.data(), sizeof(mine), MPI_BYTE, node),
             "MPI_Allgather(core sets)");
-  int sharing = 0;
   cpu_set_t bound;  // the cores any rank of the node is bound to
   CPU_ZERO(&bound);
-  for (cpu_set_t& other : all) {
-    cpu_set_t both;
-    CPU_AND(&both, &mine, &other);
-    if (CPU_COUNT(&both) > 0) ++sharing;
-    CPU_OR(&bound, &bound, &other);
-  }
+  for (cpu_set_t& other : all) CPU_OR(&bound, &bound, &other);
   // Open MPI binds each rank to one core by default when it starts two or fewer: a GPU rank's
   // sixteen decoder threads then shared one core (13 % slower under `mpirun -np 1`). Where the
   // ranks' bindings leave cores of the job idle and a rank has fewer than its share, the ranks
@@ -59,9 +86,9 @@ int share_cores(MPI_Comm node, int local_size) {
   const int fair = CPU_COUNT(&allowed) / std::max(local_size, 1);
   if (open_mpi_launched && CPU_COUNT(&mine) < fair && CPU_COUNT(&bound) < CPU_COUNT(&allowed) &&
       sched_setaffinity(0, sizeof(allowed), &allowed) == 0) {
-    return std::max(1, fair);
+    mine = allowed;
   }
-  return std::max(1, CPU_COUNT(&mine) / std::max(sharing, 1));
+  return pin_to_share(node, local_size, mine, used);
 }
 
 }  // namespace
@@ -85,9 +112,9 @@ MpiEnv::MpiEnv(int* argc, char*** argv) {
             "MPI_Comm_split_type");
   mpi_check(MPI_Comm_rank(node, &local_rank_), "MPI_Comm_rank(node)");
   mpi_check(MPI_Comm_size(node, &local_size_), "MPI_Comm_size(node)");
-  cores_ = share_cores(node, local_size_);
-  MPI_Comm_free(&node);
   log::set_rank(rank_, size_);
+  cores_ = share_cores(node, local_size_, &core_list_);
+  MPI_Comm_free(&node);
 }
 
 std::unique_ptr<MpiEnv> MpiEnv::alone(const MpiEnv& world, int cores) {
@@ -104,6 +131,7 @@ std::unique_ptr<MpiEnv> MpiEnv::alone(const MpiEnv& world, int cores) {
   env->local_rank_ = world.local_rank_;
   env->local_size_ = world.local_size_;
   env->cores_ = cores > 0 ? cores : world.cores_;
+  env->core_list_ = world.core_list_;
   return env;
 }
 

@@ -39,6 +39,8 @@ class MpiEnv {
   // The cores this rank may use: its affinity set, shared equally with the ranks of the node
   // whose sets overlap it.
   int cores() const { return cores_; }
+  // Those cores as a Linux CPU list ("0-15"); ranks that share one set each run on a slice of it.
+  const std::string& core_list() const { return core_list_; }
 
   // Ends the whole job from this rank after an error it cannot share with the others (see
   // alone() for the exception).
@@ -55,6 +57,7 @@ class MpiEnv {
   int local_rank_ = 0;
   int local_size_ = 1;
   int cores_ = 1;
+  std::string core_list_;
 };
 
 // Thrown on every rank when a collective step failed on some rank; the message was printed once

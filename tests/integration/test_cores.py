@@ -40,6 +40,32 @@ class Cores(ToolTest):
         used = self.cores_used("-np", "2", "--oversubscribe", "--bind-to", "none")
         self.assertEqual(used, [max(1, cores // 2)] * 2)
 
+    def test_ranks_sharing_one_set_of_cores_each_take_their_own_slice(self):
+        # --bind-to none: both ranks may run anywhere. Their threads spread over all the cores
+        # decoded slower than two processes on separate halves; each rank now binds to a slice.
+        cores = len(os.sched_getaffinity(0))
+        out = self.out("slices.h5")
+        result = subprocess.run(["mpirun", "-np", "2", "--oversubscribe", "--bind-to", "none", BIN,
+                                 media("busy_h264.mp4"), "-o", out, "--overwrite", "--decode-only",
+                                 "-v", "2"], env=MPI_ENV, capture_output=True, text=True,
+                                timeout=120)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        lists = re.findall(r"rank uses .*, \d+ cores \(([0-9,-]+)\)", result.stderr)
+        self.assertEqual(len(lists), 2, result.stderr)
+        slices = [set(expand(text)) for text in lists]
+        if cores >= 2:
+            self.assertFalse(slices[0] & slices[1], lists)
+        self.assertEqual(slices[0] | slices[1], set(os.sched_getaffinity(0)), lists)
+
+
+def expand(cpu_list):
+    """The cores of a Linux CPU list such as "0-3,8"."""
+    cores = []
+    for item in cpu_list.split(","):
+        first, _, last = item.partition("-")
+        cores.extend(range(int(first), int(last or first) + 1))
+    return cores
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -34,3 +34,36 @@ TEST(CpuList, TheAllowedCoresIncludeOurOwn) {
 
 }  // namespace
 }  // namespace barcode
+
+TEST(CpuList, TextIsTheParsersInverse) {
+  cpu_set_t set;
+  ASSERT_TRUE(barcode::parse_cpu_list("0-3,8,10-11", &set));
+  EXPECT_EQ(barcode::cpu_list_text(set), "0-3,8,10-11");
+  CPU_ZERO(&set);
+  EXPECT_EQ(barcode::cpu_list_text(set), "");
+}
+
+TEST(CpuSlice, ConsecutiveSharesCoverTheSetOnce) {
+  cpu_set_t set;
+  ASSERT_TRUE(barcode::parse_cpu_list("0-6,16-18", &set));  // 10 cores
+  EXPECT_EQ(barcode::cpu_list_text(barcode::cpu_slice(set, 0, 2)), "0-4");
+  EXPECT_EQ(barcode::cpu_list_text(barcode::cpu_slice(set, 1, 2)), "5-6,16-18");
+  // Three parts of ten: shares of 3, 3 and 4, disjoint and covering the set.
+  cpu_set_t all;
+  CPU_ZERO(&all);
+  int total = 0;
+  for (int part = 0; part < 3; ++part) {
+    const cpu_set_t slice = barcode::cpu_slice(set, part, 3);
+    EXPECT_GE(CPU_COUNT(&slice), 3);
+    EXPECT_LE(CPU_COUNT(&slice), 4);
+    total += CPU_COUNT(&slice);
+    CPU_OR(&all, &all, &slice);
+  }
+  EXPECT_EQ(total, 10);
+  EXPECT_TRUE(CPU_EQUAL(&all, &set));
+  // More parts than cores, or a part out of range: empty.
+  const cpu_set_t too_many = barcode::cpu_slice(set, 0, 11),
+                  out_of_range = barcode::cpu_slice(set, 2, 2);
+  EXPECT_EQ(CPU_COUNT(&too_many), 0);
+  EXPECT_EQ(CPU_COUNT(&out_of_range), 0);
+}

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -79,18 +81,44 @@ std::string cpu_list_text(const cpu_set_t& set) {
   return text;
 }
 
-cpu_set_t cpu_slice(const cpu_set_t& set, int part, int parts) {
+std::vector<int> cpus_in_topology_order(const cpu_set_t& set, const std::string& sysfs) {
+  struct Place {
+    long package, core;
+    int cpu;
+  };
+  constexpr long kUnknown = 1L << 30;  // after every real package and core
+  std::vector<Place> places;
+  for (int c = 0; c < CPU_SETSIZE; ++c) {
+    if (!CPU_ISSET(c, &set)) continue;
+    const std::string dir = sysfs + "/cpu" + std::to_string(c) + "/topology/";
+    auto read = [&](const char* name) {
+      const std::string text = first_line(dir + name);
+      char* end = nullptr;
+      const long v = std::strtol(text.c_str(), &end, 10);
+      return text.empty() || *end != '\0' || v < 0 ? kUnknown : v;
+    };
+    places.push_back({read("physical_package_id"), read("core_id"), c});
+  }
+  std::stable_sort(places.begin(), places.end(), [](const Place& a, const Place& b) {
+    if (a.package != b.package) return a.package < b.package;
+    if (a.core != b.core) return a.core < b.core;
+    return a.cpu < b.cpu;
+  });
+  std::vector<int> order;
+  order.reserve(places.size());
+  for (const Place& p : places) order.push_back(p.cpu);
+  return order;
+}
+
+cpu_set_t cpu_slice(const cpu_set_t& set, int part, int parts, const std::string& sysfs) {
   cpu_set_t slice;
   CPU_ZERO(&slice);
-  const int count = CPU_COUNT(&set);
+  const std::vector<int> order = cpus_in_topology_order(set, sysfs);
+  const auto count = static_cast<int>(order.size());
   if (parts < 1 || part < 0 || part >= parts || count < parts) return slice;
-  // Cores [begin, end) of the set, counted in order.
+  // Cores [begin, end) of the order.
   const int begin = part * count / parts, end = (part + 1) * count / parts;
-  for (int c = 0, seen = 0; c < CPU_SETSIZE && seen < end; ++c) {
-    if (!CPU_ISSET(c, &set)) continue;
-    if (seen >= begin) CPU_SET(c, &slice);
-    ++seen;
-  }
+  for (int i = begin; i < end; ++i) CPU_SET(order[static_cast<size_t>(i)], &slice);
   return slice;
 }
 

@@ -26,9 +26,11 @@ void mpi_check(int rc, const char* what) {
 namespace {
 
 // Ranks of the node that may all run on the same cores (`mine`) each take a slice of them, in
-// node-rank order, and bind to it: the threads of two ranks spread over all the cores decoded
-// 12 % slower than two processes on separate halves (two H200s, 32 cores, decode-only). Returns
-// the number of cores this rank uses; `used` gets their list.
+// node-rank order, and bind to it (whole cores and packages where the numbers allow: cpu_slice),
+// as two processes started on a node's halves by hand run. Unbound, each rank's threads spread
+// over every core, among the other ranks' threads and away from their caches. (On two H200s with
+// 32 cores, one package, the slices gave 9594-9794 frames/s end to end against 9375 unbound:
+// docs/benchmarks.md.) Returns the number of cores this rank uses; `used` gets their list.
 int pin_to_share(MPI_Comm node, int local_size, const cpu_set_t& mine, std::string* used) {
   std::vector<cpu_set_t> all(static_cast<size_t>(local_size));
   mpi_check(MPI_Allgather(&mine, sizeof(mine), MPI_BYTE, all.data(), sizeof(mine), MPI_BYTE, node),

@@ -121,7 +121,8 @@ void bind(CLI::App& app, Options& o, NamedOptions& named) {
                  "on it; one session keeps about one of the GPU's decode engines busy)");
   app.add_option("--cpu-decoders", o.cpu_decoders,
                  "Software decoders per rank, each on its own chunks of the segment (-1: chosen "
-                 "from the rank's cores: one per two cores without a GPU; beside NVDEC one per "
+                 "from the rank's cores: one of one thread per core without a GPU (at most 16); "
+                 "beside NVDEC one per "
                  "core its sessions leave, none for HEVC, fewer of two threads for --manifest)");
   app.add_option("--gpu-batch", o.gpu_batch, "Frames per GPU k-means launch");
   app.add_flag("--decode-only", o.decode_only,

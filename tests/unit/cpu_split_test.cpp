@@ -6,17 +6,13 @@
 namespace barcode {
 namespace {
 
-TEST(CpuSplit, OneDecoderOfTwoThreadsPerTwoCores) {
+TEST(CpuSplit, OneDecoderOfOneThreadPerCore) {
   // One core (mpirun --bind-to core): one decoder, one thread.
   EXPECT_EQ(1, default_cpu_decoders(1));
   EXPECT_EQ(1, threads_per_decoder(1, default_cpu_decoders(1)));
-  // Two cores: one decoder with both; three: one decoder with three.
-  EXPECT_EQ(1, default_cpu_decoders(2));
-  EXPECT_EQ(2, threads_per_decoder(2, default_cpu_decoders(2)));
-  EXPECT_EQ(3, threads_per_decoder(3, default_cpu_decoders(3)));
-  for (int cores : {4, 8, 16, 32}) {
-    EXPECT_EQ(cores / 2, default_cpu_decoders(cores)) << cores;
-    EXPECT_EQ(2, threads_per_decoder(cores, default_cpu_decoders(cores))) << cores;
+  for (int cores : {2, 3, 8, 16}) {
+    EXPECT_EQ(cores, default_cpu_decoders(cores)) << cores;
+    EXPECT_EQ(1, threads_per_decoder(cores, default_cpu_decoders(cores))) << cores;
   }
 }
 
@@ -24,6 +20,7 @@ TEST(CpuSplit, LargeRanksGiveDecodersMoreThreads) {
   EXPECT_EQ(kMaxCpuDecoders, default_cpu_decoders(64));
   EXPECT_EQ(4, threads_per_decoder(64, default_cpu_decoders(64)));
   EXPECT_EQ(3, threads_per_decoder(48, default_cpu_decoders(48)));
+  EXPECT_EQ(2, threads_per_decoder(32, default_cpu_decoders(32)));
 }
 
 TEST(CpuSplit, NeverZero) {

@@ -40,8 +40,8 @@ TEST(DecoderMix, FewCoresBesideNvdecGetNoSoftwareDecoder) {
 TEST(DecoderMix, CpuOnlyRanksSplitTheirCores) {
   const DecoderMix sixteen = default_decoder_mix(16, false, 1);
   EXPECT_EQ(sixteen.nvdec_sessions, 0);
-  EXPECT_EQ(sixteen.software_decoders, 8);
-  EXPECT_EQ(sixteen.threads_per_software_decoder, 2);
+  EXPECT_EQ(sixteen.software_decoders, 16);
+  EXPECT_EQ(sixteen.threads_per_software_decoder, 1);
   const DecoderMix one = default_decoder_mix(1, false, 1);
   EXPECT_EQ(one.software_decoders, 1);
   EXPECT_EQ(one.threads_per_software_decoder, 1);

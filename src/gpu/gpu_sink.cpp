@@ -443,8 +443,8 @@ void GpuSink::finish() {
   cluster_thread_.join();
   failure_.rethrow_if_any();
   // When this is a large part of the decoders' time, clustering is what limits the rank.
-  log::info("GPU sink: decoders waited " + std::to_string(waited_s_) +
-            " s (summed) for a free batch; clustering took " + std::to_string(cluster_s_) + " s");
+  log::detail("GPU sink: decoders waited " + std::to_string(waited_s_) +
+              " s (summed) for a free batch; clustering took " + std::to_string(cluster_s_) + " s");
 }
 
 double GpuSink::convert_seconds() const {

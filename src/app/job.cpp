@@ -721,19 +721,24 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats, const Ba
     return kExitInterrupted;
   }
   refuse_if_no_frame_made(env, plan, options.source(), partial, store, outcome.missing);
-  Stopwatch palette_clock;
-  const StageMark palette_mark("palette");
-  write_movie_palette(env, plan, options, backend.threads, reducer.get(), palettes, store);
-  run.palette_s = palette_clock.seconds();
+  {
+    const StageMark mark("palette");  // a profiler's range: this block only
+    Stopwatch palette_clock;
+    write_movie_palette(env, plan, options, backend.threads, reducer.get(), palettes, store);
+    run.palette_s = palette_clock.seconds();
+  }
   log::stage("movie palette done");
   const bool complete = outcome.missing == 0 && plan.input_complete();
   finish_store(env, plan, options, partial, store, outcome.missing, complete);
 
   log::stage("file closed and renamed");
-  Stopwatch render_clock;
-  const StageMark render_mark("render");
-  const std::string written = render_images(env, options);
-  run.render_s = render_clock.seconds();
+  std::string written;
+  {
+    const StageMark mark("render");
+    Stopwatch render_clock;
+    written = render_images(env, options);
+    run.render_s = render_clock.seconds();
+  }
   log::stage("rendered");
   finish_closing(std::move(outcome.closing), shared);
   report();

@@ -57,4 +57,10 @@ void stage(const std::string& name) {
   emit(when, name);
 }
 
+std::string seconds(double s) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.3f s", s);
+  return text;
+}
+
 }  // namespace barcode::log

@@ -17,5 +17,7 @@ void error(const std::string& message);   // any rank, always
 // A point of the run's timeline, in seconds since the process started (verbosity >= 2): where
 // the time before, between and after the stages goes.
 void stage(const std::string& name);
+// A duration for such lines: "0.123 s".
+std::string seconds(double s);
 
 }  // namespace barcode::log

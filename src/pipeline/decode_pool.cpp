@@ -75,7 +75,11 @@ DecodePoolStats run_decode_pool(const Plan& plan, int64_t first, int64_t end,
               }
               if (first_frame) {
                 first_frame = false;
-                log::stage("decoder " + std::to_string(decoder) + ": first frame");
+                const DecoderStartup& startup = session.startup();
+                log::stage("decoder " + std::to_string(decoder) + ": first frame (file " +
+                           log::seconds(startup.file_open) + ", decoder open " +
+                           log::seconds(startup.codec_open) + ", first picture " +
+                           log::seconds(startup.first_picture) + " after)");
               }
               if (!is_done(next_row))
                 sink.put(decoder, frame, next_row, plan.frame_index(next_row));

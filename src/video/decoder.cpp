@@ -9,6 +9,7 @@ extern "C" {
 
 #include "base/error.h"
 #include "base/log.h"
+#include "base/stopwatch.h"
 #include "video/packet_reader.h"
 
 namespace barcode {
@@ -74,16 +75,20 @@ SegmentDecoder::SegmentDecoder(const StreamInfo& info, const DecodeConfig& confi
 SegmentDecoder::~SegmentDecoder() = default;
 
 DecodeStats SegmentDecoder::decode(const Segment& segment, const FrameSink& sink) {
+  Stopwatch opening;
   if (reader_) {
     reader_->restart(segment);
   } else {
     reader_ = std::make_unique<PacketReader>(info_.path, info_.stream_index, segment,
                                              info_.packets_have_pts);
+    if (timing_first_picture_) startup_.file_open = opening.seconds();
   }
   if (ctx_) {
     avcodec_flush_buffers(ctx_.get());  // forget the last segment's pictures and references
   } else {
+    Stopwatch codec;
     ctx_ = open_decoder(info_, reader_->stream(), config_);
+    if (timing_first_picture_) startup_.codec_open = codec.seconds();
   }
   try {
     return decode_with(*reader_, segment, sink);
@@ -105,6 +110,7 @@ DecodeStats SegmentDecoder::decode_with(PacketReader& reader, const Segment& seg
   const AVRational tb = reader.stream()->time_base;
   bool stop = false;
   int64_t previous_pts = AV_NOPTS_VALUE;  // the last frame's time in this pass
+  Stopwatch since_open;
 
   auto report_bad = [&](int rc, const std::string& stage) {
     ++stats.bad_packets;
@@ -123,6 +129,10 @@ DecodeStats SegmentDecoder::decode_with(PacketReader& reader, const Segment& seg
       if (rc < 0) {
         report_bad(rc, "decoding");
         continue;
+      }
+      if (timing_first_picture_) {
+        timing_first_picture_ = false;
+        startup_.first_picture = since_open.seconds();
       }
       if (frame->decode_error_flags || (frame->flags & AV_FRAME_FLAG_CORRUPT)) ++stats.concealed;
       int64_t pts = frame->best_effort_timestamp;

@@ -45,6 +45,15 @@ struct DecodeStats {
   int64_t packets_end = AV_NOPTS_VALUE;
 };
 
+// Where a decoder's first pass spent its time before its first picture (seconds): the stage
+// lines at -v 2 print it, to tell a slow file open from a slow NVDEC session start.
+struct DecoderStartup {
+  double file_open = 0.0;      // opening the file and seeking (the packet reader)
+  double codec_open = 0.0;     // avcodec_open2
+  double first_picture = 0.0;  // from then to the first picture out of the decoder (NVDEC's
+                               // session and surfaces are made at the first packet)
+};
+
 // Called for each frame in the segment with its timestamp; return false to stop decoding.
 using FrameSink = std::function<bool(const AVFrame* frame, int64_t pts)>;
 
@@ -61,6 +70,9 @@ class SegmentDecoder {
 
   DecodeStats decode(const Segment& segment, const FrameSink& sink);
 
+  // The first pass's start-up times; zero until that pass has its first picture.
+  const DecoderStartup& startup() const { return startup_; }
+
  private:
   DecodeStats decode_with(PacketReader& reader, const Segment& segment, const FrameSink& sink);
 
@@ -70,6 +82,8 @@ class SegmentDecoder {
   CodecPtr ctx_;
   PacketPtr packet_;
   FramePtr frame_;
+  DecoderStartup startup_;
+  bool timing_first_picture_ = true;
 };
 
 // A decoder context for `stream` of `info`'s file, with its codec parameters and time base, not

@@ -79,14 +79,27 @@ KmeansResult kmeans_tile(const uint8_t* rgb, int64_t n, const KmeansParams& para
 KmeansResult kmeans_tile_reference(const uint8_t* rgb, int64_t n, const KmeansParams& params,
                                    int64_t frame_index);
 
-// The fast path (color/kmeans_fast.cpp): AVX2 distance evaluation and bounds that skip
-// distances only where they prove the assignment unchanged. Same result as the reference bit for
-// bit. Throws barcode::Error where the processor lacks it (see kmeans_fast_supported()).
+// The instruction sets the fast path is written for. It runs the widest the processor has;
+// BARCODE_KMEANS=avx2 in the environment keeps it to AVX2 (a switch for comparisons).
+enum class KmeansSimd { kAvx2, kAvx512 };
+
+// The fast path (color/kmeans_fast.cpp, color/kmeans_avx512.cpp): SIMD distance evaluation and
+// bounds that skip distances only where they prove the assignment unchanged. Same result as the
+// reference bit for bit. Throws barcode::Error where the processor lacks it (see
+// kmeans_fast_supported()).
 KmeansResult kmeans_tile_fast(const uint8_t* rgb, int64_t n, const KmeansParams& params,
                               int64_t frame_index);
+// The same with a chosen instruction set; throws barcode::Error where it is not supported.
+KmeansResult kmeans_tile_fast(const uint8_t* rgb, int64_t n, const KmeansParams& params,
+                              int64_t frame_index, KmeansSimd simd);
 
 // Whether this build and processor can run kmeans_tile_fast (x86-64 with AVX2, GCC build), and
 // BARCODE_KMEANS=reference is not set in the environment (a switch for comparisons).
 bool kmeans_fast_supported();
+// Whether this build and processor can run the fast path with `simd` (whatever the environment
+// says).
+bool kmeans_simd_supported(KmeansSimd simd);
+// The instruction set kmeans_tile_fast runs: AVX-512 where supported, unless BARCODE_KMEANS=avx2.
+KmeansSimd kmeans_default_simd();
 
 }  // namespace barcode

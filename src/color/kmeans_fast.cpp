@@ -56,12 +56,7 @@
 #include "base/error.h"
 #include "color/kmeans.h"
 #include "color/kmeans_detail.h"
-
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define BARCODE_KMEANS_FAST 1
-#else
-#define BARCODE_KMEANS_FAST 0
-#endif
+#include "color/kmeans_simd.h"
 
 namespace barcode {
 
@@ -72,33 +67,22 @@ namespace {
 using kmeans_detail::Centroids;
 using kmeans_detail::ClusterSums;
 
+using kmeans_simd::kChunk;
+using kmeans_simd::kDown;
+using kmeans_simd::kMaxK;
+using kmeans_simd::kRoundingSlack;
+using kmeans_simd::kTablePad;
+using kmeans_simd::kUp;
+using kmeans_simd::Moves;
+using kmeans_simd::PaddedCentroids;
+using kmeans_simd::Scratch;
+
 constexpr int kLanes = 8;        // floats or int32 per AVX2 register
 constexpr int64_t kBlock = 256;  // pixels per seeding block: a block's D2 sum is < 2^26
-constexpr int kMaxK = 32;        // centroid planes are padded to this many
-constexpr float kUp = 1.0f + 0x1p-20f;
-constexpr float kDown = 1.0f - 0x1p-20f;
-constexpr double kRoundingSlack = 0x1p-13;  // > the roundings of a margin (2^-16 each)
 
 int64_t round_up(int64_t v, int64_t m) {
   return (v + m - 1) / m * m;
 }
-
-// All buffers of one call, kept per thread so that no call allocates once warm.
-struct Scratch {
-  std::vector<uint32_t> keys, keys_tmp;
-  std::vector<uint32_t> low, high;  // the radix sort's bucket starts
-  // Pixels in pixel order as int16 pairs, padded to kBlock: (r, g) and (b, 0), the operands of
-  // the seeding's multiply-adds.
-  std::vector<int16_t> rg, b0;
-  std::vector<uint32_t> d2;  // padded; padding stays 0
-  std::vector<uint32_t> block_sum;
-  kmeans_detail::ColourTable table;  // the distinct colours, padded to kLanes
-  std::vector<int32_t> weights;      // per colour: count, wr, wg, wb side by side (one load)
-  std::vector<int32_t> labels;
-  std::vector<float> margin;                        // per colour: m of the top of the file
-  std::vector<int32_t> recompute;                   // colours whose bounds failed this iteration
-  std::vector<float> failed_r, failed_g, failed_b;  // their colours, padded to kLanes
-};
 
 Scratch& scratch() {
   static thread_local Scratch s;
@@ -145,7 +129,7 @@ void distinct_colours(const uint8_t* rgb, int64_t n, Scratch& s) {
   for (int64_t i = 0; i < n; ++i) tmp[low[keys[i] & 0xFFF]++] = keys[i];
   for (int64_t i = 0; i < n; ++i) keys[high[tmp[i] >> 12]++] = tmp[i];
 
-  kmeans_detail::fill_colour_table(keys, n, kLanes, s.table);
+  kmeans_detail::fill_colour_table(keys, n, kTablePad, s.table);
   // The padding's weights are zero (fill_colour_table), so moving a padding colour between the
   // sums adds nothing: the bounded pass needs no test for it.
   grow(s.weights, 4 * s.table.padded);
@@ -159,12 +143,13 @@ void distinct_colours(const uint8_t* rgb, int64_t n, Scratch& s) {
   // they are read, so these arrays only grow, as the table's do.
   const int64_t padded = s.table.padded;
   grow(s.labels, padded);
+  grow(s.packed, padded);
   grow(s.margin, padded);
-  // Room for the last packed store of 8 lanes, and the padding of the last group.
-  grow(s.recompute, padded + kLanes);
-  grow(s.failed_r, padded + kLanes);
-  grow(s.failed_g, padded + kLanes);
-  grow(s.failed_b, padded + kLanes);
+  // Room for the last packed store of a whole vector, and the padding of the last group.
+  grow(s.recompute, padded + kTablePad);
+  grow(s.failed_r, padded + kTablePad);
+  grow(s.failed_g, padded + kTablePad);
+  grow(s.failed_b, padded + kTablePad);
 }
 
 void split_pixels(const uint8_t* rgb, int64_t n, Scratch& s) {
@@ -183,12 +168,6 @@ void split_pixels(const uint8_t* rgb, int64_t n, Scratch& s) {
   s.d2.resize(padded);
   s.block_sum.resize(padded / kBlock);
 }
-
-// How far the margins of the colours of each centroid fall when the centroids move (see the top
-// of the file): drop[a] >= max_{j != a} move_j + move_a kUp + 2^-13.
-struct Moves {
-  alignas(32) float drop[kMaxK];
-};
 
 Moves centroid_moves(const Centroids& before, const Centroids& after, int k) {
   Moves m;
@@ -305,19 +284,6 @@ void seed_centroids(Scratch& s, int64_t n, int k, uint64_t key, Centroids& c) {
   }
 }
 
-// Centroid planes padded to kMaxK with far-away centroids (their float distances are +infinity,
-// never a minimum while a real centroid exists).
-struct PaddedCentroids {
-  alignas(32) float r[kMaxK], g[kMaxK], b[kMaxK];
-  void set(const Centroids& c, int k) {
-    for (int j = 0; j < kMaxK; ++j) {
-      r[j] = j < k ? c.r[j] : 1e30f;
-      g[j] = j < k ? c.g[j] : 1e30f;
-      b[j] = j < k ? c.b[j] : 1e30f;
-    }
-  }
-};
-
 // The float distance of the definition for 8 colours and one centroid, in the reference's order.
 inline __m256 distance8(__m256 pr, __m256 pg, __m256 pb, float cr, float cg, float cb) {
   const __m256 dr = _mm256_sub_ps(pr, _mm256_set1_ps(cr));
@@ -332,7 +298,6 @@ inline __m256 distance8(__m256 pr, __m256 pg, __m256 pb, float cr, float cg, flo
 // smallest and second smallest distance. The centroid loop is outside the colour loop so that the
 // lanes' compare-and-select chains are independent (one chain per 8 colours would wait on the
 // latency of each step).
-constexpr int64_t kChunk = 256;
 
 void nearest_chunk(const float* r, const float* g, const float* b, int64_t count,
                    const PaddedCentroids& c, int k, int32_t* label, float* margin) {
@@ -489,24 +454,49 @@ bool cpu_has_avx2() {
   return __builtin_cpu_supports("avx2") != 0;
 }
 
+// The choice read once: BARCODE_KMEANS=reference or =avx2, else empty.
+const char* kmeans_switch() {
+  static const char* choice = std::getenv("BARCODE_KMEANS");
+  return choice == nullptr ? "" : choice;
+}
+
 }  // namespace
 
+bool kmeans_simd_supported(KmeansSimd simd) {
+  return simd == KmeansSimd::kAvx512 ? kmeans_simd::cpu_has_avx512() : cpu_has_avx2();
+}
+
 bool kmeans_fast_supported() {
-  static const bool supported = [] {
-    const char* choice = std::getenv("BARCODE_KMEANS");
-    if (choice != nullptr && std::strcmp(choice, "reference") == 0) return false;
-    return cpu_has_avx2();
-  }();
+  static const bool supported =
+      std::strcmp(kmeans_switch(), "reference") != 0 && kmeans_simd_supported(KmeansSimd::kAvx2);
   return supported;
+}
+
+KmeansSimd kmeans_default_simd() {
+  static const KmeansSimd simd =
+      std::strcmp(kmeans_switch(), "avx2") != 0 && kmeans_simd_supported(KmeansSimd::kAvx512)
+          ? KmeansSimd::kAvx512
+          : KmeansSimd::kAvx2;
+  return simd;
 }
 
 KmeansResult kmeans_tile_fast(const uint8_t* rgb, int64_t n, const KmeansParams& params,
                               int64_t frame_index) {
+  return kmeans_tile_fast(rgb, n, params, frame_index, kmeans_default_simd());
+}
+
+KmeansResult kmeans_tile_fast(const uint8_t* rgb, int64_t n, const KmeansParams& params,
+                              int64_t frame_index, KmeansSimd simd) {
   kmeans_detail::validate(rgb, n, params);
-  if (!cpu_has_avx2()) throw Error("kmeans: the fast path needs a processor with AVX2");
+  if (!kmeans_simd_supported(simd)) {
+    throw Error(simd == KmeansSimd::kAvx512
+                    ? "kmeans: this processor has no AVX-512 (F, VL, DQ, BW)"
+                    : "kmeans: the fast path needs a processor with AVX2");
+  }
   if (params.k > kMaxK) return kmeans_tile_reference(rgb, n, params, frame_index);
   const int k = params.k;
   const float tol2 = params.tol * params.tol;
+  const bool wide = simd == KmeansSimd::kAvx512;
 
   Scratch& s = scratch();
   split_pixels(rgb, n, s);
@@ -527,15 +517,25 @@ KmeansResult kmeans_tile_fast(const uint8_t* rgb, int64_t n, const KmeansParams&
     for (;;) {
       padded.set(centroids, k);
       if (iterations == 0) {
-        assign_all(s, padded, k, sums);
+        if (wide) {
+          kmeans_simd::assign_all_avx512(s, padded, k, sums);
+        } else {
+          assign_all(s, padded, k, sums);
+        }
       } else {
-        assign_bounded(s, padded, k, centroid_moves(previous, centroids, k), sums);
+        const Moves moves = centroid_moves(previous, centroids, k);
+        if (wide) {
+          kmeans_simd::assign_bounded_avx512(s, padded, k, moves, sums);
+        } else {
+          assign_bounded(s, padded, k, moves, sums);
+        }
       }
       previous = centroids;
       const float shift2 = kmeans_detail::update_centroids(sums, k, centroids);
       ++iterations;
       if (shift2 <= tol2 || iterations == params.max_iter) break;
     }
+    if (wide && iterations > 1) kmeans_simd::unpack_labels_avx512(s);
     const double inertia = partition_inertia(s, sums, k);
     if (!have_best || inertia < best_inertia) {  // strict: the earliest restart wins ties
       have_best = true;
@@ -556,7 +556,19 @@ bool kmeans_fast_supported() {
   return false;
 }
 
+bool kmeans_simd_supported(KmeansSimd) {
+  return false;
+}
+
+KmeansSimd kmeans_default_simd() {
+  return KmeansSimd::kAvx2;
+}
+
 KmeansResult kmeans_tile_fast(const uint8_t*, int64_t, const KmeansParams&, int64_t) {
+  throw Error("kmeans: this build has no fast path (it needs x86-64 and GCC)");
+}
+
+KmeansResult kmeans_tile_fast(const uint8_t*, int64_t, const KmeansParams&, int64_t, KmeansSimd) {
   throw Error("kmeans: this build has no fast path (it needs x86-64 and GCC)");
 }
 

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <random>
 #include <string>
@@ -61,11 +62,14 @@ Pixels ties(int64_t n) {
   return rgb;
 }
 
+// The instruction set the tests below run the fast path with (the fixture's parameter).
+KmeansSimd g_simd = KmeansSimd::kAvx2;
+
 void expect_same(const Pixels& rgb, const KmeansParams& params, int64_t frame,
                  const std::string& what) {
   const auto n = static_cast<int64_t>(rgb.size() / 3);
   const KmeansResult ref = kmeans_tile_reference(rgb.data(), n, params, frame);
-  const KmeansResult fast = kmeans_tile_fast(rgb.data(), n, params, frame);
+  const KmeansResult fast = kmeans_tile_fast(rgb.data(), n, params, frame, g_simd);
   const std::string where = what + " n=" + std::to_string(n) + " k=" + std::to_string(params.k) +
                             " restarts=" + std::to_string(params.restarts);
   ASSERT_EQ(ref.centroids.size(), fast.centroids.size()) << where;
@@ -81,14 +85,26 @@ void expect_same(const Pixels& rgb, const KmeansParams& params, int64_t frame,
   EXPECT_EQ(ref.restart, fast.restart) << where;
 }
 
-class KmeansFast : public ::testing::Test {
+// Every test runs once per instruction set; one the processor lacks is skipped.
+class KmeansFast : public ::testing::TestWithParam<KmeansSimd> {
  protected:
   void SetUp() override {
-    if (!kmeans_fast_supported()) GTEST_SKIP() << "no fast k-means path on this processor";
+    if (!kmeans_simd_supported(GetParam())) {
+      GTEST_SKIP() << "this processor cannot run the fast k-means with "
+                   << (GetParam() == KmeansSimd::kAvx512 ? "AVX-512" : "AVX2");
+    }
+    g_simd = GetParam();
   }
 };
 
-TEST_F(KmeansFast, SameAsReferenceForEveryKOnOddTiles) {
+INSTANTIATE_TEST_SUITE_P(Simd, KmeansFast,
+                         ::testing::Values(KmeansSimd::kAvx2, KmeansSimd::kAvx512),
+                         [](const ::testing::TestParamInfo<KmeansSimd>& simd) {
+                           return std::string(simd.param == KmeansSimd::kAvx512 ? "Avx512"
+                                                                                : "Avx2");
+                         });
+
+TEST_P(KmeansFast, SameAsReferenceForEveryKOnOddTiles) {
   const Pixels film = film_like(37, 23, 1);  // odd sizes: no whole SIMD vectors or blocks
   const Pixels noise = random_pixels(29 * 17, 2);
   for (int k = 1; k <= 32; ++k) {
@@ -100,7 +116,7 @@ TEST_F(KmeansFast, SameAsReferenceForEveryKOnOddTiles) {
   }
 }
 
-TEST_F(KmeansFast, SameAsReferenceOnFullSizeTiles) {
+TEST_P(KmeansFast, SameAsReferenceOnFullSizeTiles) {
   const Pixels film = film_like(160, 90, 3);
   const Pixels big = film_like(161, 91, 4);
   for (int k : {1, 2, 5, 8, 16, 32}) {
@@ -112,7 +128,7 @@ TEST_F(KmeansFast, SameAsReferenceOnFullSizeTiles) {
   }
 }
 
-TEST_F(KmeansFast, SameAsReferenceWithTiesTinyTilesAndLimits) {
+TEST_P(KmeansFast, SameAsReferenceWithTiesTinyTilesAndLimits) {
   for (int64_t n : {1, 2, 3, 7, 8, 9, 255, 256, 257, 700}) {
     for (int k : {1, 3, 8, 13, 32}) {
       KmeansParams params;
@@ -134,7 +150,7 @@ TEST_F(KmeansFast, SameAsReferenceWithTiesTinyTilesAndLimits) {
 // A moving scene at the tool's defaults (160x90, k=8, 4 restarts): thousands of distinct colours
 // per tile as in the tool's tiles of real film, and long iteration tails where the bounds fail
 // for colours near cluster boundaries; one thread's scratch reused from tile to tile.
-TEST_F(KmeansFast, SameAsReferenceOverAMovingFilmLikeScene) {
+TEST_P(KmeansFast, SameAsReferenceOverAMovingFilmLikeScene) {
   const KmeansParams params;
   for (int frame = 0; frame < 12; ++frame) {
     Pixels tile = film_like(160, 90, static_cast<uint32_t>(100 + frame));
@@ -151,7 +167,7 @@ TEST_F(KmeansFast, SameAsReferenceOverAMovingFilmLikeScene) {
   }
 }
 
-TEST_F(KmeansFast, DefaultEntryPointUsesTheSameNumbers) {
+TEST(KmeansDefault, EntryPointUsesTheSameNumbers) {
   const Pixels film = film_like(64, 36, 9);
   const KmeansParams params;
   const KmeansResult ref = kmeans_tile_reference(film.data(), 64 * 36, params, 3);
@@ -159,6 +175,12 @@ TEST_F(KmeansFast, DefaultEntryPointUsesTheSameNumbers) {
   EXPECT_EQ(ref.centroids, any.centroids);
   EXPECT_EQ(ref.weights, any.weights);
   EXPECT_EQ(ref.inertia, any.inertia);
+}
+
+TEST(KmeansDefault, RunsTheWidestInstructionSetTheProcessorHas) {
+  if (std::getenv("BARCODE_KMEANS") != nullptr) GTEST_SKIP() << "BARCODE_KMEANS is set";
+  EXPECT_EQ(kmeans_simd_supported(KmeansSimd::kAvx512) ? KmeansSimd::kAvx512 : KmeansSimd::kAvx2,
+            kmeans_default_simd());
 }
 
 }  // namespace

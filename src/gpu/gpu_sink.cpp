@@ -280,7 +280,9 @@ void GpuSink::release_held(Lane& lane) {
   if (!lane.held->buf[0]) return;
   // The picture goes back to its decoder (NVDEC's surface or a page-locked buffer) only once
   // the work that reads it is done.
+  Stopwatch waiting;
   CUDA_CHECK(cudaEventSynchronize(lane.converted.get()));
+  lane.held_wait_s += waiting.seconds();
   av_frame_unref(lane.held.get());
 }
 
@@ -442,9 +444,14 @@ void GpuSink::finish() {
   }
   cluster_thread_.join();
   failure_.rethrow_if_any();
-  // When this is a large part of the decoders' time, clustering is what limits the rank.
+  // When this is a large part of the decoders' time, clustering is what limits the rank; when
+  // the held-picture waits are, the conversions (uploads and kernels) keep the decoders waiting.
+  double held_wait = 0;
+  for (const Lane& lane : lanes_) held_wait += lane.held_wait_s;
   log::detail("GPU sink: decoders waited " + std::to_string(waited_s_) +
-              " s (summed) for a free batch; clustering took " + std::to_string(cluster_s_) + " s");
+              " s (summed) for a free batch; clustering took " + std::to_string(cluster_s_) +
+              " s; conversion " + std::to_string(convert_seconds()) + " s (summed), of it " +
+              std::to_string(held_wait) + " s waiting for a lane's previous picture");
 }
 
 double GpuSink::convert_seconds() const {

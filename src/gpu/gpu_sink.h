@@ -67,6 +67,7 @@ class GpuSink : public TileSink {
     CudaEvent converted;           // the conversion of the lane's last frame is done
     FramePtr held;                 // that frame (surface or picture), referenced until then
     double convert_s = 0;
+    double held_wait_s = 0;  // of convert_s: waiting for the held frame's conversion to end
   };
 
   // Takes a slot of the filling batch for `row`, fills it with `fill(device_tile, filled)` and

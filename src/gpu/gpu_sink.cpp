@@ -64,8 +64,10 @@ void GpuSink::make_lane(Lane& lane) {
   lane.pinned_tile.allocate(static_cast<size_t>(analysis_.tile_bytes()));
   lane.converter = std::make_unique<TileConverter>(tile_, source_);
   lane.host_frame = make_frame();
-  lane.converted = CudaEvent(cudaEventDisableTiming | cudaEventBlockingSync);
-  lane.held = make_frame();
+  for (int slot = 0; slot < kSinkHeldPictures; ++slot) {
+    lane.converted[slot] = CudaEvent(cudaEventDisableTiming | cudaEventBlockingSync);
+    lane.held[slot] = make_frame();
+  }
 }
 
 void GpuSink::allocate() {
@@ -120,9 +122,9 @@ GpuSink::~GpuSink() {
   // Pictures still held go back to their decoders once no copy reads them.
   for (Lane& lane : lanes_) {
     try {
-      release_held(lane);
-    } catch (...) {  // the job is ending with an earlier failure: the picture is dropped
-      av_frame_unref(lane.held.get());
+      release_all_held(lane);
+    } catch (...) {  // the job is ending with an earlier failure: the pictures are dropped
+      for (FramePtr& held : lane.held) av_frame_unref(held.get());
     }
   }
   // The members free the buffers and streams next, on this device. Errors while releasing are
@@ -270,20 +272,28 @@ YuvPlanes GpuSink::upload_planes(Lane& lane, const YuvPlanes& host) {
   return device;
 }
 
-void GpuSink::hold(Lane& lane, const AVFrame* frame) {
-  release_held(lane);
-  const int rc = av_frame_ref(lane.held.get(), frame);
+cudaEvent_t GpuSink::hold(Lane& lane, const AVFrame* frame) {
+  const int slot = lane.next_held;
+  release_held(lane, slot);
+  const int rc = av_frame_ref(lane.held[slot].get(), frame);
   if (rc < 0) throw Error("holding a decoded picture failed: " + av_error_text(rc));
+  lane.next_held = (slot + 1) % kSinkHeldPictures;
+  return lane.converted[slot].get();
 }
 
-void GpuSink::release_held(Lane& lane) {
-  if (!lane.held->buf[0]) return;
+void GpuSink::release_held(Lane& lane, int slot) {
+  AVFrame* held = lane.held[slot].get();
+  if (!held->buf[0]) return;
   // The picture goes back to its decoder (NVDEC's surface or a page-locked buffer) only once
   // the work that reads it is done.
   Stopwatch waiting;
-  CUDA_CHECK(cudaEventSynchronize(lane.converted.get()));
+  CUDA_CHECK(cudaEventSynchronize(lane.converted[slot].get()));
   lane.held_wait_s += waiting.seconds();
-  av_frame_unref(lane.held.get());
+  av_frame_unref(held);
+}
+
+void GpuSink::release_all_held(Lane& lane) {
+  for (int slot = 0; slot < kSinkHeldPictures; ++slot) release_held(lane, slot);
 }
 
 bool GpuSink::convert(Lane& lane, const AVFrame* frame, uint8_t* device_tile, cudaEvent_t filled) {
@@ -302,11 +312,11 @@ bool GpuSink::convert(Lane& lane, const AVFrame* frame, uint8_t* device_tile, cu
       // frame (waiting here kept each session from decoding for a kernel's time and a wake-up).
       const auto* device = static_cast<const AVCUDADeviceContext*>(frames->device_ctx->hwctx);
       const cudaStream_t stream = lane.stream.get();
-      hold(lane, frame);
+      const cudaEvent_t converted = hold(lane, frame);
       CUDA_CHECK(cudaEventRecord(lane.copied.get(), device->stream));
       CUDA_CHECK(cudaStreamWaitEvent(stream, lane.copied.get(), 0));
       launch_tile(cropped(planes), frame, device_tile, stream);
-      CUDA_CHECK(cudaEventRecord(lane.converted.get(), stream));
+      CUDA_CHECK(cudaEventRecord(converted, stream));
       CUDA_CHECK(cudaEventRecord(filled, stream));
       return true;
     }
@@ -325,9 +335,9 @@ bool GpuSink::convert(Lane& lane, const AVFrame* frame, uint8_t* device_tile, cu
     // for the slot's event.
     const YuvPlanes host = cropped(planes);
     const cudaStream_t stream = lane.upload_stream.get();
-    hold(lane, frame);
+    const cudaEvent_t converted = hold(lane, frame);
     launch_tile(upload_planes(lane, host), frame, device_tile, stream);
-    CUDA_CHECK(cudaEventRecord(lane.converted.get(), stream));
+    CUDA_CHECK(cudaEventRecord(converted, stream));
     CUDA_CHECK(cudaEventRecord(filled, stream));
     return true;
   }
@@ -431,7 +441,7 @@ void GpuSink::cluster_batch(Batch& batch) {
 void GpuSink::finish() {
   // Every put() has returned: the pictures the lanes still hold go back to their decoders.
   try {
-    for (Lane& lane : lanes_) release_held(lane);
+    for (Lane& lane : lanes_) release_all_held(lane);
   } catch (...) {
     fail(std::current_exception());
   }

@@ -9,6 +9,7 @@
 
 #include <cuda_runtime_api.h>
 
+#include <array>
 #include <condition_variable>
 #include <deque>
 #include <exception>
@@ -24,6 +25,7 @@
 #include "gpu/gpu_kmeans.h"
 #include "pipeline/result_book.h"
 #include "pipeline/tile_sink.h"
+#include "video/decoder.h"
 #include "video/ffmpeg_util.h"
 #include "video/tile_converter.h"
 
@@ -64,8 +66,12 @@ class GpuSink : public TileSink {
     std::unique_ptr<TileConverter> converter;
     FramePtr host_frame;           // for surfaces the kernel cannot read (transferred)
     DeviceBuffer<uint8_t> planes;  // a software-decoded frame's planes, uploaded
-    CudaEvent converted;           // the conversion of the lane's last frame is done
-    FramePtr held;                 // that frame (surface or picture), referenced until then
+    // The lane's last kSinkHeldPictures frames (surfaces or pictures), each referenced until
+    // the event after the work that reads it; the oldest is released for the next frame, so a
+    // decoder waits for the conversion of the frame before its previous one, not of the last.
+    std::array<FramePtr, kSinkHeldPictures> held;
+    std::array<CudaEvent, kSinkHeldPictures> converted;
+    int next_held = 0;  // the slot the next frame takes
     double convert_s = 0;
     double held_wait_s = 0;  // of convert_s: waiting for the held frame's conversion to end
   };
@@ -80,9 +86,12 @@ class GpuSink : public TileSink {
   // Converts `frame` into `device_tile`; true when the work is still running and `filled`
   // marks its end, false when it is done.
   bool convert(Lane& lane, const AVFrame* frame, uint8_t* device_tile, cudaEvent_t filled);
-  // Keeps a reference to `frame` until the lane's next frame, releasing the one held before.
-  void hold(Lane& lane, const AVFrame* frame);
-  void release_held(Lane& lane);  // waits for `converted`, then drops the held frame
+  // Keeps a reference to `frame` in the lane's next slot, releasing the frame held there
+  // before; returns the event to record after the work that reads the frame.
+  cudaEvent_t hold(Lane& lane, const AVFrame* frame);
+  // Waits for a slot's `converted`, then drops its frame (nothing when it holds none).
+  void release_held(Lane& lane, int slot);
+  void release_all_held(Lane& lane);
   YuvPlanes cropped(const YuvPlanes& planes) const;  // the run's crop of a frame's planes
   // Copies the host planes into the lane's device buffer on its upload stream (asynchronous
   // where the frame's memory is page-locked); returns them as they lie on the device.

@@ -44,8 +44,8 @@ CodecPtr open_decoder(const StreamInfo& info, const AVStream* stream, const Deco
     if (!ctx->hw_device_ctx) throw Error(info.path + ": out of memory referencing the CUDA device");
     ctx->get_format = choose_cuda_format;
     ctx->thread_count = 1;  // NVDEC does the work; threads would only hold more surfaces
-    // A sink may keep a session's last picture until its next one, while NVDEC decodes on.
-    ctx->extra_hw_frames = 1;
+    // A sink may keep a session's last pictures while NVDEC decodes on.
+    ctx->extra_hw_frames = kSinkHeldPictures;
   }
   if (!config.hw_device) decode_into(ctx.get(), config.pictures.get());
   if (config.keyframes_only) ctx->skip_frame = AVDISCARD_NONKEY;

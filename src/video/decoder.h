@@ -20,6 +20,11 @@
 
 namespace barcode {
 
+// How many of a decoder's past pictures a sink may keep referenced while the decoder goes on (the
+// GPU sink holds each until the work reading it is done): NVDEC sessions get as many extra
+// surfaces.
+constexpr int kSinkHeldPictures = 2;
+
 struct DecodeConfig {
   int threads = 0;              // libavcodec threads; 0 lets FFmpeg choose
   bool keyframes_only = false;  // skip non-key frames in the decoder itself (fast preview)

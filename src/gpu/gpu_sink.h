@@ -68,7 +68,7 @@ class GpuSink : public TileSink {
     DeviceBuffer<uint8_t> planes;  // a software-decoded frame's planes, uploaded
     // The lane's last kSinkHeldPictures frames (surfaces or pictures), each referenced until
     // the event after the work that reads it; the oldest is released for the next frame, so a
-    // decoder waits for the conversion of the frame before its previous one, not of the last.
+    // decoder waits for the conversion of a frame kSinkHeldPictures back, not of its last.
     std::array<FramePtr, kSinkHeldPictures> held;
     std::array<CudaEvent, kSinkHeldPictures> converted;
     int next_held = 0;  // the slot the next frame takes

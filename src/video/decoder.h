@@ -22,8 +22,9 @@ namespace barcode {
 
 // How many of a decoder's past pictures a sink may keep referenced while the decoder goes on (the
 // GPU sink holds each until the work reading it is done): NVDEC sessions get as many extra
-// surfaces.
-constexpr int kSinkHeldPictures = 2;
+// surfaces. Measured on the 2-hour film (docs/benchmarks.md): one GPU end to end gained 3-5 % from
+// 1 to 2 and 4-6 % more from 2 to 3; two GPUs gained 7 % from 1 to 2 and nothing from 3.
+constexpr int kSinkHeldPictures = 3;
 
 struct DecodeConfig {
   int threads = 0;              // libavcodec threads; 0 lets FFmpeg choose

@@ -84,9 +84,11 @@ class Resume(ToolTest):
         decoder each, whose range is its whole segment, and one key frame in the whole clip):
         every rank stops at its next frame, writes what it finished and the job exits 4 within
         5 s; --resume on another rank count then gives the uninterrupted run's file."""
-        # About 10 s of clustering per rank: before the decoders checked for signals per frame,
-        # the job went on for 12.5 s after the signal and threw most of it away.
-        args = [media("minute_h264.mp4"), "--restarts", "40", "--tile-width", "240",
+        # About 9 s of clustering per rank: before the decoders checked for signals per frame,
+        # the job went on for 12.5 s after the signal and threw most of it away. (With 40
+        # restarts the faster k-means finished the whole job in 3 s, so that on a loaded
+        # machine it could end before the signal: keep this run long.)
+        args = [media("minute_h264.mp4"), "--restarts", "160", "--tile-width", "240",
                 "--cpu-decoders", "1", "--threads", "1"]
         out = self.out("stop.h5")
         cmd = ["mpirun", "-np", "2", "--oversubscribe", "--bind-to", "none", BIN, *args,

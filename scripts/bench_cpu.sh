@@ -91,7 +91,12 @@ kmeans_row() {
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 decoders=$(sed -n 's/.*rank 0 on CPU with \([0-9]*\) decoder.*/\1/p' "$work/e2e.log")
 echo "input: $input; $(nproc) cores, --threads $threads ${EXTRA_ARGS:-}, $decoders software decoder(s); best of $runs run(s)"
-echo "k-means path: $([ "${BARCODE_KMEANS:-}" = reference ] && echo reference || echo fast where supported)"
+case "${BARCODE_KMEANS:-}" in
+  reference) path="the reference (BARCODE_KMEANS=reference)" ;;
+  avx2) path="the fast path kept to AVX2 (BARCODE_KMEANS=avx2)" ;;
+  *) path="the fast path, AVX-512 where the processor has it, else AVX2" ;;
+esac
+echo "k-means path: $path"
 echo
 echo "| run | frames/s | CPU ms per frame | clustering ms per frame (thread CPU time) |"
 echo "|---|---:|---:|---:|"

@@ -101,14 +101,7 @@ void assign_all_avx512(Scratch& s, const PaddedCentroids& c, int k,
                         _mm512_or_si512(_mm512_slli_epi32(g, 8), b));
     _mm512_storeu_si512(&s.packed[i], packed);
   }
-  sums.clear();
-  for (int64_t i = 0; i < t.size; ++i) {
-    const int32_t j = s.labels[i];
-    sums.count[j] += t.count[i];
-    sums.sr[j] += t.wr[i];
-    sums.sg[j] += t.wg[i];
-    sums.sb[j] += t.wb[i];
-  }
+  sums_of_labels(s, k, sums);
 }
 
 void assign_bounded_avx512(Scratch& s, const PaddedCentroids& c, int k, const Moves& moves,
@@ -158,14 +151,8 @@ void assign_bounded_avx512(Scratch& s, const PaddedCentroids& c, int k, const Mo
     _mm512_storeu_ps(fb + f, _mm512_cvtepi32_ps(_mm512_and_si512(p, byte)));
   }
   const int64_t groups = (failed + kWide - 1) / kWide * kWide;
-  // The cluster sums as rows of four int64 (count, r, g, b), as in the AVX2 kernel.
-  alignas(32) int64_t cluster[kMaxK][4];
-  for (int j = 0; j < k; ++j) {
-    cluster[j][0] = sums.count[j];
-    cluster[j][1] = sums.sr[j];
-    cluster[j][2] = sums.sg[j];
-    cluster[j][3] = sums.sb[j];
-  }
+  ClusterRows cluster;
+  cluster.load(sums, k);
   const int32_t* weights = s.weights.data();
   const __m512i colour_bits = _mm512_set1_epi32(0xFFFFFF);
   alignas(64) int32_t label[kChunk];
@@ -195,21 +182,11 @@ void assign_bounded_avx512(Scratch& s, const PaddedCentroids& c, int k, const Mo
       // Move each changed colour between the exact integer sums.
       for (unsigned bits = changed; bits != 0; bits &= bits - 1) {
         const int lane = __builtin_ctz(bits);
-        const __m256i w = _mm256_cvtepi32_epi64(
-            _mm_loadu_si128(reinterpret_cast<const __m128i*>(weights + 4 * int64_t{colour[lane]})));
-        __m256i* out = reinterpret_cast<__m256i*>(cluster[was[lane]]);
-        __m256i* in = reinterpret_cast<__m256i*>(cluster[now[lane]]);
-        _mm256_store_si256(out, _mm256_sub_epi64(_mm256_load_si256(out), w));
-        _mm256_store_si256(in, _mm256_add_epi64(_mm256_load_si256(in), w));
+        move_colour(cluster, weights, colour[lane], was[lane], now[lane]);
       }
     }
   }
-  for (int j = 0; j < k; ++j) {
-    sums.count[j] = cluster[j][0];
-    sums.sr[j] = cluster[j][1];
-    sums.sg[j] = cluster[j][2];
-    sums.sb[j] = cluster[j][3];
-  }
+  cluster.store(sums, k);
 }
 
 void unpack_labels_avx512(Scratch& s) {

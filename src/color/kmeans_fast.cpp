@@ -342,14 +342,7 @@ void assign_all(Scratch& s, const PaddedCentroids& c, int k, ClusterSums& sums) 
     const int64_t count = t.padded - i < kChunk ? t.padded - i : kChunk;
     nearest_chunk(&t.r[i], &t.g[i], &t.b[i], count, c, k, &s.labels[i], &s.margin[i]);
   }
-  sums.clear();
-  for (int64_t i = 0; i < t.size; ++i) {
-    const int32_t j = s.labels[i];
-    sums.count[j] += t.count[i];
-    sums.sr[j] += t.wr[i];
-    sums.sg[j] += t.wg[i];
-    sums.sb[j] += t.wb[i];
-  }
+  kmeans_simd::sums_of_labels(s, k, sums);
 }
 
 // A later assignment: bounds moved, tested, and distances computed only where the test fails.
@@ -400,16 +393,8 @@ void assign_bounded(Scratch& s, const PaddedCentroids& c, int k, const Moves& mo
     _mm256_storeu_ps(fb + f, _mm256_i32gather_ps(cb, index, 4));
   }
   const int64_t groups = (failed + kLanes - 1) / kLanes * kLanes;
-  // The cluster sums as one row of four int64 per cluster (count, r, g, b), so that moving a
-  // colour is one widened load of its four weights and two vector additions, and the loop below
-  // keeps its pointers in registers (with twelve separate arrays they were spilled).
-  alignas(32) int64_t cluster[kMaxK][4];
-  for (int j = 0; j < k; ++j) {
-    cluster[j][0] = sums.count[j];
-    cluster[j][1] = sums.sr[j];
-    cluster[j][2] = sums.sg[j];
-    cluster[j][3] = sums.sb[j];
-  }
+  kmeans_simd::ClusterRows cluster;
+  cluster.load(sums, k);
   const int32_t* weights = s.weights.data();
   alignas(32) int32_t label[kChunk];
   alignas(32) float margin[kChunk];
@@ -420,24 +405,13 @@ void assign_bounded(Scratch& s, const PaddedCentroids& c, int k, const Moves& mo
     for (int64_t l = 0; l < real; ++l) {
       const int32_t i = recompute[f + l];
       const int32_t from = labels[i], to = label[l];
-      if (from != to) {  // move the colour between the exact integer sums
-        const __m256i w = _mm256_cvtepi32_epi64(
-            _mm_loadu_si128(reinterpret_cast<const __m128i*>(weights + 4 * int64_t{i})));
-        __m256i* out = reinterpret_cast<__m256i*>(cluster[from]);
-        __m256i* in = reinterpret_cast<__m256i*>(cluster[to]);
-        _mm256_store_si256(out, _mm256_sub_epi64(_mm256_load_si256(out), w));
-        _mm256_store_si256(in, _mm256_add_epi64(_mm256_load_si256(in), w));
-      }
+      // Move the colour between the exact integer sums.
+      if (from != to) kmeans_simd::move_colour(cluster, weights, i, from, to);
       labels[i] = to;
       margins[i] = margin[l];
     }
   }
-  for (int j = 0; j < k; ++j) {
-    sums.count[j] = cluster[j][0];
-    sums.sr[j] = cluster[j][1];
-    sums.sg[j] = cluster[j][2];
-    sums.sb[j] = cluster[j][3];
-  }
+  cluster.store(sums, k);
 }
 
 #pragma GCC pop_options
@@ -461,6 +435,19 @@ const char* kmeans_switch() {
 }
 
 }  // namespace
+
+void kmeans_simd::sums_of_labels(const Scratch& s, int k, ClusterSums& sums) {
+  (void)k;  // the sums are sized for k already
+  const kmeans_detail::ColourTable& t = s.table;
+  sums.clear();
+  for (int64_t i = 0; i < t.size; ++i) {
+    const int32_t j = s.labels[i];
+    sums.count[j] += t.count[i];
+    sums.sr[j] += t.wr[i];
+    sums.sg[j] += t.wg[i];
+    sums.sb[j] += t.wb[i];
+  }
+}
 
 bool kmeans_simd_supported(KmeansSimd simd) {
   return simd == KmeansSimd::kAvx512 ? kmeans_simd::cpu_has_avx512() : cpu_has_avx2();

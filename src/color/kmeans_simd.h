@@ -3,6 +3,10 @@
 // them. Internal to src/color; why the bounds are exact is at the top of kmeans_fast.cpp.
 #pragma once
 
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 #include <cstdint>
 #include <vector>
 
@@ -66,6 +70,45 @@ struct PaddedCentroids {
 };
 
 #if BARCODE_KMEANS_FAST
+// The cluster sums as one row of four int64 per cluster (count, r, g, b), so that moving a
+// colour is one widened load of its four weights and two vector additions, and the kernels'
+// loops keep their pointers in registers (with twelve separate arrays they were spilled).
+struct ClusterRows {
+  alignas(32) int64_t row[kMaxK][4];
+  void load(const kmeans_detail::ClusterSums& sums, int k) {
+    for (int j = 0; j < k; ++j) {
+      row[j][0] = sums.count[j];
+      row[j][1] = sums.sr[j];
+      row[j][2] = sums.sg[j];
+      row[j][3] = sums.sb[j];
+    }
+  }
+  void store(kmeans_detail::ClusterSums& sums, int k) const {
+    for (int j = 0; j < k; ++j) {
+      sums.count[j] = row[j][0];
+      sums.sr[j] = row[j][1];
+      sums.sg[j] = row[j][2];
+      sums.sb[j] = row[j][3];
+    }
+  }
+};
+
+// Moves colour `i` from cluster `from` to cluster `to` (`weights`: per colour count, wr, wg, wb
+// side by side). AVX2, which both kernels' targets include.
+__attribute__((target("avx2"))) inline void move_colour(ClusterRows& rows, const int32_t* weights,
+                                                        int64_t i, int from, int to) {
+  const __m256i w =
+      _mm256_cvtepi32_epi64(_mm_loadu_si128(reinterpret_cast<const __m128i*>(weights + 4 * i)));
+  __m256i* out = reinterpret_cast<__m256i*>(rows.row[from]);
+  __m256i* in = reinterpret_cast<__m256i*>(rows.row[to]);
+  _mm256_store_si256(out, _mm256_sub_epi64(_mm256_load_si256(out), w));
+  _mm256_store_si256(in, _mm256_add_epi64(_mm256_load_si256(in), w));
+}
+
+// The exact integer sums of the colours of each label in `s.labels` (the first assignment of a
+// restart).
+void sums_of_labels(const Scratch& s, int k, kmeans_detail::ClusterSums& sums);
+
 // Whether the processor has the AVX-512 subsets the kernels below use (F, VL, DQ, BW).
 bool cpu_has_avx512();
 

@@ -416,10 +416,22 @@ void assign_bounded(Scratch& s, const PaddedCentroids& c, int k, const Moves& mo
 
 #pragma GCC pop_options
 
+// Sums over the colours into kSumSets sets of per-cluster accumulators, colour i into set
+// i % kSumSets: neighbouring colours, often of one cluster, then add into different memory and
+// do not wait for each other's additions (one set made each colour wait on the last). The sums
+// are integers, so the sets add up to the same totals in any order.
+constexpr int kSumSets = 4;
+
 // Within-cluster sum of squares of the final labelling (the reference's formula).
 double partition_inertia(const Scratch& s, const ClusterSums& sums, int k) {
+  int64_t sets[kSumSets][kMaxK] = {};
+  const int32_t* labels = s.labels.data();
+  const int64_t* w_sq = s.table.w_sq.data();
+  for (int64_t i = 0; i < s.table.size; ++i) sets[i % kSumSets][labels[i]] += w_sq[i];
   std::vector<int64_t> s2(k, 0);
-  for (int64_t i = 0; i < s.table.size; ++i) s2[s.labels[i]] += s.table.w_sq[i];
+  for (int j = 0; j < k; ++j) {
+    for (const auto& set : sets) s2[j] += set[j];
+  }
   return kmeans_detail::inertia_from_sums(sums, s2, k);
 }
 
@@ -437,15 +449,26 @@ const char* kmeans_switch() {
 }  // namespace
 
 void kmeans_simd::sums_of_labels(const Scratch& s, int k, ClusterSums& sums) {
-  (void)k;  // the sums are sized for k already
-  const kmeans_detail::ColourTable& t = s.table;
+  // Per set, per cluster: count, r, g, b (see kSumSets).
+  int64_t sets[kSumSets][kMaxK][4] = {};
+  const int32_t* labels = s.labels.data();
+  const int32_t* weights = s.weights.data();
+  for (int64_t i = 0; i < s.table.size; ++i) {
+    int64_t* row = sets[i % kSumSets][labels[i]];
+    const int32_t* w = weights + 4 * i;
+    row[0] += w[0];
+    row[1] += w[1];
+    row[2] += w[2];
+    row[3] += w[3];
+  }
   sums.clear();
-  for (int64_t i = 0; i < t.size; ++i) {
-    const int32_t j = s.labels[i];
-    sums.count[j] += t.count[i];
-    sums.sr[j] += t.wr[i];
-    sums.sg[j] += t.wg[i];
-    sums.sb[j] += t.wb[i];
+  for (int j = 0; j < k; ++j) {
+    for (const auto& set : sets) {
+      sums.count[j] += set[j][0];
+      sums.sr[j] += set[j][1];
+      sums.sg[j] += set[j][2];
+      sums.sb[j] += set[j][3];
+    }
   }
 }
 

@@ -84,6 +84,31 @@ void nearest_chunk16(const float* r, const float* g, const float* b, int64_t cou
 
 }  // namespace
 
+uint64_t seed_distances_avx512(Scratch& s, int32_t cr, int32_t cg, int32_t cb) {
+  constexpr int64_t kBlock = 256;  // kmeans_fast.cpp's seeding block
+  const int64_t blocks = static_cast<int64_t>(s.block_sum.size());
+  uint32_t* d2 = s.d2.data();
+  // The same int16 pairs and multiply-adds as the AVX2 pass, 16 pixels at a time.
+  const __m512i vrg = _mm512_set1_epi32(cg * 65536 + cr), vb = _mm512_set1_epi32(cb);
+  uint64_t total = 0;
+  for (int64_t blk = 0; blk < blocks; ++blk) {
+    __m512i acc = _mm512_setzero_si512();
+    for (int64_t i = blk * kBlock; i < (blk + 1) * kBlock; i += kWide) {
+      const __m512i drg = _mm512_sub_epi16(_mm512_loadu_si512(&s.rg[2 * i]), vrg);
+      const __m512i db = _mm512_sub_epi16(_mm512_loadu_si512(&s.b0[2 * i]), vb);
+      const __m512i d = _mm512_add_epi32(_mm512_madd_epi16(drg, drg), _mm512_madd_epi16(db, db));
+      const __m512i m = _mm512_min_epu32(_mm512_loadu_si512(&d2[i]), d);
+      _mm512_storeu_si512(&d2[i], m);
+      acc = _mm512_add_epi32(acc, m);
+    }
+    // A block's sum is below 2^26 (kmeans_fast.cpp): no lane or total overflows 32 bits.
+    const auto sum = static_cast<uint32_t>(_mm512_reduce_add_epi32(acc));
+    s.block_sum[blk] = sum;
+    total += sum;
+  }
+  return total;
+}
+
 void assign_all_avx512(Scratch& s, const PaddedCentroids& c, int k,
                        kmeans_detail::ClusterSums& sums) {
   const kmeans_detail::ColourTable& t = s.table;

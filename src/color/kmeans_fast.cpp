@@ -218,7 +218,40 @@ constexpr PackTable kPack;
 #pragma GCC target("avx2")
 
 // ---- Seeding (the rules of kmeans.cpp), integer AVX2 over 8 pixels at a time.
-void seed_centroids(Scratch& s, int64_t n, int k, uint64_t key, Centroids& c) {
+// The seeding's pass for a new centroid (cr, cg, cb): d2[i] = min(d2[i], its squared distance
+// to pixel i), each block's sum of d2 into block_sum; returns the total.
+uint64_t seed_distances(Scratch& s, int32_t cr, int32_t cg, int32_t cb) {
+  const int64_t blocks = static_cast<int64_t>(s.block_sum.size());
+  uint32_t* d2 = s.d2.data();
+  // (r - cr, g - cg) and (b - cb, 0) as int16 in [-255, 255]; a multiply-add of each pair with
+  // itself gives dr*dr + dg*dg and db*db as exact int32, so d is the same integer as the
+  // definition's.
+  const __m256i vrg = _mm256_set1_epi32(cg * 65536 + cr), vb = _mm256_set1_epi32(cb);
+  uint64_t total = 0;
+  for (int64_t blk = 0; blk < blocks; ++blk) {
+    __m256i acc = _mm256_setzero_si256();
+    for (int64_t i = blk * kBlock; i < (blk + 1) * kBlock; i += kLanes) {
+      const __m256i drg =
+          _mm256_sub_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(&s.rg[2 * i])), vrg);
+      const __m256i db =
+          _mm256_sub_epi16(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(&s.b0[2 * i])), vb);
+      const __m256i d = _mm256_add_epi32(_mm256_madd_epi16(drg, drg), _mm256_madd_epi16(db, db));
+      __m256i* slot = reinterpret_cast<__m256i*>(&d2[i]);
+      const __m256i m = _mm256_min_epu32(_mm256_loadu_si256(slot), d);
+      _mm256_storeu_si256(slot, m);
+      acc = _mm256_add_epi32(acc, m);
+    }
+    alignas(32) uint32_t lanes[kLanes];
+    _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), acc);
+    uint32_t sum = 0;
+    for (uint32_t v : lanes) sum += v;
+    s.block_sum[blk] = sum;
+    total += sum;
+  }
+  return total;
+}
+
+void seed_centroids(Scratch& s, int64_t n, int k, uint64_t key, bool wide, Centroids& c) {
   const auto un = static_cast<uint64_t>(n);
   const int64_t blocks = static_cast<int64_t>(s.block_sum.size());
   uint32_t* d2 = s.d2.data();
@@ -233,31 +266,8 @@ void seed_centroids(Scratch& s, int64_t n, int k, uint64_t key, Centroids& c) {
     c.b[ci] = static_cast<float>(cb);
     if (ci + 1 == k) break;
 
-    // (r - cr, g - cg) and (b - cb, 0) as int16 in [-255, 255]; a multiply-add of each pair with
-    // itself gives dr*dr + dg*dg and db*db as exact int32, so d is the same integer as the
-    // definition's.
-    const __m256i vrg = _mm256_set1_epi32(cg * 65536 + cr), vb = _mm256_set1_epi32(cb);
-    uint64_t total = 0;
-    for (int64_t blk = 0; blk < blocks; ++blk) {
-      __m256i acc = _mm256_setzero_si256();
-      for (int64_t i = blk * kBlock; i < (blk + 1) * kBlock; i += kLanes) {
-        const __m256i drg = _mm256_sub_epi16(
-            _mm256_loadu_si256(reinterpret_cast<const __m256i*>(&s.rg[2 * i])), vrg);
-        const __m256i db = _mm256_sub_epi16(
-            _mm256_loadu_si256(reinterpret_cast<const __m256i*>(&s.b0[2 * i])), vb);
-        const __m256i d = _mm256_add_epi32(_mm256_madd_epi16(drg, drg), _mm256_madd_epi16(db, db));
-        __m256i* slot = reinterpret_cast<__m256i*>(&d2[i]);
-        const __m256i m = _mm256_min_epu32(_mm256_loadu_si256(slot), d);
-        _mm256_storeu_si256(slot, m);
-        acc = _mm256_add_epi32(acc, m);
-      }
-      alignas(32) uint32_t lanes[kLanes];
-      _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), acc);
-      uint32_t sum = 0;
-      for (uint32_t v : lanes) sum += v;
-      s.block_sum[blk] = sum;
-      total += sum;
-    }
+    const uint64_t total =
+        wide ? kmeans_simd::seed_distances_avx512(s, cr, cg, cb) : seed_distances(s, cr, cg, cb);
 
     const uint64_t draw = draw24(key, static_cast<uint32_t>(ci + 1));
     if (total == 0) {
@@ -522,7 +532,7 @@ KmeansResult kmeans_tile_fast(const uint8_t* rgb, int64_t n, const KmeansParams&
   std::vector<int64_t> best_counts(k);
 
   for (int restart = 0; restart < params.restarts; ++restart) {
-    seed_centroids(s, n, k, restart_key(params.seed, frame_index, restart), centroids);
+    seed_centroids(s, n, k, restart_key(params.seed, frame_index, restart), wide, centroids);
     int iterations = 0;
     for (;;) {
       padded.set(centroids, k);

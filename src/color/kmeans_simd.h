@@ -112,6 +112,11 @@ void sums_of_labels(const Scratch& s, int k, kmeans_detail::ClusterSums& sums);
 // Whether the processor has the AVX-512 subsets the kernels below use (F, VL, DQ, BW).
 bool cpu_has_avx512();
 
+// The seeding's pass for a new centroid in AVX-512 (kmeans_fast.cpp's seed_distances): d2 and
+// the block sums, the same integers; returns their total. The seeding blocks are a multiple of
+// 16 pixels.
+uint64_t seed_distances_avx512(Scratch& s, int32_t cr, int32_t cg, int32_t cb);
+
 // The AVX-512 forms of kmeans_fast.cpp's assign_all and assign_bounded: the same operations on
 // 16 colours at a time, the same labels, margins and sums.
 void assign_all_avx512(Scratch& s, const PaddedCentroids& c, int k,

@@ -6,6 +6,11 @@
 #   - the files of every GPU count compared (they must be identical);
 #   - decoder mixes on one GPU with the cores of one 16-core node.
 #
+#   - with DURATION (the long input's length in seconds, e.g. 7210 for a 60.08-s clip repeated
+#     120 times) set: the end-to-end control, one independent process per GPU on an equal part
+#     of the film (--start/--end), all at once, which is what the tool could reach without any
+#     coupling between its ranks.
+#
 #   scripts/bench_scaling.sh BIN_DIR CLIP REPEATS [GPUS]
 # BIN_DIR holds barcode_mpi, loop_remux and compare_runs; output: markdown tables on stdout.
 set -uo pipefail
@@ -62,3 +67,25 @@ echo "$gpus GPUs / 1 GPU: decode-only $(ratio "$dN" "$d1"), end to end $(ratio "
   "end to end / control sum $(ratio "$eN" "$sum")"
 echo "files 1 GPU vs $gpus GPUs: $("$b/compare_runs" "$w/e1.h5" "$w/eN.h5" 2>&1 | tail -1)"
 grep -h "time (slowest" "$log/e1.log" "$log/eN.log" | cut -c1-200
+if [ -n "${DURATION:-}" ]; then
+  echo
+  echo "## End-to-end control: independent processes on equal parts of the film, one per GPU, at once"
+  echo "| part | frames/s | wall s |"
+  echo "| --- | --- | --- |"
+  for g in $(seq 0 $((gpus - 1))); do
+    range=(--start "$(awk -v d="$DURATION" -v n="$gpus" -v i="$g" 'BEGIN { print d * i / n }')")
+    [ "$g" -lt $((gpus - 1)) ] &&
+      range+=(--end "$(awk -v d="$DURATION" -v n="$gpus" -v i="$g" 'BEGIN { print d * (i + 1) / n }')")
+    one "part$g" "$g" "$((g * per))-$((g * per + per - 1))" "${range[@]}" &
+  done
+  wait
+  slowest=0
+  for g in $(seq 0 $((gpus - 1))); do
+    t=$(wall "$log/part$g.log")
+    echo "| $g | $(fps "$log/part$g.log") | $t |"
+    slowest=$(awk -v a="$slowest" -v b="$t" 'BEGIN { print (b > a) ? b : a }')
+  done
+  echo
+  echo "1 GPU end to end over the slowest part: $(ratio "$(wall "$log/e1.log")" "$slowest");" \
+    "the $gpus-GPU job reaches $(ratio "$slowest" "$(wall "$log/eN.log")") of the parts' speed"
+fi

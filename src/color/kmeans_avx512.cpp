@@ -136,8 +136,7 @@ void assign_bounded_avx512(Scratch& s, const PaddedCentroids& c, int k, const Mo
   int32_t* packed = s.packed.data();
   float* margins = s.margin.data();
   int32_t* recompute = s.recompute.data();
-  // The failed colours' packed words before this pass, in `labels` (unused until unpacked).
-  int32_t* old_word = s.labels.data();
+  int32_t* old_word = s.failed_word.data();
   float* fr = s.failed_r.data();
   float* fg = s.failed_g.data();
   float* fb = s.failed_b.data();

@@ -150,6 +150,7 @@ void distinct_colours(const uint8_t* rgb, int64_t n, Scratch& s) {
   grow(s.failed_r, padded + kTablePad);
   grow(s.failed_g, padded + kTablePad);
   grow(s.failed_b, padded + kTablePad);
+  grow(s.failed_word, padded + kTablePad);
 }
 
 void split_pixels(const uint8_t* rgb, int64_t n, Scratch& s) {
@@ -555,7 +556,7 @@ KmeansResult kmeans_tile_fast(const uint8_t* rgb, int64_t n, const KmeansParams&
       ++iterations;
       if (shift2 <= tol2 || iterations == params.max_iter) break;
     }
-    if (wide && iterations > 1) kmeans_simd::unpack_labels_avx512(s);
+    if (wide) kmeans_simd::unpack_labels_avx512(s);
     const double inertia = partition_inertia(s, sums, k);
     if (!have_best || inertia < best_inertia) {  // strict: the earliest restart wins ties
       have_best = true;

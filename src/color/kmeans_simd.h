@@ -48,6 +48,7 @@ struct Scratch {
   std::vector<float> margin;       // per colour: m of kmeans_fast.cpp's proof
   std::vector<int32_t> recompute;  // colours whose bounds failed this iteration, then padding
   std::vector<float> failed_r, failed_g, failed_b;  // their colours, padded to kTablePad
+  std::vector<int32_t> failed_word;                 // AVX-512: their packed words before the pass
 };
 
 // How far the margins of the colours of each centroid fall when the centroids move:

@@ -458,10 +458,10 @@ void GpuSink::finish() {
   // the held-picture waits are, the conversions (uploads and kernels) keep the decoders waiting.
   double held_wait = 0;
   for (const Lane& lane : lanes_) held_wait += lane.held_wait_s;
-  log::detail("GPU sink: decoders waited " + std::to_string(waited_s_) +
-              " s (summed) for a free batch; clustering took " + std::to_string(cluster_s_) +
-              " s; conversion " + std::to_string(convert_seconds()) + " s (summed), of it " +
-              std::to_string(held_wait) + " s waiting for a lane's previous picture");
+  log::detail("GPU sink: decoders waited " + log::seconds(waited_s_) +
+              " (summed) for a free batch; clustering took " + log::seconds(cluster_s_) +
+              "; conversion " + log::seconds(convert_seconds()) + " (summed), of it " +
+              log::seconds(held_wait) + " waiting for a lane's previous picture");
 }
 
 double GpuSink::convert_seconds() const {

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Scaling benchmark (docs/benchmarks.md), one call on a GPU host: a long 1080p input made from a
 # real-film clip with loop_remux, then side by side in the same call
-#   - the tool-free control: independent decode-only processes, one per GPU, whole file each;
+#   - the control: independent decode-only processes of the tool, one per GPU, whole file each;
+#   - the tool-free control (BIN_DIR/decode_control): FFmpeg's own decoders, the default mix's
+#     numbers of NVDEC sessions and software decoders, one GPU alone, then one process per GPU at
+#     once, counted over a window of CONTROL_SECONDS (15) after every decoder's first picture;
 #   - 1 GPU and N GPUs (one rank each): decode-only and end to end, default flags;
 #   - the files of every GPU count compared (they must be identical);
 #   - decoder mixes on one GPU with the cores of one 16-core node.
@@ -49,6 +52,29 @@ for g in $(seq 0 $((gpus - 1))); do
   f=$(fps "$log/ctl$g.log"); echo "| GPU $g | $f |"; sum=$(awk -v a="$sum" -v b="$f" 'BEGIN{print a+b}')
 done
 echo "| sum | $sum |"
+if [ -x "$b/decode_control" ]; then
+  # The default mix of a rank on `per` cores: 8 sessions, software decoders on the cores their
+  # feeding leaves (decoder_mix.cpp).
+  nv=8 sw=$((per - 4)) secs=${CONTROL_SECONDS:-15}
+  ctl() { CUDA_VISIBLE_DEVICES=$1 taskset -c "$2" "$b/decode_control" "$clip" $nv $sw "$secs"; }
+  total() { sed -n 's/.*total \([0-9]*\) frames.*/\1/p' "$1"; }
+  echo
+  echo "## Tool-free control: FFmpeg's own decoders, $nv NVDEC + $sw software per GPU ($per cores)"
+  echo "| run | frames/s |"
+  echo "| --- | --- |"
+  ctl 0 "0-$((per - 1))" > "$log/ffctl_alone.txt"
+  echo "| GPU 0 alone | $(cat "$log/ffctl_alone.txt") |"
+  for g in $(seq 0 $((gpus - 1))); do
+    ctl "$g" "$((g * per))-$((g * per + per - 1))" > "$log/ffctl$g.txt" &
+  done
+  wait
+  ffsum=0
+  for g in $(seq 0 $((gpus - 1))); do
+    echo "| GPU $g, all at once | $(cat "$log/ffctl$g.txt") |"
+    ffsum=$(awk -v a="$ffsum" -v b="$(total "$log/ffctl$g.txt")" 'BEGIN{print a+b}')
+  done
+  echo "| sum at once | $ffsum ($(ratio "$ffsum" "$(total "$log/ffctl_alone.txt")") of one alone) |"
+fi
 echo
 echo "## 1 GPU against $gpus GPUs, one rank per GPU, default flags"
 echo "| run | decode-only frames/s | end to end frames/s | end to end wall s | e2e / decode-only |"

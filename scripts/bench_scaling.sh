@@ -2,9 +2,10 @@
 # Scaling benchmark (docs/benchmarks.md), one call on a GPU host: a long 1080p input made from a
 # real-film clip with loop_remux, then side by side in the same call
 #   - the control: independent decode-only processes of the tool, one per GPU, whole file each;
-#   - the tool-free control (BIN_DIR/decode_control): FFmpeg's own decoders, the default mix's
-#     numbers of NVDEC sessions and software decoders, one GPU alone, then one process per GPU at
-#     once, counted over a window of CONTROL_SECONDS (15) after every decoder's first picture;
+#   - the tool-free control (BIN_DIR/decode_control): FFmpeg's own decoders in several mixes of
+#     NVDEC sessions and software decoders (CONTROL_MIXES), one GPU alone, then one process per
+#     GPU at once, counted over a window of CONTROL_SECONDS (15) after every decoder's first
+#     picture; the best at once over the best alone is the host's own ratio;
 #   - 1 GPU and N GPUs (one rank each): decode-only and end to end, default flags;
 #   - the files of every GPU count compared (they must be identical);
 #   - decoder mixes on one GPU with the cores of one 16-core node.
@@ -53,27 +54,42 @@ for g in $(seq 0 $((gpus - 1))); do
 done
 echo "| sum | $sum |"
 if [ -x "$b/decode_control" ]; then
-  # The default mix of a rank on `per` cores: 8 sessions, software decoders on the cores their
-  # feeding leaves (decoder_mix.cpp).
-  nv=8 sw=$((per - 4)) secs=${CONTROL_SECONDS:-15}
-  ctl() { CUDA_VISIBLE_DEVICES=$1 taskset -c "$2" "$b/decode_control" "$clip" $nv $sw "$secs"; }
+  # Mixes of NVDEC sessions and software decoders per GPU ("NVDEC:SOFTWARE"; default: the
+  # tool's own on `per` cores, 8 sessions and software decoders on the cores their feeding leaves,
+  # then more sessions, then NVDEC alone). Each alone on GPU 0, then one process per GPU at once.
+  # The best total at once over the best alone is what a tool adding nothing to FFmpeg's decoders
+  # could reach with N GPUs over 1, each count with its best mix.
+  secs=${CONTROL_SECONDS:-15}
+  mixes=${CONTROL_MIXES:-"8:$((per - 4)) 10:$((per - 4)) 14:$((per - 4)) 14:$((per / 2)) 14:0"}
+  ctl() { # GPU CORES NVDEC SOFTWARE
+    CUDA_VISIBLE_DEVICES=$1 taskset -c "$2" "$b/decode_control" "$clip" "$3" "$4" "$secs"
+  }
   total() { sed -n 's/.*total \([0-9]*\) frames.*/\1/p' "$1"; }
   echo
-  echo "## Tool-free control: FFmpeg's own decoders, $nv NVDEC + $sw software per GPU ($per cores)"
-  echo "| run | frames/s |"
-  echo "| --- | --- |"
-  ctl 0 "0-$((per - 1))" > "$log/ffctl_alone.txt"
-  echo "| GPU 0 alone | $(cat "$log/ffctl_alone.txt") |"
-  for g in $(seq 0 $((gpus - 1))); do
-    ctl "$g" "$((g * per))-$((g * per + per - 1))" > "$log/ffctl$g.txt" &
+  echo "## Tool-free control: FFmpeg's own decoders (decode_control), $per cores per GPU, ${secs}-s windows"
+  echo "| NVDEC + software per GPU | GPU 0 alone | all $gpus at once (per GPU) | sum at once | at once / alone |"
+  echo "| --- | --- | --- | --- | --- |"
+  best_alone=0 best_once=0
+  for mix in $mixes; do
+    nv=${mix%%:*} sw=${mix##*:}
+    ctl 0 "0-$((per - 1))" "$nv" "$sw" > "$log/ffctl_alone.txt"
+    for g in $(seq 0 $((gpus - 1))); do
+      ctl "$g" "$((g * per))-$((g * per + per - 1))" "$nv" "$sw" > "$log/ffctl$g.txt" &
+    done
+    wait
+    alone=$(total "$log/ffctl_alone.txt") sum=0 each=""
+    for g in $(seq 0 $((gpus - 1))); do
+      f=$(total "$log/ffctl$g.txt")
+      each="$each${each:+ + }$f"
+      sum=$(awk -v a="$sum" -v b="${f:-0}" 'BEGIN{print a+b}')
+    done
+    echo "| $nv + $sw | $alone | $each | $sum | $(ratio "$sum" "${alone:-0}") |"
+    best_alone=$(awk -v a="$best_alone" -v b="${alone:-0}" 'BEGIN{print (b > a) ? b : a}')
+    best_once=$(awk -v a="$best_once" -v b="$sum" 'BEGIN{print (b > a) ? b : a}')
   done
-  wait
-  ffsum=0
-  for g in $(seq 0 $((gpus - 1))); do
-    echo "| GPU $g, all at once | $(cat "$log/ffctl$g.txt") |"
-    ffsum=$(awk -v a="$ffsum" -v b="$(total "$log/ffctl$g.txt")" 'BEGIN{print a+b}')
-  done
-  echo "| sum at once | $ffsum ($(ratio "$ffsum" "$(total "$log/ffctl_alone.txt")") of one alone) |"
+  echo
+  echo "best at once $best_once over best alone $best_alone: $(ratio "$best_once" "$best_alone")" \
+    "(the most $gpus GPUs give over 1 on this host to a tool that adds nothing to decoding)"
 fi
 echo
 echo "## 1 GPU against $gpus GPUs, one rank per GPU, default flags"

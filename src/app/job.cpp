@@ -50,24 +50,6 @@ std::string exact(double value) {
   return text;
 }
 
-// The options that decide the file's rows and colours, with the identity of the input's
-// content (input_file.h): a run may only be resumed by one that agrees on all of them. This is
-// the one list of them: describe_options_difference (resume_check.h) compares any "key=value"
-// pairs it is given, so a key added here is checked and named (--key-name) with nothing else to
-// change.
-std::string result_options(const Options& o) {
-  const KmeansParams& km = o.kmeans;
-  return "source=" + file_fingerprint(o.source()) + " every=" + std::to_string(o.every) +
-         " fps=" + exact(o.fps) + " columns=" + std::to_string(o.columns) +
-         " keyframes=" + std::to_string(o.keyframes) + " start=" + exact(o.start) +
-         " end=" + exact(o.end) + " tile_width=" + std::to_string(o.tile_width) +
-         " k=" + std::to_string(km.k) + " restarts=" + std::to_string(km.restarts) +
-         " max_iter=" + std::to_string(km.max_iter) + " tol=" + exact(km.tol) +
-         " seed=" + std::to_string(km.seed) + " space=" + color_space_name(o.space) +
-         " keep_thumbs=" + std::to_string(o.keep_thumbs) +
-         " movie_clusters=" + std::to_string(o.movie_clusters) + " crop=" + o.crop;
-}
-
 TileAnalysis tile_analysis(const Plan& plan, const Options& options) {
   TileAnalysis a;
   a.width = plan.tile.width;
@@ -644,6 +626,24 @@ Plan plan_while_opening_device(const MpiEnv& env, const Options& options, Backen
 }
 
 }  // namespace
+
+// The options that decide the file's rows and colours, with the identity of the input's
+// content (input_file.h): a run may only be resumed by one that agrees on all of them. This is
+// the one list of them: describe_options_difference (resume_check.h) compares any "key=value"
+// pairs it is given, so a key added here is checked and named (--key-name) with nothing else to
+// change.
+std::string result_options(const Options& o) {
+  const KmeansParams& km = o.kmeans;
+  return "source=" + file_fingerprint(o.source()) + " every=" + std::to_string(o.every) +
+         " fps=" + exact(o.fps) + " columns=" + std::to_string(o.columns) +
+         " keyframes=" + std::to_string(o.keyframes) + " start=" + exact(o.start) +
+         " end=" + exact(o.end) + " tile_width=" + std::to_string(o.tile_width) +
+         " k=" + std::to_string(km.k) + " restarts=" + std::to_string(km.restarts) +
+         " max_iter=" + std::to_string(km.max_iter) + " tol=" + exact(km.tol) +
+         " seed=" + std::to_string(km.seed) + " space=" + color_space_name(o.space) +
+         " keep_thumbs=" + std::to_string(o.keep_thumbs) +
+         " movie_clusters=" + std::to_string(o.movie_clusters) + " crop=" + o.crop;
+}
 
 // SLURM started several tasks but MPI sees one rank: the launch did not wire them together
 // (PMI mismatch), and each copy would do the whole movie on its own.

@@ -2,6 +2,8 @@
 // collectively, render the PNG on rank 0, report.
 #pragma once
 
+#include <string>
+
 #include "app/summary.h"
 #include "base/mpi_env.h"
 #include "plan/options.h"
@@ -20,5 +22,10 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats = nullptr
 // Throws usage_error when SLURM started several tasks but MPI sees one rank (a PMI mismatch:
 // each copy would process everything alone). run_job checks it; --manifest checks it once.
 void refuse_split_launch(const MpiEnv& env);
+
+// The options that decide a result file's rows and colours, with the identity of the input's
+// content: the file's result_options attribute. A finished file is this run's result only if
+// the two agree (--resume, and --manifest's skipping of finished movies).
+std::string result_options(const Options& o);
 
 }  // namespace barcode

@@ -38,7 +38,8 @@ struct MovieOutcome {
 };
 constexpr int kSkipped = -1;
 constexpr int kNotStarted = -2;
-constexpr int kBusy = -3;  // another run (another job on the same directory) is writing it
+constexpr int kBusy = -3;           // another run (another job on the same directory) is writing it
+constexpr int kFinishedOther = -4;  // finished with other options (done_elsewhere only)
 
 struct MovieFiles {
   std::string name, h5, png, failure_record;
@@ -57,10 +58,37 @@ MovieFiles movie_files(const std::string& output_dir, const std::vector<Style>& 
 }
 
 // Finished by an earlier run: its file complete and its (first) image there.
-bool already_done(const std::vector<Style>& styles, const MovieFiles& f) {
-  const std::string png = style_output_paths(f.png, styles).front();
+// What an earlier run left of a movie's results.
+enum class Finished {
+  kNo,     // nothing finished: the movie is (re)made, an interrupted run continued
+  kSame,   // a complete file and its image, made from this movie with these options: skipped
+  kOther,  // a complete file made from another file at this path or with other options
+};
+
+// The options one movie's run takes from the manifest's.
+Options movie_options(const Options& options, const std::string& movie) {
+  Options o = options;
+  o.manifest.clear();
+  o.input = movie;
+  return o;
+}
+
+Finished finished_result(const Options& options, const MovieFiles& f, const std::string& movie) {
+  const std::string png = style_output_paths(f.png, options.styles).front();
   std::error_code ec;
-  return fs::file_size(png, ec) > 0 && !ec && is_complete_barcode_file(f.h5);
+  if (!(fs::file_size(png, ec) > 0 && !ec && is_complete_barcode_file(f.h5))) return Finished::kNo;
+  return read_text_attribute(f.h5, "result_options") ==
+                 result_options(movie_options(options, movie))
+             ? Finished::kSame
+             : Finished::kOther;
+}
+
+// Why a movie finished with other options is left alone: it is finished work, replaced only
+// with --overwrite.
+std::string other_result_message(const MovieFiles& f) {
+  return f.h5 +
+         ": exists, but was made from another file at this path or with other sampling or "
+         "clustering options; remove it, or pass --overwrite to make it again";
 }
 
 // The failure record slurm/archive.sbatch writes: code, path, date, job.
@@ -87,14 +115,19 @@ void record_failure(const MovieFiles& f, const std::string& movie, int code,
 
 // What another run on the same directory (a second --manifest job) did to the movie: kBusy
 // while it is writing it (it holds the lock of its OUT.partial), kSkipped once it finished it
-// after this run's start, else 0. Decided on `env`'s rank 0 for all its ranks.
-int done_elsewhere(const MpiEnv& env, const Options& options, const MovieFiles& f) {
+// after this run's start (kFinishedOther: with other options), else 0. Decided on `env`'s rank 0
+// for all its ranks.
+int done_elsewhere(const MpiEnv& env, const Options& options, const MovieFiles& f,
+                   const std::string& movie) {
   int status = 0;
   if (env.rank() == 0) {
     if (OutputLock::held_elsewhere(f.h5 + ".partial")) {
       status = kBusy;
-    } else if (!options.overwrite && already_done(options.styles, f)) {
-      status = kSkipped;
+    } else if (!options.overwrite) {
+      const Finished finished = finished_result(options, f, movie);
+      status = finished == Finished::kSame    ? kSkipped
+               : finished == Finished::kOther ? kFinishedOther
+                                              : 0;
     }
   }
   mpi_check(MPI_Bcast(&status, 1, MPI_INT, 0, env.comm()), "MPI_Bcast(movie status)");
@@ -106,7 +139,12 @@ int done_elsewhere(const MpiEnv& env, const Options& options, const MovieFiles& 
 MovieOutcome run_movie(const MpiEnv& env, const Options& options, const std::string& movie,
                        int64_t index, const Backend& backend) {
   const MovieFiles f = movie_files(options.output_h5, options.styles, movie);
-  if (const int status = done_elsewhere(env, options, f)) {
+  if (const int status = done_elsewhere(env, options, f, movie)) {
+    if (status == kFinishedOther) {
+      log::error(other_result_message(f));
+      if (env.rank() == 0) record_failure(f, movie, kExitUsage, other_result_message(f));
+      return MovieOutcome{index, kExitUsage};
+    }
     // Not a failure, and not ours to record: the other run finishes it (or records it).
     log::info("manifest: movie " + std::to_string(index + 1) + ": " + movie + ": " +
               (status == kBusy ? "another run is writing it; left to that run"
@@ -117,9 +155,7 @@ MovieOutcome run_movie(const MpiEnv& env, const Options& options, const std::str
     }
     return MovieOutcome{index, status};
   }
-  Options o = options;
-  o.manifest.clear();
-  o.input = movie;
+  Options o = movie_options(options, movie);
   o.output_h5 = f.h5;
   o.output_png = f.png;
   o.overwrite = true;  // an incomplete earlier result is redone ...
@@ -147,7 +183,9 @@ MovieOutcome run_movie(const MpiEnv& env, const Options& options, const std::str
   // Refused because another run took the movie's lock after the check above: it is writing
   // the movie, or has finished it since.
   if (outcome.code == kExitUsage) {
-    if (const int status = done_elsewhere(env, options, f)) outcome.code = status;
+    if (const int status = done_elsewhere(env, options, f, movie)) {
+      outcome.code = status == kFinishedOther ? kExitUsage : status;
+    }
   }
   int64_t frames = stats.frames_written;
   mpi_check(MPI_Allreduce(&frames, &outcome.frames, 1, MPI_INT64_T, MPI_SUM, env.comm()),
@@ -405,14 +443,21 @@ int run_manifest(const MpiEnv& world, const Options& options) {
   if (world.rank() == 0 && !options.overwrite) {
     for (size_t i = 0; i < movies.size(); ++i) {
       const MovieFiles f = movie_files(options.output_h5, options.styles, movies[i]);
-      done[i] = already_done(options.styles, f) ? 1 : 0;
+      done[i] = static_cast<uint8_t>(finished_result(options, f, movies[i]));
     }
   }
   mpi_check(MPI_Bcast(done.data(), static_cast<int>(done.size()), MPI_UINT8_T, 0, world.comm()),
             "MPI_Bcast(manifest)");
   for (size_t i = 0; i < movies.size(); ++i) {
-    if (!done[i]) {
+    if (done[i] == static_cast<uint8_t>(Finished::kNo)) {
       todo.push_back(static_cast<int64_t>(i));
+    } else if (done[i] == static_cast<uint8_t>(Finished::kOther)) {
+      // Finished work is not replaced without --overwrite, nor taken for this run's result.
+      if (world.rank() != 0) continue;
+      const MovieFiles f = movie_files(options.output_h5, options.styles, movies[i]);
+      log::error(other_result_message(f));
+      record_failure(f, movies[i], kExitUsage, other_result_message(f));
+      outcomes.push_back({static_cast<int64_t>(i), kExitUsage});
     } else if (world.rank() == 0) {
       outcomes.push_back({static_cast<int64_t>(i), kSkipped});
       // A failure recorded before the movie was finished (by another run) is stale now.
@@ -430,11 +475,13 @@ int run_manifest(const MpiEnv& world, const Options& options) {
   choose_decoders(world, options, DecodeWork{"", queue}, backend);
   const int at_once = queue ? movies_at_once(world, options, backend, todo.size()) : 1;
   if (queue) largest_first(world, movies, todo);
-  log::info(options.manifest + ": " + std::to_string(movies.size()) + " movies, " +
-            std::to_string(movies.size() - todo.size()) + " complete already; " +
-            (queue ? "whole movies to ranks from a queue, " + std::to_string(at_once) +
-                         " at once per rank"
-                   : std::string("one after another, all ranks on each")));
+  log::info(
+      options.manifest + ": " + std::to_string(movies.size()) + " movies, " +
+      std::to_string(std::count(done.begin(), done.end(), static_cast<uint8_t>(Finished::kSame))) +
+      " complete already; " +
+      (queue
+           ? "whole movies to ranks from a queue, " + std::to_string(at_once) + " at once per rank"
+           : std::string("one after another, all ranks on each")));
   bool interrupted = false;
   if (queue) {
     interrupted = run_queue(world, options, movies, todo, backend, at_once, outcomes);

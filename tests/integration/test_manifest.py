@@ -150,6 +150,37 @@ class Manifest(ToolTest):
         self.assertIn("3 done, 0 failed", result.stderr)
         self.check_outputs(GOOD[:3], self.out("rep"))
 
+    def test_a_finished_movie_made_otherwise_is_neither_skipped_nor_replaced(self):
+        # Other clustering options, then another movie at the same path: the finished result
+        # is kept, the movie is recorded as failed with the cause, and --overwrite remakes it.
+        movie = self.out("movie.mp4")
+        with open(media(GOOD[0]), "rb") as src, open(movie, "wb") as dst:
+            dst.write(src.read())
+        manifest = self.out("one.txt")
+        with open(manifest, "w") as f:
+            f.write(movie + "\n")
+        outdir = self.out("other")
+        h5 = os.path.join(outdir, output_name(movie) + ".h5")
+        self.assertEqual(run_tool(["--manifest", manifest, "-o", outdir, "-k", "4"], 1).returncode, 0)
+        before = read_h5(h5)
+        record = os.path.join(outdir, "failed", output_name(movie) + ".txt")
+        with open(media(GOOD[1]), "rb") as src, open(movie, "wb") as dst:
+            dst.write(src.read())
+        for args in (["-k", "5"], ["-k", "4"]):
+            with self.subTest(args=args):
+                result = run_tool(["--manifest", manifest, "-o", outdir] + args, 1)
+                self.assertEqual(result.returncode, 1, result.stderr)
+                self.assertIn("0 complete already", result.stderr)
+                self.assertIn("exists, but was made from another file at this path or with other",
+                              result.stderr)
+                assert_same_datasets(self, before, read_h5(h5), "the finished result")
+                with open(record) as f:
+                    self.assertEqual(f.read().split("\t")[:2], ["2", movie])
+        result = run_tool(["--manifest", manifest, "-o", outdir, "-k", "5", "--overwrite"], 1)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertFalse(os.path.exists(record))
+        self.assertIn("k=5 ", read_h5(h5)["attrs"]["result_options"])
+
     def test_usage_errors(self):
         manifest = self.write_manifest(GOOD[:1])
         empty = self.out("empty.txt")

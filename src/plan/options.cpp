@@ -302,6 +302,7 @@ void validate_options(const Options& o) {
   const int inputs = !o.input.empty() + !o.from_h5.empty() + !o.manifest.empty();
   require(inputs > 0, "no input file given");
   require(inputs == 1, "give one of a movie, --from-h5 FILE.h5 or --manifest LIST, not several");
+  require(!o.output_h5.empty(), "--output must not be empty");
   require(o.output_h5 != o.source(), "--output must not be the input file");
   if (!o.manifest.empty()) {
     // -o is a directory (made when missing); each movie's outputs are named after it.
@@ -318,6 +319,9 @@ void validate_options(const Options& o) {
   if (!o.output_png.empty()) {
     for (const std::string& png : style_output_paths(o.output_png, o.styles)) {
       require(png != o.output_h5, "--png must differ from --output");
+      // OUT.partial holds the results until they are complete, beside its lock.
+      require(png != o.output_h5 + ".partial" && png != o.output_h5 + ".partial.lock",
+              "--png must not be the name of --output's work file " + o.output_h5 + ".partial");
       check_output_path(png, o.overwrite, o.source());
     }
   }

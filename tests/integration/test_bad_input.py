@@ -150,6 +150,33 @@ class BadInput(ToolTest):
         with open(out) as f:
             self.assertEqual(f.read(), "precious")
 
+    def test_outputs_named_like_each_others_work_files(self):
+        # The image is written beside its name and renamed into place: under a name of its
+        # own, so that no file already there (another output, or the user's) is replaced.
+        clip = media("busy_h264.mp4")
+        h5, png = self.out("x.png.partial"), self.out("x.png")
+        result = run_tool([clip, "-o", h5, "--png", png], 1)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(read_h5(h5)["attrs"]["complete"], 1)
+        with open(png, "rb") as f:
+            self.assertEqual(f.read(8), b"\x89PNG\r\n\x1a\n")
+        mine = self.out("y.png.partial")
+        with open(mine, "w") as f:
+            f.write("precious")
+        result = run_tool([clip, "-o", self.out("y.h5"), "--png", self.out("y.png")], 1)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        with open(mine) as f:
+            self.assertEqual(f.read(), "precious")
+        self.assertEqual(sorted(n for n in os.listdir(self.tmp) if ".partial-" in n), [])
+        # The image may not take the name of the results' own work file.
+        out = self.out("z.h5")
+        self.expect_refusal([clip, "-o", out, "--png", out + ".partial"],
+                            ["--png", "z.h5.partial"])
+        self.assertFalse(os.path.exists(out))
+
+    def test_empty_output_name(self):
+        self.expect_refusal([media("busy_h264.mp4"), "-o", ""], ["--output", "empty"])
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -19,7 +19,9 @@ void install_interrupt_handlers() {
   action.sa_handler = on_interrupt;
   sigemptyset(&action.sa_mask);
   action.sa_flags = SA_RESTART;  // I/O in progress goes on; the loop checks the flag itself
-  for (int s : {SIGTERM, SIGUSR1, SIGINT}) sigaction(s, &action, nullptr);
+  // SIGUSR2 too: Open MPI's mpirun forwards only SIGUSR1 and SIGUSR2 to the ranks, and a user
+  // may send either (its default action killed the rank without a checkpoint).
+  for (int s : {SIGTERM, SIGUSR1, SIGUSR2, SIGINT}) sigaction(s, &action, nullptr);
 }
 
 bool interrupt_requested() {

@@ -1,7 +1,7 @@
-// Checkpoint on request: SIGTERM, SIGUSR1 and SIGINT only set a flag (SLURM sends SIGUSR1 before
-// the time limit when asked with --signal). The write loop polls it between rounds, every rank
-// agrees to stop, what is finished stays in the file, and the run exits with code 4 so that a
-// job script can requeue it; `--resume` continues from there.
+// Checkpoint on request: SIGTERM, SIGUSR1, SIGUSR2 and SIGINT only set a flag (SLURM sends
+// SIGUSR1 before the time limit when asked with --signal). The write loop polls it between
+// rounds, every rank agrees to stop, what is finished stays in the file, and the run exits with
+// code 4 so that a job script can requeue it; `--resume` continues from there.
 #pragma once
 
 namespace barcode {

@@ -79,6 +79,17 @@ class Resume(ToolTest):
         self.assertIn("resuming with", result.stderr)
         assert_same_datasets(self, self.reference(), read_h5(out), "resumed after a signal")
 
+    def test_sigusr2_to_mpirun_checkpoints_like_sigusr1(self):
+        # Open MPI forwards SIGUSR1 and SIGUSR2 to the ranks; the README offers both.
+        out = self.out("usr2.h5")
+        proc = self.start(out)
+        self.wait_for_rows(out, proc)
+        os.killpg(proc.pid, signal.SIGUSR2)
+        _, stderr = proc.communicate(timeout=120)
+        self.assertEqual(proc.returncode, INTERRUPTED, stderr)
+        self.check_partial(out)
+        self.assertEqual(read_h5(out + ".partial")["attrs"]["interrupted"], 1)
+
     def test_signal_stops_a_long_run_within_seconds(self):
         """SIGUSR1 with seconds of decoding and clustering left on every rank (one software
         decoder each, whose range is its whole segment, and one key frame in the whole clip):

@@ -155,8 +155,7 @@ bool yuv_tile_avx2_supported() {
 
 void yuv420_to_tile(const YuvPlanes& planes, YuvMatrix matrix, YuvRange range, TileSize tile,
                     uint8_t* rgb, const ToneMapTables* tone, YuvTileCode code) {
-  if (planes.width < 2 || planes.height < 2 || tile.width < 1 || tile.height < 1 ||
-      tile.width > planes.width || tile.height > planes.height) {
+  if (planes.width < 2 || planes.height < 2 || tile.width < 1 || tile.height < 1) {
     throw Error("YUV tile: cannot convert a " + std::to_string(planes.width) + "x" +
                 std::to_string(planes.height) + " frame to a " + std::to_string(tile.width) + "x" +
                 std::to_string(tile.height) + " tile");

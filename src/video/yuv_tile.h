@@ -26,8 +26,10 @@ enum class YuvTileCode { kBest, kPlain, kAvx2 };
 bool yuv_tile_avx2_supported();
 
 // Writes tile.width * tile.height * 3 bytes of sRGB into `rgb`; HDR signals are tone-mapped by
-// `tone` (nullptr: SDR). Throws Error on sizes the kernel refuses too (frame under 2x2, tile
-// larger than the frame), and for kAvx2 where yuv_tile_avx2_supported() is false.
+// `tone` (nullptr: SDR). A tile larger than the frame is the same area sums (each tile pixel
+// then covers parts of one or two source pixels), as in the kernel. Throws Error on sizes the
+// kernel refuses too (frame under 2x2, empty tile), and for kAvx2 where
+// yuv_tile_avx2_supported() is false.
 void yuv420_to_tile(const YuvPlanes& planes, YuvMatrix matrix, YuvRange range, TileSize tile,
                     uint8_t* rgb, const ToneMapTables* tone = nullptr,
                     YuvTileCode code = YuvTileCode::kBest);

@@ -189,8 +189,9 @@ TEST(Nv12Tile, P010MatchesSwscaleArea) {
 // tiles, byte for byte, so a frame's results do not depend on who decoded or converted it.
 TEST(Nv12Tile, CpuTwinEqualsKernel) {
   SKIP_WITHOUT_GPU();
-  const int sizes[][4] = {
-      {1920, 1080, 160, 90}, {318, 178, 160, 90}, {318, 178, 53, 30}, {642, 362, 160, 90}};
+  // The last two: tiles larger than the frame (a stream whose picture shrinks mid-way).
+  const int sizes[][4] = {{1920, 1080, 160, 90}, {318, 178, 160, 90}, {318, 178, 53, 30},
+                          {642, 362, 160, 90},   {128, 72, 160, 92},  {34, 22, 53, 30}};
   for (const bool p010 : {false, true}) {
     for (const auto& size : sizes) {
       for (const Case& c : kMatrices) {

@@ -7,7 +7,7 @@ import unittest
 
 import numpy as np
 
-from common import BIN, MPI_ENV, ToolTest, media, read_h5, run_tool
+from common import BIN, MPI_ENV, ToolTest, assert_same_datasets, media, read_h5, run_tool
 
 USAGE = 2
 INCOMPLETE = 3
@@ -173,6 +173,22 @@ class BadInput(ToolTest):
         self.expect_refusal([clip, "-o", out, "--png", out + ".partial"],
                             ["--png", "z.h5.partial"])
         self.assertFalse(os.path.exists(out))
+
+    def test_a_picture_that_shrinks_below_the_tile_midway(self):
+        # 170x98 pictures, then 128x72 ones, with 160-pixel tiles: the small pictures are the
+        # same area sums (each tile pixel covers parts of one or two of theirs), as on the GPU;
+        # the run ended with exit 1 at the first of them. Exit 3: two packets of the joined
+        # stream repeat a timestamp.
+        results = []
+        for ranks in (1, 2):
+            out = self.out(f"shrink{ranks}.h5")
+            result = run_tool([media("size_change_h264.ts"), "-o", out], ranks)
+            self.assertEqual(result.returncode, INCOMPLETE, result.stderr)
+            self.assertIn("repeat an earlier timestamp", result.stderr)
+            results.append(read_h5(out))
+        done = results[0]["frames/done"]
+        self.assertEqual(int(done[-5:].sum()), 5, "the small pictures' rows")
+        assert_same_datasets(self, results[0], results[1], "1 and 2 ranks")
 
     def test_empty_output_name(self):
         self.expect_refusal([media("busy_h264.mp4"), "-o", ""], ["--output", "empty"])

@@ -145,13 +145,29 @@ void expect_codes_agree(const YuvPlanes& p, int tw, int th, const ToneMapTables*
 
 TEST(YuvTileCode, PlainAndAvx2EqualTheDefinitionOnOddSizes) {
   if (!yuv_tile_avx2_supported()) std::printf("[ no AVX2 here: the plain code only ]\n");
-  // Frame width, height, tile width, height: odd and even, tile as large as the frame, tiles of
-  // one pixel, columns of two luma pixels, more than 2 and under 2 source pixels per tile pixel,
-  // widths the tile width divides (4, 6, 8, 12, 16 or 24 whole luma or chroma cells per column).
+  // Frame width, height, tile width, height: odd and even, tile as large as the frame or larger,
+  // tiles of one pixel, columns of two luma pixels, more than 2 and under 2 source pixels per tile
+  // pixel, widths the tile width divides (4, 6, 8, 12, 16 or 24 whole luma or chroma cells per
+  // column).
   const int sizes[][4] = {
-      {33, 17, 5, 3}, {101, 57, 7, 4}, {99, 75, 99, 75},    {35, 21, 1, 1},    {67, 3, 9, 2},
-      {2, 2, 1, 1},   {3, 3, 2, 2},    {641, 359, 160, 90}, {130, 73, 65, 37}, {250, 141, 160, 90},
-      {96, 53, 8, 5}, {64, 31, 4, 3},  {96, 41, 4, 7},      {48, 27, 12, 5}};
+      {33, 17, 5, 3},
+      {101, 57, 7, 4},
+      {99, 75, 99, 75},
+      {35, 21, 1, 1},
+      {67, 3, 9, 2},
+      {2, 2, 1, 1},
+      {3, 3, 2, 2},
+      {641, 359, 160, 90},
+      {130, 73, 65, 37},
+      {250, 141, 160, 90},
+      {96, 53, 8, 5},
+      {64, 31, 4, 3},
+      {96, 41, 4, 7},
+      {48, 27, 12, 5},
+      // Tiles larger than the frame (a stream whose picture shrinks below the tile).
+      {17, 9, 30, 20},
+      {128, 72, 160, 92},
+      {3, 2, 7, 5}};
   uint32_t seed = 1;
   for (const Layout layout : {Layout::kYuv420p, Layout::kNv12, Layout::kYuv420p10, Layout::kP010}) {
     for (const auto& s : sizes) {

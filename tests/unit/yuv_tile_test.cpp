@@ -52,8 +52,16 @@ std::vector<uint8_t> reference_tile(const HostFrame& f, YuvMatrix matrix, YuvRan
 }
 
 TEST(YuvTile, EqualsItsDefinition) {
-  const int sizes[][4] = {{64, 36, 16, 9},  {318, 178, 53, 30}, {100, 60, 7, 5},
-                          {30, 20, 30, 20}, {34, 22, 5, 3},     {16, 8, 1, 1}};
+  const int sizes[][4] = {{64, 36, 16, 9},
+                          {318, 178, 53, 30},
+                          {100, 60, 7, 5},
+                          {30, 20, 30, 20},
+                          {34, 22, 5, 3},
+                          {16, 8, 1, 1},
+                          // Tiles larger than the frame (a stream whose picture shrinks):
+                          {16, 8, 30, 20},
+                          {34, 22, 53, 30},
+                          {128, 72, 160, 92}};
   for (const bool p010 : {false, true}) {
     for (const auto& s : sizes) {
       for (const YuvRange range : {YuvRange::kLimited, YuvRange::kFull}) {
@@ -111,7 +119,10 @@ TEST(YuvTile, FlatGreyIsExactAndBadSizesAreRefused) {
   std::fill(f.chroma.begin(), f.chroma.end(), 128);
   const auto tile = cpu_tile(f, YuvMatrix::kBt709, YuvRange::kLimited, 16, 9);
   EXPECT_TRUE(std::all_of(tile.begin(), tile.end(), [](uint8_t v) { return v == 128; }));
-  EXPECT_THROW(cpu_tile(f, YuvMatrix::kBt709, YuvRange::kLimited, 65, 9), Error);
+  EXPECT_THROW(cpu_tile(f, YuvMatrix::kBt709, YuvRange::kLimited, 0, 9), Error);
+  EXPECT_THROW(
+      cpu_tile(make_frame(1, 2, false, false, 1), YuvMatrix::kBt709, YuvRange::kLimited, 1, 1),
+      Error);
 }
 
 }  // namespace

@@ -78,7 +78,7 @@ bool shows_damage(const FrameScan& scan) {
 // from what it read: compare where the video packets end (all of them, key frames or not) with
 // what the header states. The header's video facts (frame count, the stream's duration, the
 // index) allow half a frame and a thousandth of the length for rounding; the whole file's
-// duration two seconds, as audio may outlast the picture.
+// duration, used only without them, two seconds, as audio may outlast the picture.
 void check_video_end(const MpiEnv& env, const StreamInfo& info, int64_t packets_end, Plan& plan) {
   const AVRational tb = info.time_base;
   int64_t stated = 0;
@@ -86,7 +86,12 @@ void check_video_end(const MpiEnv& env, const StreamInfo& info, int64_t packets_
     const int64_t tolerance = info.frame_ticks / 2 + (info.stated_end_pts - info.start_pts) / 1000;
     if (info.stated_end_pts - packets_end > tolerance) stated = info.stated_end_pts;
   }
-  if (!stated && info.end_pts > 0 && to_seconds(info.end_pts - packets_end, tb) > 2.0) {
+  // The whole file's duration only where the video stream states no end of its own: a
+  // Matroska file whose audio runs on past the picture states the audio's end there, while the
+  // video's own DURATION tag agrees with its packets.
+  const bool video_states_its_end = info.stated_end_pts > info.start_pts;
+  if (!stated && !video_states_its_end && info.end_pts > 0 &&
+      to_seconds(info.end_pts - packets_end, tb) > 2.0) {
     stated = info.end_pts;
   }
   if (!stated) return;

@@ -94,6 +94,24 @@ class Truncation(ToolTest):
                 self.assertEqual((d["attrs"]["gap_start"], d["attrs"]["gap_end"]), (-1, -1))
                 self.assertEqual(d["attrs"]["input_damage"], 0)
 
+    def test_matroska_whose_audio_runs_seconds_past_the_picture_is_complete(self):
+        # The file's duration is the audio's (10 s); the video's own DURATION tag (2 s) agrees
+        # with its packets. It was reported truncated (exit 3) while the same streams in MP4
+        # were complete.
+        for ext in ("mkv", "mp4"):
+            with self.subTest(container=ext):
+                movie = self.out(f"long_audio.{ext}")
+                subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
+                                "testsrc2=s=96x64:d=2:r=25", "-f", "lavfi", "-i", "sine=d=10",
+                                "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", movie],
+                               check=True)
+                h5 = self.out(f"long_audio_{ext}.h5")
+                result = run_tool([movie, "-o", h5, "--tile-width", "32"], 2)
+                self.assertEqual(result.returncode, 0, result.stderr)
+                d = read_h5(h5)
+                self.assertEqual((d["attrs"]["complete"], d["attrs"]["truncated"]), (1, 0))
+                self.assertEqual(int(d["frames/done"].sum()), 50)
+
     def test_block_lost_while_ffmpeg_reads_the_first_packets_is_incomplete(self):
         # One flipped bit turns the 4th block's SimpleBlock ID (0xA3) into an unknown one
         # (0xE3): the demuxer skips that frame with only a debug message, and as FFmpeg meets it

@@ -2,10 +2,15 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <cctype>
+#include <cerrno>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 
 #include "base/error.h"
 #include "base/input_file.h"
@@ -21,6 +26,9 @@ struct NamedOptions {
   std::string space = "rgb";
   std::vector<std::string> styles{"dominant"};
   std::string gpu = "auto";
+  // As text: CLI11 reads an unsigned integer with strtoull, which takes "-1" for 2^64-1 and
+  // saturates a number too large, both without a word.
+  std::string seed = "0";
 };
 
 void bind(CLI::App& app, Options& o, NamedOptions& named) {
@@ -34,7 +42,8 @@ void bind(CLI::App& app, Options& o, NamedOptions& named) {
                  "Instead of one movie, every movie listed in LIST (one path per line): -o is "
                  "then a directory receiving <name>.h5 and <name>.png per movie (<name>: file "
                  "stem and a hash of the line, as slurm/archive.sbatch names them). Movies "
-                 "already complete are skipped, interrupted ones resumed, failed ones recorded "
+                 "already complete with these options are skipped (complete with others: a "
+                 "failure, until --overwrite), interrupted ones resumed, failed ones recorded "
                  "in DIR/failed/ while the rest go on; with more movies than ranks each rank "
                  "takes whole movies from a queue")
       ->option_text("LIST");
@@ -86,9 +95,10 @@ void bind(CLI::App& app, Options& o, NamedOptions& named) {
   app.add_option("--max-iter", o.kmeans.max_iter, "Lloyd iterations per restart at most");
   app.add_option("--tol", o.kmeans.tol,
                  "Stop iterating when no centroid moves farther than this (RGB units 0..255)");
-  app.add_option("--seed", o.kmeans.seed,
-                 "Seed for k-means++; combined with each frame's index so results never depend "
-                 "on ranks or threads");
+  app.add_option("--seed", named.seed,
+                 "Seed for k-means++ (0 to 2^64-1); combined with each frame's index so results "
+                 "never depend on ranks or threads")
+      ->type_name("INT");
   app.add_option("--space", named.space,
                  "Colour space frames are clustered in: rgb (sRGB codes) or lab (CIELAB, "
                  "distances follow perceived difference); palettes are stored as sRGB either way")
@@ -134,11 +144,52 @@ void bind(CLI::App& app, Options& o, NamedOptions& named) {
   app.allow_config_extras(CLI::config_extras_mode::error);
 }
 
+// A whole number from 0 to 2^64-1, in decimal digits only.
+uint64_t parse_seed(const std::string& text) {
+  const bool digits = !text.empty() && std::all_of(text.begin(), text.end(),
+                                                   [](char c) { return c >= '0' && c <= '9'; });
+  errno = 0;
+  const unsigned long long value = digits ? std::strtoull(text.c_str(), nullptr, 10) : 0;
+  if (!digits || errno == ERANGE) {
+    throw usage_error("--seed " + text + ": must be a whole number from 0 to " +
+                      std::to_string(std::numeric_limits<uint64_t>::max()));
+  }
+  return value;
+}
+
 void apply_names(const NamedOptions& named, Options& o) {
+  o.kmeans.seed = parse_seed(named.seed);
   o.space = named.space == "lab" ? ColorSpace::kLab : ColorSpace::kRgb;
   o.styles.clear();
   for (const std::string& name : named.styles) o.styles.push_back(parse_style(name));
   o.gpu = named.gpu == "on" ? GpuMode::kOn : named.gpu == "off" ? GpuMode::kOff : GpuMode::kAuto;
+}
+
+// Whether the option CLI11's message is about ("--clusters: ...", "Could not convert:
+// --clusters = five") was given on the command line, by its long or short name; if not, the
+// value came from the config file, which the message then names.
+bool from_command_line(const CLI::App& app, const std::string& what, int argc, char** argv) {
+  const size_t at = what.find("--");
+  if (at == std::string::npos) return true;  // about no option: leave the message as it is
+  size_t end = at + 2;
+  while (end < what.size() &&
+         (std::isalnum(static_cast<unsigned char>(what[end])) || what[end] == '-')) {
+    ++end;
+  }
+  const std::string name = what.substr(at, end - at);
+  std::vector<std::string> given{name};
+  if (const CLI::Option* option = app.get_option_no_throw(name)) {
+    for (const std::string& s : option->get_snames()) given.push_back("-" + s);
+  }
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    for (const std::string& g : given) {
+      if (arg == g || arg.rfind(g + "=", 0) == 0 || (g.size() == 2 && arg.rfind(g, 0) == 0)) {
+        return true;
+      }
+    }
+  }
+  return false;
 }
 
 // The value of --config in argv, or "" (CLI11 reads the file during parsing; it is checked
@@ -204,7 +255,12 @@ ParseResult parse_options(int argc, char** argv, bool print_rank0) {
     app.parse(argc, argv);
     apply_names(named, o);
   } catch (const Error& e) {
-    if (print_rank0) std::fprintf(stderr, "barcode_mpi: error: %s\n", e.what());
+    if (print_rank0) {
+      const std::string config = config_path(argc, argv);
+      const bool from_config = !config.empty() && !from_command_line(app, e.what(), argc, argv);
+      std::fprintf(stderr, "barcode_mpi: error: %s%s\n", from_config ? (config + ": ").c_str() : "",
+                   e.what());
+    }
     return ParseResult{std::nullopt, e.exit_code()};
   } catch (const CLI::ParseError& e) {
     ParseResult result;
@@ -216,8 +272,11 @@ ParseResult parse_options(int argc, char** argv, bool print_rank0) {
       std::string what = e.what();
       // CLI11 says "INI was not able to parse clusterz" for an unknown config key.
       const std::string extras = "INI was not able to parse ";
+      const std::string config = config_path(argc, argv);
       if (what.rfind(extras, 0) == 0) {
-        what = "unknown option in the config file: " + what.substr(extras.size());
+        what = config + ": unknown option in the config file: " + what.substr(extras.size());
+      } else if (!config.empty() && !from_command_line(app, what, argc, argv)) {
+        what = config + ": " + what;
       }
       std::fprintf(stderr, "barcode_mpi: error: %s (barcode_mpi --help lists the options)\n",
                    what.c_str());

@@ -50,6 +50,10 @@ class OptionValues(ToolTest):
             (["--tol", "inf"], ["--tol"]),
             (["--max-iter", "2000000000"], ["--max-iter"]),
             (["--columns", "-3"], ["--columns"]),
+            # strtoull took "-1" for 2^64-1 and saturated numbers too large, without a word.
+            (["--seed", "-1"], ["--seed -1", "18446744073709551615"]),
+            (["--seed", "18446744073709551616"], ["--seed"]),
+            (["--seed", "0x10"], ["--seed"]),
         ]
         for extra, parts in cases:
             with self.subTest(extra=extra):
@@ -59,7 +63,11 @@ class OptionValues(ToolTest):
         movie = media("busy_h264.mp4")
         config = self.out("c.toml")
         cases = [
-            (b"clusterz = 5\n", ["clusterz"]),
+            (b"clusterz = 5\n", ["c.toml", "clusterz"]),
+            # Errors of values in the file name the file.
+            (b'clusters = "five"\n', ["c.toml", "--clusters", "five"]),
+            (b"clusters = 5\nclusters = 6\n", ["c.toml", "--clusters"]),
+            (b"seed = -5\n", ["c.toml", "--seed -5"]),
             (b"clusters = 5\n[extra]\nk = 3\n", ["c.toml", "line 2", "tables"]),
             (bytes(range(256)) * 4, ["c.toml", "not text"]),
             (b"clusters = 5\nx\n", ["c.toml", "line 2"]),

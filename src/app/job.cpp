@@ -251,14 +251,15 @@ void refuse_if_no_frame_made(const MpiEnv& env, const Plan& plan, const std::str
 // Marks how complete the file is (and why not), closes it and gives it its final name: from
 // here on OUT.h5 exists, and it is a finished run.
 void finish_store(const MpiEnv& env, const Plan& plan, const Options& options,
-                  const std::string& partial, H5Store& store, int64_t missing, bool complete) {
+                  const std::string& partial, H5Store& store, int64_t missing, int64_t damage,
+                  bool complete) {
   collective_step(env, [&] {
     store.set_flag("complete", complete);
     store.set_attribute("frames_missing", missing);
     store.set_flag("truncated", plan.truncated);
     store.set_attribute("gap_start", plan.gap_start);
     store.set_attribute("gap_end", plan.gap_end);
-    store.set_attribute("input_damage", plan.damage);
+    store.set_attribute("input_damage", damage);
     store.set_flag("interrupted", false);
     store.close();
     if (env.rank() == 0) {
@@ -272,6 +273,7 @@ void finish_store(const MpiEnv& env, const Plan& plan, const Options& options,
 struct Outcome {
   std::future<void> closing;  // closes the decoders while the job finishes (close_in_background)
   int64_t missing = 0;        // over all ranks
+  int64_t concealed = 0;      // sampled frames decoded over damaged data, over all ranks
   bool interrupted = false;   // a signal asked every rank to stop (see interrupt.h)
 };
 
@@ -483,6 +485,14 @@ Outcome process_segment(const MpiEnv& env, const Plan& plan, const Options& opti
   int64_t missing = run.frames_sampled - run.frames_written;
   mpi_check(MPI_Allreduce(&missing, &outcome.missing, 1, MPI_INT64_T, MPI_SUM, env.comm()),
             "MPI_Allreduce(missing)");
+  mpi_check(MPI_Allreduce(&decode_stats.concealed, &outcome.concealed, 1, MPI_INT64_T, MPI_SUM,
+                          env.comm()),
+            "MPI_Allreduce(concealed)");
+  if (outcome.concealed > 0 && env.rank() == 0 && !outcome.interrupted) {
+    log::warn(plan.info.path + ": " + std::to_string(outcome.concealed) +
+              " sampled frames were patched over damaged data by the decoder; their rows are "
+              "written, and the file is marked incomplete (input_damage)");
+  }
   if (missing > 0 && !outcome.interrupted) {
     log::warn(plan.info.path + ": " + std::to_string(missing) +
               " sampled frames of this rank's segment could not be decoded");
@@ -582,12 +592,11 @@ void finish_closing(std::future<void> closing, const Backend* shared) {
 
 // Rank 0 tells the user what the finished file lacks.
 void tell_incomplete(const MpiEnv& env, const Plan& plan, const std::string& source,
-                     const std::string& output_h5, int64_t missing) {
+                     const std::string& output_h5, int64_t missing, int64_t damage) {
   if (env.rank() != 0) return;
   log::error(source + ": incomplete: " + std::to_string(missing) + " sampled frames missing" +
-             (plan.truncated ? ", input truncated" : "") +
-             (plan.damage > 0 ? ", input damaged" : "") + "; " + output_h5 +
-             " marks them in /frames/done");
+             (plan.truncated ? ", input truncated" : "") + (damage > 0 ? ", input damaged" : "") +
+             "; " + output_h5 + " marks them in /frames/done");
 }
 
 // Makes the plan (from the input, or from the stored tiles of --from-h5) while a thread opens
@@ -728,8 +737,10 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats, const Ba
     run.palette_s = palette_clock.seconds();
   }
   log::stage("movie palette done");
-  const bool complete = outcome.missing == 0 && plan.input_complete();
-  finish_store(env, plan, options, partial, store, outcome.missing, complete);
+  // Damage the plan found in the packets, and frames the decoders patched over.
+  const int64_t damage = plan.damage + outcome.concealed;
+  const bool complete = outcome.missing == 0 && !plan.truncated && damage == 0;
+  finish_store(env, plan, options, partial, store, outcome.missing, damage, complete);
 
   log::stage("file closed and renamed");
   std::string written;
@@ -744,7 +755,7 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats, const Ba
   report();
   if (env.rank() == 0) log::info("wrote " + written);
   if (!complete) {
-    tell_incomplete(env, plan, options.source(), options.output_h5, outcome.missing);
+    tell_incomplete(env, plan, options.source(), options.output_h5, outcome.missing, damage);
     return kExitIncomplete;
   }
   return kExitOk;

@@ -47,7 +47,6 @@ struct Plan {
   std::vector<double> stored_time;
 
   // Every frame of the input is in the frame table.
-  bool input_complete() const { return !truncated && damage == 0; }
   const Segment& my_segment(int rank) const { return segments[static_cast<size_t>(rank)]; }
   int64_t sample_pts(int64_t row) const {
     return frame_pts[static_cast<size_t>(samples[static_cast<size_t>(row)])];

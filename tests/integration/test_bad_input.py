@@ -190,6 +190,31 @@ class BadInput(ToolTest):
         self.assertEqual(int(done[-5:].sum()), 5, "the small pictures' rows")
         assert_same_datasets(self, results[0], results[1], "1 and 2 ranks")
 
+    def test_frames_patched_over_damage_are_not_complete(self):
+        # Bytes flipped inside the coded pictures: every packet still reads and every frame
+        # decodes, but the decoder patches some over the damage (decode_error_flags). Their
+        # rows are written; the file is damaged input, not complete (it was exit 0, complete=1).
+        import random
+        data = bytearray(open(media("minute_h264.mp4"), "rb").read())
+        rng, at = random.Random(4), int(len(data) * 0.3)
+        for _ in range(20):
+            data[at + rng.randrange(100000)] ^= 0xFF
+        movie = self.out("flipped.mp4")
+        with open(movie, "wb") as f:
+            f.write(data)
+        results = []
+        for ranks in (1, 2):
+            out = self.out(f"flipped{ranks}.h5")
+            result = run_tool([movie, "-o", out, "--tile-width", "64"], ranks)
+            self.assertEqual(result.returncode, INCOMPLETE, result.stderr)
+            self.assertIn("sampled frames were patched over damaged data", result.stderr)
+            d = read_h5(out)
+            self.assertEqual(d["attrs"]["complete"], 0)
+            self.assertGreater(d["attrs"]["input_damage"], 0)
+            results.append(d)
+        assert_same_datasets(self, results[0], results[1], "1 and 2 ranks")
+        self.assertEqual(results[0]["attrs"]["input_damage"], results[1]["attrs"]["input_damage"])
+
     def test_empty_output_name(self):
         self.expect_refusal([media("busy_h264.mp4"), "-o", ""], ["--output", "empty"])
 

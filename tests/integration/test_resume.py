@@ -64,16 +64,22 @@ class Resume(ToolTest):
         self.assertFalse(os.path.exists(out), "an interrupted run must not look finished")
         return done
 
-    def test_signal_checkpoints_and_resume_finishes(self):
-        out = self.out("sig.h5")
+    def signal_mid_run(self, out, number):
+        """Starts the slow run on 2 ranks, sends signal `number` to mpirun's group once it has
+        written rows, and checks the checkpoint: exit 4, OUT.partial part done and marked
+        interrupted, no OUT. Returns the run's stderr."""
         proc = self.start(out)
         self.wait_for_rows(out, proc)
-        os.killpg(proc.pid, signal.SIGUSR1)
+        os.killpg(proc.pid, number)
         _, stderr = proc.communicate(timeout=120)
         self.assertEqual(proc.returncode, INTERRUPTED, stderr)
-        self.assertIn("--resume", stderr)
         self.check_partial(out)
         self.assertEqual(read_h5(out + ".partial")["attrs"]["interrupted"], 1)
+        return stderr
+
+    def test_signal_checkpoints_and_resume_finishes(self):
+        out = self.out("sig.h5")
+        self.assertIn("--resume", self.signal_mid_run(out, signal.SIGUSR1))
         result = run_tool([*SLOW, "-o", out, "--resume"], 3)
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertIn("resuming with", result.stderr)
@@ -81,14 +87,7 @@ class Resume(ToolTest):
 
     def test_sigusr2_to_mpirun_checkpoints_like_sigusr1(self):
         # Open MPI forwards SIGUSR1 and SIGUSR2 to the ranks; the README offers both.
-        out = self.out("usr2.h5")
-        proc = self.start(out)
-        self.wait_for_rows(out, proc)
-        os.killpg(proc.pid, signal.SIGUSR2)
-        _, stderr = proc.communicate(timeout=120)
-        self.assertEqual(proc.returncode, INTERRUPTED, stderr)
-        self.check_partial(out)
-        self.assertEqual(read_h5(out + ".partial")["attrs"]["interrupted"], 1)
+        self.signal_mid_run(self.out("usr2.h5"), signal.SIGUSR2)
 
     def test_signal_stops_a_long_run_within_seconds(self):
         """SIGUSR1 with seconds of decoding and clustering left on every rank (one software

@@ -12,10 +12,11 @@ from common import (BIN, MPI_ENV, ToolTest, assert_same_datasets, media, read_h5
 
 INTERRUPTED = 4
 # Slow enough (many restarts, small write rounds) that the signal lands mid-run, with a margin
-# that k-means getting faster does not eat (80 restarts had become about 1.5 s of work); with
-# stored tiles, so that resuming must also keep the tiles of rows finished before the
-# interruption.
-SLOW = [media("long_gop_h264.mkv"), "--restarts", "160", "--batch", "8", "--threads", "1",
+# that k-means getting faster does not eat: 80 restarts had become about 1.5 s of work, and 160
+# (2.7 s on 2 ranks) let the signal of a loaded machine land after the last row was written;
+# 640 are about 8 s. With stored tiles, so that resuming must also keep the tiles of rows
+# finished before the interruption.
+SLOW = [media("long_gop_h264.mkv"), "--restarts", "640", "--batch", "8", "--threads", "1",
         "--keep-thumbs"]
 
 

@@ -298,6 +298,19 @@ ParseResult parse_options(int argc, char** argv, bool print_rank0) {
     }
     return ParseResult{std::nullopt, kExitUsage};
   }
+  // Options given but with nothing to act on: said, not ignored. (Checked here, on what was
+  // given, because each movie of a manifest runs with the manifest's options.)
+  const char* refusal = nullptr;
+  if (app.count("--png") > 0 && o.output_png.empty()) {
+    refusal = "--png needs a file name";
+  } else if (o.manifest.empty() && from_command_line(app, "--movies-at-once", argc, argv)) {
+    // (From a config file it may be a site's archive preset, used for one film too.)
+    refusal = "--movies-at-once applies to --manifest only";
+  }
+  if (refusal) {
+    if (print_rank0) std::fprintf(stderr, "barcode_mpi: error: %s\n", refusal);
+    return ParseResult{std::nullopt, kExitUsage};
+  }
   return ParseResult{o, 0};
 }
 

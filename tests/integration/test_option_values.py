@@ -54,6 +54,9 @@ class OptionValues(ToolTest):
             (["--seed", "-1"], ["--seed -1", "18446744073709551615"]),
             (["--seed", "18446744073709551616"], ["--seed"]),
             (["--seed", "0x10"], ["--seed"]),
+            # Given, but nothing to act on: they were ignored without a word.
+            (["--png", ""], ["--png needs a file name"]),
+            (["--movies-at-once", "5"], ["--movies-at-once", "--manifest"]),
         ]
         for extra, parts in cases:
             with self.subTest(extra=extra):

@@ -57,8 +57,8 @@ MovieFiles movie_files(const std::string& output_dir, const std::vector<Style>& 
   return f;
 }
 
-// Finished by an earlier run: its file complete and its (first) image there.
-// What an earlier run left of a movie's results.
+// What an earlier run left of a movie's results (finished: its file complete and its first
+// image there).
 enum class Finished {
   kNo,     // nothing finished: the movie is (re)made, an interrupted run continued
   kSame,   // a complete file and its image, made from this movie with these options: skipped
@@ -83,14 +83,6 @@ Finished finished_result(const Options& options, const MovieFiles& f, const std:
              : Finished::kOther;
 }
 
-// Why a movie finished with other options is left alone: it is finished work, replaced only
-// with --overwrite.
-std::string other_result_message(const MovieFiles& f) {
-  return f.h5 +
-         ": exists, but was made from another file at this path or with other sampling or "
-         "clustering options; remove it, or pass --overwrite to make it again";
-}
-
 // The failure record slurm/archive.sbatch writes: code, path, date, job.
 void record_failure(const MovieFiles& f, const std::string& movie, int code,
                     const std::string& message) {
@@ -111,6 +103,17 @@ void record_failure(const MovieFiles& f, const std::string& movie, int code,
   std::ofstream log_file(log_path, std::ios::trunc);
   log_file << "barcode_mpi: error: " << message << '\n';
   if (!log_file) log::warn(log_path.string() + ": cannot record the error");
+}
+
+// A movie finished with other options is finished work, replaced only with --overwrite: it is
+// kept, and recorded as failed (code kExitUsage) with the cause. Rank 0 only.
+void record_other_result(const MovieFiles& f, const std::string& movie) {
+  const std::string message =
+      f.h5 +
+      ": exists, but was made from another file at this path or with other sampling or "
+      "clustering options; remove it, or pass --overwrite to make it again";
+  log::error(message);
+  record_failure(f, movie, kExitUsage, message);
 }
 
 // What another run on the same directory (a second --manifest job) did to the movie: kBusy
@@ -141,8 +144,7 @@ MovieOutcome run_movie(const MpiEnv& env, const Options& options, const std::str
   const MovieFiles f = movie_files(options.output_h5, options.styles, movie);
   if (const int status = done_elsewhere(env, options, f, movie)) {
     if (status == kFinishedOther) {
-      log::error(other_result_message(f));
-      if (env.rank() == 0) record_failure(f, movie, kExitUsage, other_result_message(f));
+      if (env.rank() == 0) record_other_result(f, movie);
       return MovieOutcome{index, kExitUsage};
     }
     // Not a failure, and not ours to record: the other run finishes it (or records it).
@@ -454,9 +456,7 @@ int run_manifest(const MpiEnv& world, const Options& options) {
     } else if (done[i] == static_cast<uint8_t>(Finished::kOther)) {
       // Finished work is not replaced without --overwrite, nor taken for this run's result.
       if (world.rank() != 0) continue;
-      const MovieFiles f = movie_files(options.output_h5, options.styles, movies[i]);
-      log::error(other_result_message(f));
-      record_failure(f, movies[i], kExitUsage, other_result_message(f));
+      record_other_result(movie_files(options.output_h5, options.styles, movies[i]), movies[i]);
       outcomes.push_back({static_cast<int64_t>(i), kExitUsage});
     } else if (world.rank() == 0) {
       outcomes.push_back({static_cast<int64_t>(i), kSkipped});

@@ -14,6 +14,7 @@
 
 #include "base/error.h"
 #include "base/input_file.h"
+#include "base/output_lock.h"
 #include "base/output_path.h"
 #include "render/styles.h"
 
@@ -165,18 +166,33 @@ void apply_names(const NamedOptions& named, Options& o) {
   o.gpu = named.gpu == "on" ? GpuMode::kOn : named.gpu == "off" ? GpuMode::kOff : GpuMode::kAuto;
 }
 
-// Whether the option CLI11's message is about ("--clusters: ...", "Could not convert:
-// --clusters = five") was given on the command line, by its long or short name; if not, the
-// value came from the config file, which the message then names.
-bool from_command_line(const CLI::App& app, const std::string& what, int argc, char** argv) {
+// The value of --config in argv, or "" (CLI11 reads the file during parsing; it is checked
+// first so that a binary file or a TOML table gets a clear refusal).
+std::string config_path(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--config" && i + 1 < argc) return argv[i + 1];
+    if (arg.rfind("--config=", 0) == 0) return arg.substr(9);
+  }
+  return "";
+}
+
+// The option a message is about ("--clusters: ...", "Could not convert: --clusters = five"),
+// or "" when it names none.
+std::string option_in_message(const std::string& what) {
   const size_t at = what.find("--");
-  if (at == std::string::npos) return true;  // about no option: leave the message as it is
+  if (at == std::string::npos) return "";
   size_t end = at + 2;
   while (end < what.size() &&
          (std::isalnum(static_cast<unsigned char>(what[end])) || what[end] == '-')) {
     ++end;
   }
-  const std::string name = what.substr(at, end - at);
+  return what.substr(at, end - at);
+}
+
+// Whether option `name` (--long) was given on the command line, by its long or short name; if
+// not, its value came from the config file.
+bool on_command_line(const CLI::App& app, const std::string& name, int argc, char** argv) {
   std::vector<std::string> given{name};
   if (const CLI::Option* option = app.get_option_no_throw(name)) {
     for (const std::string& s : option->get_snames()) given.push_back("-" + s);
@@ -192,15 +208,13 @@ bool from_command_line(const CLI::App& app, const std::string& what, int argc, c
   return false;
 }
 
-// The value of --config in argv, or "" (CLI11 reads the file during parsing; it is checked
-// first so that a binary file or a TOML table gets a clear refusal).
-std::string config_path(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "--config" && i + 1 < argc) return argv[i + 1];
-    if (arg.rfind("--config=", 0) == 0) return arg.substr(9);
-  }
-  return "";
+// A parse error's message, prefixed with the config file when the option it is about came
+// from there.
+std::string with_its_source(const CLI::App& app, const std::string& what, int argc, char** argv) {
+  const std::string config = config_path(argc, argv);
+  const std::string name = option_in_message(what);
+  if (config.empty() || name.empty() || on_command_line(app, name, argc, argv)) return what;
+  return config + ": " + what;
 }
 
 // Throws usage_error unless `path` is a text file of `key = value` lines and comments: CLI11
@@ -256,10 +270,8 @@ ParseResult parse_options(int argc, char** argv, bool print_rank0) {
     apply_names(named, o);
   } catch (const Error& e) {
     if (print_rank0) {
-      const std::string config = config_path(argc, argv);
-      const bool from_config = !config.empty() && !from_command_line(app, e.what(), argc, argv);
-      std::fprintf(stderr, "barcode_mpi: error: %s%s\n", from_config ? (config + ": ").c_str() : "",
-                   e.what());
+      std::fprintf(stderr, "barcode_mpi: error: %s\n",
+                   with_its_source(app, e.what(), argc, argv).c_str());
     }
     return ParseResult{std::nullopt, e.exit_code()};
   } catch (const CLI::ParseError& e) {
@@ -272,11 +284,11 @@ ParseResult parse_options(int argc, char** argv, bool print_rank0) {
       std::string what = e.what();
       // CLI11 says "INI was not able to parse clusterz" for an unknown config key.
       const std::string extras = "INI was not able to parse ";
-      const std::string config = config_path(argc, argv);
       if (what.rfind(extras, 0) == 0) {
-        what = config + ": unknown option in the config file: " + what.substr(extras.size());
-      } else if (!config.empty() && !from_command_line(app, what, argc, argv)) {
-        what = config + ": " + what;
+        what = config_path(argc, argv) +
+               ": unknown option in the config file: " + what.substr(extras.size());
+      } else {
+        what = with_its_source(app, what, argc, argv);
       }
       std::fprintf(stderr, "barcode_mpi: error: %s (barcode_mpi --help lists the options)\n",
                    what.c_str());
@@ -303,7 +315,7 @@ ParseResult parse_options(int argc, char** argv, bool print_rank0) {
   const char* refusal = nullptr;
   if (app.count("--png") > 0 && o.output_png.empty()) {
     refusal = "--png needs a file name";
-  } else if (o.manifest.empty() && from_command_line(app, "--movies-at-once", argc, argv)) {
+  } else if (o.manifest.empty() && on_command_line(app, "--movies-at-once", argc, argv)) {
     // (From a config file it may be a site's archive preset, used for one film too.)
     refusal = "--movies-at-once applies to --manifest only";
   }
@@ -392,8 +404,9 @@ void validate_options(const Options& o) {
     for (const std::string& png : style_output_paths(o.output_png, o.styles)) {
       require(png != o.output_h5, "--png must differ from --output");
       // OUT.partial holds the results until they are complete, beside its lock.
-      require(png != o.output_h5 + ".partial" && png != o.output_h5 + ".partial.lock",
-              "--png must not be the name of --output's work file " + o.output_h5 + ".partial");
+      const std::string partial = o.output_h5 + ".partial";
+      require(png != partial && png != OutputLock::lock_path(partial),
+              "--png must not be the name of --output's work file " + partial);
       check_output_path(png, o.overwrite, o.source());
     }
   }

@@ -54,6 +54,7 @@ DecodePoolStats run_decode_pool(const Plan& plan, int64_t first, int64_t end,
   auto decode_ranges = [&](int decoder) {
     SegmentDecoder& session = *sessions[static_cast<size_t>(decoder)];
     int64_t my_ranges = 0, my_frames = 0;
+    double my_seconds = 0, my_sink_seconds = 0;
     bool first_frame = true;
     for (auto range = ranges.next(decoder); range && !stopping(); range = ranges.next(decoder)) {
       int64_t next_row = range->begin;
@@ -105,13 +106,17 @@ DecodePoolStats run_decode_pool(const Plan& plan, int64_t first, int64_t end,
       for (int64_t r = rest.begin; r < rest.end; ++r) book.mark_missing(r);
       ++my_ranges;
       my_frames += range_stats.frames;
+      my_seconds += range_stats.seconds;
+      my_sink_seconds += range_stats.sink_seconds;
       std::lock_guard<std::mutex> lock(mutex);
       stats.frames += range_stats.frames;
       stats.bad_packets += range_stats.bad_packets;
       if (stats.read_error.empty()) stats.read_error = range_stats.read_error;
     }
     log::stage("decoder " + std::to_string(decoder) + " done: " + std::to_string(my_ranges) +
-               " ranges, " + std::to_string(my_frames) + " frames");
+               " ranges, " + std::to_string(my_frames) + " frames (" +
+               log::seconds(my_seconds - my_sink_seconds) + " reading and decoding, " +
+               log::seconds(my_sink_seconds) + " in the sink)");
   };
 
   std::vector<std::thread> threads;

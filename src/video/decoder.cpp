@@ -148,7 +148,9 @@ DecodeStats SegmentDecoder::decode_with(PacketReader& reader, const Segment& seg
         ++stats.lead_in;
       } else {
         ++stats.frames;
+        const Stopwatch handing;
         if (!sink(frame, pts)) stop = true;
+        stats.sink_seconds += handing.seconds();
       }
       av_frame_unref(frame);
     }
@@ -177,6 +179,7 @@ DecodeStats SegmentDecoder::decode_with(PacketReader& reader, const Segment& seg
     drain();
   }
   stats.read_error = reader.read_error();
+  stats.seconds = since_open.seconds();
   log::detail(info.path + ": decoded [" + std::to_string(segment.begin) + ", " +
               std::to_string(segment.end) + "): " + std::to_string(stats.frames) + " frames, " +
               std::to_string(stats.lead_in) + " before it from the preceding key frame");

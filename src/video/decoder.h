@@ -49,6 +49,11 @@ struct DecodeStats {
   // AV_NOPTS_VALUE when no packet had a time. On the segment that runs to the end of the file,
   // where the readable video stream ends.
   int64_t packets_end = AV_NOPTS_VALUE;
+  // Wall time of the pass, and of it the time spent in the sink: the rest is reading and
+  // decoding. The stage lines at -v 2 print both per decoder, to tell a decoder slowed by its
+  // own work from one held up handing its frames on.
+  double seconds = 0;
+  double sink_seconds = 0;
 };
 
 // Where a decoder's first pass spent its time before its first picture (seconds): the stage

@@ -17,6 +17,7 @@ namespace barcode {
 
 Backend::~Backend() {
   closing_.clear();  // waits for every closing
+  for (AVBufferRef*& session : session_devices) av_buffer_unref(&session);
   av_buffer_unref(&nvdec);
 }
 
@@ -58,7 +59,11 @@ void choose_decoders(const MpiEnv& env, const Options& options, const DecodeWork
     for (int i = 0; i < sessions; ++i) {
       DecodeConfig c;
       c.keyframes_only = options.keyframes;
-      c.hw_device = backend.nvdec;
+      // The first session uses the rank's device context; each other one a context (and copy
+      // stream) of its own, or the rank's where none can be had.
+      AVBufferRef* own = i == 0 ? nullptr : create_nvdec_device(backend.device);
+      if (own) backend.session_devices.push_back(own);
+      c.hw_device = own ? own : backend.nvdec;
       backend.decoders.push_back(c);
     }
   }
@@ -86,6 +91,23 @@ void choose_decoders(const MpiEnv& env, const Options& options, const DecodeWork
               " cores" + (env.core_list().empty() ? std::string() : " (" + env.core_list() + ")"));
 }
 
+namespace {
+
+// A rank's decoder for one of its shares: an NVDEC session keeps its device context (and copy
+// stream), the share holding a reference of its own to it.
+DecodeConfig share_decoder(const DecodeConfig& rank_decoder, Backend& share) {
+  DecodeConfig c = rank_decoder;
+  if (c.hw_device) {
+    AVBufferRef* own = av_buffer_ref(c.hw_device);
+    if (!own) throw Error("av_buffer_ref(CUDA device context): out of memory");
+    share.session_devices.push_back(own);
+    c.hw_device = own;
+  }
+  return c;
+}
+
+}  // namespace
+
 std::unique_ptr<Backend> backend_share(const Backend& rank, int part, int parts) {
   auto share = std::make_unique<Backend>();
   share->devices = rank.devices;
@@ -99,15 +121,11 @@ std::unique_ptr<Backend> backend_share(const Backend& rank, int part, int parts)
   // and a share has NVDEC sessions before any has two.
   for (size_t d = static_cast<size_t>(part); d < rank.decoders.size();
        d += static_cast<size_t>(parts)) {
-    DecodeConfig c = rank.decoders[d];
-    if (c.hw_device) c.hw_device = share->nvdec;
-    share->decoders.push_back(c);
+    share->decoders.push_back(share_decoder(rank.decoders[d], *share));
   }
   // More shares than decoders: one more decoder like the rank's first.
   if (share->decoders.empty() && !rank.decoders.empty()) {
-    DecodeConfig c = rank.decoders.front();
-    if (c.hw_device) c.hw_device = share->nvdec;
-    share->decoders.push_back(c);
+    share->decoders.push_back(share_decoder(rank.decoders.front(), *share));
   }
   return share;
 }

@@ -22,6 +22,9 @@ struct Backend {
   int devices = 0;               // CUDA devices visible to the rank
   int device = -1;               // CUDA device, -1 for the CPU path
   AVBufferRef* nvdec = nullptr;  // FFmpeg CUDA device context, a reference of its own
+  // The NVDEC sessions' device contexts (each with its own copy stream), references of its own;
+  // its decoders' hw_device point at them.
+  std::vector<AVBufferRef*> session_devices;
   std::vector<DecodeConfig> decoders;
   int threads = 1;  // CPU threads of the rank (or of its share)
 

@@ -3,9 +3,6 @@
 
 #include <cuda_runtime_api.h>
 
-#include <map>
-#include <mutex>
-
 #if __has_include(<nvtx3/nvToolsExt.h>)
 #include <nvtx3/nvToolsExt.h>
 #define BARCODE_HAVE_NVTX 1
@@ -37,20 +34,11 @@ std::string gpu_description(int device) {
 
 namespace {
 
-// The stream FFmpeg copies NVDEC's pictures on, one per device for the life of the process
-// (decoders and frames of any job may use it until the process ends). Without it FFmpeg copies
-// on the legacy default stream, which every blocking stream waits on: the lanes' conversions
-// then waited for each other and for every session's copies (0.36 ms per frame on an H200).
-cudaStream_t picture_copy_stream(int device) {
-  static std::mutex mutex;
-  static std::map<int, cudaStream_t> streams;
-  const std::lock_guard<std::mutex> lock(mutex);
-  cudaStream_t& stream = streams[device];
-  if (!stream) {
-    CUDA_CHECK(cudaSetDevice(device));
-    CUDA_CHECK(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
-  }
-  return stream;
+// Frees the stream FFmpeg copied one session's pictures on, with the device context that names
+// it: every frame of the session holds that context, so no copy is queued on the stream after.
+// Work still queued finishes first (cudaStreamDestroy waits for it on the device).
+void destroy_copy_stream(AVHWDeviceContext* context) {
+  (void)cudaStreamDestroy(static_cast<cudaStream_t>(context->user_opaque));
 }
 
 }  // namespace
@@ -72,9 +60,27 @@ AVBufferRef* create_nvdec_device(int device) {
               " (FFmpeg: " + av_error_text(rc) + "); decoding in software");
     return nullptr;
   }
-  // Read by each decoder when it opens (GpuSink orders its kernels after the copies on it).
+  // FFmpeg copies each picture out of NVDEC's surface on the context's stream. Not the legacy
+  // default stream (FFmpeg's choice when none is set), which every blocking stream waits on, and
+  // not one stream for all sessions, which queued each session's copies behind the others' (2-3 %
+  // slower end to end on an H200, docs/benchmarks.md): a non-blocking stream per context, and a
+  // context per session. Read by the decoder when it opens; GpuSink orders its kernels after
+  // the copies on it.
+  cudaStream_t stream = nullptr;
+  cudaError_t rc_stream = cudaSetDevice(device);
+  if (rc_stream == cudaSuccess)
+    rc_stream = cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking);
+  if (rc_stream != cudaSuccess) {
+    av_buffer_unref(&ref);
+    log::warn("NVDEC is not available on GPU " + std::to_string(device) +
+              " (a CUDA stream for its copies: " + cudaGetErrorString(rc_stream) +
+              "); decoding in software");
+    return nullptr;
+  }
   auto* context = reinterpret_cast<AVHWDeviceContext*>(ref->data);
-  static_cast<AVCUDADeviceContext*>(context->hwctx)->stream = picture_copy_stream(device);
+  static_cast<AVCUDADeviceContext*>(context->hwctx)->stream = stream;
+  context->user_opaque = stream;
+  context->free = destroy_copy_stream;
   return ref;
 }
 

@@ -197,6 +197,12 @@ MovieOutcome run_movie(const MpiEnv& env, const Options& options, const std::str
       std::error_code ec;
       fs::remove(f.failure_record, ec);
     } else if (outcome.code != kExitInterrupted && outcome.code != kBusy) {
+      if (message.empty() && outcome.code == kExitIncomplete) {
+        // Not an error thrown, but the user looks for the cause where errors are kept.
+        message = movie + ": incomplete: the input is damaged or truncated; " + f.h5 +
+                  " marks the frames that could not be decoded in /frames/done (its attributes "
+                  "input_damage and truncated say which)";
+      }
       record_failure(f, movie, outcome.code, message);
     }
   }
@@ -224,7 +230,7 @@ const char* status_text(int code) {
 
 // Rank 0 collects every rank's outcomes and prints and writes the summary.
 void report(const MpiEnv& world, const Options& options, const std::vector<std::string>& movies,
-            const std::vector<MovieOutcome>& mine) {
+            const std::vector<int64_t>& line_numbers, const std::vector<MovieOutcome>& mine) {
   std::vector<double> packed;
   for (const MovieOutcome& m : mine) {
     packed.insert(packed.end(), {static_cast<double>(m.movie), static_cast<double>(m.code),
@@ -258,9 +264,11 @@ void report(const MpiEnv& world, const Options& options, const std::vector<std::
     const std::string status = status_text(m.code);
     char seconds[32];
     std::snprintf(seconds, sizeof seconds, "%.1f", m.seconds);
-    out << m.movie + 1 << '\t' << movie << '\t' << movie_output_name(movie) << '\t' << status
-        << '\t' << m.code << '\t' << m.frames << '\t' << seconds << '\n';
-    text += "\n  " + std::to_string(m.movie + 1) + "  " + status;
+    out << line_numbers[static_cast<size_t>(m.movie)] << '\t' << movie << '\t'
+        << movie_output_name(movie) << '\t' << status << '\t' << m.code << '\t' << m.frames << '\t'
+        << seconds << '\n';
+    text +=
+        "\n  line " + std::to_string(line_numbers[static_cast<size_t>(m.movie)]) + "  " + status;
     if (m.code >= 0) {
       text += ", " + std::to_string(m.frames) + " frames in " + seconds + " s";
       if (m.code != kExitOk) text += ", exit code " + std::to_string(m.code);
@@ -391,7 +399,8 @@ std::string movie_output_name(const std::string& manifest_line) {
   return stem + "-" + sha1_hex(manifest_line).substr(0, 12);
 }
 
-std::vector<std::string> read_manifest(const std::string& path, bool report_repeats) {
+std::vector<std::string> read_manifest(const std::string& path, bool report_repeats,
+                                       std::vector<int64_t>* line_numbers) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw usage_error(path + ": cannot read the manifest");
   std::vector<std::string> movies;
@@ -419,6 +428,7 @@ std::vector<std::string> read_manifest(const std::string& path, bool report_repe
       continue;
     }
     movies.push_back(line);
+    if (line_numbers) line_numbers->push_back(number);
   }
   if (movies.empty()) throw usage_error(path + ": the manifest lists no movie");
   return movies;
@@ -427,12 +437,13 @@ std::vector<std::string> read_manifest(const std::string& path, bool report_repe
 int run_manifest(const MpiEnv& world, const Options& options) {
   install_interrupt_handlers();
   std::vector<std::string> movies;
+  std::vector<int64_t> line_numbers;  // of each movie in the manifest, for the summary
   std::vector<int64_t> todo;
   std::vector<MovieOutcome> outcomes;
   collective_step(world, [&] {
     refuse_split_launch(world);
     validate_options(options);
-    movies = read_manifest(options.manifest, world.rank() == 0);
+    movies = read_manifest(options.manifest, world.rank() == 0, &line_numbers);
     std::error_code ec;
     fs::create_directories(options.output_h5, ec);
     if (!fs::is_directory(options.output_h5)) {
@@ -504,7 +515,7 @@ int run_manifest(const MpiEnv& world, const Options& options) {
   }
   mpi_check(MPI_Allreduce(mine, all, 2, MPI_INT, MPI_MAX, world.comm()),
             "MPI_Allreduce(manifest result)");
-  report(world, options, movies, outcomes);
+  report(world, options, movies, line_numbers, outcomes);
   if (all[0]) return kExitInterrupted;
   return all[1] ? kExitFailure : kExitOk;
 }

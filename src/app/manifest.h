@@ -26,8 +26,10 @@ std::string movie_output_name(const std::string& manifest_line);
 // The movies of a manifest: its lines without trailing blanks, in order, each once (a repeated
 // line is skipped, with a warning when `report_repeats`); blank lines, lines starting with #
 // and a UTF-8 byte order mark are skipped. Throws usage_error when the file cannot be read, is
-// not text (a movie given as the list) or lists nothing.
-std::vector<std::string> read_manifest(const std::string& path, bool report_repeats);
+// not text (a movie given as the list) or lists nothing. With `line_numbers`, it receives each
+// movie's line number in the file (from 1), for the summary.
+std::vector<std::string> read_manifest(const std::string& path, bool report_repeats,
+                                       std::vector<int64_t>* line_numbers = nullptr);
 
 // Returns the exit code: 0 when every movie is done, 4 when a signal stopped the run (rerun to
 // go on), 1 when any movie failed.

@@ -142,6 +142,29 @@ class Manifest(ToolTest):
         self.assertEqual(result.returncode, 2, result.stderr)
         self.assertEqual(result.stderr.count("SLURM started 2 tasks but MPI sees 1 rank"), 1)
 
+    def test_summary_lines_and_an_incomplete_movie(self):
+        # The summary's `line` is the movie's line in the file (comments and blank lines
+        # counted), and a movie that ends incomplete (exit 3) is recorded like a failure: a
+        # record, and its cause in logs/NAME.log where archive.sbatch keeps messages.
+        manifest = self.out("commented.txt")
+        with open(manifest, "w") as f:
+            f.write(f"# an archive\n\n{media(GOOD[0])}\n# damaged:\n{media('truncated.mkv')}\n")
+        outdir = self.out("lines")
+        result = run_tool(["--manifest", manifest, "-o", outdir], 1)
+        self.assertEqual(result.returncode, 1, result.stderr)
+        with open(os.path.join(outdir, "manifest-summary.tsv")) as f:
+            rows = [line.rstrip("\n").split("\t") for line in f][1:]
+        self.assertEqual([(r[0], r[3], r[4]) for r in rows],
+                         [("3", "done", "0"), ("5", "incomplete", "3")])
+        self.assertIn("line 5  incomplete", result.stderr)
+        name = output_name(media("truncated.mkv"))
+        with open(os.path.join(outdir, "failed", name + ".txt")) as f:
+            self.assertEqual(f.read().split("\t")[0], "3")
+        with open(os.path.join(outdir, "logs", name + ".log")) as f:
+            text = f.read()
+        self.assertIn("incomplete", text)
+        self.assertIn(name + ".h5", text)
+
     def test_a_repeated_line_is_done_once(self):
         manifest = self.write_manifest([GOOD[0], GOOD[1], GOOD[0], GOOD[2], GOOD[1]])
         result = run_tool(["--manifest", manifest, "-o", self.out("rep")], 2)

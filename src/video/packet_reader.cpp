@@ -42,6 +42,7 @@ void PacketReader::open() {
     if (static_cast<int>(i) != stream_index_) format_->streams[i]->discard = AVDISCARD_ALL;
   }
   have_pending_ = false;
+  unread_ = true;
 }
 
 void PacketReader::seek_to_begin() {
@@ -61,6 +62,13 @@ void PacketReader::seek_to_begin() {
     lead = 16 * std::max<int64_t>(frame, 1);
   }
   const int64_t begin = segment_.begin - lead;
+  // A segment from the stream's start needs no seek: reading from the start is what the seek
+  // would do, and some demuxers read nothing after a seek there (a single JPEG, image2).
+  const int64_t start = stream()->start_time != AV_NOPTS_VALUE ? stream()->start_time : 0;
+  if (begin <= start) {
+    if (!unread_) open();
+    return;
+  }
   for (int attempt = 0; attempt < 8; ++attempt) {
     const int64_t target = attempt == 0 ? begin : begin - (step << (attempt - 1));
     int rc = av_seek_frame(format_.get(), stream_index_, target, AVSEEK_FLAG_BACKWARD);
@@ -93,6 +101,7 @@ void PacketReader::seek_to_begin() {
 }
 
 bool PacketReader::read_video_packet(AVPacket* packet) {
+  unread_ = false;
   for (;;) {
     int rc = av_read_frame(format_.get(), packet);
     if (rc == AVERROR_EOF) return false;

@@ -11,6 +11,9 @@ import sys
 W, H = 320, 180
 
 
+STILL_COLOR = "3070c0"  # still.jpg and still.png
+
+
 def ffmpeg(out, *args):
     if os.path.exists(out):
         return
@@ -224,6 +227,11 @@ def main(outdir):
         with open(p("text.mp4"), "w") as f:
             f.write("this is a text file, not a movie\n" * 40)
     open(p("empty.mp4"), "a").close()
+    # Still images: one picture, timed at 0. FFmpeg reads this JPEG with its image2 demuxer
+    # (others with jpeg_pipe, by their content), the PNG with png_pipe.
+    ffmpeg(p("still.jpg"), "-f", "lavfi", "-i", "testsrc=s=320x240:d=1", "-frames:v", "1")
+    ffmpeg(p("still.png"), "-f", "lavfi", "-i",
+           f"color=c=0x{STILL_COLOR}:s=320x180:d=1,format=rgb24", "-frames:v", "1")
     ffmpeg(p("audio_only.m4a"), "-f", "lavfi", "-i", "sine=frequency=440:duration=2", "-c:a", "aac")
     if not os.path.exists(p("truncated.mkv")):
         ffmpeg(p("truncated_src.mkv"), "-i", p("busy_h264.mp4"), "-c", "copy")

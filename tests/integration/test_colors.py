@@ -1,10 +1,11 @@
 """Known colours in, exact colours out (lossless RGB media), and known proportions."""
+import subprocess
 import unittest
 
 import numpy as np
 
 from common import ToolTest, media
-from make_media import SOLID_COLORS
+from make_media import SOLID_COLORS, STILL_COLOR
 
 
 def rgb(hex_colour):
@@ -43,6 +44,21 @@ class Colors(ToolTest):
         result = self.run_ok([media("solid_rgb.mkv"), "-o", self.out("p.h5"), "--batch", "8"], 3)
         # Rank 0 reports all ranks' frames, not only its own third.
         self.assertIn("progress: 60/60 frames (100.0%)", result.stderr)
+
+    def test_a_still_image_is_one_column(self):
+        # A PNG of one colour: that colour, exactly.
+        d = self.barcode("still.png")
+        self.assertEqual(d["attrs"]["complete"], 1)
+        np.testing.assert_array_equal(d["color/dominant"], [rgb(STILL_COLOR)])
+        # A JPEG that FFmpeg reads with image2, which reads nothing after a seek to the start:
+        # it once failed with "none of the 1 sampled frames could be decoded".
+        probe = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=format_name",
+                                "-of", "csv=p=0", media("still.jpg")],
+                               capture_output=True, text=True, check=True)
+        self.assertEqual(probe.stdout.strip(), "image2")
+        d = self.barcode("still.jpg")
+        self.assertEqual(d["attrs"]["complete"], 1)
+        np.testing.assert_array_equal(d["frames/done"], [1])
 
     def test_odd_frame_size(self):
         d = self.barcode("odd_318x179.mp4")

@@ -76,32 +76,32 @@ bool shows_damage(const FrameScan& scan) {
 
 // A file cut short often reads to a clean end of file, and FFmpeg then recomputes its duration
 // from what it read: compare where the video packets end (all of them, key frames or not) with
-// what the header states. The header's video facts (frame count, the stream's duration, the
-// index) allow half a frame and a thousandth of the length for rounding; the whole file's
-// duration, used only without them, two seconds, as audio may outlast the picture.
-void check_video_end(const MpiEnv& env, const StreamInfo& info, int64_t packets_end, Plan& plan) {
+// what the header states, or with the end of the range asked for (--end) where that comes
+// first. The header's video facts (frame count, the stream's duration, the index) allow half a
+// frame and a thousandth of the length for rounding; the whole file's duration, used only
+// without them, two seconds, as audio may outlast the picture. A file that states no end is
+// never called truncated: a range past its end is only a range past its end.
+void check_video_end(const MpiEnv& env, const StreamInfo& info, int64_t packets_end,
+                     int64_t range_end, Plan& plan) {
   const AVRational tb = info.time_base;
-  int64_t stated = 0;
-  if (info.stated_end_pts > info.start_pts) {
-    const int64_t tolerance = info.frame_ticks / 2 + (info.stated_end_pts - info.start_pts) / 1000;
-    if (info.stated_end_pts - packets_end > tolerance) stated = info.stated_end_pts;
-  }
   // The whole file's duration only where the video stream states no end of its own: a
   // Matroska file whose audio runs on past the picture states the audio's end there, while the
   // video's own DURATION tag agrees with its packets.
   const bool video_states_its_end = info.stated_end_pts > info.start_pts;
-  if (!stated && !video_states_its_end && info.end_pts > 0 &&
-      to_seconds(info.end_pts - packets_end, tb) > 2.0) {
-    stated = info.end_pts;
-  }
-  if (!stated) return;
+  const int64_t file_end = video_states_its_end ? info.stated_end_pts : info.end_pts;
+  if (file_end <= 0) return;
+  const int64_t expected = std::min(file_end, range_end);
+  const int64_t tolerance =
+      video_states_its_end ? info.frame_ticks / 2 + (info.stated_end_pts - info.start_pts) / 1000
+                           : static_cast<int64_t>(std::llround(2.0 / av_q2d(tb)));
+  if (expected - packets_end <= tolerance) return;
   plan.truncated = true;
   plan.gap_start = to_seconds(packets_end - info.start_pts, tb);
-  plan.gap_end = to_seconds(stated - info.start_pts, tb);
+  plan.gap_end = to_seconds(expected - info.start_pts, tb);
   if (env.rank() == 0) {
-    log::warn(info.path + ": the video stops at " + std::to_string(plan.gap_start) +
-              " s but the file states " + std::to_string(plan.gap_end) +
-              " s: truncated file? the rest is missing");
+    log::warn(info.path + ": the video stops at " + std::to_string(plan.gap_start) + " s but " +
+              (expected < file_end ? "the range asked for (--end) reaches " : "the file states ") +
+              std::to_string(plan.gap_end) + " s: truncated file? the rest is missing");
   }
 }
 
@@ -212,8 +212,9 @@ Plan make_plan(const MpiEnv& env, const Options& options) {
   allreduce(env, packets_end, MPI_MAX, "end of the packets");
 
   plan.frame_pts = gather_table(env, scan.pts);
-  if (options.end < 0 && packets_end != AV_NOPTS_VALUE) {
-    check_video_end(env, info, packets_end, plan);
+  if (packets_end != AV_NOPTS_VALUE) {
+    check_video_end(env, info, packets_end,
+                    options.end < 0 ? std::numeric_limits<int64_t>::max() : end, plan);
   }
   SampleRule rule;
   rule.every = options.every;

@@ -49,7 +49,7 @@ class PacketReader {
   PacketPtr pending_;  // first packet after a seek, read to check where the seek landed
   bool have_pending_ = false;
   bool done_ = false;
-  bool unread_ = false;  // nothing read since the file was opened: at the stream's start
+  bool unread_ = false;   // nothing read since the file was opened: at the stream's start
   int late_packets_ = 0;  // consecutive packets past the end, where dts bounds nothing
   std::string read_error_;
 };

@@ -43,6 +43,29 @@ class Truncation(ToolTest):
                     # What was readable is all there.
                     self.assertTrue(np.all(d["frames/done"] == 1))
 
+    def test_a_range_that_runs_into_the_cut_is_truncated(self):
+        # --start 2 --end 4 of a file whose video stops at 2.64 s (of 5 stated): truncated, the
+        # gap up to the range's end. It once said truncated=0. A range within what is readable,
+        # and a complete file's range, are complete.
+        for ranks in (1, 2):
+            with self.subTest(ranks=ranks):
+                out = self.out(f"range{ranks}.h5")
+                result = run_tool([media("cut50_mpeg4.avi"), "-o", out, "--overwrite",
+                                   "--start", "2", "--end", "4"], ranks)
+                self.assertEqual(result.returncode, INCOMPLETE, result.stderr)
+                self.assertIn("the range asked for (--end) reaches 4.0", result.stderr)
+                a = read_h5(out)["attrs"]
+                self.assertEqual((a["complete"], a["truncated"]), (0, 1))
+                self.assertAlmostEqual(a["gap_end"], 4.0, places=2)
+                self.assertLess(a["gap_start"], 3.0)
+        for movie, end in (("cut50_mpeg4.avi", "2"), ("busy_mpeg4.avi", "4")):
+            with self.subTest(movie=movie, end=end):
+                out = self.out("inside.h5")
+                result = run_tool([media(movie), "-o", out, "--overwrite", "--start", "1",
+                                   "--end", end], 2)
+                self.assertNotIn("truncated", result.stderr)
+                self.assertEqual(read_h5(out)["attrs"]["truncated"], 0)
+
     def test_zeroed_range_is_incomplete(self):
         rows = {}
         for ranks in (1, 2):

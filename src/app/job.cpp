@@ -115,10 +115,16 @@ void write_attributes(H5Store& store, const Plan& plan, const Options& options, 
 }
 
 // OUT.partial, open for writing, with what an earlier, interrupted run left in it.
+// How many rows marked done were decoded over damaged data (see OpenStore::concealed_before).
+constexpr const char* kConcealedDoneAttribute = "concealed_in_done_rows";
+
 struct OpenStore {
   std::unique_ptr<H5Store> store;
   std::vector<FrameColors> finished;  // this rank's rows on disk already (when resuming)
   int64_t damaged_rows = 0;           // marked done in OUT.partial, but failing their checksum
+  // Rows marked done in OUT.partial whose frames the decoder patched over damaged data: not
+  // decoded again, so this run would not see that damage.
+  int64_t concealed_before = 0;
 };
 
 // Refuses to continue OUT.partial unless it was made from the same input, frames and
@@ -203,6 +209,7 @@ OpenStore open_store(const MpiEnv& env, const Plan& plan, const Options& options
       opened.store = H5Store::open_existing(partial, env.comm(), layout);
       check_resumable(*opened.store, plan, options, partial);
       opened.finished = read_finished_rows(*opened.store, plan, partial, opened.damaged_rows);
+      opened.concealed_before = opened.store->get_int_attribute(kConcealedDoneAttribute, 0);
       opened.store->set_attribute("ranks", int64_t{env.size()});
     } else {
       opened.store = std::make_unique<H5Store>(partial, env.comm(), layout);
@@ -215,9 +222,10 @@ OpenStore open_store(const MpiEnv& env, const Plan& plan, const Options& options
 }
 
 // An interrupted run's ending: everything written so far stays in OUT.partial, marked done,
-// for --resume.
-void keep_interrupted_store(const MpiEnv& env, H5Store& store) {
+// for --resume, with the count of those rows decoded over damage.
+void keep_interrupted_store(const MpiEnv& env, H5Store& store, int64_t concealed_done) {
   collective_step(env, [&] {
+    store.set_attribute(kConcealedDoneAttribute, concealed_done);
     store.set_flag("complete", false);
     store.set_flag("interrupted", true);
     store.close();
@@ -252,8 +260,9 @@ void refuse_if_no_frame_made(const MpiEnv& env, const Plan& plan, const std::str
 // here on OUT.h5 exists, and it is a finished run.
 void finish_store(const MpiEnv& env, const Plan& plan, const Options& options,
                   const std::string& partial, H5Store& store, int64_t missing, int64_t damage,
-                  bool complete) {
+                  int64_t concealed_done, bool complete) {
   collective_step(env, [&] {
+    store.set_attribute(kConcealedDoneAttribute, concealed_done);
     store.set_flag("complete", complete);
     store.set_attribute("frames_missing", missing);
     store.set_flag("truncated", plan.truncated);
@@ -274,7 +283,8 @@ struct Outcome {
   std::future<void> closing;  // closes the decoders while the job finishes (close_in_background)
   int64_t missing = 0;        // over all ranks
   int64_t concealed = 0;      // sampled frames decoded over damaged data, over all ranks
-  bool interrupted = false;   // a signal asked every rank to stop (see interrupt.h)
+  int64_t concealed_written = 0;  // of them, those whose rows were written (over all ranks)
+  bool interrupted = false;       // a signal asked every rank to stop (see interrupt.h)
 };
 
 // This rank's frame palettes, kept as rows are written, for the movie palette.
@@ -428,6 +438,8 @@ Outcome process_segment(const MpiEnv& env, const Plan& plan, const Options& opti
   Progress progress(env.rank() == 0, static_cast<int64_t>(plan.samples.size()),
                     std::filesystem::path(options.source()).filename().string());
   Outcome outcome;
+  // Rows written by this run, to tell which of the frames patched over damage were written.
+  std::vector<uint8_t> written(done.size(), 0);
   try {
     // Rounds go on until every rank's book is drained. After a signal the decoders stop at
     // their next frame, the sink finishes what it holds, and the last rounds write it all.
@@ -439,6 +451,8 @@ Outcome process_segment(const MpiEnv& env, const Plan& plan, const Options& opti
       const StageMark mark("write");
       wait_for_all_ranks(env);  // the collective writes below would poll while others come
       store.write_colors(rows);
+      for (const FrameColors& row : rows)
+        written[static_cast<size_t>(row.position - plan.my_first)] = 1;
       palettes.keep(plan.my_first, rows);
       run.write_s += write_clock.seconds();
       run.frames_written += static_cast<int64_t>(rows.size());
@@ -485,9 +499,14 @@ Outcome process_segment(const MpiEnv& env, const Plan& plan, const Options& opti
   int64_t missing = run.frames_sampled - run.frames_written;
   mpi_check(MPI_Allreduce(&missing, &outcome.missing, 1, MPI_INT64_T, MPI_SUM, env.comm()),
             "MPI_Allreduce(missing)");
-  mpi_check(MPI_Allreduce(&decode_stats.concealed, &outcome.concealed, 1, MPI_INT64_T, MPI_SUM,
-                          env.comm()),
+  int64_t concealed[2] = {decode_stats.concealed, 0}, concealed_all[2] = {0, 0};
+  for (const int64_t row : decode_stats.concealed_rows) {
+    concealed[1] += written[static_cast<size_t>(row - plan.my_first)];
+  }
+  mpi_check(MPI_Allreduce(concealed, concealed_all, 2, MPI_INT64_T, MPI_SUM, env.comm()),
             "MPI_Allreduce(concealed)");
+  outcome.concealed = concealed_all[0];
+  outcome.concealed_written = concealed_all[1];
   if (outcome.concealed > 0 && env.rank() == 0 && !outcome.interrupted) {
     log::warn(plan.info.path + ": " + std::to_string(outcome.concealed) +
               " sampled frames were patched over damaged data by the decoder; their rows are "
@@ -723,8 +742,9 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats, const Ba
   Outcome outcome =
       process_segment(env, plan, options, backend, row_producer(plan, stored, backend), store, run,
                       palettes, opened.finished);
+  const int64_t concealed_done = opened.concealed_before + outcome.concealed_written;
   if (outcome.interrupted) {
-    keep_interrupted_store(env, store);
+    keep_interrupted_store(env, store, concealed_done);
     report();
     tell_interrupted(env, plan, options.source(), partial, outcome.missing);
     return kExitInterrupted;
@@ -737,10 +757,17 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats, const Ba
     run.palette_s = palette_clock.seconds();
   }
   log::stage("movie palette done");
-  // Damage the plan found in the packets, and frames the decoders patched over.
-  const int64_t damage = plan.damage + outcome.concealed;
+  // Damage the plan found in the packets, and frames the decoders patched over, in this run or
+  // (rows it did not make again) in the interrupted run it continues.
+  if (opened.concealed_before > 0 && env.rank() == 0) {
+    log::warn(plan.info.path + ": " + std::to_string(opened.concealed_before) +
+              " sampled frames that an earlier, interrupted run finished were patched over "
+              "damaged data by the decoder; the file is marked incomplete (input_damage)");
+  }
+  const int64_t damage = plan.damage + outcome.concealed + opened.concealed_before;
   const bool complete = outcome.missing == 0 && !plan.truncated && damage == 0;
-  finish_store(env, plan, options, partial, store, outcome.missing, damage, complete);
+  finish_store(env, plan, options, partial, store, outcome.missing, damage, concealed_done,
+               complete);
 
   log::stage("file closed and renamed");
   std::string written;

@@ -48,7 +48,6 @@ DecodePoolStats run_decode_pool(const Plan& plan, int64_t first, int64_t end,
     sessions.push_back(std::make_unique<SegmentDecoder>(plan.info, config));
   }
   std::mutex mutex;  // stats
-  std::atomic<int64_t> concealed{0};
   FirstFailure failure;
 
   auto decode_ranges = [&](int decoder) {
@@ -87,11 +86,13 @@ DecodePoolStats run_decode_pool(const Plan& plan, int64_t first, int64_t end,
                            log::seconds(startup.codec_open) + ", first picture " +
                            log::seconds(startup.first_picture) + " after)");
               }
-              if (frame->decode_error_flags || (frame->flags & AV_FRAME_FLAG_CORRUPT)) {
-                concealed.fetch_add(1, std::memory_order_relaxed);
-              }
-              if (!is_done(next_row))
+              if (!is_done(next_row)) {
+                if (frame->decode_error_flags || (frame->flags & AV_FRAME_FLAG_CORRUPT)) {
+                  std::lock_guard<std::mutex> lock(mutex);
+                  stats.concealed_rows.push_back(next_row);
+                }
                 sink.put(decoder, frame, next_row, plan.frame_index(next_row));
+              }
               ++next_row;
               return true;
             }
@@ -124,7 +125,7 @@ DecodePoolStats run_decode_pool(const Plan& plan, int64_t first, int64_t end,
     threads.emplace_back(decode_ranges, static_cast<int>(d));
   }
   for (auto& t : threads) t.join();
-  stats.concealed = concealed.load();
+  stats.concealed = static_cast<int64_t>(stats.concealed_rows.size());
   stats.seconds = clock.seconds();
   failure.rethrow_if_any();
   return stats;

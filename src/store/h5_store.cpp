@@ -377,6 +377,11 @@ std::string H5Store::get_text_attribute(const std::string& name) {
   return read_text_attribute(file_.get(), path_, name);
 }
 
+int64_t H5Store::get_int_attribute(const std::string& name, int64_t absent) {
+  const H5Lock lock;
+  return read_int_attribute(file_.get(), name.c_str(), absent);
+}
+
 H5Store::~H5Store() {
   const H5Lock lock;
   try {

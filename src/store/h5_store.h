@@ -71,6 +71,8 @@ class H5Store {
 
   // Collective; every rank passes the same name. "" when the attribute is absent.
   std::string get_text_attribute(const std::string& name);
+  // Collective, likewise; `absent` when the attribute is absent or not an integer.
+  int64_t get_int_attribute(const std::string& name, int64_t absent);
   ~H5Store();
   H5Store(const H5Store&) = delete;
   H5Store& operator=(const H5Store&) = delete;

@@ -183,6 +183,23 @@ int read_flag_attribute(hid_t location, const char* name) {
   return result;
 }
 
+int64_t read_int_attribute(hid_t location, const char* name, int64_t absent) {
+  if (H5Aexists(location, name) <= 0) return absent;
+  const hid_t attr = H5Aopen(location, name, H5P_DEFAULT);
+  if (attr < 0) return absent;
+  int64_t result = absent;
+  const hid_t type = H5Aget_type(attr);
+  if (type >= 0) {
+    int64_t value = 0;
+    if (H5Tget_class(type) == H5T_INTEGER && H5Aread(attr, H5T_NATIVE_INT64, &value) >= 0) {
+      result = value;
+    }
+    H5Tclose(type);
+  }
+  H5Aclose(attr);
+  return result;
+}
+
 std::string recorded_options(const std::string& as_toml) {
   // Which sampling rule the run used: the others are at their defaults and would conflict.
   std::istringstream in(as_toml);

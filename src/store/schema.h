@@ -58,6 +58,8 @@ void write_flag_attribute(hid_t location, const std::string& path, const std::st
 std::string read_text_attribute(hid_t location, const std::string& path, const std::string& name);
 // 1 or 0 for a boolean or integer attribute; -1 when absent or of another type. Never throws.
 int read_flag_attribute(hid_t location, const char* name);
+// An integer attribute's value; `absent` when absent or not an integer. Never throws.
+int64_t read_int_attribute(hid_t location, const char* name, int64_t absent);
 
 // Whether `type` is the boolean h5py writes and reads as bool: an 8-bit enum {FALSE, TRUE}.
 bool is_boolean_type(hid_t type);

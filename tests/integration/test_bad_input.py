@@ -214,6 +214,18 @@ class BadInput(ToolTest):
             results.append(d)
         assert_same_datasets(self, results[0], results[1], "1 and 2 ranks")
         self.assertEqual(results[0]["attrs"]["input_damage"], results[1]["attrs"]["input_damage"])
+        # Resumed after the patched rows were finished: they are not decoded again, and the
+        # file is still not complete (it was complete=1 and exit 0 once every damaged row had
+        # been written before the interruption). Here every row was: the finished file, named
+        # back to OUT.partial, is what an interruption after the last row leaves.
+        out = self.out("flipped1.h5")
+        os.replace(out, out + ".partial")
+        result = run_tool([movie, "-o", out, "--tile-width", "64", "--resume"], 2)
+        self.assertEqual(result.returncode, INCOMPLETE, result.stderr)
+        self.assertIn("that an earlier, interrupted run finished were patched", result.stderr)
+        d = read_h5(out)
+        self.assertEqual(d["attrs"]["complete"], 0)
+        self.assertEqual(d["attrs"]["input_damage"], results[0]["attrs"]["input_damage"])
 
     def test_empty_output_name(self):
         self.expect_refusal([media("busy_h264.mp4"), "-o", ""], ["--output", "empty"])

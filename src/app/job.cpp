@@ -690,7 +690,8 @@ void refuse_split_launch(const MpiEnv& env) {
   }
 }
 
-int run_job(const MpiEnv& env, const Options& options, RunStats* stats, const Backend* shared) {
+int run_job(const MpiEnv& env, const Options& options, RunStats* stats, const Backend* shared,
+            Plan* planned) {
   RunStats run;
   // Whatever way the job ends, the caller gets the counts made so far.
   struct Handover {
@@ -713,7 +714,15 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats, const Ba
   Backend own;  // unless the caller opened the device for several jobs (a --manifest rank)
   const Backend& backend = shared ? *shared : own;
   StoredSource stored;
-  const Plan plan = plan_while_opening_device(env, options, shared ? nullptr : &own, stored, run);
+  const Plan plan =
+      planned && options.from_h5.empty()
+          ? std::move(*planned)
+          : plan_while_opening_device(env, options, shared ? nullptr : &own, stored, run);
+  if (planned) {
+    run.scan_s = plan.scan_seconds;
+    run.frames_scanned = plan.my_frames_scanned;
+    log::stage("plan made ahead");
+  }
   if (!shared) choose_decoders(env, options, DecodeWork{plan.info.codec, false}, own);
   log::stage("backend ready");
   // The summary every ending prints (collective: every rank reaches it together).

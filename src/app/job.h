@@ -7,6 +7,7 @@
 #include "app/summary.h"
 #include "base/mpi_env.h"
 #include "plan/options.h"
+#include "plan/plan.h"
 
 namespace barcode {
 
@@ -16,8 +17,10 @@ struct Backend;
 // CollectiveExit; an error on one rank alone ends the whole job through MPI_Abort. `stats`,
 // when given, receives this rank's counts and times. `backend`, when given, is the device and
 // decoders the caller opened for several jobs (job_backend.h); otherwise the job opens its own.
+// `planned`, when given, is the input's plan made ahead by the caller (make_plan with these
+// options on an environment like `env`: a --manifest rank plans its next movie meanwhile).
 int run_job(const MpiEnv& env, const Options& options, RunStats* stats = nullptr,
-            const Backend* backend = nullptr);
+            const Backend* backend = nullptr, Plan* planned = nullptr);
 
 // Throws usage_error when SLURM started several tasks but MPI sees one rank (a PMI mismatch:
 // each copy would process everything alone). run_job checks it; --manifest checks it once.

@@ -12,6 +12,7 @@
 
 #include "app/job.h"
 #include "app/job_backend.h"
+#include "app/movie_planner.h"
 #include "app/movie_queue.h"
 #include "app/summary.h"
 #include "base/error.h"
@@ -140,7 +141,7 @@ int done_elsewhere(const MpiEnv& env, const Options& options, const MovieFiles& 
 // Runs one movie on `env` (all ranks, or this rank alone) with `backend` and returns what
 // became of it.
 MovieOutcome run_movie(const MpiEnv& env, const Options& options, const std::string& movie,
-                       int64_t index, const Backend& backend) {
+                       int64_t index, const Backend& backend, MoviePlanner::Next* ahead = nullptr) {
   const MovieFiles f = movie_files(options.output_h5, options.styles, movie);
   if (const int status = done_elsewhere(env, options, f, movie)) {
     if (status == kFinishedOther) {
@@ -169,7 +170,8 @@ MovieOutcome run_movie(const MpiEnv& env, const Options& options, const std::str
   std::string message;  // the error, for DIR/logs/NAME.log
   log::info("manifest: movie " + std::to_string(index + 1) + ": " + movie + " -> " + f.name);
   try {
-    outcome.code = run_job(env, o, &stats, &backend);
+    if (ahead && ahead->error) std::rethrow_exception(ahead->error);  // its plan failed
+    outcome.code = run_job(env, o, &stats, &backend, ahead ? ahead->plan.get() : nullptr);
   } catch (const CollectiveExit& e) {
     outcome.code = e.exit_code;
     message = e.message;
@@ -348,43 +350,61 @@ bool run_queue(const MpiEnv& world, const Options& options, const std::vector<st
   }
   {
     MovieQueue next_movie(world.comm(), static_cast<int64_t>(todo.size()));
-    std::mutex mutex;  // guards next_movie, outcomes, failed and error
+    // Two planners, two plans kept ready: planning one takes about 0.3 s, and a rank of 13
+    // slots on 60-s films starts a movie every 0.3 s. Each plans on a communicator of its own.
+    std::vector<std::unique_ptr<MpiEnv>> planner_envs;
+    if (at_once > 1 && options.from_h5.empty()) {
+      for (int p = 0; p < 2; ++p) planner_envs.push_back(MpiEnv::alone(world, 2));
+    }
+    const int ahead = static_cast<int>(planner_envs.size());
+    MoviePlanner planner([&] { return next_movie.next(); },
+                         [&](const MpiEnv& env, int64_t item) {
+                           const std::string& movie =
+                               movies[static_cast<size_t>(todo[static_cast<size_t>(item)])];
+                           return make_plan(env, movie_options(options, movie));
+                         },
+                         std::move(planner_envs), ahead);
+    std::mutex mutex;  // guards outcomes, failed and error
     bool failed = false;
     std::exception_ptr error;
     const auto work = [&](int part) {
       try {
         for (;;) {
-          int64_t item = -1;
           {
             const std::lock_guard<std::mutex> lock(mutex);
             if (failed || interrupt_requested()) return;
-            item = next_movie.next();
           }
-          if (item < 0) return;
-          const int64_t movie = todo[static_cast<size_t>(item)];
+          MoviePlanner::Next next = planner.next();
+          if (next.item < 0) return;
+          const int64_t movie = todo[static_cast<size_t>(next.item)];
           const Backend& mine =
               shares[static_cast<size_t>(part)] ? *shares[static_cast<size_t>(part)] : backend;
-          const MovieOutcome outcome = run_movie(*envs[static_cast<size_t>(part)], options,
-                                                 movies[static_cast<size_t>(movie)], movie, mine);
+          const MovieOutcome outcome =
+              run_movie(*envs[static_cast<size_t>(part)], options,
+                        movies[static_cast<size_t>(movie)], movie, mine, &next);
           const std::lock_guard<std::mutex> lock(mutex);
           outcomes.push_back(outcome);
           if (outcome.code == kExitFailure && !failed) {
             // Not the movie's fault (I/O, library or device): this rank would likely fail every
-            // movie it took next, so it leaves them to the others.
+            // movie it took next, so it leaves them to the others (and a later run those it had
+            // planned ahead).
             log::error("manifest: this rank takes no further movies after that failure");
             failed = true;
+            planner.stop();
           }
         }
       } catch (...) {
         const std::lock_guard<std::mutex> lock(mutex);
         if (!error) error = std::current_exception();
         failed = true;
+        planner.stop();
       }
     };
     std::vector<std::thread> threads;
     for (int part = 1; part < at_once; ++part) threads.emplace_back(work, part);
     work(0);
     for (std::thread& t : threads) t.join();
+    planner.stop();
     if (error) std::rethrow_exception(error);
   }  // every rank leaves the queue together
   return interrupt_requested();

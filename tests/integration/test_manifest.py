@@ -56,6 +56,24 @@ class Manifest(ToolTest):
         record = os.path.join(outdir, "failed", output_name(media("text.mp4")) + ".txt")
         self.assertTrue(os.path.exists(record))
 
+    def test_movies_planned_ahead_equal_direct_runs(self):
+        # Two slots and two planners: most movies are planned while others are being made, a
+        # bad one among them is that movie's failure (its plan's error recorded), and every
+        # file equals a direct run's.
+        names = GOOD[:2] + ["text.mp4"] + GOOD[2:]
+        outdir = self.out("ahead")
+        result = run_tool(["--manifest", self.write_manifest(names), "-o", outdir,
+                           "--movies-at-once", "2", "--threads", "2", "-v", "2"], 1)
+        self.assertEqual(result.returncode, 1, result.stderr)
+        self.assertGreaterEqual(result.stderr.count("plan made ahead"), 2, result.stderr)
+        self.check_outputs(GOOD, outdir)
+        self.assertIn("5 done, 1 failed, 0 interrupted, 0 not started, of 6", result.stderr)
+        name = output_name(media("text.mp4"))
+        with open(os.path.join(outdir, "failed", name + ".txt")) as f:
+            self.assertEqual(f.read().split("\t")[0], "2")
+        with open(os.path.join(outdir, "logs", name + ".log")) as f:
+            self.assertIn("text.mp4", f.read())
+
     def test_queue_of_whole_movies_with_a_bad_one(self):
         names = GOOD[:2] + ["text.mp4"] + GOOD[2:]
         outdir = self.out("archive")

@@ -30,7 +30,12 @@ void MoviePlanner::stop() {
 }
 
 MoviePlanner::Next MoviePlanner::next() {
-  const std::lock_guard<std::mutex> lock(mutex_);
+  std::unique_lock<std::mutex> lock(mutex_);
+  // Once the queue is exhausted, an item a planner took is run by whoever asks next: wait for
+  // its plan rather than end (no other slot or rank would run it).
+  changed_.wait(lock,
+                [&] { return stopping_ || !ready_.empty() || !exhausted_ || planning_ == 0; });
+  if (failure_) std::rethrow_exception(failure_);
   Next next;
   if (stopping_) return next;
   if (!ready_.empty()) {
@@ -55,9 +60,18 @@ void MoviePlanner::plan_ahead(const MpiEnv& env) {
         return stopping_ || exhausted_ || ready_.size() + static_cast<size_t>(planning_) < ahead_;
       });
       if (stopping_ || exhausted_ || interrupt_requested()) return;
-      planned.item = take_();
+      try {
+        planned.item = take_();
+      } catch (...) {
+        // The queue failed (MPI): the slots' next call reports it.
+        failure_ = std::current_exception();
+        exhausted_ = true;
+        changed_.notify_all();
+        return;
+      }
       if (planned.item < 0) {
         exhausted_ = true;
+        changed_.notify_all();
         return;
       }
       ++planning_;
@@ -70,6 +84,7 @@ void MoviePlanner::plan_ahead(const MpiEnv& env) {
     const std::lock_guard<std::mutex> lock(mutex_);
     --planning_;
     ready_.push_back(std::move(planned));
+    changed_.notify_all();
   }
 }
 

@@ -40,7 +40,9 @@ class MoviePlanner {
   MoviePlanner(const MoviePlanner&) = delete;
   MoviePlanner& operator=(const MoviePlanner&) = delete;
 
-  // A plan made ahead if one is ready, else the queue's next item to plan. Thread-safe.
+  // A plan made ahead if one is ready, else the queue's next item to plan; once the queue is
+  // exhausted, waits for the plans still being made. Rethrows a failure of `take`.
+  // Thread-safe.
   Next next();
   // No further items are handed out (a failure, or a signal); planners finish the plan they
   // are making and end. Movies planned but not run are left for a later run.
@@ -59,6 +61,7 @@ class MoviePlanner {
   int planning_ = 0;        // plans being made
   bool exhausted_ = false;  // take_ returned -1
   bool stopping_ = false;
+  std::exception_ptr failure_;  // of take_ in a planner thread
   std::vector<std::thread> threads_;
 };
 

@@ -393,11 +393,12 @@ constexpr std::chrono::milliseconds kRoundWait{200};
 
 // Produces, clusters and writes this rank's rows: the producer and clustering run in a driver
 // thread, the main thread makes collective write rounds of whatever rows are finished. Rows in
-// `finished` come from an interrupted earlier run: they are on disk already and are not produced.
+// `finished` come from an interrupted earlier run: they are on disk already and are not produced;
+// `concealed_before` of them were decoded over damage.
 Outcome process_segment(const MpiEnv& env, const Plan& plan, const Options& options,
                         const Backend& backend, const RowProducer& produce, H5Store& store,
                         RunStats& run, RankPalettes& palettes,
-                        const std::vector<FrameColors>& finished) {
+                        const std::vector<FrameColors>& finished, int64_t concealed_before) {
   ResultBook book;
   std::vector<uint8_t> done(static_cast<size_t>(plan.my_end - plan.my_first) + 1, 0);
   for (const FrameColors& row : finished)
@@ -438,8 +439,6 @@ Outcome process_segment(const MpiEnv& env, const Plan& plan, const Options& opti
   Progress progress(env.rank() == 0, static_cast<int64_t>(plan.samples.size()),
                     std::filesystem::path(options.source()).filename().string());
   Outcome outcome;
-  // Rows written by this run, to tell which of the frames patched over damage were written.
-  std::vector<uint8_t> written(done.size(), 0);
   try {
     // Rounds go on until every rank's book is drained. After a signal the decoders stop at
     // their next frame, the sink finishes what it holds, and the last rounds write it all.
@@ -449,10 +448,15 @@ Outcome process_segment(const MpiEnv& env, const Plan& plan, const Options& opti
       const bool drained = book.drained();
       Stopwatch write_clock;
       const StageMark mark("write");
-      wait_for_all_ranks(env);  // the collective writes below would poll while others come
+      // Frames patched over damage among the rows written: counted in the file before the rows
+      // are, so that whatever ends the run, a resumed run knows of every one in its done rows.
+      // Waiting here, the collective writes below would poll while other ranks come.
+      const int64_t concealed = sum_when_all_ranks_arrive(env, book.concealed_among(rows));
+      if (concealed > 0) {
+        outcome.concealed_written += concealed;
+        store.set_attribute(kConcealedDoneAttribute, concealed_before + outcome.concealed_written);
+      }
       store.write_colors(rows);
-      for (const FrameColors& row : rows)
-        written[static_cast<size_t>(row.position - plan.my_first)] = 1;
       palettes.keep(plan.my_first, rows);
       run.write_s += write_clock.seconds();
       run.frames_written += static_cast<int64_t>(rows.size());
@@ -499,14 +503,9 @@ Outcome process_segment(const MpiEnv& env, const Plan& plan, const Options& opti
   int64_t missing = run.frames_sampled - run.frames_written;
   mpi_check(MPI_Allreduce(&missing, &outcome.missing, 1, MPI_INT64_T, MPI_SUM, env.comm()),
             "MPI_Allreduce(missing)");
-  int64_t concealed[2] = {decode_stats.concealed, 0}, concealed_all[2] = {0, 0};
-  for (const int64_t row : decode_stats.concealed_rows) {
-    concealed[1] += written[static_cast<size_t>(row - plan.my_first)];
-  }
-  mpi_check(MPI_Allreduce(concealed, concealed_all, 2, MPI_INT64_T, MPI_SUM, env.comm()),
+  mpi_check(MPI_Allreduce(&decode_stats.concealed, &outcome.concealed, 1, MPI_INT64_T, MPI_SUM,
+                          env.comm()),
             "MPI_Allreduce(concealed)");
-  outcome.concealed = concealed_all[0];
-  outcome.concealed_written = concealed_all[1];
   if (outcome.concealed > 0 && env.rank() == 0 && !outcome.interrupted) {
     log::warn(plan.info.path + ": " + std::to_string(outcome.concealed) +
               " sampled frames were patched over damaged data by the decoder; their rows are "
@@ -750,7 +749,7 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats, const Ba
       make_palette_reducer(env, options.movie_clusters, backend);
   Outcome outcome =
       process_segment(env, plan, options, backend, row_producer(plan, stored, backend), store, run,
-                      palettes, opened.finished);
+                      palettes, opened.finished, opened.concealed_before);
   const int64_t concealed_done = opened.concealed_before + outcome.concealed_written;
   if (outcome.interrupted) {
     keep_interrupted_store(env, store, concealed_done);

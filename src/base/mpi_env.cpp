@@ -157,13 +157,15 @@ void MpiEnv::abort(int exit_code) const {
   std::_Exit(exit_code);  // MPI_Abort does not return; this only satisfies [[noreturn]]
 }
 
-void wait_for_all_ranks(const MpiEnv& env) {
-  if (env.size() == 1) return;
+int64_t sum_when_all_ranks_arrive(const MpiEnv& env, int64_t value) {
+  if (env.size() == 1) return value;
+  int64_t sum = 0;
   MPI_Request arrived = MPI_REQUEST_NULL;
-  mpi_check(MPI_Ibarrier(env.comm(), &arrived), "MPI_Ibarrier(write round)");
+  mpi_check(MPI_Iallreduce(&value, &sum, 1, MPI_INT64_T, MPI_SUM, env.comm(), &arrived),
+            "MPI_Iallreduce(write round)");
   for (int done = 0;;) {
     mpi_check(MPI_Test(&arrived, &done, MPI_STATUS_IGNORE), "MPI_Test(write round)");
-    if (done) return;
+    if (done) return sum;
     // Short enough to add little to a round, long enough to leave the core to the decoders.
     std::this_thread::sleep_for(std::chrono::microseconds(500));
   }

@@ -67,10 +67,11 @@ struct CollectiveExit {
   std::string message;
 };
 
-// Returns once every rank of `env` has called it, sleeping rather than polling while it waits.
-// Open MPI's blocking calls poll at full speed: a rank that reached a collective write before
-// the others took a core from its own decoders until they came.
-void wait_for_all_ranks(const MpiEnv& env);
+// Returns the sum of every rank's `value` once every rank of `env` has called it, sleeping
+// rather than polling while it waits. Open MPI's blocking calls poll at full speed: a rank that
+// reached a collective write before the others took a core from its own decoders until they
+// came.
+int64_t sum_when_all_ranks_arrive(const MpiEnv& env, int64_t value);
 
 // Runs `step` on every rank. If it throws barcode::Error on any rank, the lowest such rank prints
 // its message and every rank throws CollectiveExit with that rank's exit code. Use it for steps

@@ -48,6 +48,7 @@ DecodePoolStats run_decode_pool(const Plan& plan, int64_t first, int64_t end,
     sessions.push_back(std::make_unique<SegmentDecoder>(plan.info, config));
   }
   std::mutex mutex;  // stats
+  std::atomic<int64_t> concealed{0};
   FirstFailure failure;
 
   auto decode_ranges = [&](int decoder) {
@@ -88,8 +89,8 @@ DecodePoolStats run_decode_pool(const Plan& plan, int64_t first, int64_t end,
               }
               if (!is_done(next_row)) {
                 if (frame->decode_error_flags || (frame->flags & AV_FRAME_FLAG_CORRUPT)) {
-                  std::lock_guard<std::mutex> lock(mutex);
-                  stats.concealed_rows.push_back(next_row);
+                  concealed.fetch_add(1, std::memory_order_relaxed);
+                  book.mark_concealed(next_row);
                 }
                 sink.put(decoder, frame, next_row, plan.frame_index(next_row));
               }
@@ -125,7 +126,7 @@ DecodePoolStats run_decode_pool(const Plan& plan, int64_t first, int64_t end,
     threads.emplace_back(decode_ranges, static_cast<int>(d));
   }
   for (auto& t : threads) t.join();
-  stats.concealed = static_cast<int64_t>(stats.concealed_rows.size());
+  stats.concealed = concealed.load();
   stats.seconds = clock.seconds();
   failure.rethrow_if_any();
   return stats;

@@ -25,10 +25,9 @@ struct DecodePoolStats {
   // corrupt flag): their rows are written, but the input is damaged. Counted on the sampled
   // frames handed to the sink alone (not rows an earlier run finished), each decoded once
   // whatever the ranks and chunks, so that the count does not depend on them.
-  int64_t concealed = 0;
-  std::vector<int64_t> concealed_rows;  // their rows, in no particular order
-  double seconds = 0;                   // wall time of the pool
-  std::string read_error;               // first demuxer read error
+  int64_t concealed = 0;   // their rows are marked in the ResultBook (mark_concealed)
+  double seconds = 0;      // wall time of the pool
+  std::string read_error;  // first demuxer read error
   // The decoders, still open: closing eight NVDEC sessions takes 0.3-0.5 s, one after another
   // in the driver, so the caller closes them (close_in_background) while it finishes the job.
   std::vector<std::unique_ptr<SegmentDecoder>> sessions;

@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <set>
 #include <vector>
 
 #include "color/frame_summary.h"
@@ -32,6 +33,19 @@ class ResultBook {
   int64_t missing() {
     std::lock_guard<std::mutex> lock(mutex_);
     return missing_;
+  }
+
+  // A row whose frame the decoder patched over damaged data (marked before the row is added).
+  void mark_concealed(int64_t row) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    concealed_.insert(row);
+  }
+  // How many of `rows` were marked concealed.
+  int64_t concealed_among(const std::vector<FrameColors>& rows) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (concealed_.empty()) return 0;
+    return std::count_if(rows.begin(), rows.end(),
+                         [&](const FrameColors& r) { return concealed_.count(r.position) > 0; });
   }
 
   // No more rows will come (the pipeline ended, normally or not).
@@ -62,6 +76,7 @@ class ResultBook {
  private:
   std::vector<FrameColors> ready_;  // finished, not yet taken
   int64_t missing_ = 0;
+  std::set<int64_t> concealed_;  // rare: damaged input only
   bool closed_ = false;
   std::mutex mutex_;
   std::condition_variable changed_;

@@ -1,12 +1,14 @@
-// wait_for_all_ranks under real MPI, run with 2..N ranks: the last rank arrives 400 ms after the
-// others, and they must wait for it without spending that time on a core (a blocking MPI
-// barrier polls: its CPU time is about the wait itself). Checks on every rank but the last:
+// sum_when_all_ranks_arrive under real MPI, run with 2..N ranks: the last rank arrives 400 ms
+// after the others, and they must wait for it without spending that time on a core (a blocking
+// MPI barrier polls: its CPU time is about the wait itself). Checks on every rank but the last:
 //  (a) it did wait for the late rank (wall time >= 300 ms);
-//  (b) it used under a quarter of that wait in CPU time.
+//  (b) it used under a quarter of that wait in CPU time;
+// and on every rank: (c) the sum is that of every rank's value (rank r gives r + 1).
 // Exit code 0 when both hold on every rank; one summary line from rank 0.
 #include <mpi.h>
 
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <thread>
 
@@ -26,9 +28,15 @@ int main(int argc, char** argv) {
   if (late) std::this_thread::sleep_for(std::chrono::duration<double>(kLate));
   const barcode::Stopwatch wall;
   const barcode::ThreadCpuClock cpu;
-  barcode::wait_for_all_ranks(env);
+  const int64_t sum = barcode::sum_when_all_ranks_arrive(env, env.rank() + 1);
   const double waited = wall.seconds(), used = cpu.seconds();
   int failed = 0;
+  const int64_t expected = int64_t{env.size()} * (env.size() + 1) / 2;
+  if (sum != expected) {
+    std::printf("rank %d: sum %lld, expected %lld\n", env.rank(), static_cast<long long>(sum),
+                static_cast<long long>(expected));
+    failed = 1;
+  }
   if (!late && waited < 0.75 * kLate) {
     std::printf("rank %d: returned after %.3f s, before the late rank came\n", env.rank(), waited);
     failed = 1;

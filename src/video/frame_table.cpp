@@ -119,6 +119,11 @@ FrameScan scan_by_demuxing(const StreamInfo& info, const Segment& segment, bool 
   }
   scan.untimed = untimed;
   scan.read_error = reader.read_error();
+  // A bounded segment stops at the first packet past its end: the stream goes on to there, even
+  // where a long gap follows the last frame read (variable frame rate).
+  if (reader.time_past_end() != AV_NOPTS_VALUE && reader.time_past_end() > scan.packets_end) {
+    scan.packets_end = reader.time_past_end();
+  }
   return scan;
 }
 

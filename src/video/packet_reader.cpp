@@ -22,6 +22,7 @@ void PacketReader::restart(Segment segment) {
   segment_ = segment;
   done_ = false;
   late_packets_ = 0;
+  time_past_end_ = AV_NOPTS_VALUE;
   read_error_.clear();
   av_packet_unref(pending_.get());
   have_pending_ = false;
@@ -126,6 +127,7 @@ bool PacketReader::next(AVPacket* packet) {
   if (segment_.end == std::numeric_limits<int64_t>::max()) return true;
   if (packets_have_pts_ && packet->dts != AV_NOPTS_VALUE) {
     if (packet->dts >= segment_.end) {
+      time_past_end_ = packet_time(packet);
       av_packet_unref(packet);
       done_ = true;
       return false;
@@ -134,6 +136,7 @@ bool PacketReader::next(AVPacket* packet) {
     // Without both timestamps the order gives no bound; frames are reordered by at most a few
     // packets, so a run of 32 packets all past the end means the segment is over.
     if (++late_packets_ >= 32) {
+      time_past_end_ = packet_time(packet);
       av_packet_unref(packet);
       done_ = true;
       return false;

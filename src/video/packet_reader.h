@@ -36,6 +36,10 @@ class PacketReader {
   bool read_failed() const { return !read_error_.empty(); }
   const std::string& read_error() const { return read_error_; }
 
+  // The time of the packet past the segment's end that ended it (the stream goes on at least
+  // until then); AV_NOPTS_VALUE when the stream ended first.
+  int64_t time_past_end() const { return time_past_end_; }
+
  private:
   void open();
   void seek_to_begin();
@@ -49,8 +53,10 @@ class PacketReader {
   PacketPtr pending_;  // first packet after a seek, read to check where the seek landed
   bool have_pending_ = false;
   bool done_ = false;
-  bool unread_ = false;   // nothing read since the file was opened: at the stream's start
-  int late_packets_ = 0;  // consecutive packets past the end, where dts bounds nothing
+  bool unread_ = false;  // nothing read since the file was opened: at the stream's start
+  int late_packets_ = 0;
+  int64_t time_past_end_ =
+      AV_NOPTS_VALUE;  // consecutive packets past the end, where dts bounds nothing
   std::string read_error_;
 };
 

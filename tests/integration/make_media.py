@@ -227,6 +227,10 @@ def main(outdir):
         with open(p("text.mp4"), "w") as f:
             f.write("this is a text file, not a movie\n" * 40)
     open(p("empty.mp4"), "a").close()
+    # Variable frame rate with a gap: 2 s of frames, nothing for 8 s, 2 s more (a complete file).
+    ffmpeg(p("gap_h264.flv"), "-f", "lavfi", "-i", "testsrc2=s=160x90:r=25:d=4", "-vf",
+           "setpts=PTS+gte(T\\,2)*8/TB", "-fps_mode", "passthrough", "-c:v", "libx264",
+           "-preset", "veryfast", "-g", "25", "-bf", "0", "-pix_fmt", "yuv420p")
     # Still images: one picture, timed at 0. FFmpeg reads this JPEG with its image2 demuxer
     # (others with jpeg_pipe, by their content), the PNG with png_pipe.
     ffmpeg(p("still.jpg"), "-f", "lavfi", "-i", "testsrc=s=320x240:d=1", "-frames:v", "1")

@@ -66,6 +66,21 @@ class Truncation(ToolTest):
                 self.assertNotIn("truncated", result.stderr)
                 self.assertEqual(read_h5(out)["attrs"]["truncated"], 0)
 
+    def test_a_range_that_ends_in_a_gap_between_frames_is_complete(self):
+        # Variable frame rate: frames until 2 s, none until 10 s. A range that ends inside the
+        # gap reads the frame at 10 s past its end: the stream goes on, nothing is truncated (a
+        # range ending at 6 s was reported truncated from 2 s on).
+        for extra, frames in ((["--end", "6"], 50), (["--start", "1", "--end", "7"], 25), ([], 100)):
+            for ranks in (1, 2):
+                with self.subTest(extra=extra, ranks=ranks):
+                    out = self.out(f"gap{ranks}.h5")
+                    result = run_tool([media("gap_h264.flv"), "-o", out, "--overwrite", *extra],
+                                      ranks)
+                    self.assertEqual(result.returncode, 0, result.stderr)
+                    d = read_h5(out)
+                    self.assertEqual((d["attrs"]["complete"], d["attrs"]["truncated"]), (1, 0))
+                    self.assertEqual(int(d["frames/done"].sum()), frames)
+
     def test_zeroed_range_is_incomplete(self):
         rows = {}
         for ranks in (1, 2):

@@ -37,7 +37,12 @@ void open_device(const MpiEnv& env, const Options& options, Backend& backend) {
     // GPU by node-local rank: ranks of a node spread over its GPUs, several may share one.
     backend.device = env.local_rank() % backend.devices;
     const bool decoding = options.from_h5.empty();  // --from-h5 reads stored tiles instead
-    if (decoding) backend.nvdec = create_nvdec_device(backend.device);
+    std::string why;
+    if (decoding) backend.nvdec = create_nvdec_device(backend.device, &why);
+    if (decoding && !backend.nvdec) {
+      log::warn("NVDEC is not available on GPU " + std::to_string(backend.device) + " (" + why +
+                "); decoding in software");
+    }
   }
 }
 
@@ -61,8 +66,13 @@ void choose_decoders(const MpiEnv& env, const Options& options, const DecodeWork
       c.keyframes_only = options.keyframes;
       // The first session uses the rank's device context; each other one a context (and copy
       // stream) of its own, or the rank's where none can be had.
-      AVBufferRef* own = i == 0 ? nullptr : create_nvdec_device(backend.device);
+      std::string why;
+      AVBufferRef* own = i == 0 ? nullptr : create_nvdec_device(backend.device, &why);
       if (own) backend.session_devices.push_back(own);
+      if (i > 0 && !own) {
+        log::warn("NVDEC session " + std::to_string(i) +
+                  " shares the rank's CUDA device context (" + why + ")");
+      }
       c.hw_device = own ? own : backend.nvdec;
       backend.decoders.push_back(c);
     }

@@ -44,6 +44,7 @@ constexpr int kFinishedOther = -4;  // finished with other options (done_elsewhe
 
 struct MovieFiles {
   std::string name, h5, png, failure_record;
+  std::string error_log;  // where a failure's message goes, as slurm/archive.sbatch keeps them
 };
 
 // `output_dir` is --manifest's -o; several `styles` put the style's name in the image's.
@@ -55,6 +56,7 @@ MovieFiles movie_files(const std::string& output_dir, const std::vector<Style>& 
   f.h5 = (dir / (f.name + ".h5")).string();
   f.png = (dir / (f.name + (styles.size() > 1 ? "-{style}.png" : ".png"))).string();
   f.failure_record = (dir / "failed" / (f.name + ".txt")).string();
+  f.error_log = (dir / "logs" / (f.name + ".log")).string();
   return f;
 }
 
@@ -98,12 +100,17 @@ void record_failure(const MovieFiles& f, const std::string& movie, int code,
   if (!out) log::warn(f.failure_record + ": cannot record the failure");
   // The error itself where archive.sbatch keeps the tool's messages: DIR/logs/NAME.log.
   if (message.empty()) return;
-  const fs::path log_path =
-      fs::path(f.failure_record).parent_path().parent_path() / "logs" / (f.name + ".log");
-  fs::create_directories(log_path.parent_path(), ec);
-  std::ofstream log_file(log_path, std::ios::trunc);
+  fs::create_directories(fs::path(f.error_log).parent_path(), ec);
+  std::ofstream log_file(f.error_log, std::ios::trunc);
   log_file << "barcode_mpi: error: " << message << '\n';
-  if (!log_file) log::warn(log_path.string() + ": cannot record the error");
+  if (!log_file) log::warn(f.error_log + ": cannot record the error");
+}
+
+// A movie done (or finished by another run): an earlier failure's record and message are stale.
+void forget_failure(const MovieFiles& f) {
+  std::error_code ec;
+  fs::remove(f.failure_record, ec);
+  fs::remove(f.error_log, ec);
 }
 
 // A movie finished with other options is finished work, replaced only with --overwrite: it is
@@ -152,10 +159,7 @@ MovieOutcome run_movie(const MpiEnv& env, const Options& options, const std::str
     log::info("manifest: movie " + std::to_string(index + 1) + ": " + movie + ": " +
               (status == kBusy ? "another run is writing it; left to that run"
                                : "another run has finished it"));
-    if (status == kSkipped && env.rank() == 0) {
-      std::error_code ec;
-      fs::remove(f.failure_record, ec);
-    }
+    if (status == kSkipped && env.rank() == 0) forget_failure(f);
     return MovieOutcome{index, status};
   }
   Options o = movie_options(options, movie);
@@ -196,14 +200,14 @@ MovieOutcome run_movie(const MpiEnv& env, const Options& options, const std::str
             "MPI_Allreduce(movie frames)");
   if (env.rank() == 0) {
     if (outcome.code == kExitOk || outcome.code == kSkipped) {
-      std::error_code ec;
-      fs::remove(f.failure_record, ec);
+      forget_failure(f);
     } else if (outcome.code != kExitInterrupted && outcome.code != kBusy) {
       if (message.empty() && outcome.code == kExitIncomplete) {
         // Not an error thrown, but the user looks for the cause where errors are kept.
-        message = movie + ": incomplete: the input is damaged or truncated; " + f.h5 +
-                  " marks the frames that could not be decoded in /frames/done (its attributes "
-                  "input_damage and truncated say which)";
+        message = movie +
+                  ": incomplete: the input is damaged or truncated; the attributes "
+                  "frames_missing, truncated, gap_start, gap_end and input_damage of " +
+                  f.h5 + " say how, and its /frames/done marks the rows missing";
       }
       record_failure(f, movie, outcome.code, message);
     }
@@ -492,8 +496,7 @@ int run_manifest(const MpiEnv& world, const Options& options) {
     } else if (world.rank() == 0) {
       outcomes.push_back({static_cast<int64_t>(i), kSkipped});
       // A failure recorded before the movie was finished (by another run) is stale now.
-      std::error_code ec;
-      fs::remove(movie_files(options.output_h5, options.styles, movies[i]).failure_record, ec);
+      forget_failure(movie_files(options.output_h5, options.styles, movies[i]));
     }
   }
   const bool queue = static_cast<int64_t>(todo.size()) > world.size();

@@ -50,14 +50,13 @@ void install_profiler_marks() {
 #endif
 }
 
-AVBufferRef* create_nvdec_device(int device) {
+AVBufferRef* create_nvdec_device(int device, std::string* why) {
   AVBufferRef* ref = nullptr;
   // The primary context: the one the CUDA runtime (and so our kernels) uses on this device.
   const int rc = av_hwdevice_ctx_create(&ref, AV_HWDEVICE_TYPE_CUDA, std::to_string(device).c_str(),
                                         nullptr, AV_CUDA_USE_PRIMARY_CONTEXT);
   if (rc < 0) {
-    log::warn("NVDEC is not available on GPU " + std::to_string(device) +
-              " (FFmpeg: " + av_error_text(rc) + "); decoding in software");
+    *why = "FFmpeg: " + av_error_text(rc);
     return nullptr;
   }
   // FFmpeg copies each picture out of NVDEC's surface on the context's stream. Not the legacy
@@ -72,9 +71,7 @@ AVBufferRef* create_nvdec_device(int device) {
     rc_stream = cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking);
   if (rc_stream != cudaSuccess) {
     av_buffer_unref(&ref);
-    log::warn("NVDEC is not available on GPU " + std::to_string(device) +
-              " (a CUDA stream for its copies: " + cudaGetErrorString(rc_stream) +
-              "); decoding in software");
+    *why = std::string("a CUDA stream for its copies: ") + cudaGetErrorString(rc_stream);
     return nullptr;
   }
   auto* context = reinterpret_cast<AVHWDeviceContext*>(ref->data);

@@ -30,9 +30,9 @@ void install_profiler_marks();
 
 // An FFmpeg CUDA device context on `device` sharing the CUDA primary context, so that NVDEC's
 // surfaces can be read by the project's kernels, with a CUDA stream of its own for FFmpeg's
-// copies: one per NVDEC session. nullptr (with a warning) when NVDEC is not available; release
-// with av_buffer_unref.
-AVBufferRef* create_nvdec_device(int device);
+// copies: one per NVDEC session. nullptr when NVDEC is not available, `why` then saying why;
+// release with av_buffer_unref.
+AVBufferRef* create_nvdec_device(int device, std::string* why);
 
 // Page-locked memory for the pictures of the rank's software decoders on `device`, which the GPU
 // sink uploads without the CPU (nullptr without the CUDA path).

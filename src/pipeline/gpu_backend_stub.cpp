@@ -14,7 +14,8 @@ std::string gpu_description(int) {
 
 void install_profiler_marks() {}
 
-AVBufferRef* create_nvdec_device(int) {
+AVBufferRef* create_nvdec_device(int, std::string* why) {
+  *why = "built without CUDA";
   return nullptr;
 }
 

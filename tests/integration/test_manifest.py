@@ -168,7 +168,15 @@ class Manifest(ToolTest):
         with open(manifest, "w") as f:
             f.write(f"# an archive\n\n{media(GOOD[0])}\n# damaged:\n{media('truncated.mkv')}\n")
         outdir = self.out("lines")
+        # A failure recorded for the good movie by an earlier run is stale once it is done.
+        good = output_name(media(GOOD[0]))
+        for sub, ext in (("failed", ".txt"), ("logs", ".log")):
+            os.makedirs(os.path.join(outdir, sub), exist_ok=True)
+            with open(os.path.join(outdir, sub, good + ext), "w") as f:
+                f.write("stale\n")
         result = run_tool(["--manifest", manifest, "-o", outdir], 1)
+        for sub, ext in (("failed", ".txt"), ("logs", ".log")):
+            self.assertFalse(os.path.exists(os.path.join(outdir, sub, good + ext)), sub)
         self.assertEqual(result.returncode, 1, result.stderr)
         with open(os.path.join(outdir, "manifest-summary.tsv")) as f:
             rows = [line.rstrip("\n").split("\t") for line in f][1:]

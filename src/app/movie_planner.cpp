@@ -31,24 +31,28 @@ void MoviePlanner::stop() {
 
 MoviePlanner::Next MoviePlanner::next() {
   std::unique_lock<std::mutex> lock(mutex_);
-  // Once the queue is exhausted, an item a planner took is run by whoever asks next: wait for
-  // its plan rather than end (no other slot or rank would run it).
-  changed_.wait(lock,
-                [&] { return stopping_ || !ready_.empty() || !exhausted_ || planning_ == 0; });
-  if (failure_) std::rethrow_exception(failure_);
-  Next next;
-  if (stopping_) return next;
-  if (!ready_.empty()) {
-    next = std::move(ready_.front());
-    ready_.pop_front();
-    changed_.notify_all();  // room for another plan
-    return next;
+  for (;;) {
+    if (failure_) std::rethrow_exception(failure_);
+    Next next;
+    if (stopping_) return next;
+    if (!ready_.empty()) {
+      next = std::move(ready_.front());
+      ready_.pop_front();
+      changed_.notify_all();  // room for another plan
+      return next;
+    }
+    if (!exhausted_) {
+      next.item = take_();
+      if (next.item >= 0) return next;  // to plan by the caller
+      exhausted_ = true;
+      changed_.notify_all();
+      continue;
+    }
+    // The queue is exhausted, but items planners took may still be planned: they are run by
+    // whoever asks next, so wait for them rather than end (no other slot or rank would run them).
+    if (planning_ == 0) return next;
+    changed_.wait(lock);
   }
-  if (!exhausted_) {
-    next.item = take_();
-    exhausted_ = next.item < 0;
-  }
-  return next;
 }
 
 void MoviePlanner::plan_ahead(const MpiEnv& env) {

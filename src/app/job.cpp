@@ -714,9 +714,8 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats, const Ba
   const Backend& backend = shared ? *shared : own;
   StoredSource stored;
   const Plan plan =
-      planned && options.from_h5.empty()
-          ? std::move(*planned)
-          : plan_while_opening_device(env, options, shared ? nullptr : &own, stored, run);
+      planned ? std::move(*planned)
+              : plan_while_opening_device(env, options, shared ? nullptr : &own, stored, run);
   if (planned) {
     run.scan_s = plan.scan_seconds;
     run.frames_scanned = plan.my_frames_scanned;

@@ -18,7 +18,8 @@ struct Backend;
 // when given, receives this rank's counts and times. `backend`, when given, is the device and
 // decoders the caller opened for several jobs (job_backend.h); otherwise the job opens its own.
 // `planned`, when given, is the input's plan made ahead by the caller (make_plan with these
-// options on an environment like `env`: a --manifest rank plans its next movie meanwhile).
+// options on an environment like `env`, never with --from-h5: a --manifest rank plans its next
+// movie meanwhile).
 int run_job(const MpiEnv& env, const Options& options, RunStats* stats = nullptr,
             const Backend* backend = nullptr, Plan* planned = nullptr);
 

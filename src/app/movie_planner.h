@@ -1,8 +1,9 @@
 // Plans a --manifest rank's next movies while its movie slots work on others. A movie's plan
 // (probe, frame scan, black-bar probes) takes about 0.3 s for a 60-s 1080p film, and a slot's
 // decoders stood idle for it before each movie; with plans made ahead, a slot goes from one
-// movie straight to the next. A slot never waits for a planner: when no plan is ready, it takes
-// the queue's next item and plans it itself, as at the start.
+// movie straight to the next. While the queue lasts a slot never waits for a planner: when no
+// plan is ready, it takes the queue's next item and plans it itself, as at the start. Once the
+// queue is exhausted, slots wait for the plans still being made, which nobody else would run.
 #pragma once
 
 #include <condition_variable>

@@ -145,7 +145,7 @@ DecodeStats SegmentDecoder::decode_with(PacketReader& reader, const Segment& seg
       } else if (pts >= segment.end) {
         stop = true;  // presentation order: everything after is later still
         // The stream goes on at least to this frame (see PacketReader::time_past_end).
-        if (stats.packets_end == AV_NOPTS_VALUE || pts > stats.packets_end) stats.packets_end = pts;
+        stats.packets_end = std::max(stats.packets_end, pts);
       } else if (pts < segment.begin) {
         ++stats.lead_in;
       } else {
@@ -163,7 +163,7 @@ DecodeStats SegmentDecoder::decode_with(PacketReader& reader, const Segment& seg
     const int64_t t = packet_time(packet);
     if (t != AV_NOPTS_VALUE) {
       const int64_t end = t + (packet->duration > 0 ? packet->duration : info.frame_ticks);
-      if (stats.packets_end == AV_NOPTS_VALUE || end > stats.packets_end) stats.packets_end = end;
+      stats.packets_end = std::max(stats.packets_end, end);
     }
     int rc = avcodec_send_packet(ctx, packet);
     if (rc < 0 && rc != AVERROR(EAGAIN)) {
@@ -181,11 +181,7 @@ DecodeStats SegmentDecoder::decode_with(PacketReader& reader, const Segment& seg
     drain();
   }
   stats.read_error = reader.read_error();
-  const int64_t past_end = reader.time_past_end();
-  if (past_end != AV_NOPTS_VALUE &&
-      (stats.packets_end == AV_NOPTS_VALUE || past_end > stats.packets_end)) {
-    stats.packets_end = past_end;
-  }
+  stats.packets_end = std::max(stats.packets_end, reader.time_past_end());
   stats.seconds = since_open.seconds();
   log::detail(info.path + ": decoded [" + std::to_string(segment.begin) + ", " +
               std::to_string(segment.end) + "): " + std::to_string(stats.frames) + " frames, " +

@@ -46,8 +46,8 @@ struct DecodeStats {
   int64_t concealed = 0;       // frames the decoder patched over damaged data (still used)
   std::string read_error;      // why demuxing stopped early (truncated file), empty otherwise
   // Where the packets read end: the largest packet time plus its duration (one frame if unknown),
-  // AV_NOPTS_VALUE when no packet had a time. On the segment that runs to the end of the file,
-  // where the readable video stream ends.
+  // AV_NOPTS_VALUE when no packet had a time (the smallest int64: std::max keeps any time over
+  // it). On the segment that runs to the end of the file, where the readable video stream ends.
   int64_t packets_end = AV_NOPTS_VALUE;
   // Wall time of the pass, and of it the time spent in the sink: the rest is reading and
   // decoding. The stage lines at -v 2 print both per decoder, to tell a decoder slowed by its

@@ -99,7 +99,7 @@ FrameScan scan_by_demuxing(const StreamInfo& info, const Segment& segment, bool 
     const int64_t t = packet_time(packet.get());
     if (t != AV_NOPTS_VALUE) {
       const int64_t end = t + (packet->duration > 0 ? packet->duration : info.frame_ticks);
-      if (scan.packets_end == AV_NOPTS_VALUE || end > scan.packets_end) scan.packets_end = end;
+      scan.packets_end = std::max(scan.packets_end, end);
     }
     if (packet->flags & AV_PKT_FLAG_CORRUPT) ++scan.corrupt;
     // Packets flagged discard (edit-list pre-roll) are decoded but never shown: not frames.
@@ -121,9 +121,7 @@ FrameScan scan_by_demuxing(const StreamInfo& info, const Segment& segment, bool 
   scan.read_error = reader.read_error();
   // A bounded segment stops at the first packet past its end: the stream goes on to there, even
   // where a long gap follows the last frame read (variable frame rate).
-  if (reader.time_past_end() != AV_NOPTS_VALUE && reader.time_past_end() > scan.packets_end) {
-    scan.packets_end = reader.time_past_end();
-  }
+  scan.packets_end = std::max(scan.packets_end, reader.time_past_end());
   return scan;
 }
 

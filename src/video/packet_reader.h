@@ -53,10 +53,9 @@ class PacketReader {
   PacketPtr pending_;  // first packet after a seek, read to check where the seek landed
   bool have_pending_ = false;
   bool done_ = false;
-  bool unread_ = false;  // nothing read since the file was opened: at the stream's start
-  int late_packets_ = 0;
-  int64_t time_past_end_ =
-      AV_NOPTS_VALUE;  // consecutive packets past the end, where dts bounds nothing
+  bool unread_ = false;   // nothing read since the file was opened: at the stream's start
+  int late_packets_ = 0;  // consecutive packets past the end, where dts bounds nothing
+  int64_t time_past_end_ = AV_NOPTS_VALUE;  // see time_past_end()
   std::string read_error_;
 };
 

@@ -23,9 +23,22 @@ outdir=$2
 export HDF5_USE_FILE_LOCKING=FALSE
 
 movie_name() {
-  local stem hash
+  local stem hash cut byte
   stem=$(basename -- "$1")
   stem=${stem%.*}
+  # Braces made parentheses ({style} would be a placeholder in the image's path), and at most
+  # 200 bytes, never cut inside a UTF-8 character: NAME.h5.partial.lock fits in 255 bytes.
+  stem=${stem//\{/(}
+  stem=${stem//\}/)}
+  if [ "$(printf '%s' "$stem" | LC_ALL=C wc -c)" -gt 200 ]; then
+    cut=200
+    while [ "$cut" -gt 0 ]; do
+      byte=$(printf '%s' "$stem" | tail -c +$((cut + 1)) | od -An -N1 -tu1 | tr -d ' ')
+      [ "$byte" -ge 128 ] && [ "$byte" -le 191 ] || break
+      cut=$((cut - 1))
+    done
+    stem=$(printf '%s' "$stem" | head -c "$cut")
+  fi
   hash=$(printf '%s' "$1" | sha1sum)
   printf '%s-%s\n' "$stem" "${hash:0:12}"
 }

@@ -140,7 +140,7 @@ void check_resumable(H5Store& store, const Plan& plan, const Options& options,
     }
   }
   if (!why.empty()) {
-    throw usage_error(partial + ": cannot resume: " + why + "; remove it or run without --resume");
+    throw usage_error(partial + ": cannot resume: " + why + "; " + kCannotResumeAdvice);
   }
 }
 
@@ -199,23 +199,34 @@ void report_resumed_rows(const MpiEnv& env, const Plan& plan, const std::string&
 // made anew otherwise.
 OpenStore open_store(const MpiEnv& env, const Plan& plan, const Options& options,
                      const StoredSource& stored, const std::string& partial) {
-  const bool resuming = options.resume && std::filesystem::exists(partial);
+  bool resuming = options.resume && std::filesystem::exists(partial);
   OpenStore opened;
-  collective_step(env, [&] {
-    // The store is kept outside this step even when a rank fails in it: closing the file is
-    // collective, so it waits until every rank has left the step.
-    const StoreLayout layout = store_layout(plan, options);
-    if (resuming) {
-      opened.store = H5Store::open_existing(partial, env.comm(), layout);
-      check_resumable(*opened.store, plan, options, partial);
-      opened.finished = read_finished_rows(*opened.store, plan, partial, opened.damaged_rows);
-      opened.concealed_before = opened.store->get_int_attribute(kConcealedDoneAttribute, 0);
-      opened.store->set_attribute("ranks", int64_t{env.size()});
-    } else {
-      opened.store = std::make_unique<H5Store>(partial, env.comm(), layout);
-      write_new_store(*opened.store, env, plan, options, stored);
+  if (resuming) {
+    try {
+      collective_step(env, [&] {
+        // The store is kept outside this step even when a rank fails in it: closing the file
+        // is collective, so it waits until every rank has left the step.
+        opened.store = H5Store::open_existing(partial, env.comm(), store_layout(plan, options));
+        check_resumable(*opened.store, plan, options, partial);
+        opened.finished = read_finished_rows(*opened.store, plan, partial, opened.damaged_rows);
+        opened.concealed_before = opened.store->get_int_attribute(kConcealedDoneAttribute, 0);
+        opened.store->set_attribute("ranks", int64_t{env.size()});
+      });
+    } catch (const CollectiveExit& e) {
+      // Every rank is here together: the step agreed on the failure (other options, not
+      // HDF5, a layout of another version). Were it the disk, making it afresh fails too.
+      if (!options.remake_unresumable) throw;
+      opened = OpenStore{};  // closes it, collectively
+      resuming = false;
+      if (env.rank() == 0) log::warn(partial + ": made afresh, as it cannot be resumed");
     }
-  });
+  }
+  if (!resuming) {
+    collective_step(env, [&] {
+      opened.store = std::make_unique<H5Store>(partial, env.comm(), store_layout(plan, options));
+      write_new_store(*opened.store, env, plan, options, stored);
+    });
+  }
   log::stage("store ready");
   if (resuming) report_resumed_rows(env, plan, partial, opened);
   return opened;

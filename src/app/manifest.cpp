@@ -41,6 +41,7 @@ constexpr int kSkipped = -1;
 constexpr int kNotStarted = -2;
 constexpr int kBusy = -3;           // another run (another job on the same directory) is writing it
 constexpr int kFinishedOther = -4;  // finished with other options (done_elsewhere only)
+constexpr int kImageMissing = -5;   // complete, its image not drawn yet (done_elsewhere only)
 
 struct MovieFiles {
   std::string name, h5, png, failure_record;
@@ -63,9 +64,10 @@ MovieFiles movie_files(const std::string& output_dir, const std::vector<Style>& 
 // What an earlier run left of a movie's results (finished: its file complete and its first
 // image there).
 enum class Finished {
-  kNo,     // nothing finished: the movie is (re)made, an interrupted run continued
-  kSame,   // a complete file and its image, made from this movie with these options: skipped
-  kOther,  // a complete file made from another file at this path or with other options
+  kNo,       // nothing finished: the movie is (re)made, an interrupted run continued
+  kSame,     // a complete file and its image, made from this movie with these options: skipped
+  kOther,    // a complete file made from another file at this path or with other options
+  kNoImage,  // kSame, but the image is missing: drawn from the file, nothing computed again
 };
 
 // The options one movie's run takes from the manifest's.
@@ -76,14 +78,22 @@ Options movie_options(const Options& options, const std::string& movie) {
   return o;
 }
 
+// A movie that cannot be checked (its source gone, unreadable or no file; its file unreadable)
+// is kNo: its run then fails with the cause as that movie's failure, and the other movies go
+// on. Its finished file is not touched: the run stops at the source.
 Finished finished_result(const Options& options, const MovieFiles& f, const std::string& movie) {
-  const std::string png = style_output_paths(f.png, options.styles).front();
-  std::error_code ec;
-  if (!(fs::file_size(png, ec) > 0 && !ec && is_complete_barcode_file(f.h5))) return Finished::kNo;
-  return read_text_attribute(f.h5, "result_options") ==
-                 result_options(movie_options(options, movie))
-             ? Finished::kSame
-             : Finished::kOther;
+  try {
+    if (!is_complete_barcode_file(f.h5)) return Finished::kNo;
+    if (read_text_attribute(f.h5, "result_options") !=
+        result_options(movie_options(options, movie))) {
+      return Finished::kOther;
+    }
+    const std::string png = style_output_paths(f.png, options.styles).front();
+    std::error_code ec;
+    return fs::file_size(png, ec) > 0 && !ec ? Finished::kSame : Finished::kNoImage;
+  } catch (const Error&) {
+    return Finished::kNo;
+  }
 }
 
 // The failure record slurm/archive.sbatch writes: code, path, date, job.
@@ -97,12 +107,14 @@ void record_failure(const MovieFiles& f, const std::string& movie, int code,
   std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S%z", std::localtime(&now));
   const char* job = std::getenv("SLURM_JOB_ID");
   out << code << '\t' << movie << '\t' << date << '\t' << (job ? job : "manifest") << '\n';
+  out.flush();  // a full disk shows when the buffer is written
   if (!out) log::warn(f.failure_record + ": cannot record the failure");
   // The error itself where archive.sbatch keeps the tool's messages: DIR/logs/NAME.log.
   if (message.empty()) return;
   fs::create_directories(fs::path(f.error_log).parent_path(), ec);
   std::ofstream log_file(f.error_log, std::ios::trunc);
   log_file << "barcode_mpi: error: " << message << '\n';
+  log_file.flush();
   if (!log_file) log::warn(f.error_log + ": cannot record the error");
 }
 
@@ -136,9 +148,10 @@ int done_elsewhere(const MpiEnv& env, const Options& options, const MovieFiles& 
       status = kBusy;
     } else if (!options.overwrite) {
       const Finished finished = finished_result(options, f, movie);
-      status = finished == Finished::kSame    ? kSkipped
-               : finished == Finished::kOther ? kFinishedOther
-                                              : 0;
+      status = finished == Finished::kSame      ? kSkipped
+               : finished == Finished::kOther   ? kFinishedOther
+               : finished == Finished::kNoImage ? kImageMissing
+                                                : 0;
     }
   }
   mpi_check(MPI_Bcast(&status, 1, MPI_INT, 0, env.comm()), "MPI_Bcast(movie status)");
@@ -146,17 +159,19 @@ int done_elsewhere(const MpiEnv& env, const Options& options, const MovieFiles& 
 }
 
 // Runs one movie on `env` (all ranks, or this rank alone) with `backend` and returns what
-// became of it.
+// became of it. `index` is its place in the list of movies, `line` its line in the manifest.
 MovieOutcome run_movie(const MpiEnv& env, const Options& options, const std::string& movie,
-                       int64_t index, const Backend& backend, MoviePlanner::Next* ahead = nullptr) {
+                       int64_t index, int64_t line, const Backend& backend,
+                       MoviePlanner::Next* ahead = nullptr) {
   const MovieFiles f = movie_files(options.output_h5, options.styles, movie);
-  if (const int status = done_elsewhere(env, options, f, movie)) {
+  const int found = done_elsewhere(env, options, f, movie);
+  if (const int status = found == kImageMissing ? 0 : found) {
     if (status == kFinishedOther) {
       if (env.rank() == 0) record_other_result(f, movie);
       return MovieOutcome{index, kExitUsage};
     }
     // Not a failure, and not ours to record: the other run finishes it (or records it).
-    log::info("manifest: movie " + std::to_string(index + 1) + ": " + movie + ": " +
+    log::info("manifest: line " + std::to_string(line) + ": " + movie + ": " +
               (status == kBusy ? "another run is writing it; left to that run"
                                : "another run has finished it"));
     if (status == kSkipped && env.rank() == 0) forget_failure(f);
@@ -165,14 +180,17 @@ MovieOutcome run_movie(const MpiEnv& env, const Options& options, const std::str
   Options o = movie_options(options, movie);
   o.output_h5 = f.h5;
   o.output_png = f.png;
-  o.overwrite = true;  // an incomplete earlier result is redone ...
-  o.resume = true;     // ... and an interrupted one continued
+  // An incomplete earlier result is redone, an interrupted one continued (unless --overwrite
+  // asks for the movie afresh), and a complete one whose image is missing only drawn.
+  o.overwrite = found != kImageMissing;
+  o.resume = found == kImageMissing || !options.overwrite;
+  o.remake_unresumable = true;
   MovieOutcome outcome;
   outcome.movie = index;
   Stopwatch clock;
   RunStats stats;
   std::string message;  // the error, for DIR/logs/NAME.log
-  log::info("manifest: movie " + std::to_string(index + 1) + ": " + movie + " -> " + f.name);
+  log::info("manifest: line " + std::to_string(line) + ": " + movie + " -> " + f.name);
   try {
     if (ahead && ahead->error) std::rethrow_exception(ahead->error);  // its plan failed
     outcome.code = run_job(env, o, &stats, &backend, ahead ? ahead->plan.get() : nullptr);
@@ -293,6 +311,7 @@ void report(const MpiEnv& world, const Options& options, const std::vector<std::
           (counts_by[4] > 0 ? std::to_string(counts_by[4]) + " left to another run, " : "") +
           "of " + std::to_string(table.size());
   log::info(text);
+  out.flush();  // a full disk shows when the buffer is written
   if (!out) log::warn(tsv + ": cannot write the summary");
 }
 
@@ -343,8 +362,8 @@ void largest_first(const MpiEnv& world, const std::vector<std::string>& movies,
 // thread of its own with its own communicator and its share of the rank's decoders and cores.
 // Returns whether a signal stopped the run.
 bool run_queue(const MpiEnv& world, const Options& options, const std::vector<std::string>& movies,
-               const std::vector<int64_t>& todo, const Backend& backend, int at_once,
-               std::vector<MovieOutcome>& outcomes) {
+               const std::vector<int64_t>& line_numbers, const std::vector<int64_t>& todo,
+               const Backend& backend, int at_once, std::vector<MovieOutcome>& outcomes) {
   std::vector<std::unique_ptr<MpiEnv>> envs;
   std::vector<std::unique_ptr<Backend>> shares;
   for (int part = 0; part < at_once; ++part) {
@@ -365,6 +384,8 @@ bool run_queue(const MpiEnv& world, const Options& options, const std::vector<st
                          [&](const MpiEnv& env, int64_t item) {
                            const std::string& movie =
                                movies[static_cast<size_t>(todo[static_cast<size_t>(item)])];
+                           // As run_job checks it first: a FIFO would block the planner.
+                           check_input_kind(movie);
                            return make_plan(env, movie_options(options, movie));
                          },
                          std::move(planner_envs), ahead);
@@ -383,9 +404,9 @@ bool run_queue(const MpiEnv& world, const Options& options, const std::vector<st
           const int64_t movie = todo[static_cast<size_t>(next.item)];
           const Backend& mine =
               shares[static_cast<size_t>(part)] ? *shares[static_cast<size_t>(part)] : backend;
-          const MovieOutcome outcome =
-              run_movie(*envs[static_cast<size_t>(part)], options,
-                        movies[static_cast<size_t>(movie)], movie, mine, &next);
+          const MovieOutcome outcome = run_movie(
+              *envs[static_cast<size_t>(part)], options, movies[static_cast<size_t>(movie)], movie,
+              line_numbers[static_cast<size_t>(movie)], mine, &next);
           const std::lock_guard<std::mutex> lock(mutex);
           outcomes.push_back(outcome);
           if (outcome.code == kExitFailure && !failed) {
@@ -420,11 +441,25 @@ std::string movie_output_name(const std::string& manifest_line) {
   std::string stem = fs::path(manifest_line).filename().string();
   const size_t dot = stem.rfind('.');
   if (dot != std::string::npos) stem.resize(dot);  // as ${stem%.*} in the shell scripts
+  // Braces would make a {style} in the name a placeholder of the image's path.
+  std::replace(stem.begin(), stem.end(), '{', '(');
+  std::replace(stem.begin(), stem.end(), '}', ')');
+  // Every name made from it (NAME.h5.partial.lock, NAME-STYLE.png) within a file system's 255
+  // bytes: the stem cut to kMaxStemBytes, never inside a UTF-8 character (manifest lines are
+  // UTF-8).
+  if (stem.size() > kMaxStemBytes) {
+    size_t cut = kMaxStemBytes;
+    while (cut > 0 && (static_cast<unsigned char>(stem[cut]) & 0xC0) == 0x80) --cut;
+    stem.resize(cut);
+  }
   return stem + "-" + sha1_hex(manifest_line).substr(0, 12);
 }
 
 std::vector<std::string> read_manifest(const std::string& path, bool report_repeats,
                                        std::vector<int64_t>* line_numbers) {
+  if (fs::is_directory(path)) {
+    throw usage_error(path + ": is a directory: --manifest takes a file listing movies");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw usage_error(path + ": cannot read the manifest");
   std::vector<std::string> movies;
@@ -486,7 +521,8 @@ int run_manifest(const MpiEnv& world, const Options& options) {
   mpi_check(MPI_Bcast(done.data(), static_cast<int>(done.size()), MPI_UINT8_T, 0, world.comm()),
             "MPI_Bcast(manifest)");
   for (size_t i = 0; i < movies.size(); ++i) {
-    if (done[i] == static_cast<uint8_t>(Finished::kNo)) {
+    if (done[i] == static_cast<uint8_t>(Finished::kNo) ||
+        done[i] == static_cast<uint8_t>(Finished::kNoImage)) {
       todo.push_back(static_cast<int64_t>(i));
     } else if (done[i] == static_cast<uint8_t>(Finished::kOther)) {
       // Finished work is not replaced without --overwrite, nor taken for this run's result.
@@ -518,11 +554,12 @@ int run_manifest(const MpiEnv& world, const Options& options) {
            : std::string("one after another, all ranks on each")));
   bool interrupted = false;
   if (queue) {
-    interrupted = run_queue(world, options, movies, todo, backend, at_once, outcomes);
+    interrupted = run_queue(world, options, movies, line_numbers, todo, backend, at_once, outcomes);
   } else {
     for (int64_t movie : todo) {
       const MovieOutcome outcome =
-          run_movie(world, options, movies[static_cast<size_t>(movie)], movie, backend);
+          run_movie(world, options, movies[static_cast<size_t>(movie)], movie,
+                    line_numbers[static_cast<size_t>(movie)], backend);
       if (world.rank() == 0) outcomes.push_back(outcome);
       if (outcome.code == kExitInterrupted) {
         interrupted = true;

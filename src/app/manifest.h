@@ -11,6 +11,7 @@
 // movie at the end and writes it to DIR/manifest-summary.tsv.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -19,8 +20,14 @@
 
 namespace barcode {
 
+// The longest stem of an output name, in bytes: NAME.h5.partial.lock and NAME-STYLE.png then fit
+// in a file name of 255 bytes.
+constexpr size_t kMaxStemBytes = 200;
+
 // "<stem>-<first 12 hex digits of the SHA-1 of the manifest line>", stem being the file name
-// without its last extension.
+// without its last extension, braces made parentheses ("{style}" would be a placeholder in the
+// image's path), cut to kMaxStemBytes without splitting a UTF-8 character. slurm/archive.sbatch
+// and scripts/archive_status.sh name outputs by the same rule.
 std::string movie_output_name(const std::string& manifest_line);
 
 // The movies of a manifest: its lines without trailing blanks, in order, each once (a repeated

@@ -37,6 +37,7 @@ void check_input_kind(const std::string& path) {
 
 std::string file_fingerprint(const std::string& path) {
   constexpr int64_t kRange = 64 * 1024;
+  check_input_kind(path);  // opening a FIFO would wait for a writer
   std::ifstream in(path, std::ios::binary);
   if (!in) throw usage_error(path + ": cannot read: " + std::strerror(errno));
   in.seekg(0, std::ios::end);

@@ -17,7 +17,7 @@ bool is_text_line(const std::string& line);
 // A cheap identity of a file's content: the SHA-1 (hex) of its size and of three 64 KiB
 // ranges (its start, middle and end). Another file of the same size and modification time
 // differs in it unless it differs only outside those ranges. Throws usage_error naming the
-// file when it cannot be read.
+// file when it cannot be read or is no file (check_input_kind).
 std::string file_fingerprint(const std::string& path);
 
 }  // namespace barcode

@@ -97,6 +97,12 @@ int share_cores(MPI_Comm node, int local_size, std::string* used) {
 
 MpiEnv::MpiEnv(int* argc, char*** argv) {
   int provided = 0;
+  // Open MPI 4.1's "lockedfile" component for shared file pointers writes the path of every
+  // file MPI-IO opens, plus a suffix, into a buffer of 256 bytes: an output path of ~245 bytes
+  // or more ends the process ("buffer overflow detected"). The tool never uses shared file
+  // pointers, and MPI-IO opens files without such a component; a user's own setting is kept.
+  // Other MPI libraries ignore the variable.
+  setenv("OMPI_MCA_sharedfp", "^lockedfile", 0);
   // Decoder and clustering threads never call MPI. A --manifest rank that works on several
   // movies at once runs each movie's job in a thread of its own, each with its own communicator;
   // where the library does not allow that, it works on one movie at a time.

@@ -35,6 +35,10 @@ struct Options {
   std::string output_png;
   bool overwrite = false;
   bool resume = false;  // continue OUT.partial of an interrupted run
+  // With resume: an OUT.partial that cannot be resumed (other options, not readable) is made
+  // afresh instead of refused. A --manifest run sets it for its movies, which it resumes
+  // without being asked; no flag sets it.
+  bool remake_unresumable = false;
 
   // Sampling: at most one of every / fps / columns; keyframes restricts the candidates.
   int64_t every = 1;

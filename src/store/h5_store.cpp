@@ -174,8 +174,8 @@ void read_tile_digests(hid_t file, const std::string& path, const StoreLayout& l
   if (read_flag_attribute(checksum.get(), kChecksumCoversThumbs) != 1) {
     throw usage_error(path +
                       ": cannot resume: an earlier version made it, whose row checksums do not "
-                      "cover the stored tiles (/frames/thumbs); remove it or run without "
-                      "--resume");
+                      "cover the stored tiles (/frames/thumbs); " +
+                      kCannotResumeAdvice);
   }
   H5Handle thumbs(
       static_cast<hid_t>(H5_CHECK(path, H5Dopen2(file, "/frames/thumbs", H5P_DEFAULT))));
@@ -327,8 +327,8 @@ std::unique_ptr<H5Store> H5Store::open_existing(const std::string& path, MPI_Com
       (layout.movie_k > 0 && extent("/movie", "/movie/palette", 0) != layout.movie_k)) {
     throw usage_error(path +
                       ": cannot resume: the file's rows, clusters, tile height, stored tiles or "
-                      "movie palette differ from this run's (or an older version made it); "
-                      "remove it or run without --resume");
+                      "movie palette differ from this run's (or an older version made it); " +
+                      kCannotResumeAdvice);
   }
   return store;
 }

@@ -40,6 +40,11 @@
 
 namespace barcode {
 
+// What a user can do with an OUT.partial that cannot be resumed: the end of every such message.
+// A --manifest run resumes its movies by itself; there --overwrite makes a movie afresh.
+constexpr const char* kCannotResumeAdvice =
+    "remove it, or run without --resume (with --manifest: pass --overwrite)";
+
 // The shape of a file's datasets.
 struct StoreLayout {
   int64_t samples = 0;  // N

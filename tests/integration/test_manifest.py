@@ -4,6 +4,7 @@ run's, a bad movie is recorded as failed while the others finish, outputs are na
 slurm/archive.sbatch names them, and a rerun skips what is complete."""
 import hashlib
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -16,8 +17,10 @@ SOURCE = os.environ.get("BARCODE_SOURCE", os.path.join(os.path.dirname(__file__)
 
 
 def output_name(line):
-    """The rule of slurm/archive.sbatch: stem, then 12 hex digits of the line's SHA-1."""
-    stem = os.path.basename(line).rsplit(".", 1)[0]
+    """The rule of slurm/archive.sbatch: stem (braces made parentheses, at most 200 bytes, cut
+    between UTF-8 characters), then 12 hex digits of the line's SHA-1."""
+    stem = os.path.basename(line).rsplit(".", 1)[0].replace("{", "(").replace("}", ")")
+    stem = stem.encode()[:200].decode(errors="ignore")
     return f"{stem}-{hashlib.sha1(line.encode()).hexdigest()[:12]}"
 
 
@@ -230,6 +233,100 @@ class Manifest(ToolTest):
         self.assertFalse(os.path.exists(record))
         self.assertIn("k=5 ", read_h5(h5)["attrs"]["result_options"])
 
+    def test_a_fifo_or_a_source_gone_fails_that_movie_alone(self):
+        # A FIFO would block whoever opens it (a planner thread, or the check of finished work at
+        # the start), and a finished movie whose file has gone cannot be checked: each is that
+        # movie's failure, the finished file is kept, and the other movies are made.
+        outdir = self.out("gone")
+        gone = self.out("gone.mp4")
+        shutil.copy(media(GOOD[0]), gone)
+        fifo = self.out("pipe.mp4")
+        os.mkfifo(fifo)
+        manifest = self.out("gone.txt")
+        with open(manifest, "w") as f:
+            f.write(f"{gone}\n{media(GOOD[1])}\n")
+        self.assertEqual(run_tool(["--manifest", manifest, "-o", outdir], 1).returncode, 0)
+        h5 = os.path.join(outdir, output_name(gone) + ".h5")
+        before = os.path.getmtime(h5)
+        os.remove(gone)
+        with open(manifest, "a") as f:
+            f.write(f"{fifo}\n{media(GOOD[2])}\n{media(GOOD[3])}\n")
+        result = run_tool(["--manifest", manifest, "-o", outdir, "--movies-at-once", "2",
+                           "--threads", "2"], 1, timeout=120)
+        self.assertEqual(result.returncode, 1, result.stderr)
+        self.assertIn("3 done, 2 failed, 0 interrupted, 0 not started, of 5", result.stderr)
+        self.assertIn("is a FIFO", result.stderr)
+        self.assertEqual(os.path.getmtime(h5), before)
+        for movie in (gone, fifo):
+            with open(os.path.join(outdir, "failed", output_name(movie) + ".txt")) as f:
+                self.assertEqual(f.read().split("\t")[:2], ["2", movie])
+        self.check_outputs(GOOD[1:4], outdir)
+
+    def test_long_and_braced_names(self):
+        # A 240-byte stem would make NAME.h5.partial.lock too long for the file system, and a
+        # "{style}" in a name would be taken for the image's placeholder: both are named by the
+        # rule (stem cut, braces made parentheses), and archive_status.sh finds them done.
+        movies = [self.out("é" * 120 + ".mp4"), self.out("a{style}b.mkv")]
+        shutil.copy(media(GOOD[0]), movies[0])
+        shutil.copy(media(GOOD[1]), movies[1])
+        manifest = self.out("names.txt")
+        with open(manifest, "w") as f:
+            f.write("".join(m + "\n" for m in movies))
+        outdir = self.out("names")
+        result = run_tool(["--manifest", manifest, "-o", outdir], 1)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        for movie in movies:
+            name = output_name(movie)
+            self.assertLessEqual(len(name.encode()), 213)
+            self.assertEqual(read_h5(os.path.join(outdir, name + ".h5"))["attrs"]["complete"], 1)
+            self.assertTrue(os.path.getsize(os.path.join(outdir, name + ".png")) > 0)
+        self.assertEqual(output_name(movies[1])[:6], "a(styl")
+        status = subprocess.run(["bash", os.path.join(SOURCE, "scripts", "archive_status.sh"),
+                                 manifest, outdir], capture_output=True, text=True)
+        self.assertEqual(status.stdout.splitlines()[:3], ["done 2", "failed 0", "missing 0"],
+                         status.stdout + status.stderr)
+
+    def test_what_is_left_of_a_movie_is_finished_not_redone(self):
+        # A complete file whose image is missing gets its image drawn, the file kept; an
+        # OUT.partial that cannot be resumed (not HDF5, or made with other options) is made
+        # afresh instead of failing the movie on every run.
+        names = GOOD[:3]
+        outdir = self.out("left")
+        manifest = self.write_manifest(names)
+        self.assertEqual(run_tool(["--manifest", manifest, "-o", outdir], 1).returncode, 0)
+        first, second, third = (os.path.join(outdir, output_name(media(n))) for n in names)
+        before = os.path.getmtime(first + ".h5")
+        os.remove(first + ".png")
+        os.rename(second + ".h5", second + ".h5.partial")
+        os.remove(second + ".png")
+        with open(second + ".h5.partial", "r+b") as f:
+            f.write(b"not HDF5")
+        other = self.out("other.h5")
+        self.run_ok([media(names[2]), "-o", other, "-k", "5"])
+        os.remove(third + ".h5")
+        os.remove(third + ".png")
+        shutil.copy(other, third + ".h5.partial")
+        result = run_tool(["--manifest", manifest, "-o", outdir], 1)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("3 done, 0 failed", result.stderr)
+        self.assertEqual(result.stderr.count("made afresh"), 2, result.stderr)
+        self.assertEqual(os.path.getmtime(first + ".h5"), before)
+        self.assertTrue(os.path.getsize(first + ".png") > 0)
+        self.check_outputs(names, outdir)
+
+    def test_records_that_cannot_be_written_are_reported(self):
+        # A full disk: the failure record and the summary go to /dev/full, and the run says so.
+        outdir = self.out("full")
+        name = output_name(media("text.mp4"))
+        os.makedirs(os.path.join(outdir, "failed"))
+        os.symlink("/dev/full", os.path.join(outdir, "failed", name + ".txt"))
+        os.symlink("/dev/full", os.path.join(outdir, "manifest-summary.tsv"))
+        result = run_tool(["--manifest", self.write_manifest([GOOD[0], "text.mp4"]), "-o",
+                           outdir], 1)
+        self.assertEqual(result.returncode, 1, result.stderr)
+        self.assertIn(name + ".txt: cannot record the failure", result.stderr)
+        self.assertIn("manifest-summary.tsv: cannot write the summary", result.stderr)
+
     def test_usage_errors(self):
         manifest = self.write_manifest(GOOD[:1])
         empty = self.out("empty.txt")
@@ -243,6 +340,7 @@ class Manifest(ToolTest):
         ]
         open(manifest + ".x", "w").close()
         cases.append((["--manifest", manifest, "-o", manifest + ".x"], "must be a directory"))
+        cases.append((["--manifest", self.tmp, "-o", self.out("d")], "is a directory"))
         for args, message in cases:
             with self.subTest(args=args):
                 result = run_tool(args, 2)

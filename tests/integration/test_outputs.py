@@ -66,6 +66,19 @@ class Outputs(ToolTest):
         self.run_ok([movie, "-o", out, *extra])
         os.rename(out, out + ".partial")
 
+    def test_a_long_output_path_on_several_ranks(self):
+        # Open MPI 4.1 copies the path of a file MPI-IO opens into 256 bytes for its shared
+        # file pointers (which the tool never uses): a path of 300 bytes ended every rank with
+        # "buffer overflow detected". The same results as a short path's.
+        deep = self.out(os.path.join("d" * 100, "e" * 100))
+        os.makedirs(deep)
+        long_h5 = os.path.join(deep, "f" * 60 + ".h5")
+        self.assertGreater(len(long_h5), 256)
+        self.run_ok([media("busy_h264.mp4"), "-o", long_h5], 2)
+        short_h5 = self.out("short.h5")
+        self.run_ok([media("busy_h264.mp4"), "-o", short_h5], 2)
+        assert_same_datasets(self, read_h5(short_h5), read_h5(long_h5), "a long output path")
+
     def test_a_second_writer_is_refused_and_the_first_file_kept(self):
         out = self.out("busy.h5")
         partial = out + ".partial"

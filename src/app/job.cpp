@@ -222,6 +222,11 @@ OpenStore open_store(const MpiEnv& env, const Plan& plan, const Options& options
     }
   }
   if (!resuming) {
+    // Agreed on before the file is made: a rank that fails inside the collective creation
+    // leaves the others waiting.
+    collective_step(env, [&] {
+      if (env.rank() == 0) check_room_for(partial, store_bytes(store_layout(plan, options)));
+    });
     collective_step(env, [&] {
       opened.store = std::make_unique<H5Store>(partial, env.comm(), store_layout(plan, options));
       write_new_store(*opened.store, env, plan, options, stored);

@@ -1,7 +1,10 @@
 #include "base/output_path.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 
 #include "base/error.h"
@@ -37,6 +40,21 @@ void check_output_path(const std::string& path, bool overwrite, const std::strin
   }
   if (access(dir.c_str(), W_OK) != 0) {
     throw usage_error(path + ": cannot write: directory " + dir.string() + " is not writable");
+  }
+}
+
+void check_room_for(const std::string& path, int64_t bytes) {
+  if (bytes <= 0) return;
+  const std::string scratch = path + ".room";
+  const int fd = ::open(scratch.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return;  // the file's own creation reports what is wrong with the place
+  const int rc = ::posix_fallocate(fd, 0, static_cast<off_t>(bytes));
+  ::close(fd);
+  ::unlink(scratch.c_str());
+  if (rc == ENOSPC || rc == EDQUOT) {
+    throw Error(path + ": no room for it: its file system (or your quota there) lacks the " +
+                std::to_string((bytes + (1 << 20) - 1) >> 20) + " MiB it needs (" +
+                std::strerror(rc) + ")");
   }
 }
 

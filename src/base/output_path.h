@@ -1,6 +1,7 @@
 // The check every output path gets before any work starts (barcode_mpi and barcode_render).
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 namespace barcode {
@@ -13,5 +14,12 @@ void check_output_path(const std::string& path, bool overwrite, const std::strin
 // Throws usage_error unless `path`, a file the tool makes beside its output (OUT.partial,
 // OUT.lock), is absent or a regular file.
 void check_work_file(const std::string& path);
+
+// Throws Error naming `path` unless its file system has room for `bytes` more, quotas
+// included: it reserves that much in a scratch file beside `path` (posix_fallocate) and gives
+// it back at once. A collective file creation that runs out of room on one rank can leave the
+// others waiting in parallel HDF5 forever, so a job asks before it makes its file. Where the
+// file system cannot reserve room (no fallocate), it passes.
+void check_room_for(const std::string& path, int64_t bytes);
 
 }  // namespace barcode

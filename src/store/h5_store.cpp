@@ -13,6 +13,16 @@
 #include "store/schema.h"
 
 namespace barcode {
+
+int64_t store_bytes(const StoreLayout& layout) {
+  const int64_t k = layout.k, height = layout.tile_height, width = layout.tile_width;
+  // /frames: index, pts, time, checksum (8 bytes each) and done; /color: dominant, mean,
+  // palette, weights, inertia, iterations, column; /movie/labels.
+  int64_t per_row = 4 * 8 + 1 + 3 + 3 + k * 3 * 4 + k * 4 + 8 + 4 + height * 3;
+  if (layout.movie_k > 0) per_row += k;
+  if (layout.thumbs) per_row += height * width * 3;
+  return layout.samples * per_row + layout.movie_k * (3 * 4 + 8) + (int64_t{1} << 18);
+}
 namespace {
 
 // FNV-1a, 64 bits: enough to notice flipped bytes in a row (not an adversary's).

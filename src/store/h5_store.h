@@ -55,6 +55,10 @@ struct StoreLayout {
   bool thumbs = false;  // /frames/thumbs
 };
 
+// About how many bytes a file of `layout` takes on disk (its datasets, allocated at creation,
+// and 256 KiB for metadata): what a job asks its file system for before it makes one.
+int64_t store_bytes(const StoreLayout& layout);
+
 class H5Store {
  public:
   // Collective. Creates (truncates) `path` with the datasets of `layout`. The caller holds the

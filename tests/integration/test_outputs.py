@@ -79,6 +79,25 @@ class Outputs(ToolTest):
         self.run_ok([media("busy_h264.mp4"), "-o", short_h5], 2)
         assert_same_datasets(self, read_h5(short_h5), read_h5(long_h5), "a long output path")
 
+    def test_a_full_file_system_is_refused_before_the_file_is_made(self):
+        # Parallel HDF5 making the file on a full disk: one rank failed inside the collective
+        # creation and the other waited in it forever. Now rank 0 asks for the room first.
+        disk = self.out("small")
+        os.makedirs(disk)
+        if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2M", "tmpfs", disk],
+                          capture_output=True).returncode != 0:
+            self.skipTest("cannot mount a small tmpfs here (needs root)")
+        self.addCleanup(subprocess.run, ["umount", disk], capture_output=True)
+        with open(os.path.join(disk, "filler"), "wb") as f:
+            f.write(b"\0" * (2 * 1024 * 1024 - 300 * 1024))
+        out = os.path.join(disk, "x.h5")
+        result = run_tool([media("minute_h264.mp4"), "-o", out], 2, timeout=60)
+        self.assertEqual(result.returncode, 1, result.stderr)
+        self.assertEqual(result.stderr.count("x.h5.partial: no room for it"), 1, result.stderr)
+        self.assertEqual(sorted(os.listdir(disk)), ["filler"])
+        os.remove(os.path.join(disk, "filler"))
+        self.run_ok([media("minute_h264.mp4"), "-o", out], 2)
+
     def test_a_second_writer_is_refused_and_the_first_file_kept(self):
         out = self.out("busy.h5")
         partial = out + ".partial"

@@ -48,7 +48,9 @@ void check_room_for(const std::string& path, int64_t bytes) {
   const std::string scratch = path + ".room";
   const int fd = ::open(scratch.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) return;  // the file's own creation reports what is wrong with the place
-  const int rc = ::posix_fallocate(fd, 0, static_cast<off_t>(bytes));
+  // fallocate(2), not posix_fallocate: where the file system cannot reserve, the latter would
+  // write every block instead (gigabytes with --keep-thumbs).
+  const int rc = ::fallocate(fd, 0, 0, static_cast<off_t>(bytes)) == 0 ? 0 : errno;
   ::close(fd);
   ::unlink(scratch.c_str());
   if (rc == ENOSPC || rc == EDQUOT) {

@@ -16,7 +16,7 @@ void check_output_path(const std::string& path, bool overwrite, const std::strin
 void check_work_file(const std::string& path);
 
 // Throws Error naming `path` unless its file system has room for `bytes` more, quotas
-// included: it reserves that much in a scratch file beside `path` (posix_fallocate) and gives
+// included: it reserves that much in a scratch file beside `path` (fallocate) and gives
 // it back at once. A collective file creation that runs out of room on one rank can leave the
 // others waiting in parallel HDF5 forever, so a job asks before it makes its file. Where the
 // file system cannot reserve room (no fallocate), it passes.

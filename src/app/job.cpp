@@ -597,6 +597,12 @@ std::unique_ptr<OutputLock> lock_partial(const MpiEnv& env, const Options& optio
                         ": exists (another run finished it meanwhile); pass --overwrite to "
                         "replace it");
     }
+    // An interrupted run's rows: finished work, not replaced unless asked.
+    if (!options.resume && !options.overwrite && std::filesystem::exists(partial)) {
+      throw usage_error(partial +
+                        ": exists with the rows of an interrupted run; pass --resume to "
+                        "continue it, or --overwrite to start afresh");
+    }
   });
   return lock;
 }

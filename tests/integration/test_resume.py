@@ -129,6 +129,23 @@ class Resume(ToolTest):
         self.assertEqual(result.returncode, 0, result.stderr)
         assert_same_datasets(self, self.reference(), read_h5(out), "resumed after kill -9")
 
+    def test_a_rerun_without_resume_keeps_the_interrupted_rows(self):
+        # A run without --resume used to make OUT.partial afresh, silently throwing away the
+        # rows an interrupted run had finished. Now it is refused; --overwrite starts afresh.
+        out = self.out("kept.h5")
+        self.killed_mid_run(out)
+        done = self.check_partial(out)
+        before = os.path.getmtime(out + ".partial")
+        result = run_tool([*SLOW, "-o", out], 1)
+        self.assertEqual(result.returncode, 2, result.stderr)
+        self.assertIn("kept.h5.partial: exists with the rows of an interrupted run; pass "
+                      "--resume", result.stderr)
+        self.assertEqual(os.path.getmtime(out + ".partial"), before)
+        self.assertEqual(self.check_partial(out), done)
+        result = run_tool([media("busy_h264.mp4"), "-o", out, "--overwrite"], 1)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertFalse(os.path.exists(out + ".partial"))
+
     def test_resume_refuses_a_partial_file_of_other_options(self):
         out = self.out("other.h5")
         self.killed_mid_run(out)

@@ -2,7 +2,7 @@
 the expected frames computed independently from ffprobe's frame list, on 1 and 3 ranks."""
 import unittest
 
-from common import ToolTest, ffprobe_frames, ffprobe_key_packets, media, time_base
+from common import ToolTest, ffprobe_frames, ffprobe_key_packets, media, run_tool, time_base
 
 
 class Sampling(ToolTest):
@@ -47,6 +47,18 @@ class Sampling(ToolTest):
         num, den = time_base(media("busy_h264.mp4"))
         expected = [f for f in frames if 1.0 <= (f - frames[0]) * num / den < 3.0]
         self.check("busy_h264.mp4", ["--start", "1", "--end", "3"], expected)
+
+    def test_a_range_shorter_than_one_tick(self):
+        # An --end that rounds to the --start's tick selected the whole rest of the film (an
+        # empty range read as one of unknown length). Now it holds a frame only at that tick.
+        frames = ffprobe_frames(media("busy_h264.mp4"))
+        self.check("busy_h264.mp4", ["--end", "0.00001"], frames[:1])
+        for ranks in (1, 3):
+            with self.subTest(ranks=ranks):
+                result = run_tool([media("busy_h264.mp4"), "-o", self.out(f"t{ranks}.h5"),
+                                   "--start", "2.03", "--end", "2.0300001"], ranks)
+                self.assertEqual(result.returncode, 2, result.stderr)
+                self.assertIn("no frames in the selected range", result.stderr)
 
 
 if __name__ == "__main__":

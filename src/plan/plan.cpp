@@ -134,8 +134,8 @@ Plan make_plan(const MpiEnv& env, const Options& options) {
   // stream of unknown length, and so the whole rest of the film.
   const int64_t end =
       options.end >= 0
-          ? std::max(begin + 1, info.start_pts +
-                                    static_cast<int64_t>(std::llround(options.end / av_q2d(tb))))
+          ? std::max(begin + 1,
+                     info.start_pts + static_cast<int64_t>(std::llround(options.end / av_q2d(tb))))
           : info.end_pts;
   if (options.end < 0 && info.end_pts == 0 && env.size() > 1 && env.rank() == 0) {
     log::warn(info.path + ": duration unknown, so rank 0 decodes the whole movie alone");

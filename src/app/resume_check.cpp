@@ -1,5 +1,7 @@
 #include "app/resume_check.h"
 
+#include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <sstream>
 
@@ -15,6 +17,21 @@ std::map<std::string, std::string> parse_pairs(const std::string& text) {
     pairs[token.substr(0, eq)] = eq == std::string::npos ? "" : token.substr(eq + 1);
   }
   return pairs;
+}
+
+// A value as the user wrote it: result_options keeps numbers exactly, so a float is in C's
+// hexadecimal notation ("0x1.2p+9"), which is shown in decimal (shortest exact form).
+std::string readable(const std::string& value) {
+  if (value.find("0x") == std::string::npos || value.find('p') == std::string::npos) return value;
+  char* end = nullptr;
+  const double number = std::strtod(value.c_str(), &end);
+  if (end == value.c_str() || *end != '\0') return value;
+  for (int digits = 1; digits <= 17; ++digits) {
+    char text[40];
+    std::snprintf(text, sizeof text, "%.*g", digits, number);
+    if (std::strtod(text, nullptr) == number) return text;
+  }
+  return value;
 }
 
 // The command-line option a result_options key comes from.
@@ -42,7 +59,7 @@ std::string describe_options_difference(const std::string& stored, const std::st
     const std::string& key = entry.first;
     const std::string was = value(before, key), is = value(after, key);
     if (was == is) continue;
-    const std::string values = " (" + was + " in the file, " + is + " now)";
+    const std::string values = " (" + readable(was) + " in the file, " + readable(is) + " now)";
     if (key.rfind("source", 0) == 0) {  // source= (content fingerprint), source_*
       input += (input.empty() ? "" : ", ") + key + values;
     } else {

@@ -30,6 +30,13 @@ TEST(ResumeCheck, AChangedContentFingerprintIsTheInput) {
             "the input changed: source (abc in the file, abd now)");
 }
 
+TEST(ResumeCheck, ExactFloatsAreShownInDecimal) {
+  // result_options keeps floats in C's hexadecimal notation; the message shows what was typed.
+  EXPECT_EQ(describe_options_difference("end=-0x1p+0 tol=0x0p+0",
+                                        "end=0x1.2bfeb851eb852p+9 tol=0x1.999999999999ap-4"),
+            "--end differs (-1 in the file, 599.99 now), --tol differs (0 in the file, 0.1 now)");
+}
+
 TEST(ResumeCheck, AKeyOnlyOneSideHas) {
   EXPECT_EQ(describe_options_difference("k=8", "k=8 space=lab"),
             "--space differs (nothing in the file, lab now)");

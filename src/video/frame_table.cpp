@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "base/error.h"
+#include "base/interrupt.h"
 #include "video/decoder.h"
 #include "video/packet_reader.h"
 
@@ -61,6 +62,15 @@ class DemuxerErrorCount {
   int64_t start_;
 };
 
+// A signal while frames are listed ends the job at once: nothing is written yet, and listing a
+// long file by decoding it (AVI) takes as long as decoding it.
+void stop_if_interrupted(const StreamInfo& info) {
+  if (!interrupt_requested()) return;
+  throw Error(info.path + ": interrupted by signal " + std::to_string(interrupt_signal()) +
+                  " while its frames were listed; nothing was written",
+              kExitInterrupted);
+}
+
 // Sorted and unique: decode order is not presentation order, and a damaged file can repeat.
 void finish_scan(FrameScan& scan) {
   std::sort(scan.pts.begin(), scan.pts.end());
@@ -77,8 +87,9 @@ FrameScan scan_by_decoding(const StreamInfo& info, const Segment& segment, bool 
   config.keyframes_only = keyframes_only;
   const DecodeStats stats = decode_segment(info, segment, config, [&](const AVFrame*, int64_t pts) {
     scan.pts.push_back(pts);
-    return true;
+    return !interrupt_requested();
   });
+  stop_if_interrupted(info);
   scan.packets = stats.packets;
   scan.read_error = stats.read_error;
   scan.bad_packets = stats.bad_packets;
@@ -95,7 +106,7 @@ FrameScan scan_by_demuxing(const StreamInfo& info, const Segment& segment, bool 
   PacketPtr packet = make_packet();
   int64_t untimed = 0;
   while (reader.next(packet.get())) {
-    ++scan.packets;
+    if (++scan.packets % 1024 == 0) stop_if_interrupted(info);
     const int64_t t = packet_time(packet.get());
     if (t != AV_NOPTS_VALUE) {
       const int64_t end = t + (packet->duration > 0 ? packet->duration : info.frame_ticks);

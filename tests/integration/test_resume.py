@@ -121,6 +121,28 @@ class Resume(ToolTest):
         reference = self.barcode("minute_h264.mp4", 2, extra=args[1:], name="minute.h5")
         assert_same_datasets(self, reference, read_h5(out), "resumed after a prompt stop")
 
+    def test_a_signal_while_frames_are_listed(self):
+        # Listing an AVI's frames means decoding it (its packets carry no presentation times):
+        # a signal then waited for the whole listing, about 11 s for 1000 copies of a 5-s
+        # clip. Now it ends the run at once, exit 4, nothing written.
+        movie = self.out("long.avi")
+        subprocess.run(["ffmpeg", "-v", "error", "-stream_loop", "400", "-i",
+                        media("busy_mpeg4.avi"), "-c", "copy", movie], check=True)
+        out = self.out("listed.h5")
+        proc = subprocess.Popen([BIN, movie, "-o", out, "-v", "2"], env=MPI_ENV,
+                                stderr=subprocess.PIPE, text=True)
+        for line in proc.stderr:
+            if "input probed" in line:
+                break
+        asked = time.time()
+        proc.send_signal(signal.SIGINT)
+        rest = proc.stderr.read()
+        proc.wait(timeout=60)
+        self.assertLess(time.time() - asked, 3.0, rest)
+        self.assertEqual(proc.returncode, INTERRUPTED, rest)
+        self.assertIn("while its frames were listed", rest)
+        self.assertFalse(os.path.exists(out) or os.path.exists(out + ".partial"))
+
     def test_kill_9_then_resume_equals_uninterrupted_run(self):
         out = self.out("kill.h5")
         self.killed_mid_run(out)

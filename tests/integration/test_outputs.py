@@ -116,8 +116,12 @@ class Outputs(ToolTest):
                     self.assertFalse(os.path.exists(out))
         finally:
             lock.release()
-        # Once the first run has let go, the output is made, and the lock file is gone.
-        self.run_ok([media("busy_h264.mp4"), "-o", out], 2)
+        # Once the first run has let go, its rows are still kept from a plain run; with
+        # --overwrite the output is made, and the lock file is gone.
+        result = run_tool([media("busy_h264.mp4"), "-o", out], 2)
+        self.assertEqual(result.returncode, USAGE, result.stderr)
+        self.assertIn("exists with the rows of an interrupted run", result.stderr)
+        self.run_ok([media("busy_h264.mp4"), "-o", out, "--overwrite"], 2)
         self.assertEqual(read_h5(out)["attrs"]["complete"], 1)
         self.assertFalse(os.path.exists(partial + ".lock"))
 

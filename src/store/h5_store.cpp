@@ -14,15 +14,64 @@
 
 namespace barcode {
 
-int64_t store_bytes(const StoreLayout& layout) {
-  const int64_t k = layout.k, height = layout.tile_height, width = layout.tile_width;
-  // /frames: index, pts, time, checksum (8 bytes each) and done; /color: dominant, mean,
-  // palette, weights, inertia, iterations, column; /movie/labels.
-  int64_t per_row = 4 * 8 + 1 + 3 + 3 + k * 3 * 4 + k * 4 + 8 + 4 + height * 3;
-  if (layout.movie_k > 0) per_row += k;
-  if (layout.thumbs) per_row += height * width * 3;
-  return layout.samples * per_row + layout.movie_k * (3 * 4 + 8) + (int64_t{1} << 18);
+namespace {
+
+// A dataset of the file: its name, type and extent.
+struct Shape {
+  const char* name;
+  hid_t type;
+  std::array<hsize_t, 4> dims;
+  int rank;
+};
+
+// The datasets a file of `layout` holds (the /movie ones only with a movie palette,
+// /frames/thumbs only when kept).
+std::vector<Shape> dataset_shapes(const StoreLayout& layout) {
+  const hsize_t n = static_cast<hsize_t>(layout.samples);
+  const hsize_t kk = static_cast<hsize_t>(layout.k);
+  const hsize_t mk = static_cast<hsize_t>(layout.movie_k);
+  const hsize_t th = static_cast<hsize_t>(layout.tile_height);
+  const hsize_t tw = static_cast<hsize_t>(layout.tile_width);
+  const std::vector<Shape> all = {
+      {"/frames/index", H5T_STD_I64LE, {n, 0, 0}, 1},
+      {"/frames/pts", H5T_STD_I64LE, {n, 0, 0}, 1},
+      {"/frames/time", H5T_IEEE_F64LE, {n, 0, 0}, 1},
+      {"/frames/done", H5T_STD_U8LE, {n, 0, 0}, 1},
+      {"/frames/checksum", H5T_STD_U64LE, {n, 0, 0}, 1},
+      {"/color/dominant", H5T_STD_U8LE, {n, 3, 0}, 2},
+      {"/color/mean", H5T_STD_U8LE, {n, 3, 0}, 2},
+      {"/color/palette", H5T_IEEE_F32LE, {n, kk, 3}, 3},
+      {"/color/weights", H5T_IEEE_F32LE, {n, kk, 0}, 2},
+      {"/color/inertia", H5T_IEEE_F64LE, {n, 0, 0}, 1},
+      {"/color/iterations", H5T_STD_I32LE, {n, 0, 0}, 1},
+      {"/color/column", H5T_STD_U8LE, {n, th, 3}, 3},
+      {"/movie/palette", H5T_IEEE_F32LE, {mk, 3}, 2},
+      {"/movie/weights", H5T_IEEE_F64LE, {mk}, 1},
+      {"/movie/labels", H5T_STD_U8LE, {n, kk}, 2},
+      {"/frames/thumbs", H5T_STD_U8LE, {n, th, tw, 3}, 4},
+  };
+  std::vector<Shape> shapes;
+  for (const Shape& s : all) {
+    const std::string name(s.name);
+    if (layout.movie_k == 0 && name.rfind("/movie/", 0) == 0) continue;
+    if (name == "/frames/thumbs" && !layout.thumbs) continue;
+    shapes.push_back(s);
+  }
+  return shapes;
 }
+
+}  // namespace
+
+int64_t store_bytes(const StoreLayout& layout) {
+  int64_t bytes = int64_t{1} << 18;  // metadata
+  for (const Shape& s : dataset_shapes(layout)) {
+    int64_t values = 1;
+    for (int d = 0; d < s.rank; ++d) values *= static_cast<int64_t>(s.dims[static_cast<size_t>(d)]);
+    bytes += values * static_cast<int64_t>(H5Tget_size(s.type));
+  }
+  return bytes;
+}
+
 namespace {
 
 // FNV-1a, 64 bits: enough to notice flipped bytes in a row (not an adversary's).
@@ -234,35 +283,6 @@ H5Store::H5Store(const std::string& path, MPI_Comm comm, const StoreLayout& layo
     H5Handle g(static_cast<hid_t>(
         H5_CHECK(path_, H5Gcreate2(file_.get(), group, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT))));
   }
-  const hsize_t n = static_cast<hsize_t>(layout_.samples);
-  const hsize_t kk = static_cast<hsize_t>(layout_.k);
-  const hsize_t mk = static_cast<hsize_t>(layout_.movie_k);
-  const hsize_t th = static_cast<hsize_t>(layout_.tile_height);
-  const hsize_t tw = static_cast<hsize_t>(layout_.tile_width);
-  struct Shape {
-    const char* name;
-    hid_t type;
-    std::array<hsize_t, 4> dims;
-    int rank;
-  };
-  const Shape shapes[] = {
-      {"/frames/index", H5T_STD_I64LE, {n, 0, 0}, 1},
-      {"/frames/pts", H5T_STD_I64LE, {n, 0, 0}, 1},
-      {"/frames/time", H5T_IEEE_F64LE, {n, 0, 0}, 1},
-      {"/frames/done", H5T_STD_U8LE, {n, 0, 0}, 1},
-      {"/frames/checksum", H5T_STD_U64LE, {n, 0, 0}, 1},
-      {"/color/dominant", H5T_STD_U8LE, {n, 3, 0}, 2},
-      {"/color/mean", H5T_STD_U8LE, {n, 3, 0}, 2},
-      {"/color/palette", H5T_IEEE_F32LE, {n, kk, 3}, 3},
-      {"/color/weights", H5T_IEEE_F32LE, {n, kk, 0}, 2},
-      {"/color/inertia", H5T_IEEE_F64LE, {n, 0, 0}, 1},
-      {"/color/iterations", H5T_STD_I32LE, {n, 0, 0}, 1},
-      {"/color/column", H5T_STD_U8LE, {n, th, 3}, 3},
-      {"/movie/palette", H5T_IEEE_F32LE, {mk, 3}, 2},
-      {"/movie/weights", H5T_IEEE_F64LE, {mk}, 1},
-      {"/movie/labels", H5T_STD_U8LE, {n, kk}, 2},
-      {"/frames/thumbs", H5T_STD_U8LE, {n, th, tw, 3}, 4},
-  };
   H5Handle dcpl(H5_ID(path_, H5Pcreate(H5P_DATASET_CREATE)));
   // Allocated now and filled with zeros: /frames/done starts all 0, and later writes never
   // change the metadata (see the header).
@@ -271,11 +291,8 @@ H5Store::H5Store(const std::string& path, MPI_Comm comm, const StoreLayout& layo
   // The thumbs are only allocated: filling gigabytes with zeros would cost a whole write.
   H5Handle unfilled(H5_ID(path_, H5Pcopy(dcpl.get())));
   H5_CHECK(path_, H5Pset_fill_time(unfilled.get(), H5D_FILL_TIME_NEVER));
-  for (const Shape& s : shapes) {
-    const std::string name(s.name);
-    if (layout_.movie_k == 0 && name.rfind("/movie/", 0) == 0) continue;
-    const bool thumbs = name == "/frames/thumbs";
-    if (thumbs && !layout_.thumbs) continue;
+  for (const Shape& s : dataset_shapes(layout_)) {
+    const bool thumbs = std::string(s.name) == "/frames/thumbs";
     H5Handle space(
         static_cast<hid_t>(H5_CHECK(path_, H5Screate_simple(s.rank, s.dims.data(), nullptr))));
     H5Handle d(static_cast<hid_t>(

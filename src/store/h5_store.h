@@ -41,9 +41,8 @@
 namespace barcode {
 
 // What a user can do with an OUT.partial that cannot be resumed: the end of every such message.
-// A --manifest run resumes its movies by itself; there --overwrite makes a movie afresh.
-constexpr const char* kCannotResumeAdvice =
-    "remove it, or run without --resume (with --manifest: pass --overwrite)";
+// (A --manifest run makes such a movie afresh by itself: Options::remake_unresumable.)
+constexpr const char* kCannotResumeAdvice = "remove it or run without --resume";
 
 // The shape of a file's datasets.
 struct StoreLayout {

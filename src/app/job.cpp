@@ -466,11 +466,14 @@ Outcome process_segment(const MpiEnv& env, const Plan& plan, const Options& opti
       const StageMark mark("write");
       // Frames patched over damage among the rows written: counted in the file before the rows
       // are, so that whatever ends the run, a resumed run knows of every one in its done rows.
+      // The count is metadata, which HDF5 would keep in its cache until the file is closed, so
+      // it is flushed before the rows go (kill -9 otherwise left them done and uncounted).
       // Waiting here, the collective writes below would poll while other ranks come.
       const int64_t concealed = sum_when_all_ranks_arrive(env, book.concealed_among(rows));
       if (concealed > 0) {
         outcome.concealed_written += concealed;
         store.set_attribute(kConcealedDoneAttribute, concealed_before + outcome.concealed_written);
+        store.flush();
       }
       store.write_colors(rows);
       palettes.keep(plan.my_first, rows);

@@ -149,6 +149,21 @@ def assert_same_datasets(test, a, b, context=""):
         test.assertTrue(np.array_equal(a[name], b[name]), f"{name} differs {context}")
 
 
+def flipped_copy(source, path, seed=4, flips=20):
+    """Writes a copy of `source` with `flips` bytes inverted within 100 kB from 30 % into the
+    file: every packet still reads and every frame decodes, but the decoder patches some of the
+    pictures over the damage (decode_error_flags). Returns `path`."""
+    import random
+    with open(source, "rb") as f:
+        data = bytearray(f.read())
+    rng, at = random.Random(seed), int(len(data) * 0.3)
+    for _ in range(flips):
+        data[at + rng.randrange(100000)] ^= 0xFF
+    with open(path, "wb") as f:
+        f.write(data)
+    return path
+
+
 def rows_done(path):
     """Rows marked done in a file being written, or 0 while it cannot be read yet."""
     try:

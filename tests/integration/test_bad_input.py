@@ -7,7 +7,8 @@ import unittest
 
 import numpy as np
 
-from common import BIN, MPI_ENV, ToolTest, assert_same_datasets, media, read_h5, run_tool
+from common import (BIN, MPI_ENV, ToolTest, assert_same_datasets, flipped_copy, media, read_h5,
+                    run_tool)
 
 USAGE = 2
 INCOMPLETE = 3
@@ -194,14 +195,7 @@ class BadInput(ToolTest):
         # Bytes flipped inside the coded pictures: every packet still reads and every frame
         # decodes, but the decoder patches some over the damage (decode_error_flags). Their
         # rows are written; the file is damaged input, not complete (it was exit 0, complete=1).
-        import random
-        data = bytearray(open(media("minute_h264.mp4"), "rb").read())
-        rng, at = random.Random(4), int(len(data) * 0.3)
-        for _ in range(20):
-            data[at + rng.randrange(100000)] ^= 0xFF
-        movie = self.out("flipped.mp4")
-        with open(movie, "wb") as f:
-            f.write(data)
+        movie = flipped_copy(media("minute_h264.mp4"), self.out("flipped.mp4"))
         results = []
         for ranks in (1, 2):
             out = self.out(f"flipped{ranks}.h5")

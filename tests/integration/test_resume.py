@@ -7,8 +7,8 @@ import subprocess
 import time
 import unittest
 
-from common import (BIN, MPI_ENV, ToolTest, assert_same_datasets, media, read_h5, rows_done,
-                    run_tool)
+from common import (BIN, MPI_ENV, ToolTest, assert_same_datasets, flipped_copy, media, read_h5,
+                    rows_done, run_tool)
 
 INTERRUPTED = 4
 # Slow enough (many restarts, small write rounds) that the signal lands mid-run, with a margin
@@ -21,30 +21,30 @@ SLOW = [media("long_gop_h264.mkv"), "--restarts", "640", "--batch", "8", "--thre
 
 
 class Resume(ToolTest):
-    def start(self, out):
-        cmd = ["mpirun", "-np", "2", "--oversubscribe", "--bind-to", "none", BIN, *SLOW,
+    def start(self, out, args=SLOW):
+        cmd = ["mpirun", "-np", "2", "--oversubscribe", "--bind-to", "none", BIN, *args,
                "-o", out, "-v", "0"]
         return subprocess.Popen(cmd, env=MPI_ENV, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True, start_new_session=True)
 
-    def wait_for_rows(self, out, proc):
-        # The partial file appears once planning is done; wait until rows are marked done in it
-        # (a fixed wait was too short on a loaded machine). The file is readable while written:
-        # its metadata is on disk before the first row.
+    def wait_for_rows(self, out, proc, rows=1):
+        # The partial file appears once planning is done; wait until `rows` rows are marked done
+        # in it (a fixed wait was too short on a loaded machine). The file is readable while
+        # written: its metadata is on disk before the first row.
         deadline = time.time() + 120
         while time.time() < deadline:
             self.assertIsNone(proc.poll(), "the run ended before it could be interrupted")
-            if os.path.exists(out + ".partial") and rows_done(out + ".partial") > 0:
+            if os.path.exists(out + ".partial") and rows_done(out + ".partial") >= rows:
                 return
             time.sleep(0.2)
         self.fail("no row was written within 120 s")
 
-    def killed_mid_run(self, out):
-        """Starts the slow run on 2 ranks and kills it with SIGKILL once it has written rows:
-        mpirun and the ranks, which Open MPI puts in process groups of their own (killing
+    def killed_mid_run(self, out, args=SLOW, rows=1):
+        """Starts the slow run on 2 ranks and kills it with SIGKILL once it has written `rows`
+        rows: mpirun and the ranks, which Open MPI puts in process groups of their own (killing
         mpirun's group alone left them writing into OUT.partial while the test resumed it)."""
-        proc = self.start(out)
-        self.wait_for_rows(out, proc)
+        proc = self.start(out, args)
+        self.wait_for_rows(out, proc, rows)
         os.killpg(proc.pid, signal.SIGKILL)
         subprocess.run(["pkill", "-KILL", "-f", out], check=False)
         proc.communicate(timeout=60)
@@ -150,6 +150,25 @@ class Resume(ToolTest):
         result = run_tool([*SLOW, "-o", out, "--resume"], 2)
         self.assertEqual(result.returncode, 0, result.stderr)
         assert_same_datasets(self, self.reference(), read_h5(out), "resumed after kill -9")
+
+    def test_kill_9_after_patched_rows_then_resume_is_not_complete(self):
+        # The count of patched frames among the done rows is an attribute, which HDF5 kept in
+        # its cache until the file was closed: after kill -9 the rows patched over damage were
+        # on disk and marked done, their count was not, and --resume ended complete=1, exit 0.
+        movie = flipped_copy(media("minute_h264.mp4"), self.out("flipped.mp4"))
+        args = [movie, "--restarts", "160", "--tile-width", "240", "--cpu-decoders", "1",
+                "--threads", "1", "--batch", "8"]
+        out = self.out("patched.h5")
+        # Each rank decodes its half in order; at 80 % of the rows both are past the damage,
+        # which is 30 % into the file.
+        self.killed_mid_run(out, args, rows=1500 * 8 // 10)
+        self.check_partial(out)
+        self.assertGreater(read_h5(out + ".partial")["attrs"].get("concealed_in_done_rows", 0),
+                           0, "the patched rows' count was not on disk with them")
+        result = run_tool([*args, "-o", out, "--resume"], 2)
+        self.assertEqual(result.returncode, 3, result.stderr)
+        self.assertIn("that an earlier, interrupted run finished were patched", result.stderr)
+        self.assertEqual(read_h5(out)["attrs"]["complete"], 0)
 
     def test_a_rerun_without_resume_keeps_the_interrupted_rows(self):
         # A run without --resume used to make OUT.partial afresh, silently throwing away the

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <vector>
 
 extern "C" {
 #include <libavutil/pixdesc.h>
@@ -10,6 +11,7 @@ extern "C" {
 #include "base/error.h"
 #include "base/log.h"
 #include "base/stopwatch.h"
+#include "video/jpeg_end.h"
 #include "video/packet_reader.h"
 
 namespace barcode {
@@ -110,6 +112,9 @@ DecodeStats SegmentDecoder::decode_with(PacketReader& reader, const Segment& seg
   const AVRational tb = reader.stream()->time_base;
   bool stop = false;
   int64_t previous_pts = AV_NOPTS_VALUE;  // the last frame's time in this pass
+  // Decode times of JPEG pictures cut short (see jpeg_end.h): their frames count as patched.
+  const bool jpeg = ctx->codec_id == AV_CODEC_ID_MJPEG;
+  std::vector<int64_t> cut_pictures;
   Stopwatch since_open;
 
   auto report_bad = [&](int rc, const std::string& stage) {
@@ -133,6 +138,11 @@ DecodeStats SegmentDecoder::decode_with(PacketReader& reader, const Segment& seg
       if (timing_first_picture_) {
         timing_first_picture_ = false;
         startup_.first_picture = since_open.seconds();
+      }
+      const auto cut = std::find(cut_pictures.begin(), cut_pictures.end(), frame->pkt_dts);
+      if (cut != cut_pictures.end()) {
+        frame->flags |= AV_FRAME_FLAG_CORRUPT;
+        cut_pictures.erase(cut);
       }
       if (frame->decode_error_flags || (frame->flags & AV_FRAME_FLAG_CORRUPT)) ++stats.concealed;
       int64_t pts = frame->best_effort_timestamp;
@@ -165,6 +175,7 @@ DecodeStats SegmentDecoder::decode_with(PacketReader& reader, const Segment& seg
       const int64_t end = t + (packet->duration > 0 ? packet->duration : info.frame_ticks);
       stats.packets_end = std::max(stats.packets_end, end);
     }
+    if (jpeg && jpeg_is_cut(packet->data, packet->size)) cut_pictures.push_back(packet->dts);
     int rc = avcodec_send_packet(ctx, packet);
     if (rc < 0 && rc != AVERROR(EAGAIN)) {
       report_bad(rc, "decoding the packet at t=" +

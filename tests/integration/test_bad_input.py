@@ -221,6 +221,26 @@ class BadInput(ToolTest):
         self.assertEqual(d["attrs"]["complete"], 0)
         self.assertEqual(d["attrs"]["input_damage"], results[0]["attrs"]["input_damage"])
 
+    def test_a_jpeg_cut_short_is_not_complete(self):
+        # FFmpeg's JPEG decoder fills a cut picture from what is left and flags nothing ("EOI
+        # missing, emulating" in its log): it came out complete=1, exit 0. Cut in its scan, or
+        # only its last two bytes (the end marker), the picture is damaged input now.
+        with open(media("still.jpg"), "rb") as f:
+            data = f.read()
+        for name, keep in (("half", len(data) // 2), ("no_end", len(data) - 2)):
+            movie = self.out(f"{name}.jpg")
+            with open(movie, "wb") as f:
+                f.write(data[:keep])
+            out = self.out(f"{name}.h5")
+            result = run_tool([movie, "-o", out], 1)
+            self.assertEqual(result.returncode, INCOMPLETE, f"{name}:\n{result.stderr}")
+            self.assertIn("patched over damaged data", result.stderr)
+            d = read_h5(out)
+            self.assertEqual(d["attrs"]["complete"], 0, name)
+            self.assertEqual(d["attrs"]["input_damage"], 1, name)
+        result = run_tool([media("still.jpg"), "-o", self.out("whole.h5")], 1)
+        self.assertEqual(result.returncode, 0, result.stderr)
+
     def test_empty_output_name(self):
         self.expect_refusal([media("busy_h264.mp4"), "-o", ""], ["--output", "empty"])
 

@@ -79,21 +79,29 @@ bool shows_damage(const FrameScan& scan) {
 // what the header states, or with the end of the range asked for (--end) where that comes
 // first. The header's video facts (frame count, the stream's duration, the index) allow half a
 // frame and a thousandth of the length for rounding; the whole file's duration, used only
-// without them, two seconds, as audio may outlast the picture. A file that states no end is
-// never called truncated: a range past its end is only a range past its end.
+// without them, two seconds, as audio may outlast the picture, unless the video is the file's
+// only stream (an FLV's metadata: an FLV cut at a tag less than two seconds from its end read
+// as complete). A file that states no end is never called truncated: a range past its end is
+// only a range past its end.
 void check_video_end(const MpiEnv& env, const StreamInfo& info, int64_t packets_end,
                      int64_t range_end, Plan& plan) {
   const AVRational tb = info.time_base;
   // The whole file's duration only where the video stream states no end of its own: a
   // Matroska file whose audio runs on past the picture states the audio's end there, while the
   // video's own DURATION tag agrees with its packets.
+  // An FLV's index holds only the key frames read so far, so the file's duration counts too
+  // where it is the video's.
   const bool video_states_its_end = info.stated_end_pts > info.start_pts;
-  const int64_t file_end = video_states_its_end ? info.stated_end_pts : info.end_pts;
+  int64_t file_end = video_states_its_end ? info.stated_end_pts : info.end_pts;
+  // The file's duration too may count from zero or from the first frame: the shorter reading.
+  if (info.duration_is_the_videos) {
+    file_end = std::max(file_end, std::min(info.end_pts, info.end_pts - info.start_pts));
+  }
   if (file_end <= 0) return;
   const int64_t expected = std::min(file_end, range_end);
-  const int64_t tolerance =
-      video_states_its_end ? info.frame_ticks / 2 + (info.stated_end_pts - info.start_pts) / 1000
-                           : static_cast<int64_t>(std::llround(2.0 / av_q2d(tb)));
+  const int64_t tolerance = video_states_its_end || info.duration_is_the_videos
+                                ? info.frame_ticks / 2 + (file_end - info.start_pts) / 1000
+                                : static_cast<int64_t>(std::llround(2.0 / av_q2d(tb)));
   if (expected - packets_end <= tolerance) return;
   plan.truncated = true;
   plan.gap_start = to_seconds(packets_end - info.start_pts, tb);

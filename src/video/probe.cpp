@@ -144,6 +144,8 @@ StreamInfo probe_video(const std::string& path) {
   if (info.end_pts > info.start_pts) {
     info.duration = to_seconds(info.end_pts - info.start_pts, info.time_base);
   }
+  info.duration_is_the_videos =
+      format->nb_streams == 1 && format->duration_estimation_method == AVFMT_DURATION_FROM_STREAM;
   info.stated_end_pts = stated_video_end(format->streams[best], info);
   // Look at the first packets: does the container give presentation timestamps?
   PacketPtr packet = make_packet();

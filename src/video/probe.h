@@ -30,6 +30,10 @@ struct StreamInfo {
   // entry of the demuxer's index. FFmpeg recomputes `duration` from what it can read, so for a
   // file cut short only these say how long the video was meant to be.
   int64_t stated_end_pts = 0;
+  // True when the file holds the video stream alone and its header states the file's duration
+  // (FFmpeg's estimate from the streams, not from the last packets read or the bit rate): that
+  // duration is then the video's own, to the frame, as in an FLV's metadata.
+  bool duration_is_the_videos = false;
   int64_t frame_ticks = 1;  // one frame's duration in time base units (from the frame rate), >= 1
   // False for containers such as AVI whose packets carry only decode timestamps: their frames'
   // presentation times are known only after decoding (see frame_table.h).

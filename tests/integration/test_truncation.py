@@ -43,6 +43,35 @@ class Truncation(ToolTest):
                     # What was readable is all there.
                     self.assertTrue(np.all(d["frames/done"] == 1))
 
+    def test_an_flv_cut_at_a_tag_near_its_end_is_truncated(self):
+        # An FLV of video alone states its duration in its metadata; the end was allowed two
+        # seconds (for audio that outlasts the picture), so a cut at a tag boundary within the
+        # last two seconds read as complete: exit 0, complete=1.
+        whole = self.out("whole.flv")
+        subprocess.run(["ffmpeg", "-v", "error", "-i", media("busy_h264.mp4"), "-an", "-c",
+                        "copy", whole], check=True)
+        with open(whole, "rb") as f:
+            data = f.read()
+        tags, at = [], 13  # the header and the first tag's back pointer, then tags of 11 + size
+        while at + 11 <= len(data):
+            tags.append(at)
+            at += 11 + int.from_bytes(data[at + 1:at + 4], "big") + 4
+        cut = self.out("cut.flv")
+        with open(cut, "wb") as f:
+            f.write(data[:tags[len(tags) * 9 // 10]])
+        for ranks in (1, 2):
+            with self.subTest(ranks=ranks):
+                out = self.out(f"cut{ranks}.h5")
+                result = run_tool([cut, "-o", out], ranks)
+                self.assertEqual(result.returncode, INCOMPLETE, result.stderr)
+                self.assertIn("the file states 5.0", result.stderr)
+                a = read_h5(out)["attrs"]
+                self.assertEqual((a["complete"], a["truncated"]), (0, 1))
+                out = self.out(f"whole{ranks}.h5")
+                result = run_tool([whole, "-o", out], ranks)
+                self.assertEqual(result.returncode, 0, result.stderr)
+                self.assertEqual(read_h5(out)["attrs"]["complete"], 1)
+
     def test_a_range_that_runs_into_the_cut_is_truncated(self):
         # --start 2 --end 4 of a file whose video stops at 2.64 s (of 5 stated): truncated, the
         # gap up to the range's end. It once said truncated=0. A range within what is readable,

@@ -527,8 +527,9 @@ Outcome process_segment(const MpiEnv& env, const Plan& plan, const Options& opti
             "MPI_Allreduce(concealed)");
   if (outcome.concealed > 0 && env.rank() == 0 && !outcome.interrupted) {
     log::warn(plan.info.path + ": " + std::to_string(outcome.concealed) +
-              " sampled frames were patched over damaged data by the decoder; their rows are "
-              "written, and the file is marked incomplete (input_damage)");
+              " sampled frames were patched over damaged data by the decoder, or decoded from "
+              "such frames since a key frame; their rows are written, and the file is marked "
+              "incomplete (input_damage)");
   }
   if (missing > 0 && !outcome.interrupted) {
     log::warn(plan.info.path + ": " + std::to_string(missing) +

@@ -22,7 +22,8 @@ struct DecodePoolStats {
   int64_t frames = 0;  // frames decoded inside the ranges
   int64_t bad_packets = 0;
   // Sampled frames the decoder patched over damaged data (AVFrame's decode_error_flags or
-  // corrupt flag): their rows are written, but the input is damaged. Counted on the sampled
+  // corrupt flag, which the decoder also sets on frames decoded after a patched one since the
+  // last key frame): their rows are written, but the input is damaged. Counted on the sampled
   // frames handed to the sink alone (not rows an earlier run finished), each decoded once
   // whatever the ranks and chunks, so that the count does not depend on them.
   int64_t concealed = 0;   // their rows are marked in the ResultBook (mark_concealed)

@@ -58,6 +58,23 @@ CodecPtr open_decoder(const StreamInfo& info, const AVStream* stream, const Deco
   return ctx;
 }
 
+// Keeps `patched_since_key` (see decode_with) and flags `frame` corrupt where it was decoded after
+// a patched frame since the last key frame.
+void mark_patched_references(AVFrame* frame, bool& patched_since_key) {
+#ifdef AV_FRAME_FLAG_KEY
+  const bool key = (frame->flags & AV_FRAME_FLAG_KEY) != 0;
+#else
+  const bool key = frame->key_frame != 0;
+#endif
+  const bool patched = frame->decode_error_flags || (frame->flags & AV_FRAME_FLAG_CORRUPT);
+  if (key) patched_since_key = false;
+  if (patched) {
+    patched_since_key = true;
+  } else if (patched_since_key) {
+    frame->flags |= AV_FRAME_FLAG_CORRUPT;
+  }
+}
+
 }  // namespace
 
 CodecPtr new_decoder_context(const StreamInfo& info, const AVStream* stream) {
@@ -115,6 +132,11 @@ DecodeStats SegmentDecoder::decode_with(PacketReader& reader, const Segment& seg
   // Decode times of JPEG pictures cut short (see jpeg_end.h): their frames count as patched.
   const bool jpeg = ctx->codec_id == AV_CODEC_ID_MJPEG;
   std::vector<int64_t> cut_pictures;
+  // Whether a frame since the last key frame was patched over damage: the frames after it are
+  // decoded from its pixels, so they count as patched too. A sampled frame after a patched one
+  // that is not sampled (--every, --fps) came out with other pixels and no flag, complete=1.
+  // Every pass over a frame starts at a key frame before it, so every pass counts it alike.
+  bool patched_since_key = false;
   Stopwatch since_open;
 
   auto report_bad = [&](int rc, const std::string& stage) {
@@ -144,6 +166,7 @@ DecodeStats SegmentDecoder::decode_with(PacketReader& reader, const Segment& seg
         frame->flags |= AV_FRAME_FLAG_CORRUPT;
         cut_pictures.erase(cut);
       }
+      mark_patched_references(frame, patched_since_key);
       if (frame->decode_error_flags || (frame->flags & AV_FRAME_FLAG_CORRUPT)) ++stats.concealed;
       int64_t pts = frame->best_effort_timestamp;
       if (pts == AV_NOPTS_VALUE && previous_pts != AV_NOPTS_VALUE) {

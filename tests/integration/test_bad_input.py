@@ -221,6 +221,32 @@ class BadInput(ToolTest):
         self.assertEqual(d["attrs"]["complete"], 0)
         self.assertEqual(d["attrs"]["input_damage"], results[0]["attrs"]["input_damage"])
 
+    def test_frames_decoded_from_a_patched_frame_that_is_not_sampled_are_not_complete(self):
+        # Three bytes flipped, sampling every 10th frame: the patched frames were not sampled,
+        # the sampled ones after them (the clip has one key frame) decoded to other pixels, and
+        # the run said complete=1, exit 0.
+        reference = self.out("intact.h5")
+        args = ["--every", "10", "--tile-width", "32", "--restarts", "1"]
+        self.assertEqual(run_tool([media("minute_h264.mp4"), "-o", reference, *args], 1)
+                         .returncode, 0)
+        movie = flipped_copy(media("minute_h264.mp4"), self.out("flipped.mp4"), seed=4, flips=3)
+        results = []
+        for ranks in (1, 2):
+            out = self.out(f"unsampled{ranks}.h5")
+            result = run_tool([movie, "-o", out, *args], ranks)
+            self.assertEqual(result.returncode, INCOMPLETE, result.stderr)
+            self.assertIn("or decoded from such frames since a key frame", result.stderr)
+            results.append(read_h5(out))
+        # A row's checksum covers its colours: the rows whose colours came out other than the
+        # intact clip's, every one of them counted.
+        changed = int((read_h5(reference)["frames/checksum"] != results[0]["frames/checksum"])
+                      .sum())
+        self.assertGreater(changed, 0, "the damage changed no sampled row")
+        for d in results:
+            self.assertEqual(d["attrs"]["complete"], 0)
+            self.assertGreaterEqual(d["attrs"]["input_damage"], changed)
+        self.assertEqual(results[0]["attrs"]["input_damage"], results[1]["attrs"]["input_damage"])
+
     def test_a_jpeg_cut_short_is_not_complete(self):
         # FFmpeg's JPEG decoder fills a cut picture from what is left and flags nothing ("EOI
         # missing, emulating" in its log): it came out complete=1, exit 0. Cut in its scan, or

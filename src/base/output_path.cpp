@@ -11,6 +11,17 @@
 
 namespace barcode {
 
+bool names_same_file(const std::string& a, const std::string& b) {
+  namespace fs = std::filesystem;
+  if (a.empty() || b.empty()) return false;
+  std::error_code ec;
+  if (fs::exists(a, ec) && fs::exists(b, ec)) return fs::equivalent(a, b, ec);
+  const fs::path resolved_a = fs::weakly_canonical(fs::absolute(a, ec), ec);
+  if (ec) return a == b;
+  const fs::path resolved_b = fs::weakly_canonical(fs::absolute(b, ec), ec);
+  return ec ? a == b : resolved_a == resolved_b;
+}
+
 void check_work_file(const std::string& path) {
   namespace fs = std::filesystem;
   std::error_code ec;
@@ -29,9 +40,7 @@ void check_output_path(const std::string& path, bool overwrite, const std::strin
   if (fs::exists(path, ec)) {
     check_work_file(path);
     if (!overwrite) throw usage_error(path + ": exists; pass --overwrite to replace it");
-    if (!input.empty() && fs::equivalent(path, input, ec)) {
-      throw usage_error(path + ": is the input file");
-    }
+    if (names_same_file(path, input)) throw usage_error(path + ": is the input file");
   }
   const fs::path parent = fs::path(path).parent_path();
   const fs::path dir = parent.empty() ? fs::path(".") : parent;

@@ -11,6 +11,11 @@ namespace barcode {
 // (never a directory, a device, a FIFO: renaming onto /dev/null would replace the node).
 void check_output_path(const std::string& path, bool overwrite, const std::string& input = "");
 
+// Whether `a` and `b` name one file, however spelt (./x.h5 and x.h5, a path through a
+// symbolic link to a directory, a hard link): their absolute paths with links resolved as far as
+// they exist, or, where both exist, their device and inode.
+bool names_same_file(const std::string& a, const std::string& b);
+
 // Throws usage_error unless `path`, a file the tool makes beside its output (OUT.partial,
 // OUT.lock), is absent or a regular file.
 void check_work_file(const std::string& path);

@@ -387,7 +387,7 @@ void validate_options(const Options& o) {
   require(inputs > 0, "no input file given");
   require(inputs == 1, "give one of a movie, --from-h5 FILE.h5 or --manifest LIST, not several");
   require(!o.output_h5.empty(), "--output must not be empty");
-  require(o.output_h5 != o.source(), "--output must not be the input file");
+  require(!names_same_file(o.output_h5, o.source()), "--output must not be the input file");
   if (!o.manifest.empty()) {
     // -o is a directory (made when missing); each movie's outputs are named after it.
     require(o.output_png.empty(),
@@ -397,15 +397,19 @@ void validate_options(const Options& o) {
             o.output_h5 + ": with --manifest, -o must be a directory");
     return;
   }
+  // OUT.partial holds the results until they are complete, beside its lock: neither may be the
+  // input (a --from-h5 of an interrupted run's OUT.partial, made afresh, lost its tiles).
+  const std::string partial = o.output_h5 + ".partial";
+  const std::string lock = OutputLock::lock_path(partial);
+  require(!names_same_file(partial, o.source()) && !names_same_file(lock, o.source()),
+          o.source() + ": is --output's work file; choose another --output");
   // With --resume an existing OUT.h5 is a finished run, checked by the job (not replaced).
   check_output_path(o.output_h5, o.overwrite || o.resume, o.source());
-  check_work_file(o.output_h5 + ".partial");
+  check_work_file(partial);
   if (!o.output_png.empty()) {
     for (const std::string& png : style_output_paths(o.output_png, o.styles)) {
-      require(png != o.output_h5, "--png must differ from --output");
-      // OUT.partial holds the results until they are complete, beside its lock.
-      const std::string partial = o.output_h5 + ".partial";
-      require(png != partial && png != OutputLock::lock_path(partial),
+      require(!names_same_file(png, o.output_h5), "--png must differ from --output");
+      require(!names_same_file(png, partial) && !names_same_file(png, lock),
               "--png must not be the name of --output's work file " + partial);
       check_output_path(png, o.overwrite, o.source());
     }

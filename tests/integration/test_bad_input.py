@@ -175,6 +175,32 @@ class BadInput(ToolTest):
                             ["--png", "z.h5.partial"])
         self.assertFalse(os.path.exists(out))
 
+    def test_outputs_and_inputs_named_by_other_spellings(self):
+        # Names were compared as strings: --png ./x.h5 replaced the results with the image,
+        # --png ./x.h5.partial.lock was deleted with the lock at the end (both exit 0), and
+        # --from-h5 OUT.partial -o OUT --overwrite made the input afresh, losing its tiles.
+        clip = media("busy_h264.mp4")
+        here = os.path.join(self.tmp, "sub", "..")
+        os.mkdir(os.path.join(self.tmp, "sub"))
+        out = self.out("x.h5")
+        for png, part in ((os.path.join(here, "x.h5"), "--png must differ from --output"),
+                          (os.path.join(here, "x.h5.partial"), "--output's work file"),
+                          (os.path.join(here, "x.h5.partial.lock"), "--output's work file")):
+            self.expect_refusal([clip, "-o", out, "--png", png], [part], ranks=1)
+            self.assertFalse(os.path.exists(out))
+        self.expect_refusal([clip, "-o", os.path.join(os.path.dirname(clip), ".", "busy_h264.mp4"),
+                             "--overwrite"], ["must not be the input"], ranks=1)
+        source = self.out("k.h5")
+        self.assertEqual(run_tool([clip, "-o", source, "--keep-thumbs", "--tile-width", "32"], 1)
+                         .returncode, 0)
+        os.replace(source, self.out("w.h5.partial"))
+        before = os.path.getsize(self.out("w.h5.partial"))
+        for extra in ([], ["--overwrite"]):
+            self.expect_refusal(["--from-h5", os.path.join(here, "w.h5.partial"), "-o",
+                                 self.out("w.h5"), *extra], ["is --output's work file"],
+                                ranks=1)
+            self.assertEqual(os.path.getsize(self.out("w.h5.partial")), before)
+
     def test_a_picture_that_shrinks_below_the_tile_midway(self):
         # 170x98 pictures, then 128x72 ones, with 160-pixel tiles: the small pictures are the
         # same area sums (each tile pixel covers parts of one or two of theirs), as on the GPU;

@@ -359,6 +359,10 @@ void validate_options(const Options& o) {
           "--threads must be between 0 and " + std::to_string(kMaxThreads));
   require(o.movie_clusters >= 0 && o.movie_clusters <= 64,
           "--movie-clusters must be between 0 and 64");
+  // Refused now, not after all the work when the image is drawn.
+  require(o.movie_clusters > 0 ||
+              std::find(o.styles.begin(), o.styles.end(), Style::kMoviePalette) == o.styles.end(),
+          "--style movie-palette draws the movie palette, which --movie-clusters 0 leaves out");
   require(o.batch >= 1 && o.batch <= 65536, "--batch must be between 1 and 65536");
   require(o.decoders >= 0 && o.decoders <= 64, "--decoders must be between 0 and 64");
   require(o.cpu_decoders >= -1 && o.cpu_decoders <= 256,

@@ -57,6 +57,9 @@ class OptionValues(ToolTest):
             # Given, but nothing to act on: they were ignored without a word.
             (["--png", ""], ["--png needs a file name"]),
             (["--movies-at-once", "5"], ["--movies-at-once", "--manifest"]),
+            # Refused only when the image was drawn, after all the work and a complete file.
+            (["--png", "x.png", "--movie-clusters", "0", "--style", "movie-palette"],
+             ["movie-palette", "--movie-clusters 0"]),
         ]
         for extra, parts in cases:
             with self.subTest(extra=extra):

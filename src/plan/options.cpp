@@ -63,15 +63,17 @@ void bind(CLI::App& app, Options& o, NamedOptions& named) {
                "Continue an interrupted run from OUT.partial (rows marked done are kept); "
                "without OUT.partial, start afresh");
 
-  auto* every = app.add_option("--every", o.every, "Sample every Nth frame (default: every frame)")
-                    ->check(CLI::Range(int64_t{1}, int64_t{1} << 40));
-  auto* fps = app.add_option("--fps", o.fps,
-                             "Sample F frames per second of film time (the frame on screen at "
-                             "each sample time)");
-  auto* columns = app.add_option("--columns", o.columns,
-                                 "Sample W frames evenly spaced over the range (W columns)");
-  every->excludes(fps)->excludes(columns);
-  fps->excludes(columns);
+  // One sampling rule of --every, --fps and --columns: checked after parsing (see
+  // one_sampling_rule), where a rule on the command line can replace a config file's.
+  app.add_option("--every", o.every,
+                 "Sample every Nth frame (default: every frame); one of --every, --fps, "
+                 "--columns, the command line's replacing a config file's")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 40));
+  app.add_option("--fps", o.fps,
+                 "Sample F frames per second of film time (the frame on screen at each sample "
+                 "time)");
+  app.add_option("--columns", o.columns,
+                 "Sample W frames evenly spaced over the range (W columns)");
   app.add_flag("--keyframes", o.keyframes,
                "Decode key frames only (a fast preview); sampling rules then apply to key frames");
   // Range checks here as well as in validate_options: --end's default (-1, "to the end") must
@@ -208,6 +210,46 @@ bool on_command_line(const CLI::App& app, const std::string& name, int argc, cha
   return false;
 }
 
+// Puts option `name` back to its default, as if not given: in `o` and in what the run records
+// of its options (CLI11's results).
+void forget_option(CLI::App& app, Options& o, const std::string& name) {
+  const Options defaults;
+  if (name == "--every") o.every = defaults.every;
+  if (name == "--fps") o.fps = defaults.fps;
+  if (name == "--columns") o.columns = defaults.columns;
+  if (name == "--keyframes") o.keyframes = defaults.keyframes;
+  if (name == "--start") o.start = defaults.start;
+  if (name == "--end") o.end = defaults.end;
+  if (name == "--tile-width") o.tile_width = defaults.tile_width;
+  if (name == "--crop") o.crop = defaults.crop;
+  if (name == "--decoders") o.decoders = defaults.decoders;
+  if (name == "--cpu-decoders") o.cpu_decoders = defaults.cpu_decoders;
+  if (name == "--decode-only") o.decode_only = defaults.decode_only;
+  app.get_option(name)->clear();
+}
+
+// Which of the sampling rules (--every, --fps, --columns) applies: one given on the command line
+// replaces any a config file gives (a preset's `every = 1` and --fps 1 were refused as
+// exclusive); two on the command line, or two in the file with none there, are refused.
+void one_sampling_rule(CLI::App& app, Options& o, int argc, char** argv) {
+  std::vector<std::string> typed, from_file;
+  for (const char* name : {"--every", "--fps", "--columns"}) {
+    if (app.count(name) == 0) continue;
+    (on_command_line(app, name, argc, argv) ? typed : from_file).push_back(name);
+  }
+  if (typed.size() > 1) {
+    throw usage_error(typed[0] + " and " + typed[1] +
+                      " exclude each other: give one sampling rule");
+  }
+  if (typed.empty() && from_file.size() > 1) {
+    // (with_its_source names the file)
+    throw usage_error(from_file[0] + " and " + from_file[1] +
+                      " exclude each other: give one sampling rule");
+  }
+  if (typed.empty()) return;
+  for (const std::string& name : from_file) forget_option(app, o, name);
+}
+
 // A parse error's message, prefixed with the config file when the option it is about came
 // from there.
 std::string with_its_source(const CLI::App& app, const std::string& what, int argc, char** argv) {
@@ -268,6 +310,7 @@ ParseResult parse_options(int argc, char** argv, bool print_rank0) {
     if (!config.empty()) check_config_file(config);
     app.parse(argc, argv);
     apply_names(named, o);
+    one_sampling_rule(app, o, argc, argv);
   } catch (const Error& e) {
     if (print_rank0) {
       std::fprintf(stderr, "barcode_mpi: error: %s\n",
@@ -296,12 +339,17 @@ ParseResult parse_options(int argc, char** argv, bool print_rank0) {
     result.exit_code = kExitUsage;
     return result;
   }
-  o.as_toml = app.config_to_str(true, false);
-  // What a --from-h5 run cannot change: the frames and their tiles come from the file.
+  // What a --from-h5 run cannot change: the frames and their tiles come from the file. Given
+  // on the command line, refused; from a config file (a preset, or the options recorded in a
+  // file), left out.
   for (const char* name :
        {"--every", "--fps", "--columns", "--keyframes", "--start", "--end", "--tile-width",
         "--crop", "--decoders", "--cpu-decoders", "--decode-only"}) {
     if (o.from_h5.empty() || app.count(name) == 0) continue;
+    if (!on_command_line(app, name, argc, argv)) {
+      forget_option(app, o, name);
+      continue;
+    }
     if (print_rank0) {
       std::fprintf(stderr,
                    "barcode_mpi: error: %s does not apply to --from-h5 (the stored tiles fix the "
@@ -310,6 +358,7 @@ ParseResult parse_options(int argc, char** argv, bool print_rank0) {
     }
     return ParseResult{std::nullopt, kExitUsage};
   }
+  o.as_toml = app.config_to_str(true, false);
   // Options given but with nothing to act on: said, not ignored. (Checked here, on what was
   // given, because each movie of a manifest runs with the manifest's options.)
   const char* refusal = nullptr;

@@ -1,6 +1,7 @@
 #include "store/schema.h"
 
 #include <cstdlib>
+#include <cstring>
 #include <sstream>
 
 #include "store/h5_check.h"
@@ -222,8 +223,10 @@ std::string recorded_options(const std::string& as_toml) {
     for (const char* key : {"every", "fps", "columns"}) {
       if (value_of(l, key) && rule != key) skip = true;
     }
-    // end=-1 stands for "to the end of the film", a value --end itself does not take.
+    // end=-1 stands for "to the end of the film", a value --end itself does not take; png=""
+    // for no image, where --png given takes a name.
     if (const char* v = value_of(l, "end")) skip = skip || std::strtod(v, nullptr) < 0;
+    if (const char* v = value_of(l, "png")) skip = skip || std::strcmp(v, "\"\"") == 0;
     if (skip) continue;
     // CLI11 writes a list option as one string, style="[dominant,mean]": a TOML array instead.
     const char* style = value_of(l, "style");

@@ -97,7 +97,7 @@ class BadInput(ToolTest):
             (["--fps", "-2"], ["--fps", "positive"]),
             (["--start", "3", "--end", "1"], ["--end", "after --start"]),
             (["--tile-width", "400"], ["busy_h264.mp4", "--tile-width 400", "frame width 320"]),
-            (["--every", "2", "--fps", "3"], ["excludes"]),
+            (["--every", "2", "--fps", "3"], ["--every and --fps exclude each other"]),
             (["--gpu", "sometimes"], ["--gpu"]),
         ]
         for extra, parts in cases:

@@ -97,6 +97,31 @@ class OptionValues(ToolTest):
                 self.run_ok([media("solid_rgb.mkv"), "-o", self.out("p.h5"), "--overwrite",
                              "--config", preset, "--decode-only"])
 
+    def test_the_command_line_overrides_a_presets_sampling_and_from_h5_leaves_out_the_rest(self):
+        # default.toml's `every = 1` with --fps or --columns on the command line was refused
+        # ("--every excludes --fps"), and so was every preset with --from-h5 ("--tile-width
+        # does not apply"): a preset's options that do not apply are left out there.
+        movie = media("busy_h264.mp4")
+        preset = os.path.join(SOURCE, "configs", "default.toml")
+        for rule, rows in ((["--fps", "2"], 10), (["--columns", "7"], 7)):
+            with self.subTest(rule=rule):
+                out = self.out("rule.h5")
+                self.run_ok([movie, "-o", out, "--overwrite", "--config", preset, *rule,
+                             "--tile-width", "32", "--restarts", "1"])
+                self.assertEqual(len(read_h5(out)["frames/pts"]), rows)
+        source = self.out("thumbs.h5")
+        self.run_ok([movie, "-o", source, "--keep-thumbs", "--tile-width", "32"])
+        for preset in sorted(glob.glob(os.path.join(SOURCE, "configs", "*.toml"))):
+            with self.subTest(preset=os.path.basename(preset)):
+                self.run_ok(["--from-h5", source, "-o", self.out("f.h5"), "--overwrite",
+                             "--config", preset])
+        # Two rules in one file, or two on the command line, are still refused.
+        config = self.out("two.toml")
+        with open(config, "w") as f:
+            f.write("every = 2\nfps = 3\n")
+        self.refused([movie, "--config", config], ["two.toml", "exclude each other"])
+        self.refused([movie, "--every", "2", "--columns", "3"], ["exclude each other"])
+
     def test_fifo_as_input_is_refused_not_waited_on(self):
         fifo = self.out("movie.mp4")
         os.mkfifo(fifo)

@@ -93,6 +93,25 @@ class Schema(ToolTest):
                     self.assertEqual(f.attrs["result_options"],
                                      read_h5(first)["attrs"]["result_options"])
 
+    def test_recorded_options_of_a_run_without_an_image_or_from_h5_repeat_it(self):
+        # Refused before: the recorded png="" ("--png needs a file name"), and a --from-h5
+        # file's sampling and tile options ("--every does not apply to --from-h5").
+        source = self.written("k.h5", "--keep-thumbs", *QUICK)
+        reclustered = self.out("r.h5")
+        result = run_tool(["--from-h5", source, "-o", reclustered, "-k", "4"], ranks=1)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        for first in (source, reclustered):
+            with self.subTest(first=os.path.basename(first)):
+                config = self.out("again.toml")
+                with h5py.File(first, "r") as f:
+                    with open(config, "w") as out:
+                        out.write(f.attrs["options"])
+                again = self.out("again.h5")
+                result = run_tool(["--config", config, "-o", again, "--overwrite"], ranks=1)
+                self.assertEqual(result.returncode, 0, result.stderr)
+                assert_same_datasets(self, read_h5(first), read_h5(again),
+                                     os.path.basename(first))
+
     def test_previous_layout_renders_and_exports(self):
         png, js = self.out("old.png"), self.out("old.json")
         result = render([FIXTURE, "--style", "dominant,movie-palette", "-o",

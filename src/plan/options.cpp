@@ -279,14 +279,28 @@ void check_config_file(const std::string& path) {
       in_array = line.find(']') == std::string::npos;
       continue;
     }
+    if (number == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) {
+      throw usage_error(where +
+                        "starts with a byte order mark (U+FEFF), which hides the first "
+                        "name: save the file as UTF-8 without it");
+    }
     const size_t first = line.find_first_not_of(" \t\r");
     if (first == std::string::npos || line[first] == '#') continue;
     if (line[first] == '[') {
       throw usage_error(where + "tables are not options; write `name = value` lines only");
     }
     const size_t equals = line.find('=');
-    if (equals == std::string::npos) throw usage_error(where + "expected `name = value`");
+    if (equals == std::string::npos || equals == first) {
+      throw usage_error(where + "expected `name = value`");
+    }
     const size_t value = line.find_first_not_of(" \t", equals + 1);
+    // CLI11 reads a list spread over lines only when its first item follows the bracket.
+    if (value != std::string::npos && line[value] == '[' &&
+        line.find_first_not_of(" \t\r", value + 1) == std::string::npos) {
+      throw usage_error(where +
+                        "put the list's first item on the line of its `[` (or the whole "
+                        "list on one line: style = [\"dominant\", \"mean\"])");
+    }
     in_array = value != std::string::npos && line[value] == '[' &&
                line.find(']', value) == std::string::npos;
   }

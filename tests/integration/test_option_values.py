@@ -77,6 +77,11 @@ class OptionValues(ToolTest):
             (b"clusters = 5\n[extra]\nk = 3\n", ["c.toml", "line 2", "tables"]),
             (bytes(range(256)) * 4, ["c.toml", "not text"]),
             (b"clusters = 5\nx\n", ["c.toml", "line 2"]),
+            # These three said "unknown option" with an invisible or empty name, or "--style:
+            # [ not in {...}".
+            (b"\xef\xbb\xbfclusters = 5\n", ["c.toml", "line 1", "byte order mark"]),
+            (b"= 5\n", ["c.toml", "line 1", "name = value"]),
+            (b'style = [\n  "dominant",\n  "mean"\n]\n', ["c.toml", "line 1", "first item"]),
         ]
         for content, parts in cases:
             with self.subTest(content=content[:20]):

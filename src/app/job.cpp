@@ -532,8 +532,12 @@ Outcome process_segment(const MpiEnv& env, const Plan& plan, const Options& opti
               "incomplete (input_damage)");
   }
   if (missing > 0 && !outcome.interrupted) {
-    log::warn(plan.info.path + ": " + std::to_string(missing) +
-              " sampled frames of this rank's segment could not be decoded");
+    // --from-h5 decodes nothing: its missing rows are those its source never finished.
+    log::warn(options.from_h5.empty()
+                  ? plan.info.path + ": " + std::to_string(missing) +
+                        " sampled frames of this rank's segment could not be decoded"
+                  : options.from_h5 + ": " + std::to_string(missing) +
+                        " of this rank's rows have no stored tile (not finished in that file)");
   }
   return outcome;
 }

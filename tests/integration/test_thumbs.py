@@ -94,6 +94,9 @@ class Thumbs(ToolTest):
         result = run_tool(["--from-h5", source, "-o", self.out("re.h5"), "-k", "4"], 3)
         self.assertEqual(result.returncode, 3, result.stderr)
         self.assertIn("2 sampled frames missing", result.stderr)
+        # Nothing was decoded: the warning said "could not be decoded".
+        self.assertIn("rows have no stored tile", result.stderr)
+        self.assertNotIn("decoded", result.stderr)
         before, after = read_h5(source), read_h5(self.out("re.h5"))
         np.testing.assert_array_equal(before["frames/done"], after["frames/done"])
         self.assertEqual(after["attrs"]["truncated"], 1)

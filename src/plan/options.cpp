@@ -246,6 +246,11 @@ void one_sampling_rule(CLI::App& app, Options& o, int argc, char** argv) {
     throw usage_error(from_file[0] + " and " + from_file[1] +
                       " exclude each other: give one sampling rule");
   }
+  // 0 stands for "not this rule" inside; given, it would sample every frame without a word.
+  if (app.count("--columns") > 0 && o.columns == 0) {
+    throw usage_error("--columns must be between 1 and " + std::to_string(kMaxColumns));
+  }
+  if (app.count("--fps") > 0 && o.fps == 0.0) throw usage_error("--fps must be positive");
   if (typed.empty()) return;
   for (const std::string& name : from_file) forget_option(app, o, name);
 }

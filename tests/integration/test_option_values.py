@@ -50,6 +50,9 @@ class OptionValues(ToolTest):
             (["--tol", "inf"], ["--tol"]),
             (["--max-iter", "2000000000"], ["--max-iter"]),
             (["--columns", "-3"], ["--columns"]),
+            # 0 is "not this rule" inside: given, it sampled every frame without a word.
+            (["--columns", "0"], ["--columns must be between 1"]),
+            (["--fps", "0"], ["--fps must be positive"]),
             # strtoull took "-1" for 2^64-1 and saturated numbers too large, without a word.
             (["--seed", "-1"], ["--seed -1", "18446744073709551615"]),
             (["--seed", "18446744073709551616"], ["--seed"]),

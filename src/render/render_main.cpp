@@ -23,10 +23,6 @@
 namespace barcode {
 namespace {
 
-// Beyond this a PNG is impractical (and libpng refuses widths over a million).
-constexpr int64_t kMaxPixels = int64_t{1} << 28;
-constexpr int64_t kMaxWidth = 1000000;
-
 struct RenderOptions {
   std::string input;
   std::vector<std::string> styles{"dominant"};
@@ -39,6 +35,20 @@ struct RenderOptions {
   bool overwrite = false;
   int verbosity = 1;
 };
+
+// Run before a numeric range check: CLI11's range check reads "1e3" or "12px" as out of range,
+// which sends the user looking for a smaller number rather than for an integer.
+CLI::Validator whole_number() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        const size_t sign = !text.empty() && (text[0] == '-' || text[0] == '+') ? 1 : 0;
+        if (text.size() > sign && text.find_first_not_of("0123456789", sign) == text.npos) {
+          return "";
+        }
+        return "'" + text + "' is not an integer: a whole number is expected";
+      },
+      "");
+}
 
 void bind(CLI::App& app, RenderOptions& o) {
   app.add_option("input", o.input, "Barcode HDF5 file written by barcode_mpi");
@@ -58,11 +68,13 @@ void bind(CLI::App& app, RenderOptions& o) {
                  "Image width: the frames are area-resampled to it in linear light (widened "
                  "when there are fewer); 0: one column per frame. circular: the side of the "
                  "square image (0: 1024)")
-      ->check(CLI::Range(0, 1 << 20));
+      ->check(whole_number())
+      ->check(CLI::Range(0, kMaxImageWidth));
   app.add_option("--height", o.height,
                  "Image height; circular: the ring's thickness (a full disc when at least "
                  "half the side)")
-      ->check(CLI::Range(1, 1 << 16));
+      ->check(whole_number())
+      ->check(CLI::Range(1, kMaxImageHeight));
   app.add_option("--csv", o.csv,
                  "Write every frame's index, pts, time, done, colours, palette "
                  "and weights to this CSV file");
@@ -75,6 +87,7 @@ void bind(CLI::App& app, RenderOptions& o) {
       ->excludes("input");
   app.add_flag("--overwrite", o.overwrite, "Replace existing output files");
   app.add_option("-v,--verbosity", o.verbosity, "0 quiet, 1 list the files written, 2 timings")
+      ->check(whole_number())
       ->check(CLI::Range(0, 2));
 }
 
@@ -121,7 +134,7 @@ void check_size(const BarcodeFile& file, Style style, const RenderOptions& o) {
   if (width == 0 && style == Style::kCircular) width = kCircularDefaultSide;
   if (width == 0) width = static_cast<int64_t>(file.done_rows().size());
   const int64_t height = style == Style::kCircular ? width : o.height;
-  if (width > kMaxWidth || width * height > kMaxPixels) {
+  if (width > kMaxImageWidth || width * height > kMaxImagePixels) {
     throw usage_error(file.path + ": a " + style_name(style) + " image of " +
                       std::to_string(width) + " x " + std::to_string(height) +
                       " pixels is too large; choose a smaller --width or --height");

@@ -273,6 +273,22 @@ class RenderTool(ToolTest):  # ToolTest: a scratch directory per test, self.out(
         for option in ("--style", "--width", "--height", "--csv", "--json", "--output"):
             self.assertIn(option, result.stdout)
 
+    def test_width_limit_in_help_is_the_one_checked(self):
+        # The help once offered widths up to 2^20 while 1,000,000 (libpng's limit) was refused.
+        src = self.h5["solid"]
+        help_text = render(["--help"]).stdout
+        self.assertIn("[0 - 1000000]", help_text)
+        self.render_ok([src, "--width", "1000000", "--height", "1", "-o", self.out("wide.png")])
+        self.render_fails([src, "--width", "1000001", "-o", self.out("x.png")], 2, "--width",
+                          "1000000")
+        # Not an integer: said so, rather than "not in range".
+        for option, value in (("--width", "1e3"), ("--height", "12px"), ("--width", "1.5")):
+            with self.subTest(option=option, value=value):
+                result = self.render_fails([src, option, value, "-o", self.out("x.png")], 2,
+                                           option, value, "not an integer")
+                self.assertNotIn("range", result.stderr)
+        self.assertFalse(os.path.exists(self.out("x.png")))
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace barcode {
 
@@ -10,6 +11,12 @@ namespace barcode {
 // writable, and `path` is absent or, with `overwrite`, a regular file other than `input`
 // (never a directory, a device, a FIFO: renaming onto /dev/null would replace the node).
 void check_output_path(const std::string& path, bool overwrite, const std::string& input = "");
+
+// Throws usage_error naming both spellings when two of `outputs`, or an output and `input` (when
+// given), are the same file: compared as resolved absolute paths (symbolic links, "." and ".."
+// followed: std::filesystem::weakly_canonical) and, where both exist, as device and inode (hard
+// links). "y.png" and "./y.png" would otherwise overwrite each other.
+void check_distinct_outputs(const std::vector<std::string>& outputs, const std::string& input = "");
 
 // Throws usage_error unless `path`, a file the tool makes beside its output (OUT.partial,
 // OUT.lock), is absent or a regular file.

@@ -8,7 +8,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <new>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -119,11 +118,9 @@ Plan plan_outputs(const RenderOptions& o) {
   std::vector<std::string> all = plan.pngs;
   if (!o.csv.empty()) all.push_back(o.csv);
   if (!o.json.empty()) all.push_back(o.json);
-  std::set<std::string> seen;
-  for (const std::string& path : all) {
-    if (!seen.insert(path).second) throw usage_error(path + ": named as two outputs");
-    check_output_path(path, o.overwrite, o.input);
-  }
+  // Before any output is looked at: "y.png" and "./y.png" must not pass as two outputs.
+  check_distinct_outputs(all, o.input);
+  for (const std::string& path : all) check_output_path(path, o.overwrite, o.input);
   return plan;
 }
 

@@ -42,9 +42,15 @@ GOLDEN_CASES = {
 }
 
 
-def render(args):
+def render(args, cwd=None):
     """Runs barcode_render (no mpirun: it must not need MPI); returns the CompletedProcess."""
-    return subprocess.run([RENDER, *args], capture_output=True, text=True, timeout=120)
+    return subprocess.run([os.path.abspath(RENDER), *args], capture_output=True, text=True,
+                          timeout=120, cwd=cwd)
+
+
+def contents(path):
+    with open(path, "rb") as f:
+        return f.read()
 
 
 def load_png(path):
@@ -78,8 +84,8 @@ class RenderTool(ToolTest):  # ToolTest: a scratch directory per test, self.out(
         self.assertEqual(result.returncode, 0, f"barcode_render {args} failed:\n{result.stderr}")
         return result
 
-    def render_fails(self, args, code, *fragments):
-        result = render(args)
+    def render_fails(self, args, code, *fragments, cwd=None):
+        result = render(args, cwd=cwd)
         self.assertEqual(result.returncode, code, f"barcode_render {args}:\n{result.stderr}")
         for fragment in fragments:
             self.assertIn(fragment, result.stderr)
@@ -288,6 +294,39 @@ class RenderTool(ToolTest):  # ToolTest: a scratch directory per test, self.out(
                                            option, value, "not an integer")
                 self.assertNotIn("range", result.stderr)
         self.assertFalse(os.path.exists(self.out("x.png")))
+
+    def test_one_file_named_twice_by_different_spellings_is_refused(self):
+        # "y.png" and "./y.png" once passed as two outputs: both were written, the CSV last,
+        # and y.png ended as CSV text with exit 0.
+        src = self.h5["solid"]
+        cases = [
+            ["-o", "y.png", "--csv", "./y.png"],
+            ["-o", "c{style}.png", "-s", "dominant,mean", "--csv", "./cmean.png"],
+            ["-o", "z.png", "--json", os.path.join("..", os.path.basename(self.tmp), "z.png")],
+            ["-o", "w.png", "--csv", os.path.join(self.tmp, "w.png")],
+        ]
+        for args in cases:
+            with self.subTest(args=args):
+                self.render_fails([src, *args], 2, "same file", cwd=self.tmp)
+                self.assertEqual(os.listdir(self.tmp), [], "something was written")
+
+    def test_output_that_is_the_input_or_a_hard_link_of_another_output_is_refused(self):
+        h5 = self.out("in.h5")
+        shutil.copyfile(self.h5["solid"], h5)
+        before = contents(h5)
+        os.symlink(h5, self.out("link.h5"))
+        self.render_fails([self.out("link.h5"), "--csv", h5, "--overwrite"], 2, "input file")
+        self.render_fails([h5, "--json", os.path.join(self.tmp, ".", "in.h5"), "--overwrite"], 2,
+                          "input file")
+        self.assertEqual(contents(h5), before)
+        # Two existing outputs that are one file (hard links), replaced with --overwrite.
+        first, second = self.out("a.png"), self.out("b.csv")
+        with open(first, "w") as f:
+            f.write("old\n")
+        os.link(first, second)
+        self.render_fails([h5, "-o", first, "--csv", second, "--overwrite"], 2, second,
+                          "same file")
+        self.assertEqual(contents(first), b"old\n")
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@
 #include "base/output_path.h"
 #include "render/export.h"
 #include "render/gallery.h"
+#include "render/partial_file.h"
 #include "render/png_writer.h"
 #include "render/styles.h"
 #include "store/h5_read.h"
@@ -212,6 +213,8 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
   try {
+    // Ctrl-C or a job's end: no temporary (OUT.png.partial-PID-N) is left behind; exit 4.
+    remove_partial_files_on_signals();
     return run(options);
   } catch (const Error& e) {
     std::fprintf(stderr, "barcode_render: error: %s\n", e.what());

@@ -7,42 +7,21 @@
 
 namespace barcode {
 
-TextFile::TextFile(std::string path, const char* what) : path_(std::move(path)), what_(what) {
-  file_.reset(std::fopen(partial().c_str(), "wb"));
-  if (!file_) fail();
+TextFile::TextFile(std::string path, const char* what) : partial_(std::move(path), what) {
   buffer_.reserve(kChunk + 4096);
-}
-
-TextFile::~TextFile() {
-  if (file_) {
-    file_.reset();
-    std::remove(partial().c_str());
-  }
 }
 
 void TextFile::commit() {
   flush();
-  if (std::fclose(file_.release()) != 0) {
-    const int saved = errno;
-    std::remove(partial().c_str());
-    errno = saved;
-    fail();
-  }
-  if (std::rename(partial().c_str(), path_.c_str()) != 0) {
-    throw Error(path_ + ": cannot rename " + partial() + ": " + std::strerror(errno));
-  }
+  partial_.commit();
 }
 
 void TextFile::flush() {
   if (!buffer_.empty() &&
-      std::fwrite(buffer_.data(), 1, buffer_.size(), file_.get()) != buffer_.size()) {
-    fail();
+      std::fwrite(buffer_.data(), 1, buffer_.size(), partial_.stream()) != buffer_.size()) {
+    partial_.fail(errno);
   }
   buffer_.clear();
-}
-
-void TextFile::fail() {
-  throw Error(path_ + ": cannot write " + what_ + ": " + std::strerror(errno));
 }
 
 std::string json_quote(const std::string& text, bool in_html) {

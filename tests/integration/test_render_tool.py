@@ -13,8 +13,10 @@ import csv
 import json
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
+import time
 import unittest
 
 import h5py
@@ -228,7 +230,50 @@ class RenderTool(ToolTest):  # ToolTest: a scratch directory per test, self.out(
         self.render_ok([self.h5["regions"], "--csv", csv_path, "--json", json_path, "-o", png])
         for path in (csv_path, json_path, png):
             self.assertTrue(os.path.exists(path))
-            self.assertFalse(os.path.exists(path + ".partial"))
+        self.assertEqual(sorted(os.listdir(self.tmp)), ["a.csv", "a.json", "a.png"],
+                         "a temporary was left behind")
+
+    def test_exports_never_take_over_or_follow_a_file_named_like_their_temporary(self):
+        # The exports once wrote through the fixed name PATH.partial, opened without O_EXCL: an
+        # existing x.json.partial was consumed, and through a symbolic link x.csv.partial the
+        # CSV went into the file it points to (and x.csv became that link).
+        victim, csv_path, json_path = self.out("victim"), self.out("x.csv"), self.out("x.json")
+        with open(victim, "w") as f:
+            f.write("keep\n")
+        os.symlink(victim, csv_path + ".partial")
+        with open(json_path + ".partial", "w") as f:
+            f.write("someone's\n")
+        self.render_ok([self.h5["regions"], "--csv", csv_path, "--json", json_path])
+        self.assertEqual(contents(victim), b"keep\n")
+        self.assertEqual(contents(json_path + ".partial"), b"someone's\n")
+        self.assertTrue(os.path.islink(csv_path + ".partial"))
+        for path in (csv_path, json_path):
+            self.assertFalse(os.path.islink(path), path)
+            self.assertTrue(contents(path).startswith((b"index,", b"{")), path)
+        self.assertEqual(sorted(os.listdir(self.tmp)),
+                         ["victim", "x.csv", "x.csv.partial", "x.json", "x.json.partial"])
+
+    def test_a_signal_while_writing_removes_the_temporary_and_exits_4(self):
+        # A render killed while writing left OUT.png.partial-PID-0 behind. 12000 x 12000 takes
+        # over a second to encode: the signal is sent once the temporary exists.
+        for number in (signal.SIGINT, signal.SIGTERM, signal.SIGUSR1):
+            with self.subTest(signal=number):
+                png = self.out(f"big-{int(number)}.png")
+                proc = subprocess.Popen([RENDER, self.h5["busy"], "--width", "12000",
+                                         "--height", "12000", "-o", png],
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                        text=True)
+                deadline = time.time() + 60
+                while not any(name.startswith(os.path.basename(png) + ".partial-")
+                              for name in os.listdir(self.tmp)):
+                    self.assertIsNone(proc.poll(), "it ended before writing")
+                    self.assertLess(time.time(), deadline, "no temporary appeared")
+                    time.sleep(0.002)
+                proc.send_signal(number)
+                _, err = proc.communicate(timeout=60)
+                self.assertEqual(proc.returncode, 4, err)
+                self.assertIn("interrupted", err)
+                self.assertEqual(os.listdir(self.tmp), [], "a temporary or the image was left")
 
     # --- bad input and usage
 

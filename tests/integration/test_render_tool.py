@@ -12,6 +12,7 @@ them; check them by eye first.
 import csv
 import json
 import os
+import resource
 import shutil
 import signal
 import subprocess
@@ -302,6 +303,31 @@ class RenderTool(ToolTest):  # ToolTest: a scratch directory per test, self.out(
         with h5py.File(broken, "r+") as f:
             f["color/weights"] = np.zeros((5, 2), np.float32)  # wrong shape
         self.render_fails([broken, "-o", self.out("x.png")], 2, "/color/weights", "shape")
+
+    def test_file_declaring_rows_it_does_not_hold_is_refused_before_allocating(self):
+        # Valid HDF5 of a few kilobytes: chunked datasets of 2^31 rows, no chunk written. It
+        # once had barcode_render allocate until killed (23 GB after 36 s). Run here under a
+        # 4 GiB address-space limit, so that a reader that tries fails rather than the machine.
+        huge, n, k = self.out("huge.h5"), 2**31, 8
+        with h5py.File(huge, "w") as f:
+            for name, shape, dtype in (
+                    ("frames/index", (n,), "i8"), ("frames/pts", (n,), "i8"),
+                    ("frames/time", (n,), "f8"), ("frames/done", (n,), "u1"),
+                    ("color/dominant", (n, 3), "u1"), ("color/mean", (n, 3), "u1"),
+                    ("color/palette", (n, k, 3), "f4"), ("color/weights", (n, k), "f4"),
+                    ("color/inertia", (n,), "f8")):
+                f.create_dataset(name, shape=shape, dtype=dtype, chunks=True)
+        self.assertLess(os.path.getsize(huge), 1 << 20)
+
+        def limit_memory():
+            resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
+
+        result = subprocess.run([RENDER, huge, "-o", self.out("x.png")], capture_output=True,
+                                text=True, timeout=120, preexec_fn=limit_memory)
+        self.assertEqual(result.returncode, 2, result.stderr)
+        for fragment in (huge, "2147483648", "never written"):
+            self.assertIn(fragment, result.stderr)
+        self.assertFalse(os.path.exists(self.out("x.png")))
 
     def test_unwritable_or_existing_output(self):
         src = self.h5["solid"]

@@ -139,6 +139,19 @@ void check_size(const BarcodeFile& file, Style style, const RenderOptions& o) {
   }
 }
 
+// Whatever keeps the input from being read is a problem of the input: unusable input, exit 2
+// (README). A truncated or damaged file fails inside HDF5 ("truncated file", "not a dataset"),
+// which the reader reports as a failure of the job (exit 1).
+BarcodeFile read_input(const std::string& path) {
+  try {
+    return read_barcode_file(path);
+  } catch (const Error& e) {
+    if (e.exit_code() != kExitFailure) throw;
+    throw usage_error(std::string(e.what()) +
+                      " (unusable input: the file is damaged, truncated or not a barcode file)");
+  }
+}
+
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -156,7 +169,7 @@ int run(const RenderOptions& o) {
   if (o.input.empty()) throw usage_error("no input: give a barcode HDF5 file (or --gallery DIR)");
   const Plan plan = plan_outputs(o);
   auto clock = std::chrono::steady_clock::now();
-  const BarcodeFile file = read_barcode_file(o.input);
+  const BarcodeFile file = read_input(o.input);
   say(o, 2,
       "read " + o.input + ": " + std::to_string(file.samples) + " rows, k=" +
           std::to_string(file.k) + " in " + std::to_string(seconds_since(clock)) + " s");

@@ -304,6 +304,24 @@ class RenderTool(ToolTest):  # ToolTest: a scratch directory per test, self.out(
             f["color/weights"] = np.zeros((5, 2), np.float32)  # wrong shape
         self.render_fails([broken, "-o", self.out("x.png")], 2, "/color/weights", "shape")
 
+    def test_truncated_or_damaged_hdf5_is_unusable_input(self):
+        # These once exited 1 (a failure of the job) although README lists unusable input as 2.
+        source = self.h5["solid"]
+        size = os.path.getsize(source)
+        for keep in (3000, size // 2, size - 100):
+            with self.subTest(keep=keep):
+                cut = self.out(f"cut{keep}.h5")
+                with open(cut, "wb") as f:
+                    f.write(contents(source)[:keep])
+                self.render_fails([cut, "-o", self.out("x.png")], 2, cut, "truncated",
+                                  "unusable input")
+        group = self.out("group.h5")
+        with h5py.File(group, "w") as f:
+            f.create_group("color/palette")  # where a dataset belongs
+        self.render_fails([group, "--csv", self.out("x.csv")], 2, group, "/color/palette",
+                          "unusable input")
+        self.assertFalse(os.path.exists(self.out("x.png")) or os.path.exists(self.out("x.csv")))
+
     def test_file_declaring_rows_it_does_not_hold_is_refused_before_allocating(self):
         # Valid HDF5 of a few kilobytes: chunked datasets of 2^31 rows, no chunk written. It
         # once had barcode_render allocate until killed (23 GB after 36 s). Run here under a

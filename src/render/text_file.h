@@ -54,7 +54,9 @@ class TextFile {
   std::string buffer_;
 };
 
-// `text` as a JSON string literal, quotes included; UTF-8 passes through unchanged. With
+// `text` as a JSON string literal, quotes included; well-formed UTF-8 passes through
+// unchanged, and each byte that is not part of a well-formed UTF-8 sequence (a file name in
+// Latin-1, say) is written as \ufffd (U+FFFD), so that the JSON is always valid UTF-8. With
 // `in_html`, "<" is escaped too, so that the literal can sit inside an HTML <script> element.
 std::string json_quote(const std::string& text, bool in_html = false);
 

@@ -24,7 +24,7 @@ import h5py
 import numpy as np
 from PIL import Image
 
-from common import ToolTest, media, read_h5, run_tool
+from common import BIN, MPI_ENV, ToolTest, media, read_h5, run_tool
 from make_media import SOLID_COLORS
 
 RENDER = os.environ.get("BARCODE_RENDER", "build/barcode_render")
@@ -275,6 +275,28 @@ class RenderTool(ToolTest):  # ToolTest: a scratch directory per test, self.out(
                 self.assertEqual(proc.returncode, 4, err)
                 self.assertIn("interrupted", err)
                 self.assertEqual(os.listdir(self.tmp), [], "a temporary or the image was left")
+
+    def test_json_is_valid_utf8_whatever_the_file_names(self):
+        # A movie and a barcode file named in Latin-1 (bytes that are not UTF-8): their names
+        # were copied raw into the JSON, which then was not valid JSON (RFC 8259: UTF-8).
+        movie = os.fsdecode(os.path.join(os.fsencode(self.tmp), b"caf\xe9 \xff\xc3(.mkv"))
+        shutil.copyfile(media("solid_rgb.mkv"), movie)
+        h5 = os.fsdecode(os.path.join(os.fsencode(self.tmp), b"\xe9t\xe9.h5"))
+        # Its messages name the files in those bytes: read as bytes, not text.
+        made = subprocess.run(["mpirun", "-np", "1", BIN, movie, "-o", h5], env=MPI_ENV,
+                              capture_output=True, timeout=600)
+        self.assertEqual(made.returncode, 0, made.stderr.decode(errors="replace"))
+        json_path = self.out("names.json")
+        self.render_ok([h5, "--json", json_path, "-v", "0"])
+        doc = json.loads(contents(json_path).decode("utf-8"))  # strict: fails on a raw byte
+        # Each byte of no well-formed sequence becomes U+FFFD; well-formed UTF-8 is kept.
+        self.assertTrue(doc["attributes"]["source_path"].endswith("caf\ufffd \ufffd\ufffd(.mkv"))
+        self.assertTrue(doc["file"].endswith("/\ufffdt\ufffd.h5"))
+        utf8 = self.out("caf\u00e9.h5")
+        shutil.copyfile(h5, utf8)
+        self.render_ok([utf8, "--json", json_path, "--overwrite"])
+        self.assertTrue(json.loads(contents(json_path).decode("utf-8"))["file"].endswith(
+            "caf\u00e9.h5"))
 
     # --- bad input and usage
 

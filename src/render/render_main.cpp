@@ -15,6 +15,7 @@
 #include "base/output_path.h"
 #include "render/export.h"
 #include "render/gallery.h"
+#include "render/input_status.h"
 #include "render/partial_file.h"
 #include "render/png_writer.h"
 #include "render/styles.h"
@@ -173,9 +174,16 @@ int run(const RenderOptions& o) {
   say(o, 2,
       "read " + o.input + ": " + std::to_string(file.samples) + " rows, k=" +
           std::to_string(file.k) + " in " + std::to_string(seconds_since(clock)) + " s");
+  // Every image is checked before the first is written: a refused style leaves nothing behind.
+  for (size_t s = 0; s < plan.pngs.size(); ++s) {
+    check_drawable(plan.styles[s], file);
+    check_size(file, plan.styles[s], o);
+  }
+  // Drawn and exported as it is, but said (even with -v 0), and exit 3 as for barcode_mpi.
+  const std::string incomplete = incomplete_input_warning(file);
+  if (!incomplete.empty()) say(o, 0, "warning: " + incomplete);
   for (size_t s = 0; s < plan.pngs.size(); ++s) {
     const Style style = plan.styles[s];
-    check_size(file, style, o);
     clock = std::chrono::steady_clock::now();
     const Image image = render_style(style, file, o.width, o.height);
     const double render_s = seconds_since(clock);
@@ -200,7 +208,7 @@ int run(const RenderOptions& o) {
     say(o, 1, "wrote " + o.json);
     say(o, 2, "JSON in " + std::to_string(seconds_since(clock)) + " s");
   }
-  return kExitOk;
+  return incomplete.empty() ? kExitOk : kExitIncomplete;
 }
 
 }  // namespace

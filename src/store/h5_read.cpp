@@ -333,6 +333,15 @@ BarcodeFile read_barcode_file(const std::string& path) {
     if (link_exists(f, "/movie/weights")) {
       out.movie_weights =
           read_shaped<double>(f, path, "/movie/weights", H5T_NATIVE_DOUBLE, {colours});
+      // Shares of the film's pixels: a computed palette has some (they sum to 1).
+      const bool computed = std::any_of(out.movie_weights.begin(), out.movie_weights.end(),
+                                        [](double w) { return w > 0; });
+      if (!computed) {
+        out.movie_palette_pending = true;
+        out.movie_palette.clear();
+        out.movie_weights.clear();
+        out.movie_labels.clear();
+      }
     }
   }
   if (link_exists(f, "/color/column")) {  // files of older versions have none

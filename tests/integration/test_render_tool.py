@@ -173,10 +173,63 @@ class RenderTool(ToolTest):  # ToolTest: a scratch directory per test, self.out(
             done[10:20] = 0  # the green frames
             f["frames/done"][:] = done
         png = self.out("partial.png")
-        self.render_ok([h5, "--height", "1", "--width", "0", "-o", png])
+        # Drawn all the same, but an incomplete input is said and exits 3.
+        self.render_fails([h5, "--height", "1", "--width", "0", "-o", png], 3, h5,
+                          "10 of 60 rows are not done")
         img = load_png(png)
         self.assertEqual(img.shape, (1, 50, 3))
         self.assertFalse((img[0] == rgb("00FF00")).all(axis=1).any())
+
+    def interrupted_copy(self, source, done_rows):
+        """`source` as an interrupted run leaves it (job.cpp, keep_interrupted_store): named
+        OUT.h5.partial, complete=0 and interrupted=1, rows past `done_rows` not done, and /movie
+        still the zeros it was created with (the movie palette is made at the run's end)."""
+        partial = self.out("film.h5.partial")
+        shutil.copyfile(source, partial)
+        with h5py.File(partial, "r+") as f:
+            f["frames/done"][done_rows:] = 0
+            f.attrs["complete"] = False
+            f.attrs["interrupted"] = True
+            for name in ("movie/palette", "movie/weights", "movie/labels"):
+                f[name][...] = 0
+        return partial
+
+    def test_interrupted_run_file_is_drawn_with_a_warning_and_exit_3(self):
+        # It once exited 0 without a word, its done rows stretched over the full width and the
+        # movie-palette style all black (the palette's zeros).
+        partial = self.interrupted_copy(self.h5["solid"], 20)
+        png, csv_path, json_path = self.out("p.png"), self.out("p.csv"), self.out("p.json")
+        result = self.render_fails([partial, "--width", "0", "--height", "1", "-o", png,
+                                    "--csv", csv_path, "--json", json_path, "-v", "0"], 3,
+                                   "warning", partial, "40 of 60 rows are not done", "--resume")
+        self.assertEqual(result.stderr.count("\n"), 1, "one warning line")
+        image = load_png(png)  # the 20 done rows: red, then green
+        self.assertEqual(image.shape, (1, 20, 3))
+        with open(csv_path, newline="") as f:
+            table = list(csv.DictReader(f))
+        self.assertEqual(sum(int(r["done"]) for r in table), 20)
+        self.assertNotIn("movie_r", table[0], "the zeros of /movie exported as a palette")
+        with open(json_path) as f:
+            self.assertNotIn("movie_palette", json.load(f))
+        # The movie palette was never computed: refused, nothing written, for one style or
+        # among several.
+        for styles in ("movie-palette", "dominant,movie-palette"):
+            with self.subTest(styles=styles):
+                self.render_fails([partial, "-s", styles, "-o", self.out("m-{style}.png")], 2,
+                                  partial, "movie palette was never computed")
+                self.assertFalse(any(n.startswith("m-") for n in os.listdir(self.tmp)))
+
+    def test_finished_run_of_a_truncated_movie_exits_3(self):
+        # barcode_mpi finishes the file (every row done) but marks it incomplete and exits 3;
+        # barcode_render draws it and says so the same way.
+        h5 = self.out("cut.h5")
+        made = run_tool([media("cut90_h264.mkv"), "-o", h5])
+        self.assertEqual(made.returncode, 3, made.stderr)
+        self.render_fails([h5, "-s", "dominant,movie-palette", "-o", self.out("c-{style}.png")],
+                          3, h5, "incomplete input", "truncated")
+        for style in ("dominant", "movie-palette"):
+            self.assertTrue(os.path.exists(self.out(f"c-{style}.png")))
+        self.render_ok([self.h5["regions"], "-s", "movie-palette", "-o", self.out("r.png")])
 
     # --- exports
 

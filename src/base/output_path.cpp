@@ -1,6 +1,7 @@
 #include "base/output_path.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -10,16 +11,64 @@
 #include "base/error.h"
 
 namespace barcode {
+namespace {
+
+// One file as the system sees it, whatever its spelling.
+struct ResolvedPath {
+  std::string given;
+  std::string resolved;  // absolute, links followed as far as the path exists
+  bool exists = false;   // then dev and ino identify it
+  dev_t dev = 0;
+  ino_t ino = 0;
+
+  bool same_file(const ResolvedPath& other) const {
+    return resolved == other.resolved ||
+           (exists && other.exists && dev == other.dev && ino == other.ino);
+  }
+};
+
+ResolvedPath resolve(const std::string& path) {
+  namespace fs = std::filesystem;
+  ResolvedPath r;
+  r.given = path;
+  std::error_code ec;
+  fs::path absolute = fs::absolute(path, ec);
+  if (ec) absolute = fs::path(path);
+  const fs::path canonical = fs::weakly_canonical(absolute, ec);
+  // Where the path cannot be resolved (a directory not searchable), its lexical form still
+  // catches "./y.png" against "y.png".
+  r.resolved = (ec ? absolute.lexically_normal() : canonical).string();
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) {
+    r.exists = true;
+    r.dev = st.st_dev;
+    r.ino = st.st_ino;
+  }
+  return r;
+}
+
+}  // namespace
+
+void check_distinct_outputs(const std::vector<std::string>& outputs, const std::string& input) {
+  std::vector<ResolvedPath> seen;
+  if (!input.empty()) seen.push_back(resolve(input));
+  for (const std::string& output : outputs) {
+    const ResolvedPath here = resolve(output);
+    for (size_t i = 0; i < seen.size(); ++i) {
+      if (!here.same_file(seen[i])) continue;
+      if (!input.empty() && i == 0) {
+        throw usage_error(output + ": is the input file " + input + " (" + here.resolved +
+                          "); write the outputs elsewhere");
+      }
+      throw usage_error(output + ": names the same file as the output " + seen[i].given + " (" +
+                        here.resolved + "); give each output its own name");
+    }
+    seen.push_back(here);
+  }
+}
 
 bool names_same_file(const std::string& a, const std::string& b) {
-  namespace fs = std::filesystem;
-  if (a.empty() || b.empty()) return false;
-  std::error_code ec;
-  if (fs::exists(a, ec) && fs::exists(b, ec)) return fs::equivalent(a, b, ec);
-  const fs::path resolved_a = fs::weakly_canonical(fs::absolute(a, ec), ec);
-  if (ec) return a == b;
-  const fs::path resolved_b = fs::weakly_canonical(fs::absolute(b, ec), ec);
-  return ec ? a == b : resolved_a == resolved_b;
+  return !a.empty() && !b.empty() && resolve(a).same_file(resolve(b));
 }
 
 void check_work_file(const std::string& path) {

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace barcode {
 
@@ -15,6 +16,12 @@ void check_output_path(const std::string& path, bool overwrite, const std::strin
 // symbolic link to a directory, a hard link): their absolute paths with links resolved as far as
 // they exist, or, where both exist, their device and inode.
 bool names_same_file(const std::string& a, const std::string& b);
+
+// Throws usage_error naming both spellings when two of `outputs`, or an output and `input` (when
+// given), are the same file: compared as resolved absolute paths (symbolic links, "." and ".."
+// followed: std::filesystem::weakly_canonical) and, where both exist, as device and inode (hard
+// links). "y.png" and "./y.png" would otherwise overwrite each other.
+void check_distinct_outputs(const std::vector<std::string>& outputs, const std::string& input = "");
 
 // Throws usage_error unless `path`, a file the tool makes beside its output (OUT.partial,
 // OUT.lock), is absent or a regular file.

@@ -19,9 +19,8 @@ constexpr double kMaxSeconds = 1e7;                      // --start, --end: 115 
 constexpr double kMaxFps = 1000;                         // --fps
 constexpr int64_t kMaxColumns = (int64_t{1} << 31) - 1;  // --columns: the frame table's limit
 constexpr int kMaxThreads = 1024;                        // --threads
-constexpr int kMaxImageWidth = 1000000;                  // --width (libpng's limit)
-constexpr int kMaxImageHeight = 65536;                   // --height
-constexpr int64_t kMaxImagePixels = int64_t{1} << 28;    // --width x --height
+// --width, --height and their product: kMaxImageWidth, kMaxImageHeight, kMaxImagePixels
+// (render/barcode_image.h, shared with barcode_render).
 
 // --gpu: use a GPU when one is found, require one, or never use one.
 enum class GpuMode { kAuto, kOn, kOff };

@@ -13,6 +13,12 @@ namespace barcode {
 // sample a band of columns). Width 0 asks for one column per sample instead.
 constexpr int kDefaultBarcodeWidth = 1920;
 
+// The largest image either tool draws (barcode_mpi --png and barcode_render, options and help
+// alike): libpng refuses widths over a million, and beyond 2^28 pixels a PNG is impractical.
+constexpr int kMaxImageWidth = 1000000;
+constexpr int kMaxImageHeight = 65536;
+constexpr int64_t kMaxImagePixels = int64_t{1} << 28;
+
 struct Image {
   int width = 0;
   int height = 0;

@@ -1,23 +1,15 @@
 #include "render/png_writer.h"
 
-#include <fcntl.h>
 #include <png.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <cstdio>
-#include <cstring>
-#include <memory>
 #include <string>
 
 #include "base/error.h"
+#include "render/partial_file.h"
 
 namespace barcode {
 namespace {
-
-struct FileCloser {
-  void operator()(FILE* f) const { std::fclose(f); }
-};
 
 [[noreturn]] void on_png_error(png_structp png, png_const_charp message) {
   auto* text = static_cast<std::string*>(png_get_error_ptr(png));
@@ -58,49 +50,15 @@ bool encode(FILE* file, const Image& image, std::string* error) {
   return true;
 }
 
-// A new file beside `path` for the image to be written to, then renamed over `path`: a name of
-// its own (PATH.partial-PID-N, made with O_EXCL), so that no file already there is truncated or
-// renamed away, whatever the user named the other outputs.
-std::pair<FILE*, std::string> open_partial(const std::string& path) {
-  for (int attempt = 0; attempt < 1000; ++attempt) {
-    std::string partial =
-        path + ".partial-" + std::to_string(getpid()) + "-" + std::to_string(attempt);
-    const int fd = open(partial.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (fd < 0 && errno == EEXIST) continue;
-    if (fd < 0) throw Error(path + ": cannot write PNG: " + partial + ": " + std::strerror(errno));
-    FILE* file = fdopen(fd, "wb");
-    if (!file) {
-      const int error = errno;
-      close(fd);
-      std::remove(partial.c_str());
-      throw Error(path + ": cannot write PNG: " + std::strerror(error));
-    }
-    return {file, std::move(partial)};
-  }
-  throw Error(path + ": cannot write PNG: no free name for its temporary file beside it");
-}
-
 }  // namespace
 
 void write_png(const std::string& path, const Image& image) {
-  auto [opened, partial] = open_partial(path);
-  std::unique_ptr<FILE, FileCloser> file(opened);
+  PartialFile file(path, "PNG");
   std::string error;
-  if (!encode(file.get(), image, &error)) {
-    file.reset();
-    std::remove(partial.c_str());
-    throw Error(path + ": PNG encoding failed: " + error);
+  if (!encode(file.stream(), image, &error)) {
+    throw Error(path + ": PNG encoding failed: " + error);  // the temporary goes with `file`
   }
-  if (std::fclose(file.release()) != 0) {
-    const int closing = errno;
-    std::remove(partial.c_str());
-    throw Error(path + ": cannot write PNG: " + std::strerror(closing));
-  }
-  if (std::rename(partial.c_str(), path.c_str()) != 0) {
-    const int renaming = errno;
-    std::remove(partial.c_str());
-    throw Error(path + ": cannot rename " + partial + ": " + std::strerror(renaming));
-  }
+  file.commit();
 }
 
 }  // namespace barcode

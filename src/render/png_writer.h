@@ -1,4 +1,5 @@
-// PNG output through libpng. Writes PATH.partial and renames it, so a PNG that exists is whole.
+// PNG output through libpng. Written to a temporary beside PATH and renamed (partial_file.h), so
+// a PNG that exists is whole.
 #pragma once
 
 #include <string>

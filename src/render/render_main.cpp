@@ -8,7 +8,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <new>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -16,16 +15,14 @@
 #include "base/output_path.h"
 #include "render/export.h"
 #include "render/gallery.h"
+#include "render/input_status.h"
+#include "render/partial_file.h"
 #include "render/png_writer.h"
 #include "render/styles.h"
 #include "store/h5_read.h"
 
 namespace barcode {
 namespace {
-
-// Beyond this a PNG is impractical (and libpng refuses widths over a million).
-constexpr int64_t kMaxPixels = int64_t{1} << 28;
-constexpr int64_t kMaxWidth = 1000000;
 
 struct RenderOptions {
   std::string input;
@@ -39,6 +36,20 @@ struct RenderOptions {
   bool overwrite = false;
   int verbosity = 1;
 };
+
+// Run before a numeric range check: CLI11's range check reads "1e3" or "12px" as out of range,
+// which sends the user looking for a smaller number rather than for an integer.
+CLI::Validator whole_number() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        const size_t sign = !text.empty() && (text[0] == '-' || text[0] == '+') ? 1 : 0;
+        if (text.size() > sign && text.find_first_not_of("0123456789", sign) == text.npos) {
+          return "";
+        }
+        return "'" + text + "' is not an integer: a whole number is expected";
+      },
+      "");
+}
 
 void bind(CLI::App& app, RenderOptions& o) {
   app.add_option("input", o.input, "Barcode HDF5 file written by barcode_mpi");
@@ -58,11 +69,13 @@ void bind(CLI::App& app, RenderOptions& o) {
                  "Image width: the frames are area-resampled to it in linear light (widened "
                  "when there are fewer); 0: one column per frame. circular: the side of the "
                  "square image (0: 1024)")
-      ->check(CLI::Range(0, 1 << 20));
+      ->check(whole_number())
+      ->check(CLI::Range(0, kMaxImageWidth));
   app.add_option("--height", o.height,
                  "Image height; circular: the ring's thickness (a full disc when at least "
                  "half the side)")
-      ->check(CLI::Range(1, 1 << 16));
+      ->check(whole_number())
+      ->check(CLI::Range(1, kMaxImageHeight));
   app.add_option("--csv", o.csv,
                  "Write every frame's index, pts, time, done, colours, palette "
                  "and weights to this CSV file");
@@ -75,6 +88,7 @@ void bind(CLI::App& app, RenderOptions& o) {
       ->excludes("input");
   app.add_flag("--overwrite", o.overwrite, "Replace existing output files");
   app.add_option("-v,--verbosity", o.verbosity, "0 quiet, 1 list the files written, 2 timings")
+      ->check(whole_number())
       ->check(CLI::Range(0, 2));
 }
 
@@ -106,11 +120,9 @@ Plan plan_outputs(const RenderOptions& o) {
   std::vector<std::string> all = plan.pngs;
   if (!o.csv.empty()) all.push_back(o.csv);
   if (!o.json.empty()) all.push_back(o.json);
-  std::set<std::string> seen;
-  for (const std::string& path : all) {
-    if (!seen.insert(path).second) throw usage_error(path + ": named as two outputs");
-    check_output_path(path, o.overwrite, o.input);
-  }
+  // Before any output is looked at: "y.png" and "./y.png" must not pass as two outputs.
+  check_distinct_outputs(all, o.input);
+  for (const std::string& path : all) check_output_path(path, o.overwrite, o.input);
   return plan;
 }
 
@@ -121,10 +133,23 @@ void check_size(const BarcodeFile& file, Style style, const RenderOptions& o) {
   if (width == 0 && style == Style::kCircular) width = kCircularDefaultSide;
   if (width == 0) width = static_cast<int64_t>(file.done_rows().size());
   const int64_t height = style == Style::kCircular ? width : o.height;
-  if (width > kMaxWidth || width * height > kMaxPixels) {
+  if (width > kMaxImageWidth || width * height > kMaxImagePixels) {
     throw usage_error(file.path + ": a " + style_name(style) + " image of " +
                       std::to_string(width) + " x " + std::to_string(height) +
                       " pixels is too large; choose a smaller --width or --height");
+  }
+}
+
+// Whatever keeps the input from being read is a problem of the input: unusable input, exit 2
+// (README). A truncated or damaged file fails inside HDF5 ("truncated file", "not a dataset"),
+// which the reader reports as a failure of the job (exit 1).
+BarcodeFile read_input(const std::string& path) {
+  try {
+    return read_barcode_file(path);
+  } catch (const Error& e) {
+    if (e.exit_code() != kExitFailure) throw;
+    throw usage_error(std::string(e.what()) +
+                      " (unusable input: the file is damaged, truncated or not a barcode file)");
   }
 }
 
@@ -145,13 +170,20 @@ int run(const RenderOptions& o) {
   if (o.input.empty()) throw usage_error("no input: give a barcode HDF5 file (or --gallery DIR)");
   const Plan plan = plan_outputs(o);
   auto clock = std::chrono::steady_clock::now();
-  const BarcodeFile file = read_barcode_file(o.input);
+  const BarcodeFile file = read_input(o.input);
   say(o, 2,
       "read " + o.input + ": " + std::to_string(file.samples) + " rows, k=" +
           std::to_string(file.k) + " in " + std::to_string(seconds_since(clock)) + " s");
+  // Every image is checked before the first is written: a refused style leaves nothing behind.
+  for (size_t s = 0; s < plan.pngs.size(); ++s) {
+    check_drawable(plan.styles[s], file);
+    check_size(file, plan.styles[s], o);
+  }
+  // Drawn and exported as it is, but said (even with -v 0), and exit 3 as for barcode_mpi.
+  const std::string incomplete = incomplete_input_warning(file);
+  if (!incomplete.empty()) say(o, 0, "warning: " + incomplete);
   for (size_t s = 0; s < plan.pngs.size(); ++s) {
     const Style style = plan.styles[s];
-    check_size(file, style, o);
     clock = std::chrono::steady_clock::now();
     const Image image = render_style(style, file, o.width, o.height);
     const double render_s = seconds_since(clock);
@@ -176,7 +208,7 @@ int run(const RenderOptions& o) {
     say(o, 1, "wrote " + o.json);
     say(o, 2, "JSON in " + std::to_string(seconds_since(clock)) + " s");
   }
-  return kExitOk;
+  return incomplete.empty() ? kExitOk : kExitIncomplete;
 }
 
 }  // namespace
@@ -202,6 +234,8 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
   try {
+    // Ctrl-C or a job's end: no temporary (OUT.png.partial-PID-N) is left behind; exit 4.
+    remove_partial_files_on_signals();
     return run(options);
   } catch (const Error& e) {
     std::fprintf(stderr, "barcode_render: error: %s\n", e.what());

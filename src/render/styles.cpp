@@ -156,11 +156,6 @@ Image render_palette(const BarcodeFile& file, const std::vector<int64_t>& rows, 
 // width, then down each output column to the height.
 Image render_smooth(const BarcodeFile& file, const std::vector<int64_t>& rows, int width,
                     int height) {
-  if (file.column.empty()) {
-    throw usage_error(file.path +
-                      ": no per-frame columns (/color/column): the file was made by an older "
-                      "barcode_mpi; rerun it to draw the smooth style");
-  }
   const int source_height = file.column_height;
   const auto columns = static_cast<int64_t>(rows.size());
   Image image = blank_image(columns, width, height);
@@ -350,9 +345,6 @@ std::vector<int> stack_heights(const float* weights, int k, int height) {
 // largest cluster), so the barcode shows the film in its own few colours.
 std::vector<uint8_t> movie_palette_colors(const BarcodeFile& file,
                                           const std::vector<int64_t>& rows) {
-  if (file.movie_palette.empty()) {
-    throw usage_error(file.path + ": no movie palette (/movie): made with --movie-clusters 0?");
-  }
   const auto colours = file.movie_palette.size() / 3;
   std::vector<uint8_t> out;
   out.reserve(rows.size() * 3);
@@ -364,13 +356,31 @@ std::vector<uint8_t> movie_palette_colors(const BarcodeFile& file,
   return out;
 }
 
+void check_drawable(Style style, const BarcodeFile& file) {
+  if (!std::any_of(file.done.begin(), file.done.end(), [](uint8_t done) { return done != 0; })) {
+    throw usage_error(file.path + ": no row is marked done in /frames/done: nothing to render");
+  }
+  if (style == Style::kMoviePalette && file.movie_palette_pending) {
+    throw usage_error(file.path +
+                      ": its movie palette was never computed (every /movie/weights is 0: the "
+                      "run stopped before its end); finish it with barcode_mpi --resume, or "
+                      "choose another style");
+  }
+  if (style == Style::kMoviePalette && file.movie_palette.empty()) {
+    throw usage_error(file.path + ": no movie palette (/movie): made with --movie-clusters 0?");
+  }
+  if (style == Style::kSmooth && file.column.empty()) {
+    throw usage_error(file.path +
+                      ": no per-frame columns (/color/column): the file was made by an older "
+                      "barcode_mpi; rerun it to draw the smooth style");
+  }
+}
+
 Image render_style(Style style, const BarcodeFile& file, int width, int height) {
   if (width < 0) throw usage_error("barcode width must not be negative");
   if (height < 1) throw usage_error("barcode height must be at least 1");
+  check_drawable(style, file);
   const std::vector<int64_t> rows = file.done_rows();
-  if (rows.empty()) {
-    throw usage_error(file.path + ": no row is marked done in /frames/done: nothing to render");
-  }
   switch (style) {
     case Style::kDominant:
       return render_columns(done_colors(file.dominant, rows), width, height);

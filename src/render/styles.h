@@ -34,10 +34,15 @@ const std::string& style_name(Style style);
 // Throws a usage error listing the valid names when `name` is not one of them.
 Style parse_style(const std::string& name);
 
+// Throws a usage error naming the file and what is missing when `file` cannot be drawn in
+// `style`: no row done, no movie palette (or one never computed), no per-frame columns. For
+// checking every style before any image is written; render_style checks the same.
+void check_drawable(Style style, const BarcodeFile& file);
+
 // Renders `file` in `style`. width 0: one column per done row (circular: kCircularDefaultSide).
 // Linear styles make a width x height image. Circular makes a width x width square: a ring
 // from radius width/2 - height to width/2 (a full disc when height >= width/2), black outside,
-// edges anti-aliased by 4x4 supersampling. Throws a usage error when no row is done.
+// edges anti-aliased by 4x4 supersampling. Throws check_drawable's usage errors.
 Image render_style(Style style, const BarcodeFile& file, int width, int height);
 
 // The PNG path of each style: `pattern` with "{style}" replaced by the style's name. With

@@ -1,24 +1,25 @@
-// Text files built in memory and written whole: PATH.partial, renamed when complete, so that
-// an export or a page that exists is never cut short. Shared by the exports and the gallery.
+// Text files built in memory and written whole: through a temporary beside PATH, renamed when
+// complete (partial_file.h), so that an export or a page that exists is never cut short.
+// Shared by the exports and the gallery.
 #pragma once
 
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
-#include <memory>
 #include <string>
 #include <type_traits>
 
+#include "render/partial_file.h"
+
 namespace barcode {
 
-// Text built in memory in chunks and written through a PATH.partial file that is renamed when
+// Text built in memory in chunks and written through a temporary that is renamed when
 // complete, so that an export that exists is whole (as for the PNG).
 class TextFile {
  public:
   // `what` names the kind of file in error messages ("CSV", "HTML").
   TextFile(std::string path, const char* what);
-  // Not committed: an error is on its way; leaves no partial file behind.
-  ~TextFile();
+  // Not committed (an error is on its way): the temporary is removed with `partial_`.
   TextFile(const TextFile&) = delete;
   TextFile& operator=(const TextFile&) = delete;
 
@@ -42,25 +43,20 @@ class TextFile {
     buffer_ += '\n';
     if (buffer_.size() >= kChunk) flush();
   }
-  // Writes the rest and renames PATH.partial to PATH; throws Error naming the file.
+  // Writes the rest and renames the temporary to PATH; throws Error naming the file.
   void commit();
 
  private:
   static constexpr size_t kChunk = 1 << 20;
-  struct Closer {
-    void operator()(FILE* f) const { std::fclose(f); }
-  };
-  std::string partial() const { return path_ + ".partial"; }
   void flush();
-  [[noreturn]] void fail();
 
-  std::string path_;
-  const char* what_;
-  std::unique_ptr<FILE, Closer> file_;
+  PartialFile partial_;
   std::string buffer_;
 };
 
-// `text` as a JSON string literal, quotes included; UTF-8 passes through unchanged. With
+// `text` as a JSON string literal, quotes included; well-formed UTF-8 passes through
+// unchanged, and each byte that is not part of a well-formed UTF-8 sequence (a file name in
+// Latin-1, say) is written as \ufffd (U+FFFD), so that the JSON is always valid UTF-8. With
 // `in_html`, "<" is escaped too, so that the literal can sit inside an HTML <script> element.
 std::string json_quote(const std::string& text, bool in_html = false);
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <filesystem>
 
 #include "base/error.h"
@@ -11,17 +12,42 @@
 namespace barcode {
 namespace {
 
+// A file may declare far more rows than it holds: chunks never written read back as the fill
+// value, so a file of a few kilobytes can declare 2^31 rows and have a reader allocate tens of
+// gigabytes. A read needing more memory than this allowance must be backed by at least
+// 1/kMaxExpansion of it on disk (compression of colours comes nowhere near that ratio).
+constexpr uint64_t kReadAllowance = uint64_t{64} << 20;
+constexpr uint64_t kMaxExpansion = 1024;
+
+void check_backed_by_storage(hid_t dataset, const std::string& path, const char* name,
+                             size_t elements, size_t element_size) {
+  const uint64_t needed = elements > SIZE_MAX / element_size
+                              ? UINT64_MAX
+                              : static_cast<uint64_t>(elements) * element_size;
+  if (needed <= kReadAllowance) return;
+  // 0 when nothing is allocated (and on failure, which is then treated the same way).
+  const uint64_t stored = H5Dget_storage_size(dataset);
+  if (needed / kMaxExpansion <= stored) return;
+  throw usage_error(path + ": unusable input: dataset " + name + " declares " +
+                    std::to_string(elements) + " elements (" + std::to_string(needed >> 20) +
+                    " MiB to read) but holds only " + std::to_string(stored) +
+                    " bytes in the file: its rows were never written");
+}
+
 template <typename T>
 std::vector<T> read_dataset(hid_t file, const std::string& path, const char* name, hid_t mem_type,
                             size_t expected) {
   H5Handle d(static_cast<hid_t>(
       h5_check(H5Dopen2(file, name, H5P_DEFAULT), path, (std::string("open ") + name).c_str())));
   H5Handle space(H5_ID(path, H5Dget_space(d.get())));
-  const auto elements = static_cast<size_t>(H5Sget_simple_extent_npoints(space.get()));
+  const hssize_t points = H5Sget_simple_extent_npoints(space.get());
+  h5_check(points, path, (std::string("size of ") + name).c_str());
+  const auto elements = static_cast<size_t>(points);
   if (elements != expected) {
     throw Error(path + ": dataset " + name + " has " + std::to_string(elements) +
                 " elements, expected " + std::to_string(expected));
   }
+  check_backed_by_storage(d.get(), path, name, elements, sizeof(T));
   std::vector<T> values(elements);
   if (elements > 0) {
     h5_check(H5Dread(d.get(), mem_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()), path,
@@ -75,7 +101,13 @@ std::vector<T> read_shaped(hid_t file, const std::string& path, const char* name
                           ", expected " + dims_text(want));
   }
   size_t elements = 1;
-  for (hsize_t d : want) elements *= static_cast<size_t>(d);
+  for (hsize_t d : want) {
+    if (d != 0 && elements > SIZE_MAX / d) {
+      not_barcode(path, std::string("dataset ") + name + " of shape " + dims_text(dims) +
+                            " has more elements than can be counted");
+    }
+    elements *= static_cast<size_t>(d);
+  }
   return read_dataset<T>(file, path, name, mem_type, elements);
 }
 
@@ -301,6 +333,15 @@ BarcodeFile read_barcode_file(const std::string& path) {
     if (link_exists(f, "/movie/weights")) {
       out.movie_weights =
           read_shaped<double>(f, path, "/movie/weights", H5T_NATIVE_DOUBLE, {colours});
+      // Shares of the film's pixels: a computed palette has some (they sum to 1).
+      const bool computed = std::any_of(out.movie_weights.begin(), out.movie_weights.end(),
+                                        [](double w) { return w > 0; });
+      if (!computed) {
+        out.movie_palette_pending = true;
+        out.movie_palette.clear();
+        out.movie_weights.clear();
+        out.movie_labels.clear();
+      }
     }
   }
   if (link_exists(f, "/color/column")) {  // files of older versions have none

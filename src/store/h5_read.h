@@ -37,8 +37,12 @@ struct BarcodeFile {
   std::vector<float> movie_palette;   // [K*3] /movie/palette, empty when the file has none
   std::vector<double> movie_weights;  // [K]   /movie/weights, empty when the file has none
   std::vector<uint8_t> movie_labels;  // [N*k] /movie/labels, empty when the file has none
-  int column_height = 0;              // H of /color/column; 0 when the file has none
-  std::vector<uint8_t> column;        // [N*H*3] /color/column, empty when the file has none
+  // /movie is there but was never computed: every /movie/weights is 0 (a run stops before its
+  // movie palette; its datasets hold zeros). movie_palette, movie_weights and movie_labels are
+  // then left empty, so that nothing draws or exports those zeros as colours.
+  bool movie_palette_pending = false;
+  int column_height = 0;        // H of /color/column; 0 when the file has none
+  std::vector<uint8_t> column;  // [N*H*3] /color/column, empty when the file has none
   // Root attributes, in HDF5's name order. Files of layout 1 (store/schema.h) are read as
   // layout 2: the source's facts under their new names, flags marked boolean.
   std::vector<StoredAttribute> attributes;

@@ -1,0 +1,17 @@
+// Whether a barcode file is a finished, complete run: barcode_render draws and exports an
+// incomplete one (an interrupted run's OUT.h5.partial, a run whose input was truncated or
+// damaged) as it is, but says so and exits 3 (README, barcode_render).
+#pragma once
+
+#include <string>
+
+#include "store/h5_read.h"
+
+namespace barcode {
+
+// "" for a complete file: every row done and not marked incomplete (root attribute complete
+// = 0). Otherwise a warning naming the file, how many rows are not done and why, as the root
+// attributes tell it, and what the outputs show of it.
+std::string incomplete_input_warning(const BarcodeFile& file);
+
+}  // namespace barcode

@@ -549,7 +549,16 @@ std::vector<std::string> render_pngs(const Options& options) {
   const std::vector<Style>& styles = options.styles;
   const std::vector<std::string> paths = style_output_paths(options.output_png, styles);
   for (size_t i = 0; i < styles.size(); ++i) {
-    write_png(paths[i], render_style(styles[i], file, options.width, options.height));
+    try {
+      throw_if_interrupted(paths[i], "before it was drawn");
+      write_png(paths[i], render_style(styles[i], file, options.width, options.height));
+    } catch (const Error& e) {
+      if (e.exit_code() != kExitInterrupted) throw;
+      // The results are whole: only images are missing, which --resume draws.
+      throw Error(std::string(e.what()) + "; " + options.output_h5 +
+                      " is complete: run again with --resume to draw the images not drawn",
+                  kExitInterrupted);
+    }
   }
   return paths;
 }

@@ -3,6 +3,8 @@
 #include <csignal>
 #include <initializer_list>
 
+#include "base/error.h"
+
 namespace barcode {
 namespace {
 
@@ -30,6 +32,13 @@ bool interrupt_requested() {
 
 int interrupt_signal() {
   return static_cast<int>(g_signal);
+}
+
+void throw_if_interrupted(const std::string& subject, const std::string& state) {
+  if (!interrupt_requested()) return;
+  throw Error(
+      subject + ": interrupted by signal " + std::to_string(interrupt_signal()) + " " + state,
+      kExitInterrupted);
 }
 
 }  // namespace barcode

@@ -1,6 +1,7 @@
 #include "render/barcode_image.h"
 
 #include "base/error.h"
+#include "base/interrupt.h"
 #include "color/srgb.h"
 
 namespace barcode {
@@ -32,6 +33,8 @@ Image repeat_row(const std::vector<uint8_t>& row, int height) {
   image.height = height;
   image.rgb.resize(row.size() * static_cast<size_t>(height));
   for (int y = 0; y < height; ++y) {
+    // Hundreds of megapixels take a while: a stop signal is answered within rows.
+    if (y % 1024 == 0) throw_if_interrupted("the image", "while it was drawn; it was not written");
     std::copy(row.begin(), row.end(), image.rgb.begin() + static_cast<long>(row.size()) * y);
   }
   return image;

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "base/error.h"
+#include "base/interrupt.h"
 #include "render/partial_file.h"
 
 namespace barcode {
@@ -43,6 +44,12 @@ bool encode(FILE* file, const Image& image, std::string* error) {
   png_write_info(png, info);
   const size_t stride = static_cast<size_t>(image.width) * 3;
   for (int y = 0; y < image.height; ++y) {
+    // A large image takes seconds to encode: a stop signal is answered within rows.
+    if (y % 64 == 0 && interrupt_requested()) {
+      png_destroy_write_struct(&png, &info);
+      *error = "interrupted";
+      return false;
+    }
     png_write_row(png, image.rgb.data() + stride * static_cast<size_t>(y));
   }
   png_write_end(png, nullptr);
@@ -56,7 +63,9 @@ void write_png(const std::string& path, const Image& image) {
   PartialFile file(path, "PNG");
   std::string error;
   if (!encode(file.stream(), image, &error)) {
-    throw Error(path + ": PNG encoding failed: " + error);  // the temporary goes with `file`
+    // The temporary goes with `file`.
+    throw_if_interrupted(path, "while it was written; it was not");
+    throw Error(path + ": PNG encoding failed: " + error);
   }
   file.commit();
 }

@@ -6,6 +6,7 @@
 #include <numeric>
 
 #include "base/error.h"
+#include "base/interrupt.h"
 #include "color/frame_summary.h"
 #include "color/srgb.h"
 
@@ -13,6 +14,10 @@ namespace barcode {
 namespace {
 
 constexpr double kPi = 3.14159265358979323846;
+
+// Images of hundreds of megapixels take seconds to draw: a stop signal is answered within
+// columns or rows (barcode_mpi's; barcode_render ends at once on its own).
+constexpr const char* kWhileDrawn = "while it was drawn; it was not written";
 
 // Linear light (0..1) of an 8-bit sRGB code, through the same table as every other average.
 double linear_of(uint8_t code) {
@@ -139,6 +144,7 @@ Image render_palette(const BarcodeFile& file, const std::vector<int64_t>& rows, 
         }
       },
       [&](int x, double total) {
+        if (x % 64 == 0) throw_if_interrupted("the palette image", kWhileDrawn);
         double light[3] = {0, 0, 0};
         for (int y = 0; y < height; ++y) {
           uint8_t* pixel = image.rgb.data() + (static_cast<size_t>(y) * out_width + x) * 3;
@@ -182,6 +188,7 @@ Image render_smooth(const BarcodeFile& file, const std::vector<int64_t>& rows, i
         for (size_t v = 0; v < column_values; ++v) light[v] += cover * linear_of(column[v]);
       },
       [&](int x, double total) {
+        if (x % 64 == 0) throw_if_interrupted("the smooth image", kWhileDrawn);
         for (int y = 0; y < height; ++y) {
           uint8_t* pixel = image.rgb.data() + (static_cast<size_t>(y) * out_width + x) * 3;
           for (int c = 0; c < 3; ++c) {
@@ -228,6 +235,7 @@ Image render_circular(const std::vector<uint8_t>& colors, int side, int thicknes
   constexpr double kReach = 0.70711;  // a pixel's farthest point from its centre (> sqrt(2)/2)
   constexpr double kExactBelow = 8;   // nearer the centre sub-samples use exact atan2/hypot
   for (int py = 0; py < side; ++py) {
+    if (py % 64 == 0) throw_if_interrupted("the circular image", kWhileDrawn);
     for (int px = 0; px < side; ++px) {
       const double dx = px + 0.5 - outer;
       const double dy = py + 0.5 - outer;

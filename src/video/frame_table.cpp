@@ -65,10 +65,7 @@ class DemuxerErrorCount {
 // A signal while frames are listed ends the job at once: nothing is written yet, and listing a
 // long file by decoding it (AVI) takes as long as decoding it.
 void stop_if_interrupted(const StreamInfo& info) {
-  if (!interrupt_requested()) return;
-  throw Error(info.path + ": interrupted by signal " + std::to_string(interrupt_signal()) +
-                  " while its frames were listed; nothing was written",
-              kExitInterrupted);
+  throw_if_interrupted(info.path, "while its frames were listed; nothing was written");
 }
 
 // Sorted and unique: decode order is not presentation order, and a damaged file can repeat.

@@ -143,6 +143,35 @@ class Resume(ToolTest):
         self.assertIn("while its frames were listed", rest)
         self.assertFalse(os.path.exists(out) or os.path.exists(out + ".partial"))
 
+    def test_a_signal_while_the_images_are_drawn(self):
+        # Drawing 4096 x 65536 images took 17 s after the file was complete, and a signal then
+        # changed nothing: the run went on and exited 0. Now it stops within rows, leaves no
+        # temporary image, keeps the complete file, and --resume draws what is missing.
+        out, png = self.out("big.h5"), self.out("big-{style}.png")
+        cmd = [BIN, media("busy_h264.mp4"), "-o", out, "--png", png, "--style",
+               "dominant,smooth,circular", "--width", "4096", "--height", "65536",
+               "--tile-width", "32", "-v", "2"]
+        proc = subprocess.Popen(cmd, env=MPI_ENV, stderr=subprocess.PIPE, text=True)
+        for line in proc.stderr:
+            if "file closed and renamed" in line:
+                break
+        asked = time.time()
+        proc.send_signal(signal.SIGTERM)
+        rest = proc.stderr.read()
+        proc.wait(timeout=120)
+        self.assertLess(time.time() - asked, 3.0, rest)
+        self.assertEqual(proc.returncode, INTERRUPTED, rest)
+        self.assertIn("interrupted by signal 15", rest)
+        self.assertIn("is complete: run again with --resume", rest)
+        self.assertEqual(read_h5(out)["attrs"]["complete"], 1)
+        self.assertEqual([n for n in os.listdir(self.tmp) if ".partial" in n], [])
+        result = run_tool([media("busy_h264.mp4"), "-o", out, "--png", png, "--style",
+                           "dominant,smooth,circular", "--width", "64", "--height", "16",
+                           "--tile-width", "32", "--resume"], 1)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        for style in ("dominant", "smooth", "circular"):
+            self.assertTrue(os.path.exists(self.out(f"big-{style}.png")), style)
+
     def test_kill_9_then_resume_equals_uninterrupted_run(self):
         out = self.out("kill.h5")
         self.killed_mid_run(out)

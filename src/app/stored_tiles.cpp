@@ -10,6 +10,7 @@
 #include "base/error.h"
 #include "base/log.h"
 #include "base/stopwatch.h"
+#include "store/row_checksum.h"
 
 namespace barcode {
 namespace {
@@ -61,6 +62,36 @@ StreamInfo stored_stream_info(const BarcodeFile& file) {
   return info;
 }
 
+// The checks of the tiles about to be read (see StoredSource), where the file can give them.
+void keep_row_checksums(const BarcodeFile& file, StoredSource& source) {
+  if (!file.checksum_covers_thumbs || file.checksum.empty() || file.column.empty()) return;
+  const auto rows = static_cast<size_t>(file.samples);
+  const auto k = static_cast<size_t>(file.k);
+  const size_t column_bytes = static_cast<size_t>(file.column_height) * 3;
+  source.colours_hash.resize(rows);
+  source.checksum = file.checksum;
+  for (size_t r = 0; r < rows; ++r) {
+    source.colours_hash[r] =
+        row_colours_hash(RowColours{static_cast<int64_t>(r), &file.dominant[r * 3],
+                                    &file.mean[r * 3], &file.palette[r * k * 3],
+                                    &file.weights[r * k], k, file.inertia[r], file.iterations[r],
+                                    &file.column[r * column_bytes], column_bytes})
+            .value();
+  }
+}
+
+// Whether the tile read for `row` is the one its checksum covers (true where there is nothing to
+// check against).
+bool tile_matches_checksum(const StoredSource& source, int64_t row,
+                           const std::vector<uint8_t>& tile) {
+  if (source.checksum.empty()) return true;
+  const auto r = static_cast<size_t>(row);
+  Fnv1a hash(source.colours_hash[r]);
+  const uint64_t digest = tile_digest(tile.data(), tile.size());
+  hash.add(&digest, sizeof digest);
+  return hash.value() == source.checksum[r];
+}
+
 }  // namespace
 
 Plan make_stored_plan(const MpiEnv& env, const Options& options, StoredSource& source) {
@@ -82,6 +113,7 @@ Plan make_stored_plan(const MpiEnv& env, const Options& options, StoredSource& s
     plan.samples.resize(static_cast<size_t>(file.samples));
     for (int64_t i = 0; i < file.samples; ++i) plan.samples[static_cast<size_t>(i)] = i;
     source.done = file.done;
+    keep_row_checksums(file, source);
     source.frames_in_range = integer_attribute(file, "frames_in_range");
     // Absent from the .partial file of an interrupted run: not truncated then.
     const StoredAttribute* truncated = integer_scalar(file, "truncated");
@@ -117,6 +149,7 @@ DecodePoolStats feed_stored_tiles(const Plan& plan, const StoredSource& source, 
   if (fd < 0) throw Error(source.path + ": cannot open for reading tiles: " + std::strerror(errno));
   const auto bytes = static_cast<size_t>(source.thumbs.tile_bytes());
   std::vector<uint8_t> tile(bytes);
+  int64_t damaged = 0;  // rows failing their checksum
   try {
     for (int64_t row = plan.my_first; row < plan.my_end && !stop; ++row) {
       if (done[static_cast<size_t>(row - plan.my_first)]) continue;
@@ -136,6 +169,16 @@ DecodePoolStats feed_stored_tiles(const Plan& plan, const StoredSource& source, 
                       " failed: " + (n < 0 ? std::strerror(errno) : "file too short"));
         }
         got += static_cast<size_t>(n);
+      }
+      // A damaged source row is left out (missing: the run is incomplete), not clustered.
+      if (!tile_matches_checksum(source, row, tile)) {
+        if (++damaged <= 3) {
+          log::warn(source.path + ": row " + std::to_string(row) +
+                    " fails its checksum (its stored tile or colours were damaged): left out" +
+                    (damaged == 3 ? "; further ones on this rank counted only" : ""));
+        }
+        book.mark_missing(row);
+        continue;
       }
       sink.put_tile(tile.data(), row, plan.frame_index(row));
       ++stats.frames;

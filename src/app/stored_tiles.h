@@ -22,6 +22,10 @@ struct StoredSource {
   StoredThumbs thumbs;
   std::vector<uint8_t> done;  // per row: whether the source finished it (else: missing here)
   int64_t frames_in_range = 0;
+  // Where the source's checksums cover its tiles: per row, the checksum's hash of the row's
+  // colours (Fnv1a state, see store/row_checksum.h) and the checksum, so that a tile read is
+  // checked before it is used. Empty for files whose checksums do not cover their tiles.
+  std::vector<uint64_t> colours_hash, checksum;
 };
 
 // Collective. The plan over the source's rows, with the source's stream facts in `info` and

@@ -353,6 +353,15 @@ BarcodeFile read_barcode_file(const std::string& path) {
     out.column_height = static_cast<int>(dims[1]);
     out.column = read_shaped<uint8_t>(f, path, "/color/column", H5T_NATIVE_UINT8, dims);
   }
+  // The row checksums and what they cover, where the file has them (files of older versions
+  // have none), so that a reader can check a row before using it.
+  if (link_exists(f, "/frames/checksum") && link_exists(f, "/color/iterations")) {
+    out.iterations = read_shaped<int32_t>(f, path, "/color/iterations", H5T_NATIVE_INT32, {n});
+    out.checksum = read_shaped<uint64_t>(f, path, "/frames/checksum", H5T_NATIVE_UINT64, {n});
+    const H5Handle checksum(static_cast<hid_t>(
+        h5_check(H5Dopen2(f, "/frames/checksum", H5P_DEFAULT), path, "open /frames/checksum")));
+    out.checksum_covers_thumbs = read_flag_attribute(checksum.get(), kChecksumCoversThumbs) == 1;
+  }
   out.attributes = read_root_attributes(f, path);
   upgrade_layout_1(out.attributes);
   return out;

@@ -43,6 +43,11 @@ struct BarcodeFile {
   bool movie_palette_pending = false;
   int column_height = 0;        // H of /color/column; 0 when the file has none
   std::vector<uint8_t> column;  // [N*H*3] /color/column, empty when the file has none
+  // /color/iterations and /frames/checksum (see store/row_checksum.h), empty when the file has
+  // none; whether the checksums cover the stored tiles too.
+  std::vector<int32_t> iterations;  // [N]
+  std::vector<uint64_t> checksum;   // [N]
+  bool checksum_covers_thumbs = false;
   // Root attributes, in HDF5's name order. Files of layout 1 (store/schema.h) are read as
   // layout 2: the source's facts under their new names, flags marked boolean.
   std::vector<StoredAttribute> attributes;

@@ -10,6 +10,7 @@
 
 #include "base/error.h"
 #include "base/log.h"
+#include "store/row_checksum.h"
 #include "store/schema.h"
 
 namespace barcode {
@@ -74,41 +75,6 @@ int64_t store_bytes(const StoreLayout& layout) {
 
 namespace {
 
-// FNV-1a, 64 bits: enough to notice flipped bytes in a row (not an adversary's).
-class Fnv1a {
- public:
-  void add(const void* data, size_t bytes) {
-    const auto* p = static_cast<const uint8_t*>(data);
-    for (size_t i = 0; i < bytes; ++i) {
-      hash_ ^= p[i];
-      hash_ *= 0x100000001b3ULL;
-    }
-  }
-  uint64_t value() const { return hash_; }
-
- private:
-  uint64_t hash_ = 0xcbf29ce484222325ULL;
-};
-
-// A stored tile's digest: FNV-1a over its 64-bit words (read in the machine's byte order,
-// little-endian on x86-64 and ARM), then its last bytes. A tile is tens of kilobytes: byte by
-// byte, hashing every written tile would cost the writer eight times more.
-uint64_t tile_digest(const uint8_t* data, size_t bytes) {
-  uint64_t hash = 0xcbf29ce484222325ULL;
-  size_t i = 0;
-  for (; i + 8 <= bytes; i += 8) {
-    uint64_t word = 0;
-    std::memcpy(&word, data + i, 8);
-    hash ^= word;
-    hash *= 0x100000001b3ULL;
-  }
-  for (; i < bytes; ++i) {
-    hash ^= data[i];
-    hash *= 0x100000001b3ULL;
-  }
-  return hash;
-}
-
 // The per-frame colour datasets of a block of rows as column arrays, in the order they are
 // transferred: /frames/done last, so that a row marked done always has its colours on disk. One
 // spare element per array: a rank with no rows still passes valid buffers.
@@ -144,15 +110,9 @@ struct ColorColumns {
   // row of zeros (never written) does not match a checksum of 0. With stored tiles, of the
   // row's tile too (its digest), so that a damaged tile is not kept by --resume either.
   uint64_t row_checksum(size_t r, int64_t position) const {
-    Fnv1a h;
-    h.add(&position, sizeof position);
-    h.add(&dominant[r * 3], 3);
-    h.add(&mean[r * 3], 3);
-    h.add(&palette[r * k * 3], k * 3 * sizeof(float));
-    h.add(&weights[r * k], k * sizeof(float));
-    h.add(&inertia[r], sizeof(double));
-    h.add(&iterations[r], sizeof(int32_t));
-    h.add(column.data() + r * column_bytes, column_bytes);
+    Fnv1a h = row_colours_hash(
+        RowColours{position, &dominant[r * 3], &mean[r * 3], &palette[r * k * 3], &weights[r * k],
+                   k, inertia[r], iterations[r], column.data() + r * column_bytes, column_bytes});
     if (thumbs) h.add(&thumb_digest[r], sizeof(uint64_t));
     return h.value();
   }

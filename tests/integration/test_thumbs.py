@@ -102,6 +102,26 @@ class Thumbs(ToolTest):
         self.assertEqual(after["attrs"]["truncated"], 1)
         self.assertEqual(after["attrs"]["frames_missing"], 2)
 
+    def test_from_h5_leaves_out_rows_that_fail_their_checksum(self):
+        # A tile damaged on disk was clustered without a word: exit 0, complete=1, other
+        # colours for its row. The checksums cover the stored tiles, as --resume checks them.
+        source = self.out("src.h5")
+        result = run_tool([media("busy_h264.mp4"), "-o", source, "--keep-thumbs",
+                           "--tile-width", "32"], 1)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        with h5py.File(source, "r+") as f:
+            tile = f["frames/thumbs"][10]
+            f["frames/thumbs"][10] = 255 - tile
+            f["color/dominant"][20] = 255 - f["color/dominant"][20]
+        for ranks in (1, 2):
+            out = self.out(f"re{ranks}.h5")
+            result = run_tool(["--from-h5", source, "-o", out], ranks)
+            self.assertEqual(result.returncode, 3, result.stderr)
+            self.assertIn("row 10 fails its checksum", result.stderr)
+            self.assertIn("row 20 fails its checksum", result.stderr)
+            done = read_h5(out)["frames/done"]
+            self.assertEqual(list(np.where(done == 0)[0]), [10, 20])
+
     def test_from_h5_refusals(self):
         plain = self.out("plain.h5")
         self.run_ok([media("solid_rgb.mkv"), "-o", plain])

@@ -64,6 +64,10 @@ std::vector<Shape> dataset_shapes(const StoreLayout& layout) {
 }  // namespace
 
 int64_t store_bytes(const StoreLayout& layout) {
+  // HDF5 calls (the types' sizes), and a --manifest rank's other movies use HDF5 in threads of
+  // their own: without the lock, its shared state was corrupted now and then (a crash in
+  // another movie's H5Acreate2, one run in five with movies at once).
+  const H5Lock lock;
   int64_t bytes = int64_t{1} << 18;  // metadata
   for (const Shape& s : dataset_shapes(layout)) {
     int64_t values = 1;

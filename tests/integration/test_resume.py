@@ -53,6 +53,21 @@ class Resume(ToolTest):
             self.assertLess(time.time(), deadline, "the killed run's ranks are still running")
             time.sleep(0.1)
 
+    def stopped_at_stage(self, cmd, stage, number):
+        """Runs `cmd` (one process, -v 2), sends signal `number` once its stage line `stage`
+        appears, and checks that it ends within 3 s with exit 4. Returns the rest of stderr."""
+        proc = subprocess.Popen(cmd, env=MPI_ENV, stderr=subprocess.PIPE, text=True)
+        for line in proc.stderr:
+            if stage in line:
+                break
+        asked = time.time()
+        proc.send_signal(number)
+        rest = proc.stderr.read()
+        proc.wait(timeout=120)
+        self.assertLess(time.time() - asked, 3.0, rest)
+        self.assertEqual(proc.returncode, INTERRUPTED, rest)
+        return rest
+
     def reference(self):
         return self.barcode("long_gop_h264.mkv", 1, extra=SLOW[1:], name="reference.h5")
 
@@ -129,17 +144,8 @@ class Resume(ToolTest):
         subprocess.run(["ffmpeg", "-v", "error", "-stream_loop", "400", "-i",
                         media("busy_mpeg4.avi"), "-c", "copy", movie], check=True)
         out = self.out("listed.h5")
-        proc = subprocess.Popen([BIN, movie, "-o", out, "-v", "2"], env=MPI_ENV,
-                                stderr=subprocess.PIPE, text=True)
-        for line in proc.stderr:
-            if "input probed" in line:
-                break
-        asked = time.time()
-        proc.send_signal(signal.SIGINT)
-        rest = proc.stderr.read()
-        proc.wait(timeout=60)
-        self.assertLess(time.time() - asked, 3.0, rest)
-        self.assertEqual(proc.returncode, INTERRUPTED, rest)
+        rest = self.stopped_at_stage([BIN, movie, "-o", out, "-v", "2"], "input probed",
+                                     signal.SIGINT)
         self.assertIn("while its frames were listed", rest)
         self.assertFalse(os.path.exists(out) or os.path.exists(out + ".partial"))
 
@@ -151,16 +157,7 @@ class Resume(ToolTest):
         cmd = [BIN, media("busy_h264.mp4"), "-o", out, "--png", png, "--style",
                "dominant,smooth,circular", "--width", "4096", "--height", "65536",
                "--tile-width", "32", "-v", "2"]
-        proc = subprocess.Popen(cmd, env=MPI_ENV, stderr=subprocess.PIPE, text=True)
-        for line in proc.stderr:
-            if "file closed and renamed" in line:
-                break
-        asked = time.time()
-        proc.send_signal(signal.SIGTERM)
-        rest = proc.stderr.read()
-        proc.wait(timeout=120)
-        self.assertLess(time.time() - asked, 3.0, rest)
-        self.assertEqual(proc.returncode, INTERRUPTED, rest)
+        rest = self.stopped_at_stage(cmd, "file closed and renamed", signal.SIGTERM)
         self.assertIn("interrupted by signal 15", rest)
         self.assertIn("is complete: run again with --resume", rest)
         self.assertEqual(read_h5(out)["attrs"]["complete"], 1)

@@ -551,7 +551,8 @@ std::vector<std::string> render_pngs(const Options& options) {
   for (size_t i = 0; i < styles.size(); ++i) {
     try {
       throw_if_interrupted(paths[i], "before it was drawn");
-      write_png(paths[i], render_style(styles[i], file, options.width, options.height));
+      write_png(paths[i], render_style(styles[i], file, options.width, options.height),
+                options.overwrite);
     } catch (const Error& e) {
       if (e.exit_code() != kExitInterrupted) throw;
       // The results are whole: only images are missing, which --resume draws.
@@ -595,7 +596,7 @@ int resume_finished_run(const MpiEnv& env, const Options& options) {
     const BarcodeFile file = read_barcode_file(options.output_h5);
     for (size_t i = 0; i < styles.size(); ++i) {
       if (pngs[i].empty()) continue;
-      write_png(pngs[i], render_style(styles[i], file, options.width, options.height));
+      write_png(pngs[i], render_style(styles[i], file, options.width, options.height), false);
     }
   });
   return complete ? kExitOk : kExitIncomplete;

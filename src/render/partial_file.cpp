@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cerrno>
 #include <climits>
+#include <cstdio>
 #include <cstring>
 
 #include "base/error.h"
@@ -74,6 +75,23 @@ extern "C" void on_stop_signal(int) {
   ::_exit(kExitInterrupted);
 }
 
+// Renames `from` to `to` unless `to` exists, in one step (renameat2 with RENAME_NOREPLACE; where
+// the file system lacks it, a hard link, which fails on an existing name too). False when `to`
+// exists; throws Error for any other failure.
+bool rename_unless_taken(const std::string& from, const std::string& to) {
+  if (renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) == 0) return true;
+  int error = errno;
+  if (error == EINVAL || error == ENOSYS) {
+    if (link(from.c_str(), to.c_str()) == 0) {
+      unlink(from.c_str());
+      return true;
+    }
+    error = errno;
+  }
+  if (error == EEXIST) return false;
+  throw Error(to + ": cannot rename " + from + " to it: " + std::strerror(error));
+}
+
 }  // namespace
 
 PartialFile::PartialFile(std::string path, const char* what) : path_(std::move(path)), what_(what) {
@@ -123,7 +141,7 @@ void PartialFile::fail(int error) const {
   throw Error(path_ + ": cannot write " + what_ + ": " + std::strerror(error));
 }
 
-void PartialFile::commit() {
+void PartialFile::commit(bool replace) {
   FILE* file = file_;
   file_ = nullptr;
   if (std::fclose(file) != 0) {
@@ -132,7 +150,12 @@ void PartialFile::commit() {
     fail(error);
   }
   const StopSignalsBlocked blocked;
-  if (std::rename(temporary_.c_str(), path_.c_str()) != 0) {
+  if (!replace && !rename_unless_taken(temporary_, path_)) {
+    discard();
+    throw Error(path_ + ": appeared while this run wrote it (another run writing the same " +
+                "file?): that file is kept; pass --overwrite to replace it");
+  }
+  if (replace && std::rename(temporary_.c_str(), path_.c_str()) != 0) {
     const int error = errno;
     const std::string temporary = temporary_;
     discard();

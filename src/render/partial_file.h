@@ -30,9 +30,10 @@ class PartialFile {
   // temporary as the error leaves.
   [[noreturn]] void fail(int error) const;
 
-  // Closes the temporary and renames it over the path. On failure removes it and throws Error
-  // naming the path and the cause.
-  void commit();
+  // Closes the temporary and renames it to the path: over a file there when `replace`, else
+  // only where none is (another run may have written the path since this one checked it). On
+  // failure removes it and throws Error naming the path and the cause.
+  void commit(bool replace = true);
 
  private:
   void discard();

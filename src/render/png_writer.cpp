@@ -59,7 +59,7 @@ bool encode(FILE* file, const Image& image, std::string* error) {
 
 }  // namespace
 
-void write_png(const std::string& path, const Image& image) {
+void write_png(const std::string& path, const Image& image, bool replace) {
   PartialFile file(path, "PNG");
   std::string error;
   if (!encode(file.stream(), image, &error)) {
@@ -67,7 +67,7 @@ void write_png(const std::string& path, const Image& image) {
     throw_if_interrupted(path, "while it was written; it was not");
     throw Error(path + ": PNG encoding failed: " + error);
   }
-  file.commit();
+  file.commit(replace);
 }
 
 }  // namespace barcode

@@ -8,7 +8,8 @@
 
 namespace barcode {
 
-// Throws Error naming the file and libpng's or the system's reason.
-void write_png(const std::string& path, const Image& image);
+// Throws Error naming the file and libpng's or the system's reason. Without `replace`, a file
+// that appeared at `path` since the run checked it is kept and the image is not written (Error).
+void write_png(const std::string& path, const Image& image, bool replace = true);
 
 }  // namespace barcode

@@ -188,7 +188,7 @@ int run(const RenderOptions& o) {
     const Image image = render_style(style, file, o.width, o.height);
     const double render_s = seconds_since(clock);
     clock = std::chrono::steady_clock::now();
-    write_png(plan.pngs[s], image);
+    write_png(plan.pngs[s], image, o.overwrite);
     say(o, 1,
         "wrote " + plan.pngs[s] + " (" + style_name(style) + ", " + std::to_string(image.width) +
             "x" + std::to_string(image.height) + ")");

@@ -150,6 +150,29 @@ class Outputs(ToolTest):
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertIn("nothing to resume", result.stderr)
 
+    def test_two_runs_drawing_one_image(self):
+        # Two runs of different -o and the same --png: the image's name was checked free only
+        # at the start, so the run that ended last replaced the other's image, both exit 0.
+        # Now the later run keeps the image it finds (exit 1, its results complete).
+        png = self.out("same.png")
+        slow = [media("long_gop_h264.mkv"), "--restarts", "200", "--threads", "1", "--batch", "8"]
+        first = subprocess.Popen([BIN, *slow, "-o", self.out("a.h5"), "--png", png],
+                                 env=MPI_ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 text=True)
+        deadline = time.time() + 60
+        while not os.path.exists(self.out("a.h5.partial")) and time.time() < deadline:
+            time.sleep(0.05)
+        self.run_ok([media("busy_h264.mp4"), "-o", self.out("b.h5"), "--png", png])
+        with open(png, "rb") as f:
+            second_image = f.read()
+        _, first_err = first.communicate(timeout=300)
+        self.assertEqual(first.returncode, 1, first_err)
+        self.assertIn("same.png: appeared while this run wrote it", first_err)
+        with open(png, "rb") as f:
+            self.assertEqual(f.read(), second_image)
+        self.assertEqual(read_h5(self.out("a.h5"))["attrs"]["complete"], 1)
+        self.assertEqual([n for n in os.listdir(self.tmp) if ".partial" in n], [])
+
     def special_files(self):
         """A FIFO always; a character device (as /dev/null) where we may make one."""
         fifo = self.out("fifo")

@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "store/row_checksum.h"
+
 namespace barcode {
 namespace {
 
@@ -24,8 +26,12 @@ bool ends_with(const std::string& text, const std::string& tail) {
 
 // Why the file is incomplete, from what barcode_mpi recorded (job.cpp's finish_store and
 // keep_interrupted_store).
-std::vector<std::string> reasons(const BarcodeFile& file) {
+std::vector<std::string> reasons(const BarcodeFile& file, int64_t damaged_rows) {
   std::vector<std::string> why;
+  if (damaged_rows > 0) {
+    why.push_back(std::to_string(damaged_rows) +
+                  " rows fail their checksum (the file was damaged on disk) and are left out");
+  }
   if (integer_attribute(file, "interrupted", 0) != 0 || ends_with(file.path, ".partial")) {
     why.push_back("an interrupted or unfinished run's file: finish it with barcode_mpi --resume");
   }
@@ -45,10 +51,30 @@ std::vector<std::string> reasons(const BarcodeFile& file) {
 
 }  // namespace
 
-std::string incomplete_input_warning(const BarcodeFile& file) {
+int64_t leave_out_damaged_rows(BarcodeFile& file) {
+  if (file.checksum.empty() || file.checksum_covers_thumbs || file.column.empty()) return 0;
+  const auto k = static_cast<size_t>(file.k);
+  const size_t column_bytes = static_cast<size_t>(file.column_height) * 3;
+  int64_t damaged = 0;
+  for (size_t r = 0; r < file.done.size(); ++r) {
+    if (!file.done[r]) continue;
+    const uint64_t sum =
+        row_colours_hash(RowColours{static_cast<int64_t>(r), &file.dominant[r * 3],
+                                    &file.mean[r * 3], &file.palette[r * k * 3],
+                                    &file.weights[r * k], k, file.inertia[r], file.iterations[r],
+                                    &file.column[r * column_bytes], column_bytes})
+            .value();
+    if (sum == file.checksum[r]) continue;
+    file.done[r] = 0;
+    ++damaged;
+  }
+  return damaged;
+}
+
+std::string incomplete_input_warning(const BarcodeFile& file, int64_t damaged_rows) {
   const auto done = static_cast<int64_t>(file.done_rows().size());
   const int64_t not_done = file.samples - done;
-  const std::vector<std::string> why = reasons(file);
+  const std::vector<std::string> why = reasons(file, damaged_rows);
   if (not_done == 0 && why.empty()) return "";
   std::string warning = file.path + ": incomplete input";
   for (size_t i = 0; i < why.size(); ++i) warning += (i ? "; " : " (") + why[i];

@@ -170,7 +170,9 @@ int run(const RenderOptions& o) {
   if (o.input.empty()) throw usage_error("no input: give a barcode HDF5 file (or --gallery DIR)");
   const Plan plan = plan_outputs(o);
   auto clock = std::chrono::steady_clock::now();
-  const BarcodeFile file = read_input(o.input);
+  BarcodeFile file = read_input(o.input);
+  // Rows damaged on disk are left out like rows never done, and said.
+  const int64_t damaged_rows = leave_out_damaged_rows(file);
   say(o, 2,
       "read " + o.input + ": " + std::to_string(file.samples) + " rows, k=" +
           std::to_string(file.k) + " in " + std::to_string(seconds_since(clock)) + " s");
@@ -180,7 +182,7 @@ int run(const RenderOptions& o) {
     check_size(file, plan.styles[s], o);
   }
   // Drawn and exported as it is, but said (even with -v 0), and exit 3 as for barcode_mpi.
-  const std::string incomplete = incomplete_input_warning(file);
+  const std::string incomplete = incomplete_input_warning(file, damaged_rows);
   if (!incomplete.empty()) say(o, 0, "warning: " + incomplete);
   for (size_t s = 0; s < plan.pngs.size(); ++s) {
     const Style style = plan.styles[s];

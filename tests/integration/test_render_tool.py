@@ -219,6 +219,22 @@ class RenderTool(ToolTest):  # ToolTest: a scratch directory per test, self.out(
                                   partial, "movie palette was never computed")
                 self.assertFalse(any(n.startswith("m-") for n in os.listdir(self.tmp)))
 
+    def test_rows_damaged_on_disk_are_left_out_and_said(self):
+        # Bytes of a row's colours damaged on disk were drawn and exported as they were, exit 0.
+        # The row checksums (colours only, without --keep-thumbs) are now checked.
+        damaged = self.out("damaged.h5")
+        shutil.copy(self.h5["solid"], damaged)
+        with h5py.File(damaged, "r+") as f:
+            f["color/dominant"][7] = 255 - f["color/dominant"][7]
+        csv_path = self.out("d.csv")
+        self.render_fails([damaged, "--width", "0", "--height", "1", "-o", self.out("d.png"),
+                           "--csv", csv_path, "-v", "0"], 3,
+                          damaged, "1 rows fail their checksum", "1 of 60 rows are not done")
+        with open(csv_path, newline="") as f:
+            table = list(csv.DictReader(f))
+        self.assertEqual([int(r["done"]) for r in table].index(0), 7)
+        self.assertEqual(load_png(self.out("d.png")).shape, (1, 59, 3))
+
     def test_finished_run_of_a_truncated_movie_exits_3(self):
         # barcode_mpi finishes the file (every row done) but marks it incomplete and exits 3;
         # barcode_render draws it and says so the same way.

@@ -22,6 +22,7 @@
 #include "base/output_lock.h"
 #include "base/sha1.h"
 #include "base/stopwatch.h"
+#include "base/tsv_fields.h"
 #include "render/styles.h"
 #include "store/h5_read.h"
 
@@ -106,7 +107,8 @@ void record_failure(const MovieFiles& f, const std::string& movie, int code,
   const std::time_t now = std::time(nullptr);
   std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%S%z", std::localtime(&now));
   const char* job = std::getenv("SLURM_JOB_ID");
-  out << code << '\t' << movie << '\t' << date << '\t' << (job ? job : "manifest") << '\n';
+  out << code << '\t' << tsv_escape(movie) << '\t' << date << '\t' << (job ? job : "manifest")
+      << '\n';
   out.flush();  // a full disk shows when the buffer is written
   if (!out) log::warn(f.failure_record + ": cannot record the failure");
   // The error itself where archive.sbatch keeps the tool's messages: DIR/logs/NAME.log.
@@ -288,9 +290,9 @@ void report(const MpiEnv& world, const Options& options, const std::vector<std::
     const std::string status = status_text(m.code);
     char seconds[32];
     std::snprintf(seconds, sizeof seconds, "%.1f", m.seconds);
-    out << line_numbers[static_cast<size_t>(m.movie)] << '\t' << movie << '\t'
-        << movie_output_name(movie) << '\t' << status << '\t' << m.code << '\t' << m.frames << '\t'
-        << seconds << '\n';
+    out << line_numbers[static_cast<size_t>(m.movie)] << '\t' << tsv_escape(movie) << '\t'
+        << tsv_escape(movie_output_name(movie)) << '\t' << status << '\t' << m.code << '\t'
+        << m.frames << '\t' << seconds << '\n';
     text +=
         "\n  line " + std::to_string(line_numbers[static_cast<size_t>(m.movie)]) + "  " + status;
     if (m.code >= 0) {

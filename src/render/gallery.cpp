@@ -9,6 +9,7 @@
 #include <set>
 
 #include "base/error.h"
+#include "base/tsv_fields.h"
 #include "render/gallery_assets.h"
 #include "render/png_writer.h"
 #include "render/styles.h"
@@ -148,17 +149,6 @@ struct Traces {
   bool h5 = false;        // NAME.h5 exists
 };
 
-std::vector<std::string> split_tabs(const std::string& line) {
-  std::vector<std::string> fields;
-  size_t at = 0;
-  for (;;) {
-    const size_t tab = line.find('\t', at);
-    fields.push_back(line.substr(at, tab == std::string::npos ? std::string::npos : tab - at));
-    if (tab == std::string::npos) return fields;
-    at = tab + 1;
-  }
-}
-
 std::map<std::string, Traces> find_movies(const fs::path& dir) {
   std::map<std::string, Traces> movies;
   std::error_code ec;
@@ -179,7 +169,7 @@ std::map<std::string, Traces> find_movies(const fs::path& dir) {
     std::ifstream in(entry.path());
     std::string line;
     std::getline(in, line);
-    const std::vector<std::string> fields = split_tabs(line);
+    const std::vector<std::string> fields = tsv_split(line);
     t.failure_code = std::atoi(fields[0].c_str());
     if (t.failure_code <= 0) t.failure_code = kExitFailure;
     if (fields.size() > 1) t.source = fields[1];
@@ -189,7 +179,7 @@ std::map<std::string, Traces> find_movies(const fs::path& dir) {
   std::string line;
   std::getline(summary, line);  // header
   while (std::getline(summary, line)) {
-    const std::vector<std::string> fields = split_tabs(line);
+    const std::vector<std::string> fields = tsv_split(line);
     if (fields.size() < 4 || fields[2].empty()) continue;
     Traces& t = movies[fields[2]];
     t.source = fields[1];

@@ -4,6 +4,7 @@ checksum per row), a --manifest run leaves no stale failure records, and exit co
 nothing written."""
 import fcntl
 import hashlib
+import html.parser
 import os
 import shutil
 import stat
@@ -25,6 +26,36 @@ def output_name(line):
     """The rule of slurm/archive.sbatch: stem, then 12 hex digits of the line's SHA-1."""
     stem = os.path.basename(line).rsplit(".", 1)[0]
     return f"{stem}-{hashlib.sha1(line.encode()).hexdigest()[:12]}"
+
+
+def tsv_fields(line):
+    """One record of manifest-summary.tsv or failed/NAME.txt, unescaped."""
+    plain = {"t": "\t", "n": "\n", "r": "\r", "\\": "\\"}
+    fields, at = [""], 0
+    while at < len(line):
+        if line[at] == "\t":
+            fields.append("")
+        elif line[at] == "\\" and at + 1 < len(line) and line[at + 1] in plain:
+            fields[-1] += plain[line[at + 1]]
+            at += 1
+        else:
+            fields[-1] += line[at]
+        at += 1
+    return fields
+
+
+class Cards(html.parser.HTMLParser):
+    """The gallery index's movie cards: data-name -> (data-source, data-status)."""
+
+    def __init__(self, text):
+        super().__init__()
+        self.cards = {}
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "li" and "data-name" in attrs:
+            self.cards[attrs["data-name"]] = (attrs["data-source"], attrs["data-status"])
 
 
 FNV_OFFSET, FNV_PRIME, MASK = 0xcbf29ce484222325, 0x100000001b3, (1 << 64) - 1
@@ -356,6 +387,45 @@ class Outputs(ToolTest):
         self.assertEqual(status[busy], "busy (another run is writing it)")
         self.assertNotIn("FAILED", result.stderr)
         self.assertFalse(os.path.exists(os.path.join(outdir, output_name(busy) + ".h5")))
+
+    def test_paths_with_tabs_keep_the_archive_records_readable(self):
+        # A tab in a movie's path split manifest-summary.tsv's and failed/NAME.txt's columns: the
+        # gallery took a piece of the path for the movie's name. Both files escape their fields
+        # now, the same way as slurm/archive.sbatch's failure records.
+        folder = self.out("tab\tfolder")
+        os.makedirs(folder)
+        good = os.path.join(folder, "good\tone\\x.mkv")
+        bad = os.path.join(folder, "bad\tone.mp4")
+        shutil.copy(media("solid_rgb.mkv"), good)
+        shutil.copy(media("text.mp4"), bad)
+        manifest = self.out("tabs.txt")
+        with open(manifest, "w") as f:
+            f.write(good + "\n" + bad + "\n")
+        outdir = self.out("tabs")
+        result = run_tool(["--manifest", manifest, "-o", outdir], 1)
+        self.assertEqual(result.returncode, 1, result.stderr)
+        names = {good: output_name(good), bad: output_name(bad)}
+        self.assertTrue(os.path.isfile(os.path.join(outdir, names[good] + ".h5")))
+        with open(os.path.join(outdir, "manifest-summary.tsv")) as f:
+            rows = [tsv_fields(row) for row in f.read().splitlines()[1:]]
+        self.assertEqual([(r[1], r[2], r[3]) for r in rows],
+                         [(good, names[good], "done"), (bad, names[bad], "FAILED")])
+        with open(os.path.join(outdir, "failed", names[bad] + ".txt")) as f:
+            record = f.read().rstrip("\n")
+        self.assertEqual(tsv_fields(record)[:2], ["2", bad])
+        # archive.sbatch writes its records with the same escapes.
+        sbatch = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "slurm",
+                              "archive.sbatch")
+        escaped = subprocess.run(["bash", "-c", 'source <(sed -n "/^tsv_field()/,/^}/p" "$0"); '
+                                  'tsv_field "$1"', sbatch, bad + "\r\n"],
+                                 capture_output=True, text=True, check=True).stdout
+        self.assertEqual(escaped, record.split("\t")[1] + "\\r\\n")
+        gallery = subprocess.run([RENDER, "--gallery", outdir], capture_output=True, text=True,
+                                 timeout=120)
+        self.assertEqual(gallery.returncode, 0, gallery.stderr)
+        with open(os.path.join(outdir, "index.html")) as f:
+            cards = Cards(f.read()).cards
+        self.assertEqual(cards, {names[good]: (good, "done"), names[bad]: (bad, "failed")})
 
     def test_a_movie_of_which_no_frame_decodes_leaves_nothing(self):
         movie = self.out("garbage.mp4")

@@ -5,6 +5,7 @@
 #include "app/job.h"
 #include "app/manifest.h"
 #include "base/error.h"
+#include "base/interrupt.h"
 #include "base/log.h"
 #include "base/mpi_env.h"
 #include "pipeline/gpu_backend.h"
@@ -13,6 +14,9 @@
 
 int main(int argc, char** argv) {
   using namespace barcode;
+  // Before MPI_Init, which takes a while: a SIGUSR1 that mpirun or SLURM forwards that early
+  // would otherwise end the rank by its default action, without exit code 4 (requeue).
+  install_interrupt_handlers();
   std::unique_ptr<MpiEnv> env;
   try {
     env = std::make_unique<MpiEnv>(&argc, &argv);

@@ -440,7 +440,10 @@ bool run_queue(const MpiEnv& world, const Options& options, const std::vector<st
 }  // namespace
 
 std::string movie_output_name(const std::string& manifest_line) {
-  std::string stem = fs::path(manifest_line).filename().string();
+  // The last component as `basename` gives it: a path ending in / names its directory.
+  std::string stem = manifest_line;
+  while (stem.size() > 1 && stem.back() == '/') stem.pop_back();
+  stem = fs::path(stem).filename().string();
   const size_t dot = stem.rfind('.');
   if (dot != std::string::npos) stem.resize(dot);  // as ${stem%.*} in the shell scripts
   // Braces would make a {style} in the name a placeholder of the image's path.
@@ -470,7 +473,7 @@ std::vector<std::string> read_manifest(const std::string& path, bool report_repe
   for (std::string line; std::getline(in, line);) {
     ++number;
     if (number == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);  // UTF-8 BOM
-    if (!is_text_line(line)) {
+    if (!is_path_line(line)) {
       // A movie given by mistake would otherwise become hundreds of "movies" with binary names.
       throw usage_error(path + ": line " + std::to_string(number) +
                         " is not text: --manifest takes a list of movie paths, one per line "

@@ -58,6 +58,14 @@ std::string file_fingerprint(const std::string& path) {
   return sha1_hex(data);
 }
 
+bool is_path_line(const std::string& line) {
+  for (const char ch : line) {
+    const auto c = static_cast<unsigned char>(ch);
+    if ((c < 0x20 && c != '\t' && c != '\r') || c == 0x7f) return false;
+  }
+  return true;
+}
+
 bool is_text_line(const std::string& line) {
   const size_t n = line.size();
   for (size_t i = 0; i < n;) {

@@ -14,6 +14,10 @@ void check_input_kind(const std::string& path);
 // characters than tab and a final carriage return.
 bool is_text_line(const std::string& line);
 
+// True when `line` could be a file path written as text in any encoding: no control character
+// but tabs and carriage returns (a binary file has them at once). File names need not be UTF-8.
+bool is_path_line(const std::string& line);
+
 // A cheap identity of a file's content: the SHA-1 (hex) of its size and of three 64 KiB
 // ranges (its start, middle and end). Another file of the same size and modification time
 // differs in it unless it differs only outside those ranges. Throws usage_error naming the

@@ -31,9 +31,11 @@ bool ends_with(const std::string& s, const std::string& tail) {
   return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
 }
 
+// `text` for an HTML page declared UTF-8: markup characters escaped, and a name's bytes that are
+// no UTF-8 (a Latin-1 file name) shown as U+FFFD, as in the page's JSON.
 std::string html(const std::string& text) {
   std::string out;
-  for (const char c : text) {
+  for (const char c : valid_utf8(text)) {
     switch (c) {
       case '&':
         out += "&amp;";

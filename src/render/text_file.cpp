@@ -90,4 +90,21 @@ std::string json_quote(const std::string& text, bool in_html) {
   return out + '"';
 }
 
+std::string valid_utf8(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t at = 0; at < text.size();) {
+    const size_t length =
+        static_cast<unsigned char>(text[at]) < 0x80 ? 1 : utf8_sequence_length(text, at);
+    if (length == 0) {
+      out += "\xEF\xBF\xBD";  // U+FFFD
+      ++at;
+    } else {
+      out.append(text, at, length);
+      at += length;
+    }
+  }
+  return out;
+}
+
 }  // namespace barcode

@@ -60,4 +60,8 @@ class TextFile {
 // `in_html`, "<" is escaped too, so that the literal can sit inside an HTML <script> element.
 std::string json_quote(const std::string& text, bool in_html = false);
 
+// `text` with each byte that is not part of a well-formed UTF-8 sequence replaced by U+FFFD, as
+// json_quote does: for pages that declare UTF-8.
+std::string valid_utf8(const std::string& text);
+
 }  // namespace barcode

@@ -13,13 +13,15 @@ import unittest
 from common import BIN, MPI_ENV, ToolTest, assert_same_datasets, media, read_h5, run_tool
 
 GOOD = ["busy_h264.mp4", "solid_rgb.mkv", "bands_rgb.mkv", "busy_vp9.webm", "regions_rgb.mkv"]
+RENDER = os.environ.get("BARCODE_RENDER", os.path.join(os.path.dirname(BIN), "barcode_render"))
 SOURCE = os.environ.get("BARCODE_SOURCE", os.path.join(os.path.dirname(__file__), "..", ".."))
 
 
 def output_name(line):
     """The rule of slurm/archive.sbatch: stem (braces made parentheses, at most 200 bytes, cut
     between UTF-8 characters), then 12 hex digits of the line's SHA-1."""
-    stem = os.path.basename(line).rsplit(".", 1)[0].replace("{", "(").replace("}", ")")
+    stem = os.path.basename(line.rstrip("/")).rsplit(".", 1)[0]  # a/b/ names b, as basename does
+    stem = stem.replace("{", "(").replace("}", ")")
     stem = stem.encode()[:200].decode(errors="ignore")
     return f"{stem}-{hashlib.sha1(line.encode()).hexdigest()[:12]}"
 
@@ -305,6 +307,66 @@ class Manifest(ToolTest):
         self.assertEqual(status.stdout.splitlines()[:3], ["done 2", "failed 0", "missing 0"],
                          status.stdout + status.stderr)
 
+    def test_the_scripts_read_a_manifest_as_the_tool_does(self):
+        # archive_status.sh took every physical line for a movie: a DOS line end, a byte order
+        # mark, trailing blanks, comments and repeats gave names the tool never wrote, and a
+        # finished archive never showed as done. A path ending in / got another name from the
+        # tool than from the scripts, one Latin-1 name made the tool refuse the whole manifest,
+        # and the images of a run with several styles were not found.
+        folder = os.fsencode(self.out("odd"))
+        solid = os.path.join(folder, b"solid.mkv")
+        latin = os.path.join(folder, b"lat\xe9in.mkv")
+        directory = os.path.join(folder, b"adir.mkv") + b"/"
+        os.makedirs(directory)
+        shutil.copy(media(GOOD[1]), solid)
+        shutil.copy(media(GOOD[2]), latin)
+        manifest = self.out("odd.txt")
+        with open(manifest, "wb") as f:
+            f.write(b"\xef\xbb\xbf" + solid + b"\r\n# films\r\n" + latin + b"  \r\n   \r\n" +
+                    solid + b"\r\n" + directory + b"\r\n")
+        outdir = self.out("odd-out")
+        # Bytes out: the messages name the Latin-1 path.
+        result = subprocess.run(["mpirun", "-np", "1", "--oversubscribe", "--bind-to", "none", BIN,
+                                 "--manifest", manifest, "-o", outdir, "--style", "dominant,mean"],
+                                env=MPI_ENV, capture_output=True, timeout=600)
+        stderr = result.stderr.decode(errors="replace")
+        self.assertEqual(result.returncode, 1, stderr)
+        self.assertIn("2 done, 1 failed", stderr)
+        script = os.path.join(SOURCE, "scripts", "archive_status.sh")
+        status = subprocess.run(["bash", script, manifest, outdir], capture_output=True)
+        self.assertEqual(status.stdout.splitlines(),
+                         [b"done 2", b"failed 1", b"missing 0", b"total 3",
+                          b"failed 2 " + directory], status.stderr)
+        self.assertEqual(status.returncode, 1)
+        with open(os.path.join(outdir, "manifest-summary.tsv"), "rb") as f:
+            rows = [row.split(b"\t") for row in f.read().splitlines()[1:]]
+        self.assertEqual([r[1] for r in rows], [solid, latin, directory])
+        for row in rows:  # each name as the scripts make it
+            named = subprocess.run(["bash", "-c", 'source <(sed -n "/^movie_name()/,/^}/p" "$0")'
+                                    '; movie_name "$1"', script, row[1]], capture_output=True)
+            self.assertEqual(named.stdout.rstrip(b"\n"), row[2])
+        self.assertTrue(rows[2][2].startswith(b"adir-"), rows[2][2])
+        # The gallery page is UTF-8: the Latin-1 byte shows as U+FFFD.
+        gallery = subprocess.run([RENDER, "--gallery", outdir], capture_output=True, text=True,
+                                 timeout=120)
+        self.assertEqual(gallery.returncode, 0, gallery.stderr)
+        with open(os.path.join(outdir, "index.html"), "rb") as f:
+            page = f.read().decode("utf-8")
+        self.assertIn('data-source="' + os.fsdecode(folder) + "/lat\ufffdin.mkv", page)
+        # Only the directory is left: the status is 0 once it leaves the manifest.
+        with open(manifest, "wb") as f:
+            f.write(solid + b"\n" + latin + b"\n")
+        status = subprocess.run(["bash", script, manifest, outdir], capture_output=True)
+        self.assertEqual(status.stdout.splitlines()[:4],
+                         [b"done 2", b"failed 0", b"missing 0", b"total 2"], status.stderr)
+        self.assertEqual(status.returncode, 0)
+        # What is no manifest is a usage error, not an archive with nothing left to do.
+        empty = self.out("empty.txt")
+        open(empty, "w").close()
+        for wrong in (self.tmp, empty, media("busy_h264.mp4"), outdir):
+            status = subprocess.run(["bash", script, wrong, outdir], capture_output=True)
+            self.assertEqual(status.returncode, 2, (wrong, status.stdout, status.stderr))
+
     def test_what_is_left_of_a_movie_is_finished_not_redone(self):
         # A complete file whose image is missing gets its image drawn, the file kept; an
         # OUT.partial that cannot be resumed (not HDF5, or made with other options) is made
@@ -360,6 +422,8 @@ class Manifest(ToolTest):
         open(manifest + ".x", "w").close()
         cases.append((["--manifest", manifest, "-o", manifest + ".x"], "must be a directory"))
         cases.append((["--manifest", self.tmp, "-o", self.out("d")], "is a directory"))
+        for movie in ("busy_h264.mp4", "solid_rgb.mkv"):  # a movie given by mistake
+            cases.append((["--manifest", media(movie), "-o", self.out("d")], "is not text"))
         for args, message in cases:
             with self.subTest(args=args):
                 result = run_tool(args, 2)

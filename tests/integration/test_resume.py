@@ -93,6 +93,28 @@ class Resume(ToolTest):
         self.assertEqual(read_h5(out + ".partial")["attrs"]["interrupted"], 1)
         return stderr
 
+    def test_signal_while_mpi_starts_ends_with_exit_4(self):
+        # A SIGUSR1 forwarded while MPI_Init was still running ended the rank by the signal's
+        # default action (exit 138 from mpirun, no requeue): the handlers came after MPI_Init.
+        # A process started alone spawns Open MPI's orted from inside MPI_Init; the signal is
+        # sent while that child is there.
+        out = self.out("early.h5")
+        proc = subprocess.Popen([BIN, media("busy_h264.mp4"), "-o", out], env=MPI_ENV,
+                                stderr=subprocess.PIPE, text=True)
+        deadline, in_init = time.time() + 30, False
+        while not in_init and proc.poll() is None and time.time() < deadline:
+            children = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True)
+            in_init = children.returncode == 0
+            if in_init:
+                proc.send_signal(signal.SIGUSR1)
+            time.sleep(0.001)
+        _, stderr = proc.communicate(timeout=120)
+        if not in_init:
+            self.skipTest("this MPI library spawns no process during MPI_Init: no window seen")
+        self.assertEqual(proc.returncode, INTERRUPTED, stderr)
+        self.assertIn("interrupted by signal 10", stderr)
+        self.assertFalse(os.path.exists(out))
+
     def test_signal_checkpoints_and_resume_finishes(self):
         out = self.out("sig.h5")
         self.assertIn("--resume", self.signal_mid_run(out, signal.SIGUSR1))

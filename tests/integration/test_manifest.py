@@ -4,6 +4,7 @@ run's, a bad movie is recorded as failed while the others finish, outputs are na
 slurm/archive.sbatch names them, and a rerun skips what is complete."""
 import hashlib
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -360,6 +361,15 @@ class Manifest(ToolTest):
         self.assertEqual(status.stdout.splitlines()[:4],
                          [b"done 2", b"failed 0", b"missing 0", b"total 2"], status.stderr)
         self.assertEqual(status.returncode, 0)
+        # slurm/archive.sbatch reads and names by the same functions, kept in step by hand.
+        with open(os.path.join(SOURCE, "slurm", "archive.sbatch")) as f:
+            sbatch = f.read()
+        with open(script) as f:
+            status_script = f.read()
+        for function in ("movie_name", "manifest_is_text", "manifest_lines"):
+            pattern = re.compile(r"^" + function + r"\(\) \{\n.*?^\}\n", re.M | re.S)
+            self.assertEqual(pattern.search(sbatch).group(0),
+                             pattern.search(status_script).group(0), function)
         # What is no manifest is a usage error, not an archive with nothing left to do.
         empty = self.out("empty.txt")
         open(empty, "w").close()

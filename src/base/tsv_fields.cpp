@@ -29,20 +29,17 @@ std::string tsv_escape(const std::string& field) {
 std::vector<std::string> tsv_split(const std::string& line) {
   std::vector<std::string> fields(1);
   for (size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (c == '\t') {
+    if (line[i] == '\t') {
       fields.emplace_back();
-    } else if (c == '\\' && i + 1 < line.size()) {
-      const char next = line[i + 1];
-      const char plain = next == 't' ? '\t' : next == 'n' ? '\n' : next == 'r' ? '\r' : next;
-      if (plain == next && next != '\\') {
-        fields.back() += c;  // not an escape this format writes: kept as it is
-      } else {
-        fields.back() += plain;
-        ++i;
-      }
+      continue;
+    }
+    // One of tsv_escape's escapes stands for its character; any other backslash is kept.
+    const char next = i + 1 < line.size() ? line[i + 1] : '\0';
+    if (line[i] == '\\' && (next == '\\' || next == 't' || next == 'n' || next == 'r')) {
+      fields.back() += next == 't' ? '\t' : next == 'n' ? '\n' : next == 'r' ? '\r' : '\\';
+      ++i;
     } else {
-      fields.back() += c;
+      fields.back() += line[i];
     }
   }
   return fields;

@@ -70,12 +70,13 @@ manifest_lines() {
     { print }' "$1"
 }
 
-# The image of a finished movie: NAME.png, or with several styles NAME-STYLE.png (barcode_mpi
-# --manifest checks the first style's; any style's will do here).
+# The image of a finished movie in DIR: NAME.png, or with several styles NAME-STYLE.png
+# (barcode_mpi --manifest checks the first style's; any style's will do here). Usage:
+# has_image DIR NAME.
 has_image() {
   local style
   for style in "" -dominant -mean -palette -circular -movie-palette -smooth; do
-    [ -s "$outdir/$1$style.png" ] && return 0
+    [ -s "$1/$2$style.png" ] && return 0
   done
   return 1
 }
@@ -95,7 +96,7 @@ done
 # Candidates: a PNG and an .h5 are there. Their `complete` attribute is read in one go.
 : >"$work/candidates"
 for n in "${names[@]}"; do
-  [ -n "$n" ] && has_image "$n" && [ -f "$outdir/$n.h5" ] && printf '%s\n' "$n" >>"$work/candidates"
+  [ -n "$n" ] && has_image "$outdir" "$n" && [ -f "$outdir/$n.h5" ] && printf '%s\n' "$n" >>"$work/candidates"
 done
 : >"$work/complete"
 if [ -s "$work/candidates" ]; then

@@ -118,7 +118,8 @@ void bind(CLI::App& app, Options& o, NamedOptions& named) {
 
   app.add_option("--style", named.styles,
                  "Barcode style(s), repeatable or comma-separated: dominant, mean, palette, "
-                 "circular, movie-palette, smooth; with several, --png must contain {style}")
+                 "circular, movie-palette, smooth; with several, {style} in --png is replaced by "
+                 "each name (without it: OUT-STYLE.png)")
       ->delimiter(',')
       ->check(CLI::IsMember(style_names()));
   app.add_option("--width", o.width,

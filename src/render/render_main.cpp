@@ -63,8 +63,8 @@ void bind(CLI::App& app, RenderOptions& o) {
       ->delimiter(',')
       ->allow_extra_args(false);
   app.add_option("-o,--output", o.output,
-                 "PNG to write; with several styles a pattern in which {style} is replaced by "
-                 "each style's name (out-{style}.png)");
+                 "PNG to write; with several styles {style} in it is replaced by each style's "
+                 "name (out-{style}.png), and without it OUT-STYLE.png is written");
   app.add_option("--width", o.width,
                  "Image width: the frames are area-resampled to it in linear light (widened "
                  "when there are fewer); 0: one column per frame. circular: the side of the "

@@ -410,13 +410,18 @@ Image render_style(Style style, const BarcodeFile& file, int width, int height) 
 std::vector<std::string> style_output_paths(const std::string& pattern,
                                             const std::vector<Style>& styles) {
   static const std::string field = "{style}";
+  std::string with_field = pattern;
   if (styles.size() > 1 && pattern.find(field) == std::string::npos) {
-    throw usage_error(pattern + ": with several styles the output must contain " + field +
-                      ", replaced by each style's name (e.g. out-{style}.png)");
+    // out.png -> out-{style}.png: the name --manifest gives each movie's images, so a script
+    // that adds styles to its options (slurm/archive.sbatch's EXTRA_ARGS) needs no other path.
+    const size_t name = pattern.find_last_of('/') + 1;  // npos + 1 == 0: no directory
+    size_t dot = pattern.find_last_of('.');
+    if (dot == std::string::npos || dot <= name) dot = pattern.size();  // no extension
+    with_field.insert(dot, "-" + field);
   }
   std::vector<std::string> paths;
   for (Style style : styles) {
-    std::string path = pattern;
+    std::string path = with_field;
     for (size_t at = path.find(field); at != std::string::npos;
          at = path.find(field, at + style_name(style).size())) {
       path.replace(at, field.size(), style_name(style));

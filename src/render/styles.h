@@ -46,7 +46,8 @@ void check_drawable(Style style, const BarcodeFile& file);
 Image render_style(Style style, const BarcodeFile& file, int width, int height);
 
 // The PNG path of each style: `pattern` with "{style}" replaced by the style's name. With
-// several styles the pattern must contain "{style}" (usage_error otherwise).
+// several styles and no "{style}" in the pattern, "-{style}" goes before the file name's
+// extension (out.png: out-dominant.png, out-mean.png; a name without one: at its end).
 std::vector<std::string> style_output_paths(const std::string& pattern,
                                             const std::vector<Style>& styles);
 

@@ -162,8 +162,22 @@ class RenderTool(ToolTest):  # ToolTest: a scratch directory per test, self.out(
                             "-o", single])
             np.testing.assert_array_equal(load_png(pattern.format(style=style)),
                                           load_png(single))
-        self.render_fails([self.h5["busy"], "--style", "dominant", "--style", "mean", "-o",
-                           self.out("one.png")], 2, "{style}")
+
+    def test_several_styles_without_a_pattern_name_each_image_by_its_style(self):
+        # out.png -> out-STYLE.png, the names --manifest gives; a name without an extension
+        # gets the style at its end, and a dot in a directory is no extension.
+        sub = self.out("dir.v2")
+        os.makedirs(sub)
+        for given, made in ((self.out("one.png"), self.out("one-{}.png")),
+                            (os.path.join(sub, "bare"), os.path.join(sub, "bare-{}"))):
+            self.render_ok([self.h5["busy"], "--style", "dominant", "--style", "mean",
+                            "--width", "30", "--height", "8", "-o", given])
+            self.assertFalse(os.path.exists(given))
+            for style in ("dominant", "mean"):
+                single = self.out(f"alone-{style}.png")
+                self.render_ok([self.h5["busy"], "--style", style, "--width", "30",
+                                "--height", "8", "-o", single, "--overwrite"])
+                np.testing.assert_array_equal(load_png(made.format(style)), load_png(single))
 
     def test_rows_not_done_are_skipped(self):
         h5 = self.out("partial.h5")

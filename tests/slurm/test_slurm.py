@@ -419,6 +419,32 @@ class Archive(unittest.TestCase):
         self.assertEqual(len(self.mtimes_first), 10)
         self.assertEqual(self.mtimes_second, self.mtimes_first)
 
+    def test_several_styles_make_an_image_each_and_are_skipped_when_done(self):
+        # --style in EXTRA_ARGS: each movie gets NAME-STYLE.png, as --manifest names them (the
+        # tool refused --png NAME.png with several styles before), and a resubmission sees the
+        # movie done by those images.
+        movie = self.paths[3]  # c/solid.mkv
+        manifest = os.path.join(self.tmp, "styles.txt")
+        with open(manifest, "w") as f:
+            f.write(movie + "\n")
+        out = os.path.join(self.tmp, "styles-scratch")
+        env = job_env(MANIFEST=manifest, OUTPUT_DIR=out, EXTRA_ARGS="--style dominant,mean")
+        options = ["--array=0", "--ntasks=1", "--cpus-per-task=1", "--gres=gpu:1", "--time=5"]
+        first, first_rc = sbatch(ARCHIVE_SBATCH, *options, cwd=self.jobs, env=env)
+        second, second_rc = sbatch(ARCHIVE_SBATCH, *options, cwd=self.jobs, env=env)
+        logs = [job_logs(self.jobs, f"barcode-archive-{job}_") for job in (first, second)]
+        self.assertEqual((first_rc, second_rc), (0, 0), logs)
+        self.assertIn("line 0: ok", logs[0])
+        self.assertIn("line 0: skip (complete)", logs[1])
+        name = self.name(movie)
+        for style in ("dominant", "mean"):
+            self.assertGreater(os.path.getsize(os.path.join(out, f"{name}-{style}.png")), 0)
+        self.assertFalse(os.path.exists(os.path.join(out, f"{name}.png")))
+        status = subprocess.run(["bash", ARCHIVE_STATUS, manifest, out], capture_output=True,
+                                text=True)
+        self.assertEqual(status.stdout.splitlines()[:4],
+                         ["done 1", "failed 0", "missing 0", "total 1"], status.stderr)
+
 
 def main():
     missing = missing_programs()

@@ -700,15 +700,18 @@ Plan plan_while_opening_device(const MpiEnv& env, const Options& options, Backen
 // pairs it is given, so a key added here is checked and named (--key-name) with nothing else to
 // change.
 std::string result_options(const Options& o) {
+  return "source=" + file_fingerprint(o.source()) + " " + result_options_without_source(o);
+}
+
+std::string result_options_without_source(const Options& o) {
   const KmeansParams& km = o.kmeans;
-  return "source=" + file_fingerprint(o.source()) + " every=" + std::to_string(o.every) +
-         " fps=" + exact(o.fps) + " columns=" + std::to_string(o.columns) +
-         " keyframes=" + std::to_string(o.keyframes) + " start=" + exact(o.start) +
-         " end=" + exact(o.end) + " tile_width=" + std::to_string(o.tile_width) +
-         " k=" + std::to_string(km.k) + " restarts=" + std::to_string(km.restarts) +
-         " max_iter=" + std::to_string(km.max_iter) + " tol=" + exact(km.tol) +
-         " seed=" + std::to_string(km.seed) + " space=" + color_space_name(o.space) +
-         " keep_thumbs=" + std::to_string(o.keep_thumbs) +
+  return "every=" + std::to_string(o.every) + " fps=" + exact(o.fps) +
+         " columns=" + std::to_string(o.columns) + " keyframes=" + std::to_string(o.keyframes) +
+         " start=" + exact(o.start) + " end=" + exact(o.end) +
+         " tile_width=" + std::to_string(o.tile_width) + " k=" + std::to_string(km.k) +
+         " restarts=" + std::to_string(km.restarts) + " max_iter=" + std::to_string(km.max_iter) +
+         " tol=" + exact(km.tol) + " seed=" + std::to_string(km.seed) +
+         " space=" + color_space_name(o.space) + " keep_thumbs=" + std::to_string(o.keep_thumbs) +
          " movie_clusters=" + std::to_string(o.movie_clusters) + " crop=" + o.crop;
 }
 

@@ -31,5 +31,8 @@ void refuse_split_launch(const MpiEnv& env);
 // content: the file's result_options attribute. A finished file is this run's result only if
 // the two agree (--resume, and --manifest's skipping of finished movies).
 std::string result_options(const Options& o);
+// result_options without the input's identity (its leading "source=..." field): what can still
+// be compared once the input is gone.
+std::string result_options_without_source(const Options& o);
 
 }  // namespace barcode

@@ -79,19 +79,39 @@ Options movie_options(const Options& options, const std::string& movie) {
   return o;
 }
 
-// A movie that cannot be checked (its source gone, unreadable or no file; its file unreadable)
-// is kNo: its run then fails with the cause as that movie's failure, and the other movies go
-// on. Its finished file is not touched: the run stops at the source.
+// Whether `movie` is no longer there at all (not merely unreadable: a directory on the way
+// that cannot be searched gives no not_found).
+bool source_gone(const std::string& movie) {
+  std::error_code ec;
+  return fs::symlink_status(movie, ec).type() == fs::file_type::not_found;
+}
+
+// A movie whose source is gone (deleted or moved away after its run) but whose complete file,
+// made with these options, and image are there is kSame: finished work, counted done as
+// slurm/archive.sbatch and scripts/archive_status.sh count it, with a warning. Any other movie
+// that cannot be checked (its source unreadable or no file; its file unreadable) is kNo: its
+// run then fails with the cause as that movie's failure, and the other movies go on. Its
+// finished file is not touched: the run stops at the source.
 Finished finished_result(const Options& options, const MovieFiles& f, const std::string& movie) {
   try {
     if (!is_complete_barcode_file(f.h5)) return Finished::kNo;
-    if (read_text_attribute(f.h5, "result_options") !=
-        result_options(movie_options(options, movie))) {
-      return Finished::kOther;
-    }
     const std::string png = style_output_paths(f.png, options.styles).front();
     std::error_code ec;
-    return fs::file_size(png, ec) > 0 && !ec ? Finished::kSame : Finished::kNoImage;
+    const bool has_image = fs::file_size(png, ec) > 0 && !ec;
+    const std::string stored = read_text_attribute(f.h5, "result_options");
+    const Options o = movie_options(options, movie);
+    if (source_gone(movie)) {
+      const size_t rest = stored.find(' ');
+      const bool same =
+          stored.rfind("source=", 0) == 0 && rest != std::string::npos &&
+          stored.compare(rest + 1, std::string::npos, result_options_without_source(o)) == 0;
+      if (!same || !has_image) return Finished::kNo;
+      log::warn(movie + ": not found; its complete result " + f.h5 +
+                " (same options) and image are kept and counted done");
+      return Finished::kSame;
+    }
+    if (stored != result_options(o)) return Finished::kOther;
+    return has_image ? Finished::kSame : Finished::kNoImage;
   } catch (const Error&) {
     return Finished::kNo;
   }

@@ -255,10 +255,12 @@ class Manifest(ToolTest):
         self.assertFalse(os.path.exists(record))
         self.assertIn("k=5 ", read_h5(h5)["attrs"]["result_options"])
 
-    def test_a_fifo_or_a_source_gone_fails_that_movie_alone(self):
-        # A FIFO would block whoever opens it (a planner thread, or the check of finished work at
-        # the start), and a finished movie whose file has gone cannot be checked: each is that
-        # movie's failure, the finished file is kept, and the other movies are made.
+    def test_a_fifo_fails_that_movie_alone_and_a_finished_movie_gone_stays_done(self):
+        # A FIFO would block whoever opens it (a planner thread, or the check of finished work
+        # at the start): that movie's failure, and the other movies are made. A finished movie
+        # whose file has gone since keeps its result and counts done, as archive_status.sh and
+        # archive.sbatch count it, while its image is there and the options agree; otherwise it
+        # cannot be checked or made again: that movie's failure, its file kept.
         outdir = self.out("gone")
         gone = self.out("gone.mp4")
         shutil.copy(media(GOOD[0]), gone)
@@ -276,13 +278,30 @@ class Manifest(ToolTest):
         result = run_tool(["--manifest", manifest, "-o", outdir, "--movies-at-once", "2",
                            "--threads", "2"], 1, timeout=120)
         self.assertEqual(result.returncode, 1, result.stderr)
-        self.assertIn("3 done, 2 failed, 0 interrupted, 0 not started, of 5", result.stderr)
+        self.assertIn("4 done, 1 failed, 0 interrupted, 0 not started, of 5", result.stderr)
         self.assertIn("is a FIFO", result.stderr)
+        self.assertIn(f"{gone}: not found; its complete result", result.stderr)
         self.assertEqual(os.path.getmtime(h5), before)
-        for movie in (gone, fifo):
-            with open(os.path.join(outdir, "failed", output_name(movie) + ".txt")) as f:
-                self.assertEqual(f.read().split("\t")[:2], ["2", movie])
+        self.assertFalse(os.path.exists(os.path.join(outdir, "failed",
+                                                     output_name(gone) + ".txt")))
+        with open(os.path.join(outdir, "failed", output_name(fifo) + ".txt")) as f:
+            self.assertEqual(f.read().split("\t")[:2], ["2", fifo])
         self.check_outputs(GOOD[1:4], outdir)
+        # Other options, or the image gone too: the movie fails, and its file is kept.
+        os.remove(fifo)
+        with open(manifest, "w") as f:
+            f.write(f"{gone}\n")
+        record = os.path.join(outdir, "failed", output_name(gone) + ".txt")
+        for change, args in (("other options", ["-k", "5"]), ("image gone", [])):
+            if change == "image gone":
+                os.remove(os.path.join(outdir, output_name(gone) + ".png"))
+            with self.subTest(change=change):
+                result = run_tool(["--manifest", manifest, "-o", outdir, *args], 1)
+                self.assertEqual(result.returncode, 1, result.stderr)
+                self.assertIn("0 done, 1 failed", result.stderr)
+                self.assertEqual(os.path.getmtime(h5), before)
+                with open(record) as f:
+                    self.assertEqual(f.read().split("\t")[:2], ["2", gone])
 
     def test_long_and_braced_names(self):
         # A 240-byte stem would make NAME.h5.partial.lock too long for the file system, and a
@@ -366,10 +385,16 @@ class Manifest(ToolTest):
             sbatch = f.read()
         with open(script) as f:
             status_script = f.read()
-        for function in ("movie_name", "manifest_is_text", "manifest_lines"):
+        for function in ("movie_name", "manifest_is_text", "manifest_lines", "has_image"):
             pattern = re.compile(r"^" + function + r"\(\) \{\n.*?^\}\n", re.M | re.S)
             self.assertEqual(pattern.search(sbatch).group(0),
                              pattern.search(status_script).group(0), function)
+        # has_image knows every style the tool can draw (an image of one it missed would leave
+        # a finished movie counted missing and made again).
+        listed = re.search(r'for style in "" ([^;]*);', status_script).group(1).split()
+        usage = subprocess.run([BIN, "--help"], capture_output=True, text=True).stdout
+        styles = re.search(r"--style TEXT:\{([^}]*)\}", usage).group(1).split(",")
+        self.assertEqual(sorted(listed), sorted("-" + style for style in styles))
         # What is no manifest is a usage error, not an archive with nothing left to do.
         empty = self.out("empty.txt")
         open(empty, "w").close()

@@ -6,6 +6,7 @@ SKIP_RETURN_CODE) when SLURM or munge is not installed, or when not root (slurmd
 Environment (as for the integration tests): BARCODE_MPI, the tool; BARCODE_MEDIA, the media
 made by tests/integration/make_media.py; BARCODE_SOURCE, the source tree.
 """
+import contextlib
 import os
 import shutil
 import signal
@@ -75,6 +76,57 @@ def job_logs(directory, prefix):
     return "\n".join(out)
 
 
+def tool_ranks(output):
+    """The barcode_mpi processes writing `output` (given to them as -o OUTPUT)."""
+    pids = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                args = f.read().split(b"\0")
+        except OSError:
+            continue  # gone meanwhile
+        if os.path.basename(args[0]) == b"barcode_mpi" and os.fsencode(output) in args:
+            pids.append(int(pid))
+    return pids
+
+
+def usr1_pending(pid):
+    """Whether SIGUSR1 waits for process `pid` (true once it has gone: nothing to wait for)."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            fields = dict(line.split(":", 1) for line in f if ":" in line)
+    except OSError:
+        return True
+    mask = int(fields["ShdPnd"], 16) | int(fields["SigPnd"], 16)
+    return bool(mask & (1 << (signal.SIGUSR1 - 1)))
+
+
+@contextlib.contextmanager
+def ranks_held(output, what):
+    """Holds the ranks writing `output` stopped (SIGSTOP) while the body sends SIGUSR1 on its
+    way to them, and lets them go on once each has it pending. A run of a few seconds finished
+    its last rows before the signal had passed through the batch shell and srun (seen under
+    load), and there was nothing left to resume."""
+    ranks = tool_ranks(output)
+    if not ranks:
+        raise AssertionError(f"no barcode_mpi process writes {output}:\n{what()}")
+    for pid in ranks:
+        os.kill(pid, signal.SIGSTOP)
+    try:
+        yield
+        deadline = time.time() + 60
+        while not all(usr1_pending(pid) for pid in ranks):
+            if time.time() > deadline:
+                raise AssertionError(f"SIGUSR1 never reached ranks {ranks}:\n{what()}")
+            time.sleep(0.05)
+    finally:
+        for pid in ranks:
+            try:
+                os.kill(pid, signal.SIGCONT)
+            except ProcessLookupError:
+                pass
+
+
 class TempDirTest(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.mkdtemp(prefix="barcode-slurm-test-")
@@ -104,9 +156,12 @@ class BarcodeJob(TempDirTest):
                        check=True)
 
     def signal_batch_after_rows(self, job, partial):
-        """signal_batch_once, once the tool has marked rows done in `partial`."""
-        self.wait_for_rows(partial, lambda: job_logs(self.tmp, "barcode-"))
-        self.signal_batch_once(job, partial, settle=0.0)
+        """signal_batch_once, once the tool has marked rows done in `partial`, its ranks held
+        until the signal has reached them."""
+        what = lambda: job_logs(self.tmp, "barcode-")  # noqa: E731
+        self.wait_for_rows(partial, what)
+        with ranks_held(partial[:-len(".partial")], what):
+            self.signal_batch_once(job, partial, settle=0.0)
 
     def wait_for_requeued_job(self, job, finished, timeout):
         """Waits until the requeued job is COMPLETED and its second attempt made `finished`
@@ -195,8 +250,9 @@ class BarcodeJob(TempDirTest):
         first = subprocess.Popen(srun + args, env=env, stdout=subprocess.PIPE,
                                  stderr=subprocess.STDOUT, text=True)
         self.wait_for_rows(out + ".partial", lambda: "no row was written")
-        self.assertIsNone(first.poll(), "the run ended before it could be interrupted")
-        first.send_signal(signal.SIGUSR1)  # srun forwards it to every task
+        with ranks_held(out, lambda: "srun's ranks"):
+            self.assertIsNone(first.poll(), "the run ended before it could be interrupted")
+            first.send_signal(signal.SIGUSR1)  # srun forwards it to every task
         output, _ = first.communicate(timeout=120)
         self.assertEqual(first.returncode, 4, output)
         self.assertIn("interrupted by signal", output)

@@ -48,9 +48,18 @@ int64_t stated_video_end(AVStream* st, const StreamInfo& info) {
   const AVRational rate = st->avg_frame_rate.num > 0 && st->avg_frame_rate.den > 0
                               ? st->avg_frame_rate
                               : st->r_frame_rate;
+  const int entries = avformat_index_get_entries_count(st);
   if (st->nb_frames > 0 && rate.num > 0 && rate.den > 0) {
-    end =
-        std::max(end, info.start_pts + av_rescale_q(st->nb_frames, av_inv_q(rate), st->time_base));
+    // An MP4 cut by stream copy counts the frames its edit list hides (the decoder's lead-in
+    // from the key frame before the cut): they precede the start and take no screen time.
+    int64_t shown = st->nb_frames;
+    for (int i = 0; i < entries; ++i) {
+      const AVIndexEntry* entry = avformat_index_get_entry(st, i);
+      if (entry && (entry->flags & AVINDEX_DISCARD_FRAME)) --shown;
+    }
+    if (shown > 0) {
+      end = std::max(end, info.start_pts + av_rescale_q(shown, av_inv_q(rate), st->time_base));
+    }
   }
   const double tagged = parse_duration_tag(st);
   if (tagged > 0) {
@@ -62,7 +71,6 @@ int64_t stated_video_end(AVStream* st, const StreamInfo& info) {
   if (st->duration != AV_NOPTS_VALUE && st->duration > 0) {
     end = std::max(end, info.start_pts + st->duration);
   }
-  const int entries = avformat_index_get_entries_count(st);
   if (entries > 0) {
     const AVIndexEntry* last = avformat_index_get_entry(st, entries - 1);
     if (last && last->timestamp != AV_NOPTS_VALUE) {

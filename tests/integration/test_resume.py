@@ -56,14 +56,14 @@ class Resume(ToolTest):
     def stopped_at_stage(self, cmd, stage, number):
         """Runs `cmd` (one process, -v 2), sends signal `number` once its stage line `stage`
         appears, and checks that it ends within 3 s with exit 4. Returns the rest of stderr."""
-        proc = subprocess.Popen(cmd, env=MPI_ENV, stderr=subprocess.PIPE, text=True)
-        for line in proc.stderr:
-            if stage in line:
-                break
-        asked = time.time()
-        proc.send_signal(number)
-        rest = proc.stderr.read()
-        proc.wait(timeout=120)
+        with subprocess.Popen(cmd, env=MPI_ENV, stderr=subprocess.PIPE, text=True) as proc:
+            for line in proc.stderr:
+                if stage in line:
+                    break
+            asked = time.time()
+            proc.send_signal(number)
+            rest = proc.stderr.read()
+            proc.wait(timeout=120)
         self.assertLess(time.time() - asked, 3.0, rest)
         self.assertEqual(proc.returncode, INTERRUPTED, rest)
         return rest

@@ -179,6 +179,28 @@ class Truncation(ToolTest):
                 self.assertEqual((d["attrs"]["complete"], d["attrs"]["truncated"]), (1, 0))
                 self.assertEqual(int(d["frames/done"].sum()), 50)
 
+    def test_mp4_and_mov_cut_by_stream_copy_are_complete(self):
+        # `ffmpeg -ss 0.7 -c copy` keeps the frames from the key frame before the cut and hides
+        # them with an edit list; the header's frame count includes them. Such a cut was
+        # reported truncated (exit 3) by the hidden frames' 0.7 s.
+        source = self.out("gop.mp4")
+        for bframes in ("0", "3"):
+            subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
+                            "testsrc2=s=96x64:r=25:d=6", "-c:v", "libx264", "-g", "50", "-bf",
+                            bframes, source], check=True)
+            for ext in ("mp4", "mov"):
+                with self.subTest(bframes=bframes, container=ext):
+                    movie = self.out(f"cut.{ext}")
+                    subprocess.run(["ffmpeg", "-v", "error", "-y", "-ss", "0.7", "-i", source,
+                                    "-c", "copy", movie], check=True)
+                    h5 = self.out(f"cut_{ext}.h5")
+                    result = run_tool([movie, "-o", h5, "--overwrite", "--tile-width", "32"], 2)
+                    self.assertEqual(result.returncode, 0, result.stderr)
+                    d = read_h5(h5)
+                    self.assertEqual((d["attrs"]["complete"], d["attrs"]["truncated"]), (1, 0))
+                    self.assertEqual(len(d["frames/pts"]), len(ffprobe_frames(movie)))
+                    self.assertEqual(int(d["frames/done"].sum()), len(d["frames/pts"]))
+
     def test_block_lost_while_ffmpeg_reads_the_first_packets_is_incomplete(self):
         # One flipped bit turns the 4th block's SimpleBlock ID (0xA3) into an unknown one
         # (0xE3): the demuxer skips that frame with only a debug message, and as FFmpeg meets it

@@ -16,6 +16,7 @@
 #include "base/input_file.h"
 #include "base/output_lock.h"
 #include "base/output_path.h"
+#include "plan/toml_config.h"
 #include "render/styles.h"
 
 namespace barcode {
@@ -265,8 +266,7 @@ std::string with_its_source(const CLI::App& app, const std::string& what, int ar
   return config + ": " + what;
 }
 
-// Throws usage_error unless `path` is a text file of `key = value` lines and comments: CLI11
-// would skip short lines and take tables for subcommands, so garbage could pass unnoticed.
+// Throws usage_error unless `path` is a readable text file (TomlConfig reads its lines).
 void check_config_file(const std::string& path) {
   namespace fs = std::filesystem;
   std::error_code ec;
@@ -276,39 +276,15 @@ void check_config_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw usage_error(path + ": cannot read the config file");
   int64_t number = 0;
-  bool in_array = false;  // inside a value [ ... ] spread over several lines
   for (std::string line; std::getline(in, line);) {
     ++number;
     const std::string where = path + ": line " + std::to_string(number) + ": ";
     if (!is_text_line(line)) throw usage_error(where + "not text (a TOML file is expected)");
-    if (in_array) {
-      in_array = line.find(']') == std::string::npos;
-      continue;
-    }
     if (number == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) {
       throw usage_error(where +
                         "starts with a byte order mark (U+FEFF), which hides the first "
                         "name: save the file as UTF-8 without it");
     }
-    const size_t first = line.find_first_not_of(" \t\r");
-    if (first == std::string::npos || line[first] == '#') continue;
-    if (line[first] == '[') {
-      throw usage_error(where + "tables are not options; write `name = value` lines only");
-    }
-    const size_t equals = line.find('=');
-    if (equals == std::string::npos || equals == first) {
-      throw usage_error(where + "expected `name = value`");
-    }
-    const size_t value = line.find_first_not_of(" \t", equals + 1);
-    // CLI11 reads a list spread over lines only when its first item follows the bracket.
-    if (value != std::string::npos && line[value] == '[' &&
-        line.find_first_not_of(" \t\r", value + 1) == std::string::npos) {
-      throw usage_error(where +
-                        "put the list's first item on the line of its `[` (or the whole "
-                        "list on one line: style = [\"dominant\", \"mean\"])");
-    }
-    in_array = value != std::string::npos && line[value] == '[' &&
-               line.find(']', value) == std::string::npos;
   }
 }
 
@@ -328,6 +304,7 @@ ParseResult parse_options(int argc, char** argv, bool print_rank0) {
   try {
     const std::string config = config_path(argc, argv);
     if (!config.empty()) check_config_file(config);
+    app.config_formatter(std::make_shared<TomlConfig>(app, config));
     app.parse(argc, argv);
     apply_names(named, o);
     one_sampling_rule(app, o, argc, argv);

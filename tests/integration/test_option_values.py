@@ -75,29 +75,38 @@ class OptionValues(ToolTest):
             (b"clusterz = 5\n", ["c.toml", "clusterz"]),
             # Errors of values in the file name the file.
             (b'clusters = "five"\n', ["c.toml", "--clusters", "five"]),
-            (b"clusters = 5\nclusters = 6\n", ["c.toml", "--clusters"]),
+            (b"clusters = 5\nclusters = 6\n", ["c.toml", "line 2", "`clusters`", "second time"]),
+            # Two names of one option: the first was used without a word.
+            (b"k = 4\nclusters = 3\n", ["c.toml", "line 2", "`k`", "one option"]),
+            (b'input = "a.mp4" b.mp4\n', ["c.toml", "line 1", "after the value"]),
             (b"seed = -5\n", ["c.toml", "--seed -5"]),
             (b"clusters = 5\n[extra]\nk = 3\n", ["c.toml", "line 2", "tables"]),
             (bytes(range(256)) * 4, ["c.toml", "not text"]),
             (b"clusters = 5\nx\n", ["c.toml", "line 2"]),
-            # These three said "unknown option" with an invisible or empty name, or "--style:
-            # [ not in {...}".
+            # These two said "unknown option" with an invisible or empty name.
             (b"\xef\xbb\xbfclusters = 5\n", ["c.toml", "line 1", "byte order mark"]),
             (b"= 5\n", ["c.toml", "line 1", "name = value"]),
-            (b'style = [\n  "dominant",\n  "mean"\n]\n', ["c.toml", "line 1", "first item"]),
         ]
         for content, parts in cases:
             with self.subTest(content=content[:20]):
                 with open(config, "wb") as f:
                     f.write(content)
                 self.refused([movie, "--config", config], parts)
-        # A good file still works, and its values are used.
+        # A good file still works, and its values are used: a list over several lines (its
+        # first item on the line of `[` was refused), a `#` inside quotes (the value was cut
+        # there: "cannot open input").
+        named = self.out("Episode #3.mp4")
+        os.symlink(movie, named)
         with open(config, "w") as f:
-            f.write('# a comment\nclusters = 5\nmovie-clusters = 0\nstyle = ["dominant",\n'
-                    '  "mean"]\n')
+            f.write('# a comment\nclusters = 5  # five\nmovie-clusters = 0\nstyle = [\n'
+                    '  "dominant",\n  "mean",\n]\n'
+                    f'input = "{named}"\n')
         out = self.out("good.h5")
-        self.run_ok([movie, "-o", out, "--config", config])
+        self.run_ok(["-o", out, "--config", config, "--png", self.out("good.png")])
         self.assertEqual(read_h5(out)["attrs"]["k"], 5)
+        self.assertEqual(read_h5(out)["attrs"]["source_path"], named)
+        for style in ("dominant", "mean"):
+            self.assertTrue(os.path.exists(self.out(f"good-{style}.png")))
 
     def test_shipped_presets_are_accepted(self):
         for preset in sorted(glob.glob(os.path.join(SOURCE, "configs", "*.toml"))):

@@ -7,6 +7,7 @@ the movie palette."""
 import csv
 import json
 import os
+import shutil
 import subprocess
 import unittest
 
@@ -111,6 +112,25 @@ class Schema(ToolTest):
                 self.assertEqual(result.returncode, 0, result.stderr)
                 assert_same_datasets(self, read_h5(first), read_h5(again),
                                      os.path.basename(first))
+
+    def test_recorded_options_of_names_with_a_hash_quotes_and_a_newline_repeat_the_run(self):
+        # The options were cut at the `#` ("cannot open input") and a newline was written raw,
+        # so --config refused what the run had recorded.
+        movie = self.out("take #1 \"it's\"\n.mp4")
+        shutil.copyfile(media("busy_h264.mp4"), movie)
+        first = self.out("out #1.h5")
+        result = run_tool([movie, "-o", first, *QUICK], ranks=1)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        config = self.out("again.toml")
+        with h5py.File(first, "r") as f:
+            recorded = f.attrs["options"]
+        with open(config, "w") as out:
+            out.write(recorded)
+        again = self.out("again.h5")
+        result = run_tool(["--config", config, "-o", again], ranks=1)
+        self.assertEqual(result.returncode, 0, recorded + result.stderr)
+        self.assertEqual(read_h5(again)["attrs"]["source_path"], movie)
+        assert_same_datasets(self, read_h5(first), read_h5(again))
 
     def test_previous_layout_renders_and_exports(self):
         png, js = self.out("old.png"), self.out("old.json")

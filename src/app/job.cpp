@@ -127,36 +127,53 @@ struct OpenStore {
   int64_t concealed_before = 0;
 };
 
-// Refuses to continue OUT.partial unless it was made from the same input, frames and
-// clustering as this run.
-void check_resumable(H5Store& store, const Plan& plan, const Options& options,
-                     const std::string& partial) {
-  const std::vector<int64_t> pts = store.read_pts(plan.my_first, plan.my_end - plan.my_first);
-  std::string why = describe_options_difference(store.get_text_attribute("result_options"),
-                                                result_options(options));
-  for (int64_t row = plan.my_first; why.empty() && row < plan.my_end; ++row) {
-    if (pts[static_cast<size_t>(row - plan.my_first)] != plan.sample_pts(row)) {
-      why = "the input changed: row " + std::to_string(row) + "'s timestamp differs";
-    }
-  }
+// Refuses to continue OUT.partial unless it was made from the same input and options as this
+// run (the same on every rank: no rank leaves a collective step alone here).
+void check_resumable(H5Store& store, const Options& options, const std::string& partial) {
+  const std::string why = describe_options_difference(
+      store.get_text_attribute("result_options"), result_options(options));
   if (!why.empty()) {
     throw usage_error(partial + ": cannot resume: " + why + "; " + kCannotResumeAdvice);
   }
 }
 
-// This rank's rows that OUT.partial has done already; rows marked done whose checksum fails
-// are counted in `damaged_rows` and made again.
+// This rank's rows that OUT.partial has done already. Rows marked done that fail their
+// checksum, or whose timestamp is not this run's frame's (/frames is not in the checksum), were
+// damaged: counted in `damaged_rows` and made again.
 std::vector<FrameColors> read_finished_rows(H5Store& store, const Plan& plan,
                                             const std::string& partial, int64_t& damaged_rows) {
+  const int64_t count = plan.my_end - plan.my_first;
+  const std::vector<int64_t> pts = store.read_pts(plan.my_first, count);
   std::vector<int64_t> damaged;
-  std::vector<FrameColors> finished =
-      store.read_done_rows(plan.my_first, plan.my_end - plan.my_first, damaged);
+  std::vector<FrameColors> finished = store.read_done_rows(plan.my_first, count, damaged);
+  const auto off_plan = [&](const FrameColors& row) {
+    return pts[static_cast<size_t>(row.position - plan.my_first)] !=
+           plan.sample_pts(row.position);
+  };
+  for (const FrameColors& row : finished) {
+    if (off_plan(row)) damaged.push_back(row.position);
+  }
+  finished.erase(std::remove_if(finished.begin(), finished.end(), off_plan), finished.end());
+  std::sort(damaged.begin(), damaged.end());
   damaged_rows = static_cast<int64_t>(damaged.size());
   if (!damaged.empty()) {
     log::detail(partial + ": rows " + std::to_string(damaged.front()) + " and on: " +
-                std::to_string(damaged.size()) + " of this rank's fail their checksum");
+                std::to_string(damaged.size()) +
+                " of this rank's fail their checksum or do not match this run's frames");
   }
   return finished;
+}
+
+// This rank's rows of /frames (index, timestamp, time), as the plan has them.
+void write_frame_rows(H5Store& store, const Plan& plan) {
+  std::vector<int64_t> index, pts;
+  std::vector<double> time;
+  for (int64_t row = plan.my_first; row < plan.my_end; ++row) {
+    index.push_back(plan.frame_index(row));
+    pts.push_back(plan.sample_pts(row));
+    time.push_back(plan.frame_time(row));
+  }
+  store.write_frames(plan.my_first, index, pts, time);
 }
 
 // A new OUT.partial: the run's attributes and this rank's rows of /frames.
@@ -167,14 +184,7 @@ void write_new_store(H5Store& store, const MpiEnv& env, const Plan& plan, const 
     store.set_attribute("frames_in_range", stored.frames_in_range);
     store.set_attribute("from_h5", std::filesystem::absolute(stored.path).string());
   }
-  std::vector<int64_t> index, pts;
-  std::vector<double> time;
-  for (int64_t row = plan.my_first; row < plan.my_end; ++row) {
-    index.push_back(plan.frame_index(row));
-    pts.push_back(plan.sample_pts(row));
-    time.push_back(plan.frame_time(row));
-  }
-  store.write_frames(plan.my_first, index, pts, time);
+  write_frame_rows(store, plan);
   store.flush();
 }
 
@@ -188,8 +198,8 @@ void report_resumed_rows(const MpiEnv& env, const Plan& plan, const std::string&
             "MPI_Allreduce(resumed rows)");
   if (all[1] > 0 && env.rank() == 0) {
     log::warn(partial + ": " + std::to_string(all[1]) +
-              " rows marked done fail their checksum (the file was damaged): they are made "
-              "again");
+              " rows marked done fail their checksum or do not match this run's frames (the "
+              "file was damaged): they are made again");
   }
   log::info(partial + ": resuming with " + std::to_string(all[0]) + " of " +
             std::to_string(plan.samples.size()) + " frames already done");
@@ -203,13 +213,22 @@ OpenStore open_store(const MpiEnv& env, const Plan& plan, const Options& options
   OpenStore opened;
   if (resuming) {
     try {
+      // One step per collective call that a rank may fail alone: a rank that left a step
+      // early would wait in the next step's collective while the others wait in this one's.
+      // The store is kept outside the steps even when a rank fails in one: closing the file
+      // is collective, so it waits until every rank has left the step.
       collective_step(env, [&] {
-        // The store is kept outside this step even when a rank fails in it: closing the file
-        // is collective, so it waits until every rank has left the step.
         opened.store = H5Store::open_existing(partial, env.comm(), store_layout(plan, options));
-        check_resumable(*opened.store, plan, options, partial);
+        check_resumable(*opened.store, options, partial);
+      });
+      collective_step(env, [&] {
         opened.finished = read_finished_rows(*opened.store, plan, partial, opened.damaged_rows);
         opened.concealed_before = opened.store->get_int_attribute(kConcealedDoneAttribute, 0);
+      });
+      collective_step(env, [&] {
+        // /frames again from the plan: a damaged time or index beside a good timestamp and
+        // colours would be kept otherwise.
+        write_frame_rows(*opened.store, plan);
         opened.store->set_attribute("ranks", int64_t{env.size()});
       });
     } catch (const CollectiveExit& e) {

@@ -7,6 +7,7 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 
 #include "base/error.h"
 #include "base/log.h"
@@ -286,9 +287,27 @@ H5Store::H5Store(Opened, const std::string& path, MPI_Comm comm, const StoreLayo
   const H5Lock lock;
   MPI_Comm_rank(comm, &rank_);
   h5_silence_errors();
+  // Checked before opening it for writing: HDF5 opened an empty file and wrote a superblock
+  // into it, and a file cut short failed as an I/O error (exit 1) instead of as bad input.
+  std::error_code ec;
+  const auto bytes = std::filesystem::file_size(path_, ec);
+#if H5_VERSION_GE(1, 12, 0)
+  const htri_t hdf5 = H5Fis_accessible(path_.c_str(), H5P_DEFAULT);
+#else
+  const htri_t hdf5 = H5Fis_hdf5(path_.c_str());
+#endif
+  if (ec || bytes == 0 || hdf5 <= 0) {
+    throw usage_error(path_ + ": cannot resume: not an HDF5 file" +
+                      (ec ? "" : " (" + std::to_string(bytes) + " bytes)") + "; " +
+                      kCannotResumeAdvice);
+  }
   H5Handle fapl(file_access(comm));
-  file_ = H5Handle(
-      static_cast<hid_t>(H5_CHECK(path_, H5Fopen(path_.c_str(), H5F_ACC_RDWR, fapl.get()))));
+  const hid_t file = H5Fopen(path_.c_str(), H5F_ACC_RDWR, fapl.get());
+  if (file < 0) {
+    throw usage_error(path_ + ": cannot resume: HDF5 cannot open it (" + h5_error_text() +
+                      "); " + kCannotResumeAdvice);
+  }
+  file_ = H5Handle(file);
   transfer_ = H5_HANDLE(path_, H5Pcreate(H5P_DATASET_XFER));
   H5_CHECK(path_, H5Pset_dxpl_mpio(transfer_.get(), H5FD_MPIO_COLLECTIVE));
 }

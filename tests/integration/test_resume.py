@@ -7,6 +7,9 @@ import subprocess
 import time
 import unittest
 
+import h5py
+import numpy as np
+
 from common import (BIN, MPI_ENV, ToolTest, assert_same_datasets, flipped_copy, media, read_h5,
                     rows_done, run_tool)
 
@@ -241,6 +244,41 @@ class Resume(ToolTest):
         result = run_tool([*SLOW, "-o", out, "--resume", "--seed", "9"], 1)
         self.assertEqual(result.returncode, 2, result.stderr)
         self.assertIn("cannot resume: --seed differs (0 in the file, 9 now)", result.stderr)
+
+    def test_resume_remakes_rows_whose_frames_were_damaged(self):
+        # /frames is outside the rows' checksums. A damaged timestamp made one rank refuse in
+        # the middle of a collective step while the other read on: 2 ranks hung for good. A
+        # damaged time or frame index was kept, and the file said complete=1.
+        out = self.out("frames.h5")
+        self.killed_mid_run(out, rows=6)
+        partial = out + ".partial"
+        with h5py.File(partial, "r+") as f:
+            done = np.flatnonzero(f["frames/done"][()])
+            f["frames/pts"][done[0]] += 1
+            f["frames/time"][done[1]] = 12373.3
+            f["frames/index"][done[2]] = 1 << 30
+        result = run_tool([*SLOW, "-o", out, "--resume"], 2, timeout=240)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("1 rows marked done fail their checksum or do not match", result.stderr)
+        assert_same_datasets(self, self.reference(), read_h5(out), "resumed over damage")
+
+    def test_resume_refuses_an_empty_or_cut_partial_file_and_leaves_it(self):
+        # An empty OUT.partial was opened and given a superblock ("the file's rows ... differ");
+        # one cut short failed as an I/O error, exit 1, with HDF5's call in the message.
+        out = self.out("cut.h5")
+        self.killed_mid_run(out)
+        with open(out + ".partial", "rb") as f:
+            whole = f.read()
+        for size in (0, 512, len(whole) // 2):
+            with self.subTest(size=size):
+                with open(out + ".partial", "wb") as f:
+                    f.write(whole[:size])
+                result = run_tool([*SLOW, "-o", out, "--resume"], 2, timeout=120)
+                self.assertEqual(result.returncode, 2, result.stderr)
+                self.assertIn("cut.h5.partial: cannot resume:", result.stderr)
+                self.assertIn("remove it or run without --resume", result.stderr)
+                self.assertNotIn("H5Fopen(", result.stderr)
+                self.assertEqual(os.path.getsize(out + ".partial"), size)
 
     def test_resume_of_a_finished_run_does_nothing(self):
         out = self.out("done.h5")

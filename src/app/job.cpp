@@ -31,6 +31,7 @@
 #include "pipeline/gpu_backend.h"
 #include "pipeline/result_book.h"
 #include "plan/plan.h"
+#include "render/input_status.h"
 #include "render/png_writer.h"
 #include "render/styles.h"
 #include "store/h5_read.h"
@@ -609,16 +610,21 @@ int resume_finished_run(const MpiEnv& env, const Options& options) {
     }
   });
   log::info(options.output_h5 + " exists: that run finished; nothing to resume");
+  int64_t damaged = 0;
   collective_step(env, [&] {
-    const auto drawn = [](const std::string& png) { return png.empty(); };
-    if (env.rank() != 0 || std::all_of(pngs.begin(), pngs.end(), drawn)) return;
-    const BarcodeFile file = read_barcode_file(options.output_h5);
-    for (size_t i = 0; i < styles.size(); ++i) {
+    if (env.rank() != 0) return;
+    // Checked as barcode_render checks it: rows damaged on disk since are left out of the
+    // images and said (they were drawn, exit 0).
+    BarcodeFile file = read_barcode_file(options.output_h5);
+    damaged = leave_out_damaged_rows(file);
+    if (damaged > 0) log::warn(incomplete_input_warning(file, damaged));
+    for (size_t i = 0; i < pngs.size(); ++i) {
       if (pngs[i].empty()) continue;
       write_png(pngs[i], render_style(styles[i], file, options.width, options.height), false);
     }
   });
-  return complete ? kExitOk : kExitIncomplete;
+  mpi_check(MPI_Bcast(&damaged, 1, MPI_INT64_T, 0, env.comm()), "MPI_Bcast(damaged rows)");
+  return complete && damaged == 0 ? kExitOk : kExitIncomplete;
 }
 
 // One writer per output: the lock is taken before OUT.partial is looked at (another run may be

@@ -295,5 +295,23 @@ class Resume(ToolTest):
         self.assertGreater(os.path.getmtime(out), before)
 
 
+    def test_resume_of_a_finished_run_draws_it_as_barcode_render_does(self):
+        # A row damaged on disk after the run finished was drawn as it was, exit 0, where
+        # barcode_render leaves it out and exits 3.
+        out = self.out("damaged.h5")
+        self.run_ok([media("busy_h264.mp4"), "-o", out])
+        with h5py.File(out, "r+") as f:
+            f["color/dominant"][3] = f["color/dominant"][3] ^ 0x40
+        png = self.out("damaged.png")
+        result = run_tool([media("busy_h264.mp4"), "-o", out, "--resume", "--png", png], 2)
+        self.assertEqual(result.returncode, 3, result.stderr)
+        self.assertIn("1 rows fail their checksum", result.stderr)
+        render = os.path.join(os.path.dirname(BIN), "barcode_render")
+        drawn = self.out("render.png")
+        rendered = subprocess.run([render, out, "-o", drawn], capture_output=True, text=True)
+        self.assertEqual(rendered.returncode, 3, rendered.stderr)
+        with open(png, "rb") as a, open(drawn, "rb") as b:
+            self.assertEqual(a.read(), b.read())
+
 if __name__ == "__main__":
     unittest.main()

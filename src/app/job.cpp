@@ -131,8 +131,8 @@ struct OpenStore {
 // Refuses to continue OUT.partial unless it was made from the same input and options as this
 // run (the same on every rank: no rank leaves a collective step alone here).
 void check_resumable(H5Store& store, const Options& options, const std::string& partial) {
-  const std::string why = describe_options_difference(
-      store.get_text_attribute("result_options"), result_options(options));
+  const std::string why = describe_options_difference(store.get_text_attribute("result_options"),
+                                                      result_options(options));
   if (!why.empty()) {
     throw usage_error(partial + ": cannot resume: " + why + "; " + kCannotResumeAdvice);
   }
@@ -148,8 +148,7 @@ std::vector<FrameColors> read_finished_rows(H5Store& store, const Plan& plan,
   std::vector<int64_t> damaged;
   std::vector<FrameColors> finished = store.read_done_rows(plan.my_first, count, damaged);
   const auto off_plan = [&](const FrameColors& row) {
-    return pts[static_cast<size_t>(row.position - plan.my_first)] !=
-           plan.sample_pts(row.position);
+    return pts[static_cast<size_t>(row.position - plan.my_first)] != plan.sample_pts(row.position);
   };
   for (const FrameColors& row : finished) {
     if (off_plan(row)) damaged.push_back(row.position);
@@ -158,8 +157,8 @@ std::vector<FrameColors> read_finished_rows(H5Store& store, const Plan& plan,
   std::sort(damaged.begin(), damaged.end());
   damaged_rows = static_cast<int64_t>(damaged.size());
   if (!damaged.empty()) {
-    log::detail(partial + ": rows " + std::to_string(damaged.front()) + " and on: " +
-                std::to_string(damaged.size()) +
+    log::detail(partial + ": rows " + std::to_string(damaged.front()) +
+                " and on: " + std::to_string(damaged.size()) +
                 " of this rank's fail their checksum or do not match this run's frames");
   }
   return finished;
@@ -269,13 +268,16 @@ void keep_interrupted_store(const MpiEnv& env, H5Store& store, int64_t concealed
 }
 
 // Rank 0 tells the user how far an interrupted run came and how to continue it.
-void tell_interrupted(const MpiEnv& env, const Plan& plan, const std::string& source,
+void tell_interrupted(const MpiEnv& env, const Plan& plan, const Options& options,
                       const std::string& partial, int64_t missing) {
   if (env.rank() != 0) return;
-  log::error(source + ": interrupted by signal " + std::to_string(interrupt_signal()) + " after " +
-             std::to_string(plan.samples.size() - static_cast<size_t>(missing)) + " of " +
-             std::to_string(plan.samples.size()) + " frames; " + partial +
-             " keeps them: rerun with --resume to continue");
+  // An --overwrite run's OUT.h5 is still the old one, which --resume alone would keep.
+  const bool replacing = options.overwrite && std::filesystem::exists(options.output_h5);
+  log::error(options.source() + ": interrupted by signal " + std::to_string(interrupt_signal()) +
+             " after " + std::to_string(plan.samples.size() - static_cast<size_t>(missing)) +
+             " of " + std::to_string(plan.samples.size()) + " frames; " + partial +
+             " keeps them: rerun with " + (replacing ? "--resume --overwrite" : "--resume") +
+             " to continue");
 }
 
 // Not one sampled frame could be made: the input is unusable, and exit code 2 promises that
@@ -821,7 +823,7 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats, const Ba
   if (outcome.interrupted) {
     keep_interrupted_store(env, store, concealed_done);
     report();
-    tell_interrupted(env, plan, options.source(), partial, outcome.missing);
+    tell_interrupted(env, plan, options, partial, outcome.missing);
     return kExitInterrupted;
   }
   refuse_if_no_frame_made(env, plan, options.source(), partial, store, outcome.missing);

@@ -99,6 +99,17 @@ void check_output_path(const std::string& path, bool overwrite, const std::strin
   if (access(dir.c_str(), W_OK) != 0) {
     throw usage_error(path + ": cannot write: directory " + dir.string() + " is not writable");
   }
+  // The files made beside an output (OUT.partial.lock, OUT.partial-PID-N) lengthen its name:
+  // a name the file system takes could fail as theirs after all the work.
+  constexpr size_t kLongestSuffix = 20;  // ".partial-" + PID (7 digits) + "-" + N (3 digits)
+  const size_t length = fs::path(path).filename().string().size();
+  const long name_max = pathconf(dir.c_str(), _PC_NAME_MAX);
+  if (name_max > 0 && length + kLongestSuffix > static_cast<size_t>(name_max)) {
+    throw usage_error(path + ": its name is too long: " + std::to_string(length) +
+                      " bytes, and the files made beside it while it is written add up to " +
+                      std::to_string(kLongestSuffix) + " to it, over the file system's " +
+                      std::to_string(name_max) + "; choose a shorter name");
+  }
 }
 
 void check_room_for(const std::string& path, int64_t bytes) {

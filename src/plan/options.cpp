@@ -69,6 +69,14 @@ void bind(CLI::App& app, Options& o, NamedOptions& named) {
   app.add_option("--every", o.every,
                  "Sample every Nth frame (default: every frame); one of --every, --fps, "
                  "--columns, the command line's replacing a config file's")
+      // First: the range's own check said "Value 1.5 not in range 1 to ..." of a value in it.
+      ->check(CLI::Validator(
+          [](std::string& text) {
+            int64_t value = 0;
+            return CLI::detail::lexical_cast(text, value) ? std::string()
+                                                          : text + " is not a whole number";
+          },
+          "", "whole number"))
       ->check(CLI::Range(int64_t{1}, int64_t{1} << 40));
   app.add_option("--fps", o.fps,
                  "Sample F frames per second of film time (the frame on screen at each sample "
@@ -166,7 +174,14 @@ void apply_names(const NamedOptions& named, Options& o) {
   o.kmeans.seed = parse_seed(named.seed);
   o.space = named.space == "lab" ? ColorSpace::kLab : ColorSpace::kRgb;
   o.styles.clear();
-  for (const std::string& name : named.styles) o.styles.push_back(parse_style(name));
+  for (const std::string& name : named.styles) {
+    // A style named twice is drawn once (as barcode_render does): twice, its second image
+    // found the first in its place and failed the run after all the work.
+    const Style style = parse_style(name);
+    if (std::find(o.styles.begin(), o.styles.end(), style) == o.styles.end()) {
+      o.styles.push_back(style);
+    }
+  }
   o.gpu = named.gpu == "on" ? GpuMode::kOn : named.gpu == "off" ? GpuMode::kOff : GpuMode::kAuto;
 }
 

@@ -16,6 +16,15 @@
 namespace barcode {
 namespace {
 
+// Refuses a tile over k-means' limit, saying the limit and the tile.
+void check_tile_size(const TileSize& tile, const std::string& input) {
+  if (tile.pixels() <= kMaxTilePixels) return;
+  throw usage_error(input + ": a tile of " + std::to_string(tile.width) + "x" +
+                    std::to_string(tile.height) + " = " + std::to_string(tile.pixels()) +
+                    " pixels is over the limit of " + std::to_string(kMaxTilePixels) +
+                    "; choose a smaller --tile-width");
+}
+
 // Gathers every rank's (sorted, disjoint, rank-ordered) frame timestamps into one table.
 std::vector<int64_t> gather_table(const MpiEnv& env, const std::vector<int64_t>& mine) {
   const int count = static_cast<int>(mine.size());
@@ -127,10 +136,7 @@ Plan make_plan(const MpiEnv& env, const Options& options) {
     }
     plan.tile = tile_size_for(plan.info, options.tile_width, plan.source.crop);
     plan.source.tone = tone_map_params_for(plan.info);
-    if (plan.tile.pixels() > kMaxTilePixels) {
-      throw usage_error(options.input + ": tile of " + std::to_string(plan.tile.pixels()) +
-                        " pixels is too large; choose a smaller --tile-width");
-    }
+    check_tile_size(plan.tile, options.input);
   });
   log::stage("input probed");
   const StreamInfo& info = plan.info;
@@ -248,10 +254,7 @@ Plan make_plan(const MpiEnv& env, const Options& options) {
     plan.source.crop = whole ? CropRect{} : found;
     collective_step(env, [&] {
       plan.tile = tile_size_for(info, options.tile_width, plan.source.crop);
-      if (plan.tile.pixels() > kMaxTilePixels) {
-        throw usage_error(options.input + ": tile of " + std::to_string(plan.tile.pixels()) +
-                          " pixels is too large; choose a smaller --tile-width");
-      }
+      check_tile_size(plan.tile, options.input);
     });
   }
 

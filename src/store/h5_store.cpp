@@ -304,8 +304,8 @@ H5Store::H5Store(Opened, const std::string& path, MPI_Comm comm, const StoreLayo
   H5Handle fapl(file_access(comm));
   const hid_t file = H5Fopen(path_.c_str(), H5F_ACC_RDWR, fapl.get());
   if (file < 0) {
-    throw usage_error(path_ + ": cannot resume: HDF5 cannot open it (" + h5_error_text() +
-                      "); " + kCannotResumeAdvice);
+    throw usage_error(path_ + ": cannot resume: HDF5 cannot open it (" + h5_error_text() + "); " +
+                      kCannotResumeAdvice);
   }
   file_ = H5Handle(file);
   transfer_ = H5_HANDLE(path_, H5Pcreate(H5P_DATASET_XFER));

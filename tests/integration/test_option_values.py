@@ -5,6 +5,7 @@ A refusal is exit code 2 with one error line naming the option or file, and noth
 import glob
 import hashlib
 import os
+import subprocess
 import unittest
 
 from common import ToolTest, media, read_h5, run_tool
@@ -50,6 +51,11 @@ class OptionValues(ToolTest):
             (["--tol", "inf"], ["--tol"]),
             (["--max-iter", "2000000000"], ["--max-iter"]),
             (["--columns", "-3"], ["--columns"]),
+            # It said "Value 1.5 not in range 1 to 1099511627776".
+            (["--every", "1.5"], ["--every", "1.5 is not a whole number"]),
+            # A name the file system takes, whose temporary files' names it would not: refused
+            # after all the work, exit 1.
+            (["--png", self.out("c" * 245 + ".png")], ["name is too long", "255"]),
             # 0 is "not this rule" inside: given, it sampled every frame without a word.
             (["--columns", "0"], ["--columns must be between 1"]),
             (["--fps", "0"], ["--fps must be positive"]),
@@ -67,6 +73,21 @@ class OptionValues(ToolTest):
         for extra, parts in cases:
             with self.subTest(extra=extra):
                 self.refused([movie, *extra], parts)
+
+    def test_a_tile_over_the_limit_is_refused_with_the_limit(self):
+        # The message said "too large" without the limit.
+        movie = self.out("big.mp4")
+        subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
+                        "color=s=1920x1080:r=25:d=0.2", "-c:v", "libx264", movie], check=True)
+        self.refused([movie, "--tile-width", "1836", "--crop", "none"],
+                     ["big.mp4", "1836x1033", "over the limit of 1048576", "--tile-width"])
+
+    def test_a_style_named_twice_is_drawn_once(self):
+        # The second drawing found the first's image in its place: exit 1 after all the work.
+        png = self.out("twice.png")
+        self.run_ok([media("busy_h264.mp4"), "-o", self.out("twice.h5"), "--png", png,
+                     "--style", "dominant,dominant", "--style", "dominant"])
+        self.assertTrue(os.path.exists(png))
 
     def test_config_file_keys_are_checked(self):
         movie = media("busy_h264.mp4")

@@ -245,6 +245,21 @@ class Resume(ToolTest):
         self.assertEqual(result.returncode, 2, result.stderr)
         self.assertIn("cannot resume: --seed differs (0 in the file, 9 now)", result.stderr)
 
+    def test_an_interrupted_overwrite_says_how_to_continue_it(self):
+        # It said "rerun with --resume", which kept the old OUT.h5: "exists, but was made from
+        # another input".
+        out = self.out("again.h5")
+        self.run_ok([media("busy_h264.mp4"), "-o", out, "--tile-width", "16"])
+        proc = self.start(out, [*SLOW, "--overwrite"])
+        self.wait_for_rows(out, proc)
+        os.killpg(proc.pid, signal.SIGUSR1)
+        _, stderr = proc.communicate(timeout=120)
+        self.assertEqual(proc.returncode, INTERRUPTED, stderr)
+        self.assertIn("rerun with --resume --overwrite to continue", stderr)
+        result = run_tool([*SLOW, "-o", out, "--resume", "--overwrite"], 2)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("resuming with", result.stderr)
+
     def test_resume_remakes_rows_whose_frames_were_damaged(self):
         # /frames is outside the rows' checksums. A damaged timestamp made one rank refuse in
         # the middle of a collective step while the other read on: 2 ranks hung for good. A

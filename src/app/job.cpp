@@ -608,6 +608,8 @@ int resume_finished_run(const MpiEnv& env, const Options& options) {
     for (const std::string& png : style_output_paths(options.output_png, styles)) {
       const bool drawn = std::filesystem::exists(png);
       if (!drawn) check_output_path(png, false, options.source());
+      // Said: it may be another style's image under this name, which is not drawn again.
+      if (drawn && env.rank() == 0) log::info(png + " exists: kept as it is, not drawn again");
       pngs.push_back(drawn ? "" : png);
     }
   });

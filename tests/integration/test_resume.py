@@ -321,6 +321,10 @@ class Resume(ToolTest):
         result = run_tool([media("busy_h264.mp4"), "-o", out, "--resume", "--png", png], 2)
         self.assertEqual(result.returncode, 3, result.stderr)
         self.assertIn("1 rows fail their checksum", result.stderr)
+        # Drawn: its image is kept, and said to be (it may be another style's).
+        result = run_tool([media("busy_h264.mp4"), "-o", out, "--resume", "--png", png,
+                           "--style", "circular"], 1)
+        self.assertIn("damaged.png exists: kept as it is, not drawn again", result.stderr)
         render = os.path.join(os.path.dirname(BIN), "barcode_render")
         drawn = self.out("render.png")
         rendered = subprocess.run([render, out, "-o", drawn], capture_output=True, text=True)

@@ -130,9 +130,9 @@ struct OpenStore {
 
 // Refuses to continue OUT.partial unless it was made from the same input and options as this
 // run (the same on every rank: no rank leaves a collective step alone here).
-void check_resumable(H5Store& store, const Options& options, const std::string& partial) {
-  const std::string why = describe_options_difference(store.get_text_attribute("result_options"),
-                                                      result_options(options));
+void check_resumable(const std::string& stored, const Options& options,
+                     const std::string& partial) {
+  const std::string why = describe_options_difference(stored, result_options(options));
   if (!why.empty()) {
     throw usage_error(partial + ": cannot resume: " + why + "; " + kCannotResumeAdvice);
   }
@@ -218,8 +218,19 @@ OpenStore open_store(const MpiEnv& env, const Plan& plan, const Options& options
       // The store is kept outside the steps even when a rank fails in one: closing the file
       // is collective, so it waits until every rank has left the step.
       collective_step(env, [&] {
+        // The options before the layout: a partial of another movie under this name is told
+        // as such, not as rows that differ. (A file HDF5 cannot read is left to
+        // open_existing, which says what is wrong with it.)
+        std::string recorded;
+        try {
+          recorded = read_text_attribute(partial, "result_options");
+        } catch (const Error&) {
+        }
+        if (!recorded.empty()) check_resumable(recorded, options, partial);
         opened.store = H5Store::open_existing(partial, env.comm(), store_layout(plan, options));
-        check_resumable(*opened.store, options, partial);
+        if (recorded.empty()) {
+          check_resumable(opened.store->get_text_attribute("result_options"), options, partial);
+        }
       });
       collective_step(env, [&] {
         opened.finished = read_finished_rows(*opened.store, plan, partial, opened.damaged_rows);

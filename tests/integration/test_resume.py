@@ -244,6 +244,11 @@ class Resume(ToolTest):
         result = run_tool([*SLOW, "-o", out, "--resume", "--seed", "9"], 1)
         self.assertEqual(result.returncode, 2, result.stderr)
         self.assertIn("cannot resume: --seed differs (0 in the file, 9 now)", result.stderr)
+        # Another movie under the same name: it was told as rows, clusters or tile height that
+        # differ (or an older version).
+        result = run_tool([media("busy_h264.mp4"), "-o", out, "--resume"], 2)
+        self.assertEqual(result.returncode, 2, result.stderr)
+        self.assertIn("other.h5.partial: cannot resume: the input changed: source", result.stderr)
 
     def test_an_interrupted_overwrite_says_how_to_continue_it(self):
         # It said "rerun with --resume", which kept the old OUT.h5: "exists, but was made from

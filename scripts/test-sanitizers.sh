@@ -3,7 +3,7 @@
 # UndefinedBehaviorSanitizer under the unit tests and the integration suites that exercise
 # parsing, planning, damaged input, outputs, resume and the pipeline; ThreadSanitizer under the
 # pipeline's unit tests and real runs of the decode pool and the CPU sink with several decoders
-# and threads. CPU path only (no GPU here); about 15 minutes on 2 cores.
+# and threads. CPU path only (no GPU here); about 19 minutes on 2 cores.
 #
 # `--suites` prints the integration suites run here under AddressSanitizer: scripts/test.sh
 # leaves them out of its plain ctest run, so that CI runs each suite once.

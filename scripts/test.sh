@@ -12,5 +12,5 @@ bash scripts/build.sh "$@"
 # same assertions, once, in half the time (plain ctest still runs every suite).
 sanitized=$(bash scripts/test-sanitizers.sh --suites | paste -sd '|')
 ctest --test-dir "${BUILD_DIR:-build}" --output-on-failure -j 2 -E "^integration_($sanitized)\$"
-# The same code under AddressSanitizer + UBSan and ThreadSanitizer (CPU path, about 15 minutes).
+# The same code under AddressSanitizer + UBSan and ThreadSanitizer (CPU path, about 19 minutes).
 bash scripts/test-sanitizers.sh

@@ -1,10 +1,12 @@
 #include "plan/toml_config.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdint>
 #include <cstdio>
 #include <iterator>
 #include <map>
+#include <utility>
 #include <variant>
 
 #include "base/error.h"
@@ -22,41 +24,26 @@ bool needs_escapes(const std::string& text) {
          (text.find('"') != std::string::npos && text.find('\'') != std::string::npos);
 }
 
+// TOML's one-letter escapes in basic strings, as (character, letter after the backslash): what
+// the writer escapes and the reader takes back.
+constexpr std::pair<char, char> kEscapes[] = {{'"', '"'},  {'\\', '\\'}, {'\n', 'n'}, {'\t', 't'},
+                                              {'\r', 'r'}, {'\b', 'b'},  {'\f', 'f'}};
+
 std::string basic_string(const std::string& text) {
   std::string out = "\"";
   for (const char ch : text) {
-    switch (ch) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      default: {
-        const auto c = static_cast<unsigned char>(ch);
-        if (c < 0x20 || c == 0x7f) {
-          char code[8];
-          std::snprintf(code, sizeof code, "\\u%04X", c);
-          out += code;
-        } else {
-          out += ch;
-        }
-      }
+    const auto* escape = std::find_if(std::begin(kEscapes), std::end(kEscapes),
+                                      [&](const auto& e) { return e.first == ch; });
+    const auto c = static_cast<unsigned char>(ch);
+    if (escape != std::end(kEscapes)) {
+      out += '\\';
+      out += escape->second;
+    } else if (c < 0x20 || c == 0x7f) {
+      char code[8];
+      std::snprintf(code, sizeof code, "\\u%04X", c);
+      out += code;
+    } else {
+      out += ch;
     }
   }
   return out + "\"";
@@ -203,38 +190,17 @@ class Reader {
       }
       const char e = peek();
       ++at_;
-      switch (e) {
-        case '"':
-          out += '"';
-          break;
-        case '\\':
-          out += '\\';
-          break;
-        case 'n':
-          out += '\n';
-          break;
-        case 't':
-          out += '\t';
-          break;
-        case 'r':
-          out += '\r';
-          break;
-        case 'b':
-          out += '\b';
-          break;
-        case 'f':
-          out += '\f';
-          break;
-        case 'u':
-          out += code_point(4);
-          break;
-        case 'U':
-          out += code_point(8);
-          break;
-        default:
-          fail(std::string("unknown escape \\") + e +
-               " in a string (a backslash is written \\\\, or quote with '...')");
+      if (e == 'u' || e == 'U') {
+        out += code_point(e == 'u' ? 4 : 8);
+        continue;
       }
+      const auto* escape = std::find_if(std::begin(kEscapes), std::end(kEscapes),
+                                        [&](const auto& x) { return x.second == e; });
+      if (escape == std::end(kEscapes)) {
+        fail(std::string("unknown escape \\") + e +
+             " in a string (a backslash is written \\\\, or quote with '...')");
+      }
+      out += escape->first;
     }
   }
 

@@ -30,7 +30,7 @@ __device__ unsigned long long warp_sum(unsigned long long v) {
 template <bool kSixteenBit>
 __global__ void __launch_bounds__(kWarpsPerBlock * 32)
     yuv420_tile_kernel(YuvPlanes src, YuvSumsToRgb conv, ToneMapTables tone, uint8_t* rgb,
-                       int tile_w, int tile_h) {
+                       int tile_w, int tile_h, TileOrientation orientation) {
   const int lane = threadIdx.x & 31;
   const int pixel = static_cast<int>(blockIdx.x) * kWarpsPerBlock + (threadIdx.x >> 5);
   if (pixel >= tile_w * tile_h) return;  // whole warps leave together
@@ -80,10 +80,12 @@ __global__ void __launch_bounds__(kWarpsPerBlock * 32)
   sum_cr = warp_sum(sum_cr);
   if (lane != 0) return;
 
+  // The tile pixel goes where the picture as shown has it (base/tile_orientation.h).
+  uint8_t* out = rgb + size_t(shown_pixel(orientation, ox, oy, tile_w, tile_h)) * 3;
   if (tone.light) {
-    yuv_sums_to_rgb(sum_y, sum_cb, sum_cr, conv, tone, rgb + size_t(pixel) * 3);
+    yuv_sums_to_rgb(sum_y, sum_cb, sum_cr, conv, tone, out);
   } else {
-    yuv_sums_to_rgb(sum_y, sum_cb, sum_cr, conv, rgb + size_t(pixel) * 3);
+    yuv_sums_to_rgb(sum_y, sum_cb, sum_cr, conv, out);
   }
 }
 
@@ -91,7 +93,7 @@ __global__ void __launch_bounds__(kWarpsPerBlock * 32)
 
 void launch_yuv420_to_rgb_tile(const YuvPlanes& src, YuvMatrix matrix, YuvRange range, uint8_t* rgb,
                                int tile_width, int tile_height, cudaStream_t stream,
-                               const ToneMapTables* tone) {
+                               const ToneMapTables* tone, TileOrientation orientation) {
   if (src.width < 2 || src.height < 2 || tile_width < 1 || tile_height < 1 ||
       int64_t{tile_width} * tile_height > (int64_t{1} << 24)) {
     throw Error("YUV tile: cannot convert a " + std::to_string(src.width) + "x" +
@@ -108,11 +110,11 @@ void launch_yuv420_to_rgb_tile(const YuvPlanes& src, YuvMatrix matrix, YuvRange 
   const int pixels = tile_width * tile_height;
   const unsigned blocks = static_cast<unsigned>((pixels + kWarpsPerBlock - 1) / kWarpsPerBlock);
   if (src.sixteen_bit) {
-    yuv420_tile_kernel<true><<<blocks, kWarpsPerBlock * 32, 0, stream>>>(src, conv, tables, rgb,
-                                                                         tile_width, tile_height);
+    yuv420_tile_kernel<true><<<blocks, kWarpsPerBlock * 32, 0, stream>>>(
+        src, conv, tables, rgb, tile_width, tile_height, orientation);
   } else {
-    yuv420_tile_kernel<false><<<blocks, kWarpsPerBlock * 32, 0, stream>>>(src, conv, tables, rgb,
-                                                                          tile_width, tile_height);
+    yuv420_tile_kernel<false><<<blocks, kWarpsPerBlock * 32, 0, stream>>>(
+        src, conv, tables, rgb, tile_width, tile_height, orientation);
   }
   CUDA_CHECK_LAUNCH("yuv420_tile_kernel");
 }

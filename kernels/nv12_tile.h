@@ -19,6 +19,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "base/tile_orientation.h"
 #include "color/yuv_planes.h"
 #include "color/yuv_rgb.h"
 
@@ -27,10 +28,13 @@ namespace barcode::gpu {
 // Enqueues the conversion of `src` (device pointers; crop with crop_planes of video/yuv_tile.h)
 // into `rgb` (device, tile_width * tile_height * 3 bytes) on
 // `stream`. HDR surfaces are tone-mapped by `tone` (its tables in device memory, uploaded from a
-// host ToneMap as they are; nullptr: SDR), as the CPU twin does. Throws barcode::Error on
+// host ToneMap as they are; nullptr: SDR), as the CPU twin does. The tile is tile_width x
+// tile_height as made from the frame as stored; `orientation` places its pixels as shown (swapping
+// the two sizes for a quarter turn), as orient_tile does on the host. Throws barcode::Error on
 // invalid sizes or a failed launch.
 void launch_yuv420_to_rgb_tile(const YuvPlanes& src, YuvMatrix matrix, YuvRange range, uint8_t* rgb,
                                int tile_width, int tile_height, cudaStream_t stream,
-                               const ToneMapTables* tone = nullptr);
+                               const ToneMapTables* tone = nullptr,
+                               TileOrientation orientation = {});
 
 }  // namespace barcode::gpu

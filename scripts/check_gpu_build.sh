@@ -14,7 +14,8 @@ mkdir -p "$L"
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader; nproc
 echo "== gpu_tests"; timeout 200 "$B/gpu_tests" 2>&1 | tail -3
 echo "== GPU vs --gpu off"
-for c in busy_h264.mp4 hdr_pq.mkv scope_h264.mp4 pillar_h264.mp4 odd420_h264_10bit.mkv still.jpg busy_hevc.mkv; do
+for c in busy_h264.mp4 hdr_pq.mkv scope_h264.mp4 pillar_h264.mp4 odd420_h264_10bit.mkv still.jpg busy_hevc.mkv \
+         turn_busy_h264.mp4 turn_transpose.mp4; do
   timeout 120 mpirun -np 1 --bind-to none $B/barcode_mpi $CLIPS/$c -o $W/g_$c.h5 --overwrite --gpu on > $L/g_$c.log 2>&1; rg=$?
   timeout 120 mpirun -np 1 --bind-to none $B/barcode_mpi $CLIPS/$c -o $W/c_$c.h5 --overwrite --gpu off > $L/c_$c.log 2>&1; rc=$?
   echo "$c gpu rc=$rg cpu rc=$rc: $($B/compare_runs $W/c_$c.h5 $W/g_$c.h5 2>&1 | tail -1)"

@@ -24,6 +24,7 @@
 #include "base/output_lock.h"
 #include "base/output_path.h"
 #include "base/stage_mark.h"
+#include "base/tile_orientation.h"
 #include "color/frame_summary.h"
 #include "color/movie_palette.h"
 #include "pipeline/cpu_sink.h"
@@ -95,6 +96,9 @@ void write_attributes(H5Store& store, const Plan& plan, const Options& options, 
   if (!plan.crop_method.empty()) {
     store.set_attribute("crop", crop_text(plan.crop_rect()));  // W:H:X:Y, as --crop takes it
     store.set_attribute("crop_method", plan.crop_method);
+  }
+  if (!plan.source.orientation.identity()) {  // phone video: the tiles are turned as shown
+    store.set_attribute("orientation", orientation_text(plan.source.orientation));
   }
   const ToneMapParams& tone = plan.source.tone;
   if (tone.active()) {  // HDR input: how it was tone-mapped, and the metadata found (0: none)

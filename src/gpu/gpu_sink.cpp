@@ -41,6 +41,7 @@ GpuSink::GpuSink(int device, const TileAnalysis& analysis, const TileSource& sou
     : device_(device),
       analysis_(analysis),
       tile_{analysis.width, analysis.height},
+      stored_tile_(stored_tile_size(tile_, source.orientation)),
       source_(source),
       capacity_(batch_frames),
       book_(book),
@@ -235,8 +236,8 @@ void GpuSink::launch_tile(const YuvPlanes& planes, const AVFrame* frame, uint8_t
                           cudaStream_t stream) {
   launch_yuv420_to_rgb_tile(planes, yuv_matrix_of(frame),
                             frame_full_range(frame) ? YuvRange::kFull : YuvRange::kLimited,
-                            device_tile, tile_.width, tile_.height, stream,
-                            source_.tone.active() ? &device_tone_ : nullptr);
+                            device_tile, stored_tile_.width, stored_tile_.height, stream,
+                            source_.tone.active() ? &device_tone_ : nullptr, source_.orientation);
 }
 
 YuvPlanes GpuSink::upload_planes(Lane& lane, const YuvPlanes& host) {

@@ -106,8 +106,9 @@ class GpuSink : public TileSink {
 
   int device_;
   TileAnalysis analysis_;
-  TileSize tile_;
-  TileSource source_;  // the crop and tone mapping of every frame
+  TileSize tile_;         // as shown
+  TileSize stored_tile_;  // as the kernel makes it from the frame, before it is turned
+  TileSource source_;     // the crop, tone mapping and orientation of every frame
   int capacity_;
   ResultBook& book_;
   BatchedKmeans kmeans_;

@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include "base/error.h"
 #include "base/log.h"
 #include "base/mpi_env.h"
 #include "base/stopwatch.h"
+#include "base/tile_orientation.h"
 #include "video/crop_detect.h"
 #include "video/ffmpeg_util.h"
 #include "video/frame_table.h"
@@ -136,10 +138,18 @@ Plan make_plan(const MpiEnv& env, const Options& options) {
     }
     plan.tile = tile_size_for(plan.info, options.tile_width, plan.source.crop);
     plan.source.tone = tone_map_params_for(plan.info);
+    plan.source.orientation = plan.info.orientation;
     check_tile_size(plan.tile, options.input);
   });
   log::stage("input probed");
   const StreamInfo& info = plan.info;
+  if (info.unfollowed_turn != 0.0 && env.rank() == 0) {
+    char turn[32];
+    std::snprintf(turn, sizeof turn, "%.4g", info.unfollowed_turn);
+    log::warn(info.path + ": its header asks to show the picture turned by " + turn +
+              " degrees counterclockwise, not a multiple of 90; the tiles are made from the "
+              "picture as stored");
+  }
   const AVRational tb = info.time_base;
   const int64_t begin =
       info.start_pts + static_cast<int64_t>(std::llround(options.start / av_q2d(tb)));
@@ -285,6 +295,9 @@ Plan make_plan(const MpiEnv& env, const Options& options) {
             (plan.source.tone.active()
                  ? "tone mapping " + tone_map_description(plan.source.tone) + ", "
                  : std::string()) +
+            (plan.source.orientation.identity()
+                 ? std::string()
+                 : "shown " + orientation_text(plan.source.orientation) + ", ") +
             "tiles " + std::to_string(plan.tile.width) + "x" + std::to_string(plan.tile.height) +
             ", " + std::to_string(env.size()) + " rank(s)");
   return plan;

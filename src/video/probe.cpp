@@ -3,12 +3,15 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 #include "base/error.h"
 #include "video/ffmpeg_util.h"
 
 extern "C" {
+#include <libavcodec/avcodec.h>
+#include <libavutil/display.h>
 #include <libavutil/pixdesc.h>
 }
 
@@ -80,6 +83,21 @@ int64_t stated_video_end(AVStream* st, const StreamInfo& info) {
   return end;
 }
 
+// The stream's display matrix (9 entries), or nullptr when its header has none.
+const int32_t* display_matrix(const AVStream* st) {
+#if LIBAVCODEC_VERSION_INT >= AV_VERSION_INT(60, 29, 100)
+  const AVPacketSideData* side = av_packet_side_data_get(
+      st->codecpar->coded_side_data, st->codecpar->nb_coded_side_data, AV_PKT_DATA_DISPLAYMATRIX);
+  if (!side || side->size < 9 * sizeof(int32_t)) return nullptr;
+  return reinterpret_cast<const int32_t*>(side->data);
+#else
+  size_t size = 0;
+  const uint8_t* data = av_stream_get_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, &size);
+  if (!data || size < 9 * sizeof(int32_t)) return nullptr;
+  return reinterpret_cast<const int32_t*>(data);
+#endif
+}
+
 }  // namespace
 
 StreamInfo probe_video(const std::string& path) {
@@ -132,6 +150,12 @@ StreamInfo probe_video(const std::string& path) {
   info.height = par->height;
   if (par->sample_aspect_ratio.num > 0 && par->sample_aspect_ratio.den > 0) {
     info.sar = par->sample_aspect_ratio;
+  }
+  if (const int32_t* matrix = display_matrix(st)) {
+    if (!orientation_of_display_matrix(matrix, &info.orientation)) {
+      const double turn = av_display_rotation_get(matrix);
+      if (std::isfinite(turn)) info.unfollowed_turn = turn;
+    }
   }
   info.time_base = st->time_base;
   if (st->avg_frame_rate.num > 0 && st->avg_frame_rate.den > 0) {

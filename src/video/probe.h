@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <string>
 
+#include "base/tile_orientation.h"
+
 extern "C" {
 #include <libavutil/rational.h>
 }
@@ -18,7 +20,12 @@ struct StreamInfo {
   int width = 0;
   int height = 0;
   AVRational sar{1, 1};  // sample (pixel) aspect ratio
-  int color_trc = 0;     // AVColorTransferCharacteristic: PQ and HLG are tone-mapped to SDR
+  // How the header says to show the picture (phone video: stored landscape, shown portrait).
+  TileOrientation orientation;
+  // A display matrix turn that is not a whole number of quarter turns, in degrees counter-
+  // clockwise: not followed (the picture is used as stored). 0 when there is none.
+  double unfollowed_turn = 0.0;
+  int color_trc = 0;  // AVColorTransferCharacteristic: PQ and HLG are tone-mapped to SDR
   AVRational time_base{1, 1};
   double frame_rate = 0.0;  // average frames per second, 0 when unknown
   int64_t start_pts = 0;    // the stream's first timestamp, time base units

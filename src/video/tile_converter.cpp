@@ -17,29 +17,43 @@ static_assert(kTileSwsFlags == (SWS_AREA | SWS_ACCURATE_RND | SWS_BITEXACT | SWS
               "kTileSwsFlags must match swscale's flag values");
 
 TileSize tile_size_for(const StreamInfo& info, int tile_width, const CropRect& crop) {
-  const int width = crop.whole() ? info.width : crop.width;
-  const int height = crop.whole() ? info.height : crop.height;
+  const bool turned = info.orientation.swaps_axes();
+  const int stored_width = crop.whole() ? info.width : crop.width;
+  const int stored_height = crop.whole() ? info.height : crop.height;
+  // The picture as shown: a quarter turn makes the stored height its width.
+  const int width = turned ? stored_height : stored_width;
+  const int height = turned ? stored_width : stored_height;
   const std::string picture = crop.whole() ? "frame" : "cropped picture";
+  const std::string as_shown =
+      turned ? " (as shown: the file's header turns the picture a quarter turn)" : "";
   if (tile_width > width) {
     throw usage_error(info.path + ": --tile-width " + std::to_string(tile_width) +
-                      " is larger than the " + picture + " width " + std::to_string(width));
+                      " is larger than the " + picture + " width " + std::to_string(width) +
+                      as_shown);
   }
-  const double display_aspect =
-      static_cast<double>(width) * av_q2d(info.sar) / static_cast<double>(height);
+  // The sample aspect ratio widens stored columns, which a quarter turn makes rows.
+  const double stored_aspect =
+      static_cast<double>(stored_width) * av_q2d(info.sar) / static_cast<double>(stored_height);
+  const double display_aspect = turned ? 1.0 / stored_aspect : stored_aspect;
   TileSize tile;
   tile.width = tile_width;
   tile.height = std::max(1, static_cast<int>(std::lround(tile_width / display_aspect)));
   if (tile.height > height) {
     throw usage_error(info.path + ": a tile " + std::to_string(tile_width) + " wide would be " +
                       std::to_string(tile.height) + " high, more than the " + picture + " height " +
-                      std::to_string(height) + "; choose a smaller --tile-width");
+                      std::to_string(height) + as_shown + "; choose a smaller --tile-width");
   }
   return tile;
 }
 
+TileSize stored_tile_size(TileSize shown, TileOrientation orientation) {
+  return orientation.swaps_axes() ? TileSize{shown.height, shown.width} : shown;
+}
+
 TileConverter::TileConverter(TileSize tile, const TileSource& source)
-    : tile_(tile), source_(source) {
+    : stored_(stored_tile_size(tile, source.orientation)), source_(source) {
   if (source.tone.active()) tone_map_ = std::make_unique<ToneMap>(source.tone);
+  if (!source.orientation.identity()) unturned_.resize(static_cast<size_t>(tile.pixels()) * 3);
 }
 
 TileConverter::~TileConverter() {
@@ -102,6 +116,15 @@ void crop_plane_pointers(const AVFrame* frame, const AVPixFmtDescriptor* desc, c
 }  // namespace
 
 void TileConverter::convert(const AVFrame* frame, uint8_t* rgb) {
+  if (unturned_.empty()) {
+    convert_stored(frame, rgb);
+    return;
+  }
+  convert_stored(frame, unturned_.data());
+  orient_tile(unturned_.data(), stored_.width, stored_.height, source_.orientation, rgb);
+}
+
+void TileConverter::convert_stored(const AVFrame* frame, uint8_t* rgb) {
   // 4:2:0 frames (nearly every film): the area sums the GPU kernel makes, so a frame's tile is
   // the same whichever decoder (software or NVDEC) and whichever path converted it, and a run
   // mixing decoders does not depend on which decoder took which chunk.
@@ -111,7 +134,7 @@ void TileConverter::convert(const AVFrame* frame, uint8_t* rgb) {
     if (!crop.whole()) planes = crop_planes(planes, crop);
     const ToneMapTables tables = tone_map_ ? tone_map_->tables() : ToneMapTables{};
     yuv420_to_tile(planes, yuv_matrix_of(frame),
-                   frame_full_range(frame) ? YuvRange::kFull : YuvRange::kLimited, tile_, rgb,
+                   frame_full_range(frame) ? YuvRange::kFull : YuvRange::kLimited, stored_, rgb,
                    tone_map_ ? &tables : nullptr);
     return;
   }
@@ -133,7 +156,7 @@ void TileConverter::convert(const AVFrame* frame, uint8_t* rgb) {
   // FULL_CHR_H_INT: without it swscale makes RGB with chroma at half the tile's width, which
   // moves colours at every vertical edge by up to 100 levels; with it the tile equals an exact
   // area average of the frame (mean difference < 0.03 levels, see docs/benchmarks.md).
-  sws_ = sws_getCachedContext(sws_, source_width, source_height, fmt, tile_.width, tile_.height,
+  sws_ = sws_getCachedContext(sws_, source_width, source_height, fmt, stored_.width, stored_.height,
                               AV_PIX_FMT_RGB24, kTileSwsFlags, nullptr, nullptr, nullptr);
   if (!sws_) {
     const char* name = av_get_pix_fmt_name(fmt);
@@ -147,11 +170,11 @@ void TileConverter::convert(const AVFrame* frame, uint8_t* rgb) {
                              sws_getCoefficients(SWS_CS_DEFAULT), 1, 0, 1 << 16, 1 << 16);
   }
   uint8_t* dst[4] = {rgb, nullptr, nullptr, nullptr};
-  int dst_stride[4] = {tile_.width * 3, 0, 0, 0};
+  int dst_stride[4] = {stored_.width * 3, 0, 0, 0};
   const uint8_t* src[4];
   crop_plane_pointers(frame, desc, crop, src);
   const int rows = sws_scale(sws_, src, frame->linesize, 0, source_height, dst, dst_stride);
-  if (rows != tile_.height) {
+  if (rows != stored_.height) {
     throw Error("frame conversion to an RGB tile failed (swscale returned " + std::to_string(rows) +
                 " rows)");
   }

@@ -5,7 +5,9 @@
 
 #include <cstdint>
 #include <memory>
+#include <vector>
 
+#include "base/tile_orientation.h"
 #include "color/tonemap.h"
 #include "video/ffmpeg_util.h"
 #include "video/probe.h"
@@ -38,11 +40,17 @@ struct CropRect {
 struct TileSource {
   CropRect crop;
   ToneMapParams tone;  // HDR input: tone-mapped to SDR (transfer none: SDR, nothing done)
+  // The picture as shown: the tile is made as stored, then its pixels turned (phone video).
+  TileOrientation orientation;
 };
 
+// The size of the tile as made from the frame as stored, before `orientation` turns it into
+// `shown` (the two sizes swapped for a quarter turn).
+TileSize stored_tile_size(TileSize shown, TileOrientation orientation);
+
 // The tile for a stream: `tile_width` wide, height from the display aspect ratio of the cropped
-// picture (the whole frame when `crop` is whole), at least 1. Throws usage_error when the tile
-// would be larger than that picture.
+// picture (the whole frame when `crop` is whole) as shown (info.orientation), at least 1.
+// Throws usage_error when the tile would be larger than that picture.
 TileSize tile_size_for(const StreamInfo& info, int tile_width, const CropRect& crop = {});
 
 // The colour matrix of a frame: its own tag, else the usual guess by size (HD is BT.709). One
@@ -58,12 +66,17 @@ class TileConverter {
   TileConverter(const TileConverter&) = delete;
   TileConverter& operator=(const TileConverter&) = delete;
 
-  // Writes tile.width * tile.height * 3 bytes of sRGB into `rgb`. Throws Error on failure.
+  // Writes tile.width * tile.height * 3 bytes of sRGB into `rgb`, the tile as shown. Throws
+  // Error on failure.
   void convert(const AVFrame* frame, uint8_t* rgb);
 
  private:
-  TileSize tile_;
+  // The tile as made from the frame as stored, into `rgb` (stored_ pixels).
+  void convert_stored(const AVFrame* frame, uint8_t* rgb);
+
+  TileSize stored_;  // as made from the frame, before source_.orientation turns it
   TileSource source_;
+  std::vector<uint8_t> unturned_;      // the tile as stored, when it is turned
   std::unique_ptr<ToneMap> tone_map_;  // HDR: the tables of source_.tone
   SwsContext* sws_ = nullptr;
 };

@@ -70,10 +70,11 @@ struct DevicePlane {
 };
 
 // The GPU's tile of `f` laid out as `layout`; of the rectangle `crop` when it is not whole, as
-// GpuSink crops frames.
+// GpuSink crops frames; its pixels placed as `orientation` shows them.
 std::vector<uint8_t> gpu_tile(const HostFrame& f, YuvMatrix matrix, YuvRange range, int tw, int th,
                               const CropRect& crop = {}, const ToneMap* tone = nullptr,
-                              Layout layout = Layout::kInterleaved) {
+                              Layout layout = Layout::kInterleaved,
+                              TileOrientation orientation = {}) {
   CUDA_CHECK(cudaSetDevice(0));
   const bool planar = layout == Layout::kPlanar;
   const size_t bytes = f.p010 ? 2 : 1;
@@ -118,7 +119,7 @@ std::vector<uint8_t> gpu_tile(const HostFrame& f, YuvMatrix matrix, YuvRange ran
     tables.threshold = d_threshold;
   }
   launch_yuv420_to_rgb_tile(s, matrix, range, static_cast<uint8_t*>(d_rgb), tw, th, nullptr,
-                            tone ? &tables : nullptr);
+                            tone ? &tables : nullptr, orientation);
   std::vector<uint8_t> rgb(size_t(tw) * th * 3);
   CUDA_CHECK(cudaMemcpy(rgb.data(), d_rgb, rgb.size(), cudaMemcpyDeviceToHost));
   CUDA_CHECK(cudaFree(d_rgb));
@@ -223,6 +224,30 @@ TEST(Nv12Tile, CroppedSurfaceEqualsCpuTwinAndPicture) {
     EXPECT_EQ(gpu_tile(letterboxed, YuvMatrix::kBt709, YuvRange::kLimited, 160, 67,
                        CropRect{0, 138, 1920, 804}),
               cpu_tile(scope, YuvMatrix::kBt709, YuvRange::kLimited, 160, 67));
+  }
+}
+
+// Phone video: the kernel places each tile pixel where the display matrix shows it, as the
+// host turns a CPU tile (orient_tile), for every turn and mirror, cropped or not.
+TEST(Nv12Tile, TurnedTileEqualsTurnedCpuTwin) {
+  SKIP_WITHOUT_GPU();
+  const TileOrientation turns[] = {{1, 0, 0, 1},  {0, 1, -1, 0}, {-1, 0, 0, -1}, {0, -1, 1, 0},
+                                   {-1, 0, 0, 1}, {1, 0, 0, -1}, {0, 1, 1, 0},   {0, -1, -1, 0}};
+  for (const bool p010 : {false, true}) {
+    const HostFrame f = make_frame(1920, 1080, p010, false, 21 + uint64_t(p010));
+    for (const CropRect& crop : {CropRect{}, CropRect{240, 0, 1440, 1080}}) {
+      const std::vector<uint8_t> stored =
+          cpu_tile(f, YuvMatrix::kBt709, YuvRange::kLimited, 90, 160, crop);
+      for (const TileOrientation& o : turns) {
+        std::vector<uint8_t> want(stored.size());
+        orient_tile(stored.data(), 90, 160, o, want.data());
+        EXPECT_EQ(gpu_tile(f, YuvMatrix::kBt709, YuvRange::kLimited, 90, 160, crop, nullptr,
+                           Layout::kInterleaved, o),
+                  want)
+            << (p010 ? "P010 " : "NV12 ") << orientation_text(o)
+            << (crop.whole() ? "" : ", cropped");
+      }
+    }
   }
 }
 

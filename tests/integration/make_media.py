@@ -115,6 +115,60 @@ ODD_420_SOURCES = {
 }
 
 
+# Phone video: clips whose header says to show the picture turned (a display matrix), each with
+# its twin made as shown (the pixels themselves turned by the ffmpeg CLI), lossless 4:2:0 H.264.
+# The picture is asymmetric (testsrc2) and pillarboxed, so that a wrong turn or mirror, or a
+# crop taken along the wrong axis, changes the tiles. name -> (rotate tag or display matrix,
+# how the CLI makes the twin)
+TURN_BASE = "turn_base.mp4"
+TURNED_CLIPS = {
+    "turn90.mp4": ("rotate=90", []),  # the CLI turns it as its players show it
+    "turn180.mp4": ("rotate=180", []),
+    "turn270.mp4": ("rotate=270", []),
+    # Transposed: a quarter turn and a mirror, which no rotate tag says (the matrix is written
+    # into the track header), made as shown by the transpose filter.
+    "turn_transpose.mp4": ([0, 0x10000, 0, 0x10000, 0, 0, 0, 0, 1 << 30],
+                           ["-vf", "transpose=cclock_flip"]),
+    # 45 degrees: not followed, the tiles are those of the picture as stored.
+    "turn45.mp4": ("rotate=45", None),
+}
+
+
+def with_track_matrix(source, out, matrix):
+    """A copy of the MP4 `source` whose (first) track header holds the display `matrix`."""
+    import struct
+    if os.path.exists(out):
+        return
+    with open(source, "rb") as f:
+        data = bytearray(f.read())
+    at = data.find(b"tkhd")
+    # After the box type: version and flags, then the times, id and duration (v0: 4 bytes
+    # each, v1: 8), reserved, layer, group, volume, reserved, and the 3x3 matrix.
+    at += 4 + (40 if data[at + 4] == 0 else 52)
+    data[at:at + 36] = struct.pack(">9i", *matrix)
+    with open(out, "wb") as f:
+        f.write(bytes(data))
+
+
+def turned_clips(p):
+    ffmpeg(p(TURN_BASE), "-f", "lavfi", "-i",
+           "testsrc2=s=240x180:r=25:d=1,format=yuv420p,pad=320:180:40:0:black",
+           "-c:v", "libx264", "-qp", "0", "-g", "1", "-pix_fmt", "yuv420p")
+    for name, (turn, twin) in TURNED_CLIPS.items():
+        if isinstance(turn, str):
+            ffmpeg(p(name), "-i", p(TURN_BASE), "-c", "copy", "-metadata:s:v:0", turn)
+        else:
+            with_track_matrix(p(TURN_BASE), p(name), turn)
+        if twin is not None:
+            source = p(TURN_BASE) if twin else p(name)
+            ffmpeg(p("shown_" + name), "-i", source, *twin, "-c:v", "libx264", "-qp", "0",
+                   "-g", "1", "-pix_fmt", "yuv420p")
+    # A phone's portrait clip as NVDEC decodes it (lossless H.264 is a profile NVDEC lacks):
+    # lossy, B-frames, turned a quarter clockwise.
+    ffmpeg(p("turn_busy_h264.mp4"), "-i", p("busy_h264.mp4"), "-c", "copy", "-metadata:s:v:0",
+           "rotate=270")
+
+
 def main(outdir):
     os.makedirs(outdir, exist_ok=True)
     p = lambda name: os.path.join(outdir, name)
@@ -265,6 +319,7 @@ def main(outdir):
             data[i] = (i * 7919) & 0xFF
         with open(p("corrupt_h264.mp4"), "wb") as f:
             f.write(bytes(data))
+    turned_clips(p)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,64 @@
+"""Phone video: a clip whose header says to show the picture turned (its display matrix) gives
+the results of the same clip made as shown, tile for tile, so that a portrait clip's tiles are
+portrait and its column runs from the top of the picture as seen to the bottom. Quarter turns
+both ways, a half turn and a transpose (a turn and a mirror); the black bars are found in the
+stored picture and cut away before the turn. A turn that is not a quarter turn is not followed."""
+import unittest
+
+from common import ToolTest, assert_same_datasets, media, read_h5, run_tool
+
+# The turned clips that have a twin made as shown (make_media.py), and the tile as shown:
+# the pillarboxed picture is 240x180, so a quarter turn makes it 180 wide and 240 high.
+TURNED = {
+    "turn90.mp4": ("turned 90 degrees counterclockwise", (160, 213)),
+    "turn180.mp4": ("turned 180 degrees", (160, 120)),
+    "turn270.mp4": ("turned 90 degrees clockwise", (160, 213)),
+    "turn_transpose.mp4": ("turned 90 degrees clockwise, then mirrored left to right",
+                           (160, 213)),
+}
+
+
+class Orientation(ToolTest):
+    def test_turned_clip_equals_the_clip_made_as_shown(self):
+        for clip, (words, tile) in TURNED.items():
+            with self.subTest(clip=clip):
+                turned = self.barcode(clip, extra=["--keep-thumbs"])
+                shown = self.barcode("shown_" + clip, extra=["--keep-thumbs"])
+                self.assertEqual(turned["attrs"]["orientation"], words)
+                self.assertNotIn("orientation", shown["attrs"])
+                self.assertEqual((turned["attrs"]["tile_width"], turned["attrs"]["tile_height"]),
+                                 tile)
+                self.assertEqual(turned["frames/thumbs"].shape[1:3], (tile[1], tile[0]))
+                # The bars are cut in the stored picture: its width is the shown height.
+                self.assertEqual(turned["attrs"]["crop"], "240:180:40:0")
+                assert_same_datasets(self, turned, shown, clip)
+
+    def test_turn_is_followed_on_several_ranks(self):
+        one = self.barcode("turn90.mp4", 1, extra=["--keep-thumbs"])
+        three = self.barcode("turn90.mp4", 3, extra=["--keep-thumbs"])
+        assert_same_datasets(self, one, three)
+
+    def test_a_turn_between_quarter_turns_is_not_followed(self):
+        h5 = self.out("turn45.h5")
+        result = self.run_ok([media("turn45.mp4"), "-o", h5, "--keep-thumbs"])
+        self.assertIn("turned by 45 degrees counterclockwise, not a multiple of 90",
+                      result.stderr)
+        base = self.barcode("turn_base.mp4", extra=["--keep-thumbs"])
+        turned = read_h5(h5)
+        self.assertNotIn("orientation", turned["attrs"])
+        assert_same_datasets(self, turned, base)
+
+    def test_tile_width_is_checked_against_the_width_as_shown(self):
+        # 200 fits the stored frame (320 wide) but not the picture as shown (180 wide).
+        result = run_tool([media("turn90.mp4"), "-o", self.out("x.h5"), "--tile-width", "200"])
+        self.assertEqual(result.returncode, 2, result.stderr)
+        self.assertIn("larger than the frame width 180 (as shown", result.stderr)
+
+    def test_gpu_equals_cpu(self):
+        # The tile kernel turns NVDEC surfaces (turn_busy_h264.mp4) and uploaded software
+        # frames (the lossless clips): the file equals a CPU run's.
+        self.assert_gpu_file_equals_cpu(["turn_busy_h264.mp4", *TURNED])
+
+
+if __name__ == "__main__":
+    unittest.main()

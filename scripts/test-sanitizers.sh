@@ -10,7 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Two halves of about equal time under AddressSanitizer, run at once, one per core.
-first_half=(test_bad_input test_option_values test_outputs test_truncation test_hdr)
+first_half=(test_bad_input test_option_values test_outputs test_truncation test_hdr test_orientation)
 second_half=(test_segments test_invariance test_resume test_crop)
 if [[ ${1:-} == --suites ]]; then
   printf '%s\n' "${first_half[@]#test_}" "${second_half[@]#test_}"

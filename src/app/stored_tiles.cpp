@@ -1,16 +1,11 @@
 #include "app/stored_tiles.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
 
 #include "base/error.h"
 #include "base/log.h"
 #include "base/stopwatch.h"
-#include "store/row_checksum.h"
+#include "store/row_check.h"
 
 namespace barcode {
 namespace {
@@ -66,18 +61,9 @@ StreamInfo stored_stream_info(const BarcodeFile& file) {
 void keep_row_checksums(const BarcodeFile& file, StoredSource& source) {
   if (!file.checksum_covers_thumbs || file.checksum.empty() || file.column.empty()) return;
   const auto rows = static_cast<size_t>(file.samples);
-  const auto k = static_cast<size_t>(file.k);
-  const size_t column_bytes = static_cast<size_t>(file.column_height) * 3;
   source.colours_hash.resize(rows);
   source.checksum = file.checksum;
-  for (size_t r = 0; r < rows; ++r) {
-    source.colours_hash[r] =
-        row_colours_hash(RowColours{static_cast<int64_t>(r), &file.dominant[r * 3],
-                                    &file.mean[r * 3], &file.palette[r * k * 3],
-                                    &file.weights[r * k], k, file.inertia[r], file.iterations[r],
-                                    &file.column[r * column_bytes], column_bytes})
-            .value();
-  }
+  for (size_t r = 0; r < rows; ++r) source.colours_hash[r] = stored_colours_hash(file, r);
 }
 
 // Whether the tile read for `row` is the one its checksum covers (true where there is nothing to
@@ -86,10 +72,8 @@ bool tile_matches_checksum(const StoredSource& source, int64_t row,
                            const std::vector<uint8_t>& tile) {
   if (source.checksum.empty()) return true;
   const auto r = static_cast<size_t>(row);
-  Fnv1a hash(source.colours_hash[r]);
-  const uint64_t digest = tile_digest(tile.data(), tile.size());
-  hash.add(&digest, sizeof digest);
-  return hash.value() == source.checksum[r];
+  return checksum_holds_with_tile(source.colours_hash[r], tile.data(), tile.size(),
+                                  source.checksum[r]);
 }
 
 }  // namespace
@@ -145,49 +129,29 @@ DecodePoolStats feed_stored_tiles(const Plan& plan, const StoredSource& source, 
                                   const std::atomic<bool>& stop) {
   Stopwatch clock;
   DecodePoolStats stats;
-  const int fd = ::open(source.path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw Error(source.path + ": cannot open for reading tiles: " + std::strerror(errno));
-  const auto bytes = static_cast<size_t>(source.thumbs.tile_bytes());
-  std::vector<uint8_t> tile(bytes);
+  const ThumbReader reader(source.path, source.thumbs);
+  std::vector<uint8_t> tile(static_cast<size_t>(source.thumbs.tile_bytes()));
   int64_t damaged = 0;  // rows failing their checksum
-  try {
-    for (int64_t row = plan.my_first; row < plan.my_end && !stop; ++row) {
-      if (done[static_cast<size_t>(row - plan.my_first)]) continue;
-      if (!source.done[static_cast<size_t>(row)]) {
-        book.mark_missing(row);
-        continue;
-      }
-      const auto offset =
-          static_cast<off_t>(source.thumbs.offset + row * static_cast<int64_t>(bytes));
-      size_t got = 0;
-      while (got < bytes) {
-        const ssize_t n =
-            ::pread(fd, tile.data() + got, bytes - got, offset + static_cast<off_t>(got));
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-          throw Error(source.path + ": reading the tile of row " + std::to_string(row) +
-                      " failed: " + (n < 0 ? std::strerror(errno) : "file too short"));
-        }
-        got += static_cast<size_t>(n);
-      }
-      // A damaged source row is left out (missing: the run is incomplete), not clustered.
-      if (!tile_matches_checksum(source, row, tile)) {
-        if (++damaged <= 3) {
-          log::warn(source.path + ": row " + std::to_string(row) +
-                    " fails its checksum (its stored tile or colours were damaged): left out" +
-                    (damaged == 3 ? "; further ones on this rank counted only" : ""));
-        }
-        book.mark_missing(row);
-        continue;
-      }
-      sink.put_tile(tile.data(), row, plan.frame_index(row));
-      ++stats.frames;
+  for (int64_t row = plan.my_first; row < plan.my_end && !stop; ++row) {
+    if (done[static_cast<size_t>(row - plan.my_first)]) continue;
+    if (!source.done[static_cast<size_t>(row)]) {
+      book.mark_missing(row);
+      continue;
     }
-  } catch (...) {
-    ::close(fd);
-    throw;
+    reader.read(row, tile.data());
+    // A damaged source row is left out (missing: the run is incomplete), not clustered.
+    if (!tile_matches_checksum(source, row, tile)) {
+      if (++damaged <= 3) {
+        log::warn(source.path + ": row " + std::to_string(row) +
+                  " fails its checksum (its stored tile or colours were damaged): left out" +
+                  (damaged == 3 ? "; further ones on this rank counted only" : ""));
+      }
+      book.mark_missing(row);
+      continue;
+    }
+    sink.put_tile(tile.data(), row, plan.frame_index(row));
+    ++stats.frames;
   }
-  ::close(fd);
   stats.seconds = clock.seconds();
   return stats;
 }

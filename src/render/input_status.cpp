@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "store/row_checksum.h"
+#include "store/row_check.h"
 
 namespace barcode {
 namespace {
@@ -52,23 +52,9 @@ std::vector<std::string> reasons(const BarcodeFile& file, int64_t damaged_rows) 
 }  // namespace
 
 int64_t leave_out_damaged_rows(BarcodeFile& file) {
-  if (file.checksum.empty() || file.checksum_covers_thumbs || file.column.empty()) return 0;
-  const auto k = static_cast<size_t>(file.k);
-  const size_t column_bytes = static_cast<size_t>(file.column_height) * 3;
-  int64_t damaged = 0;
-  for (size_t r = 0; r < file.done.size(); ++r) {
-    if (!file.done[r]) continue;
-    const uint64_t sum =
-        row_colours_hash(RowColours{static_cast<int64_t>(r), &file.dominant[r * 3],
-                                    &file.mean[r * 3], &file.palette[r * k * 3],
-                                    &file.weights[r * k], k, file.inertia[r], file.iterations[r],
-                                    &file.column[r * column_bytes], column_bytes})
-            .value();
-    if (sum == file.checksum[r]) continue;
-    file.done[r] = 0;
-    ++damaged;
-  }
-  return damaged;
+  const std::vector<int64_t> damaged = rows_failing_checksum(file);
+  for (const int64_t r : damaged) file.done[static_cast<size_t>(r)] = 0;
+  return static_cast<int64_t>(damaged.size());
 }
 
 std::string incomplete_input_warning(const BarcodeFile& file, int64_t damaged_rows) {

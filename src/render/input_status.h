@@ -10,10 +10,9 @@
 
 namespace barcode {
 
-// Marks not done (done = 0) the done rows whose colours fail their checksum (damaged on disk)
-// and returns how many. Only where the checksums cover the colours alone: where they cover the
-// stored tiles too (--keep-thumbs), checking would mean reading every tile, and is left to
-// barcode_mpi (--resume, --from-h5).
+// Marks not done (done = 0) the done rows that fail their checksum (damaged on disk) and
+// returns how many. Where the checksums cover the stored tiles too (--keep-thumbs), every
+// done row's tile is read and checked (store/row_check.h).
 int64_t leave_out_damaged_rows(BarcodeFile& file);
 
 // "" for a complete file: every row done and not marked incomplete (root attribute complete

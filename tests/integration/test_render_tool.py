@@ -249,6 +249,28 @@ class RenderTool(ToolTest):  # ToolTest: a scratch directory per test, self.out(
         self.assertEqual([int(r["done"]) for r in table].index(0), 7)
         self.assertEqual(load_png(self.out("d.png")).shape, (1, 59, 3))
 
+    def test_stored_tiles_damaged_on_disk_are_found_too(self):
+        # With --keep-thumbs a row's checksum covers its colours and its stored tile; they were
+        # not checked at all (reading the tiles was left to barcode_mpi): a damaged tile or
+        # colour was drawn as it was, exit 0.
+        made = self.out("thumbs.h5")
+        result = run_tool([media("solid_rgb.mkv"), "-o", made, "--keep-thumbs"])
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.render_fails([made, "-o", self.out("clean.png")], 0)
+        damaged = self.out("damaged.h5")
+        shutil.copy(made, damaged)
+        with h5py.File(damaged, "r+") as f:
+            self.assertIs(bool(f["frames/checksum"].attrs["covers_thumbs"]), True)
+            f["frames/thumbs"][5, 10, 20] = 255 - f["frames/thumbs"][5, 10, 20]
+            f["color/dominant"][9] = 255 - f["color/dominant"][9]
+        csv_path = self.out("t.csv")
+        self.render_fails([damaged, "--width", "0", "--height", "1", "-o", self.out("t.png"),
+                           "--csv", csv_path, "-v", "0"], 3,
+                          damaged, "2 rows fail their checksum", "2 of 60 rows are not done")
+        with open(csv_path, newline="") as f:
+            table = list(csv.DictReader(f))
+        self.assertEqual([i for i, r in enumerate(table) if r["done"] == "0"], [5, 9])
+
     def test_finished_run_of_a_truncated_movie_exits_3(self):
         # barcode_mpi finishes the file (every row done) but marks it incomplete and exits 3;
         # barcode_render draws it and says so the same way.

@@ -28,8 +28,8 @@ void ThumbReader::read(int64_t row, uint8_t* tile) const {
     const ssize_t n = ::pread(fd_, tile + got, bytes - got, offset + static_cast<off_t>(got));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
-      throw Error(path_ + ": reading the tile of row " + std::to_string(row) + " failed: " +
-                  (n < 0 ? std::strerror(errno) : "file too short"));
+      throw Error(path_ + ": reading the tile of row " + std::to_string(row) +
+                  " failed: " + (n < 0 ? std::strerror(errno) : "file too short"));
     }
     got += static_cast<size_t>(n);
   }
@@ -38,11 +38,10 @@ void ThumbReader::read(int64_t row, uint8_t* tile) const {
 uint64_t stored_colours_hash(const BarcodeFile& file, size_t row) {
   const auto k = static_cast<size_t>(file.k);
   const size_t column_bytes = static_cast<size_t>(file.column_height) * 3;
-  return row_colours_hash(RowColours{static_cast<int64_t>(row), &file.dominant[row * 3],
-                                     &file.mean[row * 3], &file.palette[row * k * 3],
-                                     &file.weights[row * k], k, file.inertia[row],
-                                     file.iterations[row], &file.column[row * column_bytes],
-                                     column_bytes})
+  return row_colours_hash(
+             RowColours{static_cast<int64_t>(row), &file.dominant[row * 3], &file.mean[row * 3],
+                        &file.palette[row * k * 3], &file.weights[row * k], k, file.inertia[row],
+                        file.iterations[row], &file.column[row * column_bytes], column_bytes})
       .value();
 }
 

@@ -81,6 +81,55 @@ TEST(StackHeights, LargestRemainderExamples) {
   EXPECT_EQ(stack_heights(none, 2, 9), (std::vector<int>{9, 0}));
 }
 
+// The definition of the leftover pixels, one at a time: each to the cluster not yet served with
+// the largest remainder, ties to the earlier one (how stack_heights gave them out before it
+// sorted the remainders once).
+std::vector<int> greedy_heights(const std::vector<float>& w, int height) {
+  const int k = static_cast<int>(w.size());
+  const auto usable = [&](int j) {
+    const float v = w[static_cast<size_t>(j)];
+    return std::isfinite(v) && v > 0 ? static_cast<double>(v) : 0.0;
+  };
+  double sum = 0;
+  for (int j = 0; j < k; ++j) sum += usable(j);
+  std::vector<int> h(static_cast<size_t>(k), 0);
+  const double scale = height / sum;
+  int given = 0;
+  for (int j = 0; j < k; ++j)
+    given += h[static_cast<size_t>(j)] = static_cast<int>(std::floor(usable(j) * scale));
+  while (given < height) {
+    int best = -1;
+    double best_remainder = -1;
+    for (int j = 0; j < k; ++j) {
+      const double q = usable(j) * scale;
+      if (h[static_cast<size_t>(j)] != static_cast<int>(std::floor(q))) continue;
+      if (q - std::floor(q) > best_remainder) best = j, best_remainder = q - std::floor(q);
+    }
+    ++h[static_cast<size_t>(best < 0 ? 0 : best)];
+    ++given;
+  }
+  return h;
+}
+
+TEST(StackHeights, EqualTheOneAtATimeDefinition) {
+  std::mt19937 rng(11);
+  std::uniform_real_distribution<float> weight(0.f, 1.f);
+  for (int trial = 0; trial < 3000; ++trial) {
+    const int k = 1 + static_cast<int>(rng() % (trial < 2900 ? 40 : 3000));
+    const int height = 1 + static_cast<int>(rng() % 1200);
+    std::vector<float> w(static_cast<size_t>(k));
+    // Every third trial has equal weights in runs: ties between remainders.
+    for (size_t j = 0; j < w.size(); ++j) w[j] = trial % 3 == 0 ? float(1 + j % 3) : weight(rng);
+    ASSERT_EQ(stack_heights(w.data(), k, height), greedy_heights(w, height))
+        << "trial " << trial << ", k " << k << ", height " << height;
+  }
+  // Many equal clusters, fewer pixels: one each to the first ones.
+  const std::vector<float> equal(20000, 1.f);
+  const std::vector<int> h = stack_heights(equal.data(), 20000, 1000);
+  EXPECT_EQ(std::count(h.begin(), h.begin() + 1000, 1), 1000);
+  EXPECT_EQ(std::count(h.begin() + 1000, h.end(), 0), 19000);
+}
+
 TEST(StackHeights, SumToHeightAndFollowWeights) {
   std::mt19937 rng(7);
   std::uniform_real_distribution<float> weight(0.f, 1.f);

@@ -240,14 +240,18 @@ class RenderTool(ToolTest):  # ToolTest: a scratch directory per test, self.out(
         shutil.copy(self.h5["solid"], damaged)
         with h5py.File(damaged, "r+") as f:
             f["color/dominant"][7] = 255 - f["color/dominant"][7]
+        self.assertEqual(self.rows_left_out(damaged, "1 rows fail their checksum",
+                                            "1 of 60 rows are not done"), [7])
+        self.assertEqual(load_png(self.out("d.png")).shape, (1, 59, 3))
+
+    def rows_left_out(self, damaged, *fragments):
+        """Renders a damaged file (exit 3, the warning holding `fragments`) into d.png and
+        d.csv; the rows the CSV marks not done."""
         csv_path = self.out("d.csv")
         self.render_fails([damaged, "--width", "0", "--height", "1", "-o", self.out("d.png"),
-                           "--csv", csv_path, "-v", "0"], 3,
-                          damaged, "1 rows fail their checksum", "1 of 60 rows are not done")
+                           "--csv", csv_path, "-v", "0"], 3, damaged, *fragments)
         with open(csv_path, newline="") as f:
-            table = list(csv.DictReader(f))
-        self.assertEqual([int(r["done"]) for r in table].index(0), 7)
-        self.assertEqual(load_png(self.out("d.png")).shape, (1, 59, 3))
+            return [i for i, r in enumerate(csv.DictReader(f)) if r["done"] == "0"]
 
     def test_stored_tiles_damaged_on_disk_are_found_too(self):
         # With --keep-thumbs a row's checksum covers its colours and its stored tile; they were
@@ -263,13 +267,8 @@ class RenderTool(ToolTest):  # ToolTest: a scratch directory per test, self.out(
             self.assertIs(bool(f["frames/checksum"].attrs["covers_thumbs"]), True)
             f["frames/thumbs"][5, 10, 20] = 255 - f["frames/thumbs"][5, 10, 20]
             f["color/dominant"][9] = 255 - f["color/dominant"][9]
-        csv_path = self.out("t.csv")
-        self.render_fails([damaged, "--width", "0", "--height", "1", "-o", self.out("t.png"),
-                           "--csv", csv_path, "-v", "0"], 3,
-                          damaged, "2 rows fail their checksum", "2 of 60 rows are not done")
-        with open(csv_path, newline="") as f:
-            table = list(csv.DictReader(f))
-        self.assertEqual([i for i, r in enumerate(table) if r["done"] == "0"], [5, 9])
+        self.assertEqual(self.rows_left_out(damaged, "2 rows fail their checksum",
+                                            "2 of 60 rows are not done"), [5, 9])
 
     def test_finished_run_of_a_truncated_movie_exits_3(self):
         # barcode_mpi finishes the file (every row done) but marks it incomplete and exits 3;

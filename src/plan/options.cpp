@@ -94,12 +94,14 @@ void bind(CLI::App& app, Options& o, NamedOptions& named) {
 
   app.add_option("--tile-width", o.tile_width,
                  "Width in pixels each frame is area-downscaled to before clustering (height "
-                 "keeps the aspect ratio)");
+                 "keeps the aspect ratio), of the picture as shown: a phone clip whose header "
+                 "turns it is tiled turned");
   app.add_option("--crop", o.crop,
                  "Black bars (default auto): auto (found once from frames spread over the movie, "
                  "the same on "
                  "every rank and decoder), none (the whole frame), or W:H:X:Y (the picture "
-                 "rectangle, X and Y even); tiles are made from the cropped picture")
+                 "rectangle in pixels of the frame as stored, X and Y even); tiles are made "
+                 "from the cropped picture")
       ->option_text("auto|none|W:H:X:Y");
   app.add_option("-k,--clusters", o.kmeans.k, "Colours per frame (k of k-means), 1..32");
   app.add_option("--restarts", o.kmeans.restarts,

@@ -78,13 +78,6 @@ void allreduce(const MpiEnv& env, int64_t& value, MPI_Op op, const char* what) {
   value = result;
 }
 
-// Signs that reading or decoding met damage: after them a rank's listing of its segment may
-// differ from what one pass from the start lists.
-bool shows_damage(const FrameScan& scan) {
-  return !scan.read_error.empty() || scan.duplicates > 0 || scan.bad_packets > 0 ||
-         scan.untimed > 0 || scan.concealed > 0 || scan.corrupt > 0 || scan.demuxer_errors > 0;
-}
-
 // A file cut short often reads to a clean end of file, and FFmpeg then recomputes its duration
 // from what it read: compare where the video packets end (all of them, key frames or not) with
 // what the header states, or with the end of the range asked for (--end) where that comes
@@ -175,13 +168,15 @@ Plan make_plan(const MpiEnv& env, const Options& options) {
   FrameScan scan;
   Stopwatch scan_clock;
   collective_step(env, [&] {
-    if (mine.begin < mine.end) scan = scan_frames(info, mine, options.keyframes);
+    if (mine.begin < mine.end) {
+      scan = scan_frames(info, mine, options.keyframes, scan_readers(info, mine, env.cores()));
+    }
   });
   // A rank that starts reading in the middle of a damaged file can list its frames differently
   // from a reader that came from the start (a demuxer resynchronising, a decoder recovering
   // from other references). Where any rank saw damage, rank 0 lists the whole range in one
   // pass, as one rank would: the rows then never depend on the rank count.
-  int64_t damaged = shows_damage(scan) ? 1 : 0;
+  int64_t damaged = scan.shows_damage() ? 1 : 0;
   allreduce(env, damaged, MPI_MAX, "damage seen");
   if (damaged && env.size() > 1) {
     if (env.rank() == 0) {

@@ -1,9 +1,12 @@
 #include "video/frame_table.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstdarg>
 #include <cstring>
+#include <limits>
 #include <mutex>
+#include <thread>
 
 #include "base/error.h"
 #include "base/interrupt.h"
@@ -133,15 +136,95 @@ FrameScan scan_by_demuxing(const StreamInfo& info, const Segment& segment, bool 
   return scan;
 }
 
-}  // namespace
-
-FrameScan scan_frames(const StreamInfo& info, const Segment& segment, bool keyframes_only) {
+FrameScan scan_in_one_pass(const StreamInfo& info, const Segment& segment, bool keyframes_only) {
   DemuxerErrorCount log_errors;
   FrameScan scan = info.packets_have_pts ? scan_by_demuxing(info, segment, keyframes_only)
                                          : scan_by_decoding(info, segment, keyframes_only);
   scan.demuxer_errors = log_errors.errors();
   finish_scan(scan);
   return scan;
+}
+
+// The segment's bounds in stream time: an open end is the stream's stated one (0: unknown).
+int64_t first_time(const StreamInfo& info, const Segment& segment) {
+  return segment.open_begin() ? info.start_pts : segment.begin;
+}
+int64_t end_time(const StreamInfo& info, const Segment& segment) {
+  return segment.end == std::numeric_limits<int64_t>::max() ? info.end_pts : segment.end;
+}
+
+// `segment` cut into `parts` stretches of equal length, the outer bounds kept as they are.
+std::vector<Segment> stretches_of(const StreamInfo& info, const Segment& segment, int parts) {
+  std::vector<Segment> stretches =
+      plan_segments(first_time(info, segment), end_time(info, segment), parts, false, false);
+  stretches.front().begin = segment.begin;
+  stretches.back().end = segment.end;
+  return stretches;
+}
+
+// Each stretch's scan in a thread of its own; false when a thread could not be started or a
+// scan failed.
+bool scan_stretches(const StreamInfo& info, const std::vector<Segment>& stretches,
+                    bool keyframes_only, std::vector<FrameScan>& scans) {
+  scans.assign(stretches.size(), FrameScan{});
+  std::atomic<bool> failed{false};
+  std::vector<std::thread> threads;
+  try {
+    for (size_t i = 0; i < stretches.size(); ++i) {
+      threads.emplace_back([&, i] {
+        try {
+          scans[i] = scan_in_one_pass(info, stretches[i], keyframes_only);
+        } catch (...) {
+          failed = true;
+        }
+      });
+    }
+  } catch (...) {
+    failed = true;
+  }
+  for (std::thread& t : threads) t.join();
+  return !failed;
+}
+
+}  // namespace
+
+bool FrameScan::shows_damage() const {
+  return !read_error.empty() || duplicates > 0 || bad_packets > 0 || untimed > 0 || concealed > 0 ||
+         corrupt > 0 || demuxer_errors > 0;
+}
+
+int scan_readers(const StreamInfo& info, const Segment& segment, int cores) {
+  constexpr double kSecondsPerReader = 300;  // a reader opens the file: worth it on long spans
+  constexpr int kMaxReaders = 8;             // more gain little: each parses the whole index
+  if (!info.packets_have_pts || cores <= 1) return 1;
+  const int64_t begin = first_time(info, segment), end = end_time(info, segment);
+  if (end <= begin) return 1;
+  const double seconds = static_cast<double>(end - begin) * av_q2d(info.time_base);
+  const int by_length =
+      static_cast<int>(std::min<double>(seconds / kSecondsPerReader, kMaxReaders));
+  return std::max(1, std::min(by_length, cores));
+}
+
+FrameScan scan_frames(const StreamInfo& info, const Segment& segment, bool keyframes_only,
+                      int readers) {
+  if (readers <= 1 || !info.packets_have_pts ||
+      end_time(info, segment) <= first_time(info, segment))
+    return scan_in_one_pass(info, segment, keyframes_only);
+  std::vector<FrameScan> scans;
+  const bool read =
+      scan_stretches(info, stretches_of(info, segment, readers), keyframes_only, scans);
+  stop_if_interrupted(info);
+  const auto damaged = [](const FrameScan& part) { return part.shows_damage(); };
+  if (!read || std::any_of(scans.begin(), scans.end(), damaged))
+    return scan_in_one_pass(info, segment, keyframes_only);
+  FrameScan whole;
+  for (const FrameScan& part : scans) {
+    // Stretches are disjoint and in time order: their sorted tables follow one another.
+    whole.pts.insert(whole.pts.end(), part.pts.begin(), part.pts.end());
+    whole.packets += part.packets;
+    whole.packets_end = std::max(whole.packets_end, part.packets_end);
+  }
+  return whole;
 }
 
 }  // namespace barcode

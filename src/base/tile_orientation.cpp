@@ -7,7 +7,7 @@ namespace barcode {
 
 namespace {
 
-// -1, 0 or 1 for a matrix entry, relative to the matrix's scale; 2 when it is neither (a turn
+// -1, 0 or 1 for a matrix entry, relative to its column's scale; 2 when it is neither (a turn
 // by an angle between the quarter turns).
 int entry_sign(double value, double scale) {
   const double r = value / scale;
@@ -20,11 +20,14 @@ int entry_sign(double value, double scale) {
 
 bool orientation_of_display_matrix(const int32_t matrix[9], TileOrientation* orientation) {
   const double a = matrix[0], b = matrix[1], c = matrix[3], d = matrix[4];
-  // Players scale the matrix away (some writers store it scaled); only its turn counts.
-  const double scale = std::hypot(a, b);
-  if (!(scale > 0) || !std::isfinite(scale)) return false;
-  const TileOrientation o{entry_sign(a, scale), entry_sign(b, scale), entry_sign(c, scale),
-                          entry_sign(d, scale)};
+  // Players scale the matrix away, each column by its own length as av_display_rotation_get
+  // does (some writers store it scaled, or stretched along one axis); only its turn counts.
+  const double first = std::hypot(a, c), second = std::hypot(b, d);
+  if (!(first > 0) || !(second > 0) || !std::isfinite(first) || !std::isfinite(second)) {
+    return false;
+  }
+  const TileOrientation o{entry_sign(a, first), entry_sign(b, second), entry_sign(c, first),
+                          entry_sign(d, second)};
   const bool quarter_turns =
       (o.a != 0 && o.a != 2 && o.b == 0 && o.c == 0 && o.d != 0 && o.d != 2) ||
       (o.a == 0 && o.d == 0 && o.b != 0 && o.b != 2 && o.c != 0 && o.c != 2);

@@ -138,10 +138,16 @@ Plan make_plan(const MpiEnv& env, const Options& options) {
   const StreamInfo& info = plan.info;
   if (info.unfollowed_turn != 0.0 && env.rank() == 0) {
     char turn[32];
-    std::snprintf(turn, sizeof turn, "%.4g", info.unfollowed_turn);
+    std::snprintf(turn, sizeof turn, "%.4g", std::fabs(info.unfollowed_turn));
     log::warn(info.path + ": its header asks to show the picture turned by " + turn +
-              " degrees counterclockwise, not a multiple of 90; the tiles are made from the "
-              "picture as stored");
+              (info.unfollowed_turn > 0 ? " degrees counterclockwise" : " degrees clockwise") +
+              ", not a multiple of 90; the tiles are made from the picture as stored");
+  }
+  if (info.degenerate_turn && env.rank() == 0) {
+    log::warn(info.path +
+              ": its header's display matrix is degenerate (it would flatten the "
+              "picture to a line); it is ignored and the tiles are made from the picture as "
+              "stored");
   }
   const AVRational tb = info.time_base;
   const int64_t begin =

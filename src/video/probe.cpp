@@ -148,13 +148,21 @@ StreamInfo probe_video(const std::string& path) {
   info.color_trc = par->color_trc;
   info.width = par->width;
   info.height = par->height;
-  if (par->sample_aspect_ratio.num > 0 && par->sample_aspect_ratio.den > 0) {
-    info.sar = par->sample_aspect_ratio;
-  }
+  // The container's pixel aspect first, as FFmpeg's players take it (an MP4's or MOV's pasp
+  // box, Matroska's display size), the stream's own where the container states none.
+  const AVRational sar =
+      av_guess_sample_aspect_ratio(format.get(), const_cast<AVStream*>(st), nullptr);
+  if (sar.num > 0 && sar.den > 0) info.sar = sar;
   if (const int32_t* matrix = display_matrix(st)) {
     if (!orientation_of_display_matrix(matrix, &info.orientation)) {
       const double turn = av_display_rotation_get(matrix);
-      if (std::isfinite(turn)) info.unfollowed_turn = turn;
+      const double determinant =
+          static_cast<double>(matrix[0]) * matrix[4] - static_cast<double>(matrix[1]) * matrix[3];
+      if (std::isfinite(turn) && determinant != 0) {
+        info.unfollowed_turn = turn;
+      } else {
+        info.degenerate_turn = true;
+      }
     }
   }
   info.time_base = st->time_base;

@@ -25,6 +25,9 @@ struct StreamInfo {
   // A display matrix turn that is not a whole number of quarter turns, in degrees counter-
   // clockwise: not followed (the picture is used as stored). 0 when there is none.
   double unfollowed_turn = 0.0;
+  // A display matrix that gives no angle at all (a zero column: it would flatten the picture):
+  // not followed either.
+  bool degenerate_turn = false;
   int color_trc = 0;  // AVColorTransferCharacteristic: PQ and HLG are tone-mapped to SDR
   AVRational time_base{1, 1};
   double frame_rate = 0.0;  // average frames per second, 0 when unknown

@@ -3,9 +3,11 @@ the results of the same clip made as shown, tile for tile, so that a portrait cl
 portrait and its column runs from the top of the picture as seen to the bottom. Quarter turns
 both ways, a half turn and a transpose (a turn and a mirror); the black bars are found in the
 stored picture and cut away before the turn. A turn that is not a quarter turn is not followed."""
+import subprocess
 import unittest
 
 from common import ToolTest, assert_same_datasets, media, read_h5, run_tool
+from make_media import with_track_matrix
 
 # The turned clips that have a twin made as shown (make_media.py), and the tile as shown:
 # the pillarboxed picture is 240x180, so a quarter turn makes it 180 wide and 240 high.
@@ -47,6 +49,38 @@ class Orientation(ToolTest):
         turned = read_h5(h5)
         self.assertNotIn("orientation", turned["attrs"])
         assert_same_datasets(self, turned, base)
+
+    def test_a_matrix_stretched_along_one_axis_still_turns(self):
+        # Each column scaled apart, as FFmpeg reads it (-90 degrees): the quarter turn of
+        # turn270.mp4. It was refused as "-90 degrees counterclockwise, not a multiple of 90".
+        stretched = self.out("stretched.mp4")
+        with_track_matrix(media("turn_base.mp4"), stretched,
+                          [0, 0x20000, 0, -0x10000, 0, 0, 0, 0, 1 << 30])
+        result = self.barcode(stretched, extra=["--keep-thumbs"])
+        self.assertEqual(result["attrs"]["orientation"], "turned 90 degrees clockwise")
+        assert_same_datasets(self, result, self.barcode("turn270.mp4", extra=["--keep-thumbs"]))
+
+    def test_a_degenerate_matrix_is_ignored_with_a_warning(self):
+        # A zero column would flatten the picture to a line: used as stored, and said so
+        # (it was ignored without a word).
+        flat = self.out("flat.mp4")
+        with_track_matrix(media("turn_base.mp4"), flat, [0x10000, 0, 0, 0, 0, 0, 0, 0, 1 << 30])
+        h5 = self.out("flat.h5")
+        result = self.run_ok([flat, "-o", h5, "--keep-thumbs"])
+        self.assertIn("display matrix is degenerate", result.stderr)
+        turned = read_h5(h5)
+        self.assertNotIn("orientation", turned["attrs"])
+        assert_same_datasets(self, turned, self.barcode("turn_base.mp4", extra=["--keep-thumbs"]))
+
+    def test_pixel_aspect_stated_by_the_container_shapes_the_tile(self):
+        # An MP4 whose pasp box says 2:1 while the H.264 stream says 1:1: players show it twice
+        # as wide, and so is the tile (it was 160x90, the stream's square pixels).
+        wide = self.out("wide.mp4")
+        subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", media("turn_base.mp4"), "-c", "copy",
+                        "-aspect", "640:180", wide], check=True)
+        result = self.barcode(wide, extra=["--crop", "none", "--tile-width", "160"])
+        self.assertEqual((result["attrs"]["tile_width"], result["attrs"]["tile_height"]),
+                         (160, 45))
 
     def test_tile_width_is_checked_against_the_width_as_shown(self):
         # 200 fits the stored frame (320 wide) but not the picture as shown (180 wide).

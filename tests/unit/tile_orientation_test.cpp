@@ -58,8 +58,11 @@ TEST(TileOrientation, ReadsDisplayMatrices) {
   // A phone's portrait clip: stored landscape, shown turned a quarter clockwise.
   const TileOrientation portrait = read({0, 0x10000, 0, -0x10000, 0, 0, 0, 0, 1 << 30});
   EXPECT_EQ(orientation_text(portrait), "turned 90 degrees clockwise");
-  // Scaled matrices turn the same way.
+  // Scaled matrices turn the same way, also when stretched along one axis only (FFmpeg's
+  // av_display_rotation_get reads each column's scale apart: -90 here).
   EXPECT_EQ(read({0, 0x20000, 0, -0x20000, 0, 0, 0, 0, 1 << 30}), portrait);
+  EXPECT_EQ(read({0, 0x20000, 0, -0x10000, 0, 0, 0, 0, 1 << 30}), portrait);
+  EXPECT_EQ(read({0x30000, 0, 0, 0, 0x10000, 0, 0, 0, 1 << 30}), (TileOrientation{1, 0, 0, 1}));
   // FFmpeg's own matrices: av_display_rotation_set turns clockwise, and
   // av_display_rotation_get reads the same matrix back as the counterclockwise angle.
   const struct {
@@ -93,6 +96,10 @@ TEST(TileOrientation, RefusesTurnsBetweenQuarterTurns) {
   EXPECT_TRUE(o.identity());
   const int32_t zero[9] = {0, 0, 0, 0, 0, 0, 0, 0, 1 << 30};
   EXPECT_FALSE(orientation_of_display_matrix(zero, &o));
+  EXPECT_TRUE(o.identity());
+  // Degenerate: one column zero (no determinant).
+  const int32_t flat[9] = {0x10000, 0, 0, 0, 0, 0, 0, 0, 1 << 30};
+  EXPECT_FALSE(orientation_of_display_matrix(flat, &o));
   EXPECT_TRUE(o.identity());
 }
 

@@ -187,6 +187,14 @@ void write_new_store(H5Store& store, const MpiEnv& env, const Plan& plan, const 
   if (!stored.path.empty()) {
     store.set_attribute("frames_in_range", stored.frames_in_range);
     store.set_attribute("from_h5", std::filesystem::absolute(stored.path).string());
+    for (const StoredAttribute& fact : stored.tile_facts) {
+      if (fact.kind == StoredAttribute::Kind::kText) store.set_attribute(fact.name, fact.text);
+      if (fact.kind == StoredAttribute::Kind::kFloat)
+        store.set_attribute(fact.name, fact.floats[0]);
+      if (fact.kind == StoredAttribute::Kind::kInteger) {
+        store.set_attribute(fact.name, fact.integers[0]);
+      }
+    }
   }
   write_frame_rows(store, plan);
   store.flush();

@@ -76,6 +76,32 @@ bool tile_matches_checksum(const StoredSource& source, int64_t row,
                                   source.checksum[r]);
 }
 
+// The attributes of `file` that say how its tiles were made (app/job.cpp writes them).
+std::vector<StoredAttribute> tile_facts_of(const BarcodeFile& file) {
+  static const char* const kNames[] = {"crop",
+                                       "crop_method",
+                                       "orientation",
+                                       "tone_map",
+                                       "hdr_transfer",
+                                       "hdr_source_peak",
+                                       "hdr_target_peak",
+                                       "hdr_mastering_max_luminance",
+                                       "hdr_mastering_min_luminance",
+                                       "hdr_max_cll",
+                                       "hdr_max_fall"};
+  std::vector<StoredAttribute> facts;
+  for (const char* name : kNames) {
+    const StoredAttribute* a = file.attribute(name);
+    const bool text = a && a->kind == StoredAttribute::Kind::kText;
+    const bool number =
+        a &&
+        ((a->kind == StoredAttribute::Kind::kFloat && a->floats.size() == 1) ||
+         (a->kind == StoredAttribute::Kind::kInteger && a->integers.size() == 1 && !a->boolean));
+    if (text || number) facts.push_back(*a);
+  }
+  return facts;
+}
+
 }  // namespace
 
 Plan make_stored_plan(const MpiEnv& env, const Options& options, StoredSource& source) {
@@ -98,6 +124,7 @@ Plan make_stored_plan(const MpiEnv& env, const Options& options, StoredSource& s
     for (int64_t i = 0; i < file.samples; ++i) plan.samples[static_cast<size_t>(i)] = i;
     source.done = file.done;
     keep_row_checksums(file, source);
+    source.tile_facts = tile_facts_of(file);
     source.frames_in_range = integer_attribute(file, "frames_in_range");
     // Absent from the .partial file of an interrupted run: not truncated then.
     const StoredAttribute* truncated = integer_scalar(file, "truncated");

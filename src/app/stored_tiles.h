@@ -26,6 +26,9 @@ struct StoredSource {
   // colours (Fnv1a state, see store/row_checksum.h) and the checksum, so that a tile read is
   // checked before it is used. Empty for files whose checksums do not cover their tiles.
   std::vector<uint64_t> colours_hash, checksum;
+  // The source's root attributes that say how its tiles were made (crop, orientation, HDR tone
+  // mapping): the tiles are the same, so the new file says the same.
+  std::vector<StoredAttribute> tile_facts;
 };
 
 // Collective. The plan over the source's rows, with the source's stream facts in `info` and

@@ -82,6 +82,22 @@ class Orientation(ToolTest):
         self.assertEqual((result["attrs"]["tile_width"], result["attrs"]["tile_height"]),
                          (160, 45))
 
+    def test_clustering_stored_tiles_again_keeps_how_they_were_made(self):
+        # --from-h5: the same tiles, so the same orientation, crop and tone mapping (all three
+        # were left out of the new file).
+        for clip, facts in (("turn90.mp4", ("orientation", "crop", "crop_method")),
+                            ("hdr_pq.mkv", ("tone_map", "hdr_transfer", "hdr_source_peak",
+                                            "hdr_max_cll"))):
+            with self.subTest(clip=clip):
+                kept = self.out(clip + ".kept.h5")
+                self.run_ok([media(clip), "-o", kept, "--keep-thumbs"])
+                again = self.out(clip + ".again.h5")
+                self.run_ok(["--from-h5", kept, "-o", again, "-k", "5"], ranks=2)
+                source, result = read_h5(kept)["attrs"], read_h5(again)["attrs"]
+                for name in facts:
+                    self.assertIn(name, source)
+                    self.assertEqual(result.get(name), source[name], name)
+
     def test_tile_width_is_checked_against_the_width_as_shown(self):
         # 200 fits the stored frame (320 wide) but not the picture as shown (180 wide).
         result = run_tool([media("turn90.mp4"), "-o", self.out("x.h5"), "--tile-width", "200"])

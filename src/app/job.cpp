@@ -142,6 +142,19 @@ void check_resumable(const std::string& stored, const Options& options,
   }
 }
 
+// Refuses to continue OUT.partial whose rows were turned otherwise than this run's: the input's
+// header changed where its content fingerprint does not look (input_file.h), and the file would
+// hold rows turned two ways.
+void check_same_orientation(const std::string& stored, const Plan& plan,
+                            const std::string& partial) {
+  const TileOrientation now = plan.source.orientation;
+  const std::string shown = now.identity() ? "" : orientation_text(now);
+  if (stored == shown) return;
+  throw usage_error(partial + ": cannot resume: the input changed: its rows were made " +
+                    (stored.empty() ? "as stored" : stored) + ", the input is now shown " +
+                    (shown.empty() ? "as stored" : shown) + "; " + kCannotResumeAdvice);
+}
+
 // This rank's rows that OUT.partial has done already. Rows marked done that fail their
 // checksum, or whose timestamp is not this run's frame's (/frames is not in the checksum), were
 // damaged: counted in `damaged_rows` and made again.
@@ -243,6 +256,7 @@ OpenStore open_store(const MpiEnv& env, const Plan& plan, const Options& options
         if (recorded.empty()) {
           check_resumable(opened.store->get_text_attribute("result_options"), options, partial);
         }
+        check_same_orientation(opened.store->get_text_attribute("orientation"), plan, partial);
       });
       collective_step(env, [&] {
         opened.finished = read_finished_rows(*opened.store, plan, partial, opened.damaged_rows);

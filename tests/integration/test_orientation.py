@@ -3,8 +3,11 @@ the results of the same clip made as shown, tile for tile, so that a portrait cl
 portrait and its column runs from the top of the picture as seen to the bottom. Quarter turns
 both ways, a half turn and a transpose (a turn and a mirror); the black bars are found in the
 stored picture and cut away before the turn. A turn that is not a quarter turn is not followed."""
+import os
 import subprocess
 import unittest
+
+import h5py
 
 from common import ToolTest, assert_same_datasets, media, read_h5, run_tool
 from make_media import with_track_matrix
@@ -97,6 +100,24 @@ class Orientation(ToolTest):
                 for name in facts:
                     self.assertIn(name, source)
                     self.assertEqual(result.get(name), source[name], name)
+
+    def test_resume_refuses_rows_turned_otherwise(self):
+        # The input's header changed where its content fingerprint does not look (a large file
+        # whose track header lies between the sampled bytes): the rows already made were turned
+        # otherwise, and resuming made a file of rows turned two ways. Here the partial file's
+        # record of the turn is changed instead.
+        out = self.out("r.h5")
+        self.run_ok([media("turn90.mp4"), "-o", out, "--keep-thumbs"])
+        os.rename(out, out + ".partial")
+        self.run_ok([media("turn90.mp4"), "-o", out, "--keep-thumbs", "--resume"])
+        os.rename(out, out + ".partial")
+        with h5py.File(out + ".partial", "r+") as f:
+            f.attrs["orientation"] = "turned 180 degrees"
+        result = run_tool([media("turn90.mp4"), "-o", out, "--keep-thumbs", "--resume"])
+        self.assertEqual(result.returncode, 2, result.stderr)
+        self.assertIn("its rows were made turned 180 degrees, the input is now shown turned 90 "
+                      "degrees counterclockwise", result.stderr)
+        self.assertFalse(os.path.exists(out))
 
     def test_tile_width_is_checked_against_the_width_as_shown(self):
         # 200 fits the stored frame (320 wide) but not the picture as shown (180 wide).

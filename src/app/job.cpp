@@ -147,12 +147,12 @@ void check_resumable(const std::string& stored, const Options& options,
 // hold rows turned two ways.
 void check_same_orientation(const std::string& stored, const Plan& plan,
                             const std::string& partial) {
-  const TileOrientation now = plan.source.orientation;
-  const std::string shown = now.identity() ? "" : orientation_text(now);
-  if (stored == shown) return;
-  throw usage_error(partial + ": cannot resume: the input changed: its rows were made " +
-                    (stored.empty() ? "as stored" : stored) + ", the input is now shown " +
-                    (shown.empty() ? "as stored" : shown) + "; " + kCannotResumeAdvice);
+  // The attribute is written only for a turn; orientation_text says "as stored" for none.
+  const std::string made = stored.empty() ? "as stored" : stored;
+  const std::string shown = orientation_text(plan.source.orientation);
+  if (made == shown) return;
+  throw usage_error(partial + ": cannot resume: the input changed: its rows were made " + made +
+                    ", the input is now shown " + shown + "; " + kCannotResumeAdvice);
 }
 
 // This rank's rows that OUT.partial has done already. Rows marked done that fail their

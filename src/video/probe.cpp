@@ -155,11 +155,11 @@ StreamInfo probe_video(const std::string& path) {
   if (sar.num > 0 && sar.den > 0) info.sar = sar;
   if (const int32_t* matrix = display_matrix(st)) {
     if (!orientation_of_display_matrix(matrix, &info.orientation)) {
-      const double turn = av_display_rotation_get(matrix);
+      // A zero determinant takes in the zero columns for which FFmpeg's angle is NaN.
       const double determinant =
           static_cast<double>(matrix[0]) * matrix[4] - static_cast<double>(matrix[1]) * matrix[3];
-      if (std::isfinite(turn) && determinant != 0) {
-        info.unfollowed_turn = turn;
+      if (determinant != 0) {
+        info.unfollowed_turn = av_display_rotation_get(matrix);
       } else {
         info.degenerate_turn = true;
       }

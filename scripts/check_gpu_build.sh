@@ -28,14 +28,4 @@ $B/barcode_mpi $CLIPS/busy_h264.mp4 -o $W/early.h5 > $L/early.log 2>&1 & p=$!
 for i in $(seq 1 3000); do pgrep -P $p > /dev/null && { kill -USR1 $p; echo "sent during MPI_Init"; break; }; sleep 0.001; done
 wait $p; echo "early signal rc=$?"
 echo "== 2-hour film"
-$B/loop_remux "$FILM" $W/long.mp4 120 > /dev/null || echo "loop_remux failed"
-echo "| run | frames/s | wall s |"; echo "| --- | --- | --- |"
-echo "| FFmpeg decoders, 8 NVDEC + 12 software, 15 s window | $(timeout 120 $B/decode_control $W/long.mp4 8 12 15 2>&1 | tail -1) | |"
-for mode in decode-only e2e; do
-  args=(); [ $mode = decode-only ] && args=(--decode-only)
-  timeout 150 mpirun -np 1 --bind-to none $B/barcode_mpi $W/long.mp4 -o $W/$mode.h5 --overwrite -v 2 "${args[@]}" > $L/$mode.log 2>&1
-  echo "| tool $mode (rc $?) | $(sed -n 's/.*wall \([0-9.]*\) s: \([0-9.]*\) decoded frames\/s.*/\2 | \1/p' $L/$mode.log | tail -1) |"
-done
-timeout 150 mpirun -np 1 $B/barcode_mpi $W/long.mp4 -o $W/default-binding.h5 --overwrite -v 2 > $L/e2e-default-binding.log 2>&1
-echo "| tool e2e, mpirun default binding (rc $?) | $(sed -n 's/.*wall \([0-9.]*\) s: \([0-9.]*\) decoded frames\/s.*/\2 | \1/p' $L/e2e-default-binding.log | tail -1) |"
-echo "files: $($B/compare_runs $W/e2e.h5 $W/default-binding.h5 2>&1 | tail -1)"
+WORK=$W LOGS=$L BINDING=1 bash "$(dirname "$0")/bench_film.sh" "$B" "$FILM" 120

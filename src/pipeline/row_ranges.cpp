@@ -2,8 +2,23 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <iterator>
 
 namespace barcode {
+
+namespace {
+
+// The key row nearest `row` (the earlier one on a tie), -1 when there is none.
+int64_t nearest_key_row(const std::vector<int64_t>& key_rows, int64_t row) {
+  const auto after = std::lower_bound(key_rows.begin(), key_rows.end(), row);
+  if (after == key_rows.begin()) return after == key_rows.end() ? -1 : *after;
+  const int64_t before = *std::prev(after);
+  if (after == key_rows.end()) return before;
+  return *after - row < row - before ? *after : before;
+}
+
+}  // namespace
 
 int64_t rows_to_take(int64_t remaining, double thief, double victim, int64_t lead_in) {
   // (remaining - x) / victim = (lead_in + x) / thief
@@ -13,17 +28,30 @@ int64_t rows_to_take(int64_t remaining, double thief, double victim, int64_t lea
   return static_cast<int64_t>(std::floor(x));
 }
 
-RowRanges::RowRanges(int64_t first, int64_t end, int decoders, int64_t min_split, int64_t lead_in)
+RowRanges::RowRanges(int64_t first, int64_t end, int decoders, int64_t min_split, int64_t lead_in,
+                     std::vector<int64_t> key_rows, int64_t restart)
     : owned_(static_cast<size_t>(std::max(decoders, 1))),
       min_split_(std::max<int64_t>(min_split, 1)),
-      lead_in_(std::max<int64_t>(lead_in, 0)) {
-  // Equal shares to begin with; whoever finishes first takes from the slowest.
+      lead_in_(std::max<int64_t>(lead_in, 0)),
+      key_rows_(std::move(key_rows)),
+      restart_(std::max<int64_t>(restart, 0)) {
+  // Equal shares to begin with, each starting at the key row nearest its equal start when one
+  // lies within half a share of it; whoever finishes first takes from the slowest.
   const int64_t rows = std::max<int64_t>(end - first, 0);
   const auto parts = static_cast<int64_t>(owned_.size());
+  int64_t begin = first;
   for (int64_t d = 0; d < parts; ++d) {
     Owned& o = owned_[static_cast<size_t>(d)];
-    o.cursor = first + rows * d / parts;
-    o.end = first + rows * (d + 1) / parts;
+    o.cursor = begin;
+    int64_t next = first + rows * (d + 1) / parts;
+    if (d + 1 < parts) {
+      const int64_t nearest = nearest_key_row(key_rows_, next);
+      if (nearest > begin && nearest < end && std::llabs(nearest - next) * 2 * parts <= rows) {
+        next = nearest;
+      }
+    }
+    o.end = std::max(begin, next);
+    begin = o.end;
   }
 }
 
@@ -63,14 +91,45 @@ std::optional<RowRanges::Range> RowRanges::next(int d) {
     }
   }
   if (!victim) return std::nullopt;
-  const int64_t take = rows_to_take(victim->end - victim->cursor, speed(me, now, typical),
-                                    speed(*victim, now, typical), lead_in_);
-  if (take < min_split_) return std::nullopt;
-  const Range taken{victim->end - take, victim->end};
+  const int64_t cut = cut_point(*victim, speed(me, now, typical), speed(*victim, now, typical));
+  if (cut < 0) return std::nullopt;
+  const Range taken{cut, victim->end};
   victim->end = taken.begin;
   me.cursor = taken.begin;
   me.end = taken.end;
   return taken;
+}
+
+int64_t RowRanges::cut_point(const Owned& victim, double thief, double victim_speed) const {
+  const int64_t remaining = victim.end - victim.cursor;
+  // When both would be done: the victim with the rows before the cut, the thief with its
+  // start-up and the rows from the cut on.
+  const auto finish = [&](int64_t cut, int64_t start_up) {
+    return std::max(static_cast<double>(cut - victim.cursor) / victim_speed,
+                    static_cast<double>(start_up + victim.end - cut) / thief);
+  };
+  int64_t best = -1;
+  double best_finish = static_cast<double>(remaining) / victim_speed;
+  // Anywhere, decoding from the key frame before the cut.
+  const int64_t take = rows_to_take(remaining, thief, victim_speed, lead_in_);
+  if (take >= min_split_) {
+    best = victim.end - take;
+    best_finish = finish(best, lead_in_);
+  }
+  // At a key row on either side of where both would finish together from one.
+  const int64_t even = victim.end - rows_to_take(remaining, thief, victim_speed, restart_);
+  const auto after = std::lower_bound(key_rows_.begin(), key_rows_.end(), even);
+  for (auto at : {after, after == key_rows_.begin() ? key_rows_.end() : std::prev(after)}) {
+    if (at == key_rows_.end()) continue;
+    const int64_t cut = *at;
+    if (cut <= victim.cursor || victim.end - cut < std::max<int64_t>(restart_, 1)) continue;
+    const double done = finish(cut, restart_);
+    if (done < best_finish) {
+      best = cut;
+      best_finish = done;
+    }
+  }
+  return best;
 }
 
 bool RowRanges::take(int d, int64_t row) {

@@ -5,6 +5,12 @@
 // sessions that opened late start behind). The film is sought only where work is split: a fixed
 // set of chunks left a tail of idle decoders while the last chunks finished (1.6 s of a 10-s
 // two-GPU run).
+//
+// Where the rows at key frames are known, shares and cuts are put on them when that finishes no
+// later: a range that starts at a key frame decodes nothing before its first row, while one that
+// starts between key frames first decodes up to a key-frame interval (4 s of a 1080p film)
+// that another decoder decodes again. At the end of the film that lead-in is what decides
+// whether a cut still pays, so cuts at key frames keep the decoders finishing closer together.
 #pragma once
 
 #include <chrono>
@@ -29,7 +35,10 @@ class RowRanges {
 
   // Rows [first, end) for `decoders` decoders. A range is split only when the taken part keeps
   // at least `min_split` rows; `lead_in` is what a new range costs before its first row.
-  RowRanges(int64_t first, int64_t end, int decoders, int64_t min_split, int64_t lead_in = 0);
+  // `key_rows` (sorted) are rows where a range costs only `restart` before its first row; a cut
+  // there takes at least `restart` rows.
+  RowRanges(int64_t first, int64_t end, int decoders, int64_t min_split, int64_t lead_in = 0,
+            std::vector<int64_t> key_rows = {}, int64_t restart = 0);
 
   // Decoder d's next range: what is left of its own share, then the end of the open range
   // expected to finish last. Empty when nothing is left that is worth splitting.
@@ -53,10 +62,16 @@ class RowRanges {
   // Rows per second of decoder `o` so far; `fallback` until it has taken enough to tell.
   static double speed(const Owned& o, Clock::time_point now, double fallback);
 
+  // Where a decoder of speed `thief` should start taking the end of `victim`'s range, or -1
+  // when no cut finishes sooner than `victim` alone.
+  int64_t cut_point(const Owned& victim, double thief, double victim_speed) const;
+
   std::mutex mutex_;
   std::vector<Owned> owned_;
   int64_t min_split_;
   int64_t lead_in_;
+  std::vector<int64_t> key_rows_;
+  int64_t restart_;
 };
 
 }  // namespace barcode

@@ -241,6 +241,7 @@ Plan make_plan(const MpiEnv& env, const Options& options) {
   allreduce(env, packets_end, MPI_MAX, "end of the packets");
 
   plan.frame_pts = gather_table(env, scan.pts);
+  plan.key_pts = std::move(scan.keys);
   if (packets_end != AV_NOPTS_VALUE) {
     check_video_end(env, info, packets_end,
                     options.end < 0 ? std::numeric_limits<int64_t>::max() : end, plan);
@@ -270,21 +271,10 @@ Plan make_plan(const MpiEnv& env, const Options& options) {
   }
 
   // Samples are in timestamp order and segments contiguous: this rank's rows are one range.
-  auto row_of = [&](int64_t ts) {
-    int64_t lo = 0, hi = static_cast<int64_t>(plan.samples.size());
-    while (lo < hi) {
-      const int64_t mid = (lo + hi) / 2;
-      if (plan.sample_pts(mid) < ts)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
-    return lo;
-  };
-  plan.my_first = row_of(mine.begin);
+  plan.my_first = plan.row_at_or_after(mine.begin);
   plan.my_end = mine.end == std::numeric_limits<int64_t>::max()
                     ? static_cast<int64_t>(plan.samples.size())
-                    : row_of(mine.end);
+                    : plan.row_at_or_after(mine.end);
   if (mine.begin >= mine.end) plan.my_first = plan.my_end = 0;
   const int64_t my_rounds = (plan.my_end - plan.my_first + options.batch - 1) / options.batch;
   mpi_check(MPI_Allreduce(&my_rounds, &plan.rounds, 1, MPI_INT64_T, MPI_MAX, env.comm()),
@@ -302,6 +292,27 @@ Plan make_plan(const MpiEnv& env, const Options& options) {
             "tiles " + std::to_string(plan.tile.width) + "x" + std::to_string(plan.tile.height) +
             ", " + std::to_string(env.size()) + " rank(s)");
   return plan;
+}
+
+int64_t Plan::row_at_or_after(int64_t pts) const {
+  int64_t lo = 0, hi = static_cast<int64_t>(samples.size());
+  while (lo < hi) {
+    const int64_t mid = (lo + hi) / 2;
+    if (sample_pts(mid) < pts)
+      lo = mid + 1;
+    else
+      hi = mid;
+  }
+  return lo;
+}
+
+std::vector<int64_t> Plan::key_rows(int64_t first, int64_t end) const {
+  std::vector<int64_t> rows;
+  for (const int64_t key : key_pts) {
+    const int64_t row = row_at_or_after(key);
+    if (row > first && row < end && (rows.empty() || rows.back() < row)) rows.push_back(row);
+  }
+  return rows;
 }
 
 double Plan::frame_time(int64_t row) const {

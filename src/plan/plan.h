@@ -29,6 +29,9 @@ struct Plan {
   int64_t my_end = 0;
   int64_t my_frames_scanned = 0;
   int64_t rounds = 0;  // collective write rounds (the same on every rank)
+  // Key frames of this rank's segment, from its own frame scan (empty where frames were listed
+  // by decoding or by another rank): where its decoders can start a range at no cost.
+  std::vector<int64_t> key_pts;
   // The video ends before the end the file states, or reading stopped on a read error: frames
   // at its end are missing. gap_start..gap_end (seconds from the stream's start) is the missing
   // stretch where it is known, both -1 otherwise.
@@ -62,6 +65,12 @@ struct Plan {
   }
   // /frames/time of a row: seconds from the stream's start.
   double frame_time(int64_t row) const;
+  // The first row at or after `pts`: samples are in timestamp order.
+  int64_t row_at_or_after(int64_t pts) const;
+  // Rows in (first, end) that are the first row at or after a key frame of key_pts: a range
+  // that starts at one is decoded from that key frame with no frame before its first row
+  // (sampling every frame), sorted.
+  std::vector<int64_t> key_rows(int64_t first, int64_t end) const;
 };
 
 // Collective. `options` have passed validate_options (run_job checks them where a job starts).

@@ -182,9 +182,14 @@ DecodeStats SegmentDecoder::decode_with(PacketReader& reader, const Segment& seg
       } else if (pts < segment.begin) {
         ++stats.lead_in;
       } else {
-        ++stats.frames;
+        // A frame the sink refuses is not the pass's: another decoder took its row (this pass
+        // then decoded one frame too far), or the job is stopping.
         const Stopwatch handing;
-        if (!sink(frame, pts)) stop = true;
+        if (sink(frame, pts)) {
+          ++stats.frames;
+        } else {
+          stop = true;
+        }
         stats.sink_seconds += handing.seconds();
       }
       av_frame_unref(frame);

@@ -39,7 +39,7 @@ struct DecodeConfig {
 
 struct DecodeStats {
   int64_t packets = 0;         // packets sent to the decoder
-  int64_t frames = 0;          // frames handed to the sink (in the segment)
+  int64_t frames = 0;          // frames in the segment that the sink took
   int64_t bad_packets = 0;     // packets or frames the decoder rejected (skipped)
   int64_t untimed_frames = 0;  // frames without any timestamp and no frame before them (skipped)
   int64_t lead_in = 0;         // frames decoded before the segment (from the key frame before)

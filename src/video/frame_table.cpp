@@ -77,6 +77,8 @@ void finish_scan(FrameScan& scan) {
   const auto unique_end = std::unique(scan.pts.begin(), scan.pts.end());
   scan.duplicates = static_cast<int64_t>(scan.pts.end() - unique_end);
   scan.pts.erase(unique_end, scan.pts.end());
+  std::sort(scan.keys.begin(), scan.keys.end());
+  scan.keys.erase(std::unique(scan.keys.begin(), scan.keys.end()), scan.keys.end());
 }
 
 // Without packet presentation timestamps, only the decoder knows when frames are shown: the
@@ -120,6 +122,7 @@ FrameScan scan_by_demuxing(const StreamInfo& info, const Segment& segment, bool 
       ++untimed;
     } else if (shown && key_ok && segment.contains(t)) {
       scan.pts.push_back(t);
+      if (packet->flags & AV_PKT_FLAG_KEY) scan.keys.push_back(t);
     }
     av_packet_unref(packet.get());
   }
@@ -221,6 +224,7 @@ FrameScan scan_frames(const StreamInfo& info, const Segment& segment, bool keyfr
   for (const FrameScan& part : scans) {
     // Stretches are disjoint and in time order: their sorted tables follow one another.
     whole.pts.insert(whole.pts.end(), part.pts.begin(), part.pts.end());
+    whole.keys.insert(whole.keys.end(), part.keys.begin(), part.keys.end());
     whole.packets += part.packets;
     whole.packets_end = std::max(whole.packets_end, part.packets_end);
   }

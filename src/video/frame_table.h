@@ -27,6 +27,9 @@ struct FrameScan {
   // The largest packet time plus its duration (one frame where unknown) over every packet read,
   // key frame or not; AV_NOPTS_VALUE when none. See DecodeStats::packets_end.
   int64_t packets_end = AV_NOPTS_VALUE;
+  // The key-frame packets among pts (sorted, unique; empty where frames are listed by
+  // decoding): a pass that starts at one decodes nothing before it.
+  std::vector<int64_t> keys;
 
   // Whether the reading met anything but clean packets in order: then a table read in one
   // pass is the only one that counts (readers that start midway can list a damaged file

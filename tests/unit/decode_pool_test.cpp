@@ -1,5 +1,6 @@
 // min_split_rows: the decoders' ranges are cut no finer than about two seconds of film, whatever
-// the sampling, so that a split never costs more seeking than it saves.
+// the sampling, so that a split never costs more seeking than it saves. Plan::key_rows: the rows
+// where a range starts at a key frame, which the decoders prefer to cut at.
 #include "pipeline/decode_pool.h"
 
 #include <gtest/gtest.h>
@@ -50,6 +51,20 @@ TEST(MinSplitRows, StoredTilesUseTheirStoredTimes) {
     plan.stored_time[i] = static_cast<double>(i);  // one row per second
   }
   EXPECT_EQ(min_split_rows(plan, 0, 100), 2);
+}
+
+TEST(PlanKeyRows, TheFirstRowAtOrAfterEachKeyFrameInsideTheRows) {
+  Plan plan = plan_at_25fps(100, 1);  // frames at 10..109, each a row
+  plan.key_pts = {10, 22, 40, 77};
+  EXPECT_EQ(plan.key_rows(0, 100), (std::vector<int64_t>{12, 30, 67}));  // row 0 starts anyway
+  EXPECT_EQ(plan.key_rows(12, 67), (std::vector<int64_t>{30}));
+  // Every 5th frame sampled (rows at 10, 15, 20, ...): a key frame between two rows gives the
+  // row after it; two key frames before one row give it once.
+  Plan sparse = plan_at_25fps(100, 5);
+  sparse.key_pts = {22, 24, 40, 77, 500};
+  EXPECT_EQ(sparse.key_rows(0, 20), (std::vector<int64_t>{3, 6, 14}));
+  sparse.key_pts.clear();
+  EXPECT_TRUE(sparse.key_rows(0, 20).empty());
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 // readers a segment gets.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <limits>
 #include <string>
@@ -28,6 +29,7 @@ Segment whole_file() {
 void expect_same_scan(const FrameScan& one_pass, const FrameScan& at_once,
                       const std::string& what) {
   EXPECT_EQ(one_pass.pts, at_once.pts) << what;
+  EXPECT_EQ(one_pass.keys, at_once.keys) << what;
   EXPECT_EQ(one_pass.packets_end, at_once.packets_end) << what;
   EXPECT_EQ(one_pass.read_error, at_once.read_error) << what;
   EXPECT_EQ(one_pass.duplicates, at_once.duplicates) << what;
@@ -55,6 +57,26 @@ TEST(FrameScanAtOnce, CleanFilesListTheFramesOnePassLists) {
       }
     }
   }
+}
+
+TEST(FrameScanKeys, TheKeyFramesAmongTheFrames) {
+  for (const char* name : {"busy_h264.mp4", "long_gop_h264.mkv", "busy_hevc.mkv", "gap_h264.flv"}) {
+    const StreamInfo info = probe_video(media(name));
+    const FrameScan all = scan_frames(info, whole_file(), false);
+    ASSERT_FALSE(all.keys.empty()) << name;
+    EXPECT_EQ(all.keys.front(), all.pts.front()) << name;  // a stream starts at a key frame
+    EXPECT_LT(all.keys.size(), all.pts.size()) << name;    // made with key frame intervals > 1
+    EXPECT_TRUE(std::is_sorted(all.keys.begin(), all.keys.end())) << name;
+    EXPECT_TRUE(std::includes(all.pts.begin(), all.pts.end(), all.keys.begin(), all.keys.end()))
+        << name;
+    // Listing key frames only, every frame listed is one.
+    const FrameScan keys_only = scan_frames(info, whole_file(), true);
+    EXPECT_EQ(keys_only.keys, keys_only.pts) << name;
+    EXPECT_EQ(keys_only.keys, all.keys) << name;
+  }
+  // busy_h264.mp4: 125 frames, a key frame every 48 at most.
+  const FrameScan busy = scan_frames(probe_video(media("busy_h264.mp4")), whole_file(), false);
+  EXPECT_GE(busy.keys.size(), 3u);
 }
 
 TEST(FrameScanAtOnce, ARangeInTheMiddleToo) {

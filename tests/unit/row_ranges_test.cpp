@@ -65,12 +65,74 @@ TEST(RowRanges, RangesTooSmallToSplitAreLeftToTheirOwner) {
   EXPECT_FALSE(ranges.next(0));  // 13 rows left: halves of 6 and 7 are below 10
 }
 
+TEST(RowRanges, SharesStartAtKeyRowsNearTheirEqualStart) {
+  // Equal starts 25, 50, 75; key rows within half a share (12.5 rows) move them there.
+  RowRanges ranges(0, 100, 4, 10, 10, {23, 52, 90}, 2);
+  const int64_t expected[][2] = {{0, 23}, {23, 52}, {52, 75}, {75, 100}};
+  for (int d = 0; d < 4; ++d) {
+    auto range = ranges.next(d);
+    ASSERT_TRUE(range);
+    EXPECT_EQ(range->begin, expected[d][0]) << d;
+    EXPECT_EQ(range->end, expected[d][1]) << d;
+  }
+}
+
+TEST(RowRanges, ALateCutGoesToAKeyRowWhereAnyOtherWouldNotPay) {
+  // Two decoders alike; decoder 1 has 40 rows left of [50, 100). Anywhere, a cut costs a lead-in
+  // of 40 rows: it would not pay. At the key row 90 it costs 2: the thief takes [90, 100).
+  for (const bool keys : {false, true}) {
+    RowRanges ranges(0, 100, 2, 40, 40,
+                     keys ? std::vector<int64_t>{30, 90} : std::vector<int64_t>{}, 2);
+    auto mine = ranges.next(0);
+    ASSERT_TRUE(mine);
+    for (int64_t r = mine->begin; r < mine->end; ++r) ASSERT_TRUE(ranges.take(0, r));
+    ranges.release(0);
+    auto theirs = ranges.next(1);
+    ASSERT_TRUE(theirs);
+    for (int64_t r = theirs->begin; r < 60; ++r) ASSERT_TRUE(ranges.take(1, r));
+    auto stolen = ranges.next(0);
+    if (!keys) {
+      EXPECT_FALSE(stolen);
+      continue;
+    }
+    ASSERT_TRUE(stolen);
+    EXPECT_EQ(stolen->begin, 90);
+    EXPECT_EQ(stolen->end, 100);
+    EXPECT_TRUE(ranges.take(1, 89));
+    EXPECT_FALSE(ranges.take(1, 90));
+  }
+}
+
+TEST(RowRanges, AKeyRowCutIsTakenOnlyWhereItFinishesSooner) {
+  // Decoder 1's share [50, 100) is untouched when decoder 0 has finished its own. A cut
+  // anywhere, with a lead-in of 10 rows: 20 rows to the thief from row 80, both done after 30.
+  // At the key row 95 the victim would need 45: the plain cut stays. At the key row 78 (a
+  // start-up of 2) both are done after 28: that cut is taken.
+  for (const int64_t key : {95, 78}) {
+    RowRanges ranges(0, 100, 2, 10, 10, {key}, 2);
+    auto mine = ranges.next(0);
+    ASSERT_TRUE(mine);
+    EXPECT_EQ(mine->end, 50);  // the key rows are too far from 50 to move the shares
+    for (int64_t r = mine->begin; r < mine->end; ++r) ASSERT_TRUE(ranges.take(0, r));
+    ranges.release(0);
+    ASSERT_TRUE(ranges.next(1));
+    auto stolen = ranges.next(0);
+    ASSERT_TRUE(stolen) << key;
+    EXPECT_EQ(stolen->begin, key == 95 ? 80 : 78);
+    EXPECT_EQ(stolen->end, 100);
+  }
+}
+
 TEST(RowRanges, EveryRowExactlyOnceUnderRandomSchedules) {
   for (int seed = 0; seed < 50; ++seed) {
     std::mt19937 rng(static_cast<unsigned>(seed));
     const int decoders = 1 + seed % 9;
     const int64_t first = seed * 7, end = first + 37 + seed * 41;
-    RowRanges ranges(first, end, decoders, 1 + seed % 6);
+    // Half the schedules with rows at key frames every 1 to 13 rows.
+    std::vector<int64_t> keys;
+    const int64_t every = 1 + seed % 13;
+    for (int64_t r = first + 1; seed % 2 == 1 && r < end; r += every) keys.push_back(r);
+    RowRanges ranges(first, end, decoders, 1 + seed % 6, 1 + seed % 6, keys, seed % 3);
     std::vector<int> owner(static_cast<size_t>(end - first), -1);
     std::vector<int64_t> next_row(static_cast<size_t>(decoders), -1);
     std::vector<bool> finished(static_cast<size_t>(decoders), false);

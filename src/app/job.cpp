@@ -201,11 +201,18 @@ void write_new_store(H5Store& store, const MpiEnv& env, const Plan& plan, const 
     store.set_attribute("frames_in_range", stored.frames_in_range);
     store.set_attribute("from_h5", std::filesystem::absolute(stored.path).string());
     for (const StoredAttribute& fact : stored.tile_facts) {
-      if (fact.kind == StoredAttribute::Kind::kText) store.set_attribute(fact.name, fact.text);
-      if (fact.kind == StoredAttribute::Kind::kFloat)
-        store.set_attribute(fact.name, fact.floats[0]);
-      if (fact.kind == StoredAttribute::Kind::kInteger) {
-        store.set_attribute(fact.name, fact.integers[0]);
+      switch (fact.kind) {  // tile_facts_of keeps text and single numbers only
+        case StoredAttribute::Kind::kText:
+          store.set_attribute(fact.name, fact.text);
+          break;
+        case StoredAttribute::Kind::kFloat:
+          store.set_attribute(fact.name, fact.floats[0]);
+          break;
+        case StoredAttribute::Kind::kInteger:
+          store.set_attribute(fact.name, fact.integers[0]);
+          break;
+        case StoredAttribute::Kind::kOther:
+          break;
       }
     }
   }

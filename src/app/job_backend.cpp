@@ -74,6 +74,8 @@ void choose_decoders(const MpiEnv& env, const Options& options, const DecodeWork
                   " shares the rank's CUDA device context (" + why + ")");
       }
       c.hw_device = own ? own : backend.nvdec;
+      // A flush makes the session's hardware decoder again at its next range (decoder.h).
+      c.splice = true;
       backend.decoders.push_back(c);
     }
   }

@@ -11,11 +11,15 @@ extern "C" {
 #include "base/error.h"
 #include "base/log.h"
 #include "base/stopwatch.h"
+#include "video/h264_idr.h"
 #include "video/jpeg_end.h"
 #include "video/packet_reader.h"
 
 namespace barcode {
 namespace {
+
+// A spliced pass whose IDR picture did not come out (see decoder.h): made again, flushed.
+struct SpliceMissed {};
 
 std::atomic<bool> g_reported_fallback{false};
 
@@ -102,15 +106,27 @@ DecodeStats SegmentDecoder::decode(const Segment& segment, const FrameSink& sink
                                              info_.packets_have_pts);
     if (timing_first_picture_) startup_.file_open = opening.seconds();
   }
-  if (ctx_) {
-    avcodec_flush_buffers(ctx_.get());  // forget the last segment's pictures and references
-  } else {
+  const bool fresh = !ctx_;
+  if (fresh) {
     Stopwatch codec;
     ctx_ = open_decoder(info_, reader_->stream(), config_);
     if (timing_first_picture_) startup_.codec_open = codec.seconds();
+    const AVCodecParameters* par = reader_->stream()->codecpar;
+    const bool splices = config_.splice && par->codec_id == AV_CODEC_ID_H264 &&
+                         info_.packets_have_pts && !config_.keyframes_only;
+    nal_length_size_ = splices ? h264_nal_length_size(par->extradata, par->extradata_size) : -1;
   }
   try {
-    return decode_with(*reader_, segment, sink);
+    try {
+      return decode_with(*reader_, segment, sink, !fresh);
+    } catch (const SpliceMissed&) {
+      log::detail(info_.path + ": no IDR picture after going on from the last segment at " +
+                  std::to_string(segment.begin) + "; decoding it again, flushed");
+      reader_->restart(segment);
+      avcodec_flush_buffers(ctx_.get());
+      drained_ = false;
+      return decode_with(*reader_, segment, sink, false);
+    }
   } catch (...) {
     // A decoder or reader that failed midway is not trusted with the next segment.
     ctx_.reset();
@@ -119,8 +135,18 @@ DecodeStats SegmentDecoder::decode(const Segment& segment, const FrameSink& sink
   }
 }
 
+bool SegmentDecoder::splices_at(const AVPacket* key) const {
+  // A key packet that the last pass sent may have left its own picture inside the decoder, with
+  // the time the pass waits for.
+  const bool sent_before =
+      std::find(sent_keys_.begin(), sent_keys_.end(), key->pts) != sent_keys_.end();
+  return nal_length_size_ >= 0 && !drained_ && (key->flags & AV_PKT_FLAG_KEY) &&
+         key->pts != AV_NOPTS_VALUE && !sent_before &&
+         h264_access_unit_is_idr(key->data, key->size, nal_length_size_);
+}
+
 DecodeStats SegmentDecoder::decode_with(PacketReader& reader, const Segment& segment,
-                                        const FrameSink& sink) {
+                                        const FrameSink& sink, bool may_splice) {
   DecodeStats stats;
   const StreamInfo& info = info_;
   AVCodecContext* ctx = ctx_.get();
@@ -137,9 +163,18 @@ DecodeStats SegmentDecoder::decode_with(PacketReader& reader, const Segment& seg
   // that is not sampled (--every, --fps) came out with other pixels and no flag, complete=1.
   // Every pass over a frame starts at a key frame before it, so every pass counts it alike.
   bool patched_since_key = false;
+  // Set while a spliced pass drops the last pass's pictures: the IDR picture it waits for.
+  int64_t splice_key = AV_NOPTS_VALUE;
+  // Whether this pass still has to decide between flushing the decoder and going on from the
+  // last pass (at its first packet; a fresh decoder has nothing to flush).
+  bool deciding = may_splice;
+  bool first_sent = true;  // the last pass's packets count until this one sends its first
   Stopwatch since_open;
+  bool first_picture = true;
 
+  bool past_end = false;  // reading on past the segment's end (see decoder.h)
   auto report_bad = [&](int rc, const std::string& stage) {
+    if (past_end) return;  // the next segment's to report
     ++stats.bad_packets;
     if (stats.bad_packets <= 5) {
       log::warn(info.path + ": damaged data skipped while " + stage +
@@ -156,6 +191,18 @@ DecodeStats SegmentDecoder::decode_with(PacketReader& reader, const Segment& seg
       if (rc < 0) {
         report_bad(rc, "decoding");
         continue;
+      }
+      if (splice_key != AV_NOPTS_VALUE) {
+        if (frame->pts != splice_key) {
+          av_frame_unref(frame);
+          if (++stats.left_over > kMaxLeftOver) throw SpliceMissed{};
+          continue;
+        }
+        splice_key = AV_NOPTS_VALUE;
+      }
+      if (first_picture) {
+        first_picture = false;
+        stats.first_picture_seconds = since_open.seconds();
       }
       if (timing_first_picture_) {
         timing_first_picture_ = false;
@@ -196,14 +243,19 @@ DecodeStats SegmentDecoder::decode_with(PacketReader& reader, const Segment& seg
     }
   };
 
-  while (!stop && reader.next(packet)) {
-    ++stats.packets;
-    const int64_t t = packet_time(packet);
-    if (t != AV_NOPTS_VALUE) {
-      const int64_t end = t + (packet->duration > 0 ? packet->duration : info.frame_ticks);
-      stats.packets_end = std::max(stats.packets_end, end);
+  // Forgets the last pass's pictures and references, once.
+  auto flush = [&]() {
+    avcodec_flush_buffers(ctx);
+    drained_ = false;
+    deciding = false;
+  };
+  // Sends one packet and takes the pictures it lets out.
+  auto send = [&]() {
+    if (first_sent) {
+      first_sent = false;
+      sent_keys_.clear();
     }
-    if (jpeg && jpeg_is_cut(packet->data, packet->size)) cut_pictures.push_back(packet->dts);
+    if (packet->flags & AV_PKT_FLAG_KEY) sent_keys_.push_back(packet->pts);
     int rc = avcodec_send_packet(ctx, packet);
     if (rc < 0 && rc != AVERROR(EAGAIN)) {
       report_bad(rc, "decoding the packet at t=" +
@@ -211,20 +263,50 @@ DecodeStats SegmentDecoder::decode_with(PacketReader& reader, const Segment& seg
     }
     av_packet_unref(packet);
     drain();
+  };
+  while (!stop && reader.next(packet)) {
+    if (deciding) {
+      if (splices_at(packet)) {
+        splice_key = packet->pts;
+        stats.spliced = true;
+        deciding = false;
+      } else {
+        flush();
+      }
+    }
+    ++stats.packets;
+    const int64_t t = packet_time(packet);
+    if (t != AV_NOPTS_VALUE) {
+      const int64_t end = t + (packet->duration > 0 ? packet->duration : info.frame_ticks);
+      stats.packets_end = std::max(stats.packets_end, end);
+    }
+    if (jpeg && jpeg_is_cut(packet->data, packet->size)) cut_pictures.push_back(packet->dts);
+    send();
+  }
+  if (deciding) flush();  // no packet: the last pass's pictures must not come out below
+  if (nal_length_size_ >= 0) {
+    past_end = true;
+    for (int64_t n = 0; !stop && n < kMaxLeftOver && reader.next_past_end(packet); ++n) send();
+    past_end = false;
   }
   if (!stop) {
-    // Flush: the decoder still holds frames for reordering. A damaged last packet can make the
-    // flush fail; what was decoded stays good.
+    // Drain: the decoder still holds frames for reordering. A damaged last packet can make
+    // this fail; what was decoded stays good.
+    drained_ = true;
     int rc = avcodec_send_packet(ctx, nullptr);
     if (rc < 0 && rc != AVERROR_EOF) report_bad(rc, "flushing the decoder at the end");
     drain();
   }
+  if (splice_key != AV_NOPTS_VALUE) throw SpliceMissed{};
   stats.read_error = reader.read_error();
   stats.packets_end = std::max(stats.packets_end, reader.time_past_end());
   stats.seconds = since_open.seconds();
   log::detail(info.path + ": decoded [" + std::to_string(segment.begin) + ", " +
               std::to_string(segment.end) + "): " + std::to_string(stats.frames) + " frames, " +
-              std::to_string(stats.lead_in) + " before it from the preceding key frame");
+              std::to_string(stats.lead_in) + " before it from the preceding key frame" +
+              (stats.spliced ? ", spliced (" + std::to_string(stats.left_over) + " dropped)"
+                             : std::string()) +
+              "; first picture " + std::to_string(stats.first_picture_seconds) + " s");
   return stats;
 }
 

@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "video/ffmpeg_util.h"
 #include "video/picture_memory.h"
@@ -35,6 +36,9 @@ struct DecodeConfig {
   AVBufferRef* hw_device = nullptr;
   // Where a software decoder puts its pictures (nullptr: FFmpeg's pools); see picture_memory.h.
   std::shared_ptr<PictureMemory> pictures;
+  // Go on from one segment to the next without a flush where the stream allows it (the splice,
+  // SegmentDecoder below): for NVDEC sessions, whose flush makes the hardware decoder again.
+  bool splice = false;
 };
 
 struct DecodeStats {
@@ -54,6 +58,12 @@ struct DecodeStats {
   // own work from one held up handing its frames on.
   double seconds = 0;
   double sink_seconds = 0;
+  // From the pass's start to the decoder's first picture (of the segment or before it).
+  double first_picture_seconds = 0;
+  // The pass went on from the last pass's decoder without flushing it (SegmentDecoder, the
+  // splice), and dropped that many of the last pass's pictures still inside it.
+  bool spliced = false;
+  int64_t left_over = 0;
 };
 
 // Where a decoder's first pass spent its time before its first picture (seconds): the stage
@@ -71,6 +81,20 @@ using FrameSink = std::function<bool(const AVFrame* frame, int64_t pts)>;
 // A decoder kept across segments: opening one costs tens of milliseconds in software and more
 // with NVDEC (a hardware session and its surfaces), so a decoder that handles many chunks of a
 // film opens once and is flushed between them.
+//
+// The splice: FFmpeg's H.264 decoder forgets its set-up when flushed, and with NVDEC the next
+// slice then makes the hardware decoder and its surfaces again (tenths of a second when eight
+// sessions do it at once). A pass whose first packet is an H.264 IDR picture that the last pass
+// did not send goes on without the flush: the IDR picture depends on nothing before it and
+// resets every reference, so from it on the decoder makes the pictures a flushed one makes, and
+// the pictures of the last pass still inside it come out first, before the IDR picture, and are
+// dropped. Should the IDR picture not come out among the first kMaxLeftOver pictures (damage),
+// the pass is made again, flushed; nothing reached the sink before it. A decoder drained to its
+// end must be flushed, so a splicing pass does not drain at its segment's end: it reads on
+// (PacketReader::next_past_end) until its first picture past the end comes out, which also
+// tells it that every picture of the segment is out (up to kMaxLeftOver packets; it drains if
+// none came). Only for streams whose packets have presentation times (decode times never
+// exceed them, so no packet past the end presents inside the segment).
 class PacketReader;
 class SegmentDecoder {
  public:
@@ -85,7 +109,12 @@ class SegmentDecoder {
   const DecoderStartup& startup() const { return startup_; }
 
  private:
-  DecodeStats decode_with(PacketReader& reader, const Segment& segment, const FrameSink& sink);
+  // `may_splice`: whether this pass may go on from the last pass's decoder (see above); a pass
+  // that may not starts with a decoder that is fresh or flushed.
+  DecodeStats decode_with(PacketReader& reader, const Segment& segment, const FrameSink& sink,
+                          bool may_splice);
+  // Whether the pass starting with `key` may go on from the last pass without a flush.
+  bool splices_at(const AVPacket* key) const;
 
   const StreamInfo& info_;
   DecodeConfig config_;
@@ -95,7 +124,17 @@ class SegmentDecoder {
   FramePtr frame_;
   DecoderStartup startup_;
   bool timing_first_picture_ = true;
+  // The splice: the stream's H.264 NAL length size (h264_idr.h; -1: no splice for this stream),
+  // whether the last pass drained the decoder to its end (it then needs a flush), and the times
+  // of the key packets that pass sent.
+  int nal_length_size_ = -1;
+  bool drained_ = false;
+  std::vector<int64_t> sent_keys_;
 };
+
+// The most pictures of the last pass a spliced pass drops before the IDR picture it waits for:
+// more than a decoder holds (16 references and reordering, plus a frame thread each).
+constexpr int64_t kMaxLeftOver = 64;
 
 // A decoder context for `stream` of `info`'s file, with its codec parameters and time base, not
 // yet opened (the caller sets threads and options, then avcodec_open2).

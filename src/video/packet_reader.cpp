@@ -21,6 +21,7 @@ PacketReader::PacketReader(const std::string& path, int stream_index, Segment se
 void PacketReader::restart(Segment segment) {
   segment_ = segment;
   done_ = false;
+  ended_at_end_ = false;
   late_packets_ = 0;
   time_past_end_ = AV_NOPTS_VALUE;
   read_error_.clear();
@@ -126,25 +127,41 @@ bool PacketReader::next(AVPacket* packet) {
   }
   if (segment_.end == std::numeric_limits<int64_t>::max()) return true;
   if (packets_have_pts_ && packet->dts != AV_NOPTS_VALUE) {
-    if (packet->dts >= segment_.end) {
-      time_past_end_ = packet_time(packet);
-      av_packet_unref(packet);
-      done_ = true;
-      return false;
-    }
+    if (packet->dts >= segment_.end) return end_at(packet);
   } else if (packet_time(packet) >= segment_.end) {
     // Without both timestamps the order gives no bound; frames are reordered by at most a few
     // packets, so a run of 32 packets all past the end means the segment is over.
-    if (++late_packets_ >= 32) {
-      time_past_end_ = packet_time(packet);
-      av_packet_unref(packet);
-      done_ = true;
-      return false;
-    }
+    if (++late_packets_ >= 32) return end_at(packet);
   } else {
     late_packets_ = 0;
   }
   return true;
+}
+
+bool PacketReader::end_at(AVPacket* packet) {
+  time_past_end_ = packet_time(packet);
+  // Kept for next_past_end.
+  av_packet_unref(pending_.get());
+  av_packet_move_ref(pending_.get(), packet);
+  have_pending_ = true;
+  done_ = true;
+  ended_at_end_ = true;
+  return false;
+}
+
+bool PacketReader::next_past_end(AVPacket* packet) {
+  if (!ended_at_end_) return false;
+  if (have_pending_) {
+    av_packet_move_ref(packet, pending_.get());
+    have_pending_ = false;
+    return true;
+  }
+  // An error past the end is the next segment's to report.
+  const std::string error = read_error_;
+  if (read_video_packet(packet)) return true;
+  read_error_ = error;
+  ended_at_end_ = false;
+  return false;
 }
 
 }  // namespace barcode

@@ -27,6 +27,12 @@ class PacketReader {
   // Fills `packet` with the next packet of the video stream; false when the segment is done.
   bool next(AVPacket* packet);
 
+  // Once next() has ended the segment at its end (not at the stream's end or an error): the
+  // packets after it, from the one that ended it on, until the stream ends. For a decoder that
+  // would rather see its last pictures come out than drain (decoder.h, the splice). The rule
+  // above says none of them presents inside the segment.
+  bool next_past_end(AVPacket* packet);
+
   // Goes on with another segment of the same file: seeks instead of opening the file again
   // (opening a long MP4 parses its whole index and probes the stream: tens of milliseconds for
   // every range a decoder takes).
@@ -44,6 +50,7 @@ class PacketReader {
   void open();
   void seek_to_begin();
   bool read_video_packet(AVPacket* packet);
+  bool end_at(AVPacket* packet);  // ends the segment at `packet`, kept for next_past_end
 
   std::string path_;
   int stream_index_;
@@ -53,8 +60,9 @@ class PacketReader {
   PacketPtr pending_;  // first packet after a seek, read to check where the seek landed
   bool have_pending_ = false;
   bool done_ = false;
-  bool unread_ = false;   // nothing read since the file was opened: at the stream's start
-  int late_packets_ = 0;  // consecutive packets past the end, where dts bounds nothing
+  bool ended_at_end_ = false;  // done_ at the segment's end; pending_ holds the packet there
+  bool unread_ = false;        // nothing read since the file was opened: at the stream's start
+  int late_packets_ = 0;       // consecutive packets past the end, where dts bounds nothing
   int64_t time_past_end_ = AV_NOPTS_VALUE;  // see time_past_end()
   std::string read_error_;
 };

@@ -198,6 +198,12 @@ def main(outdir):
            "-deadline", "realtime", "-cpu-used", "8", "-g", "30")
     ffmpeg(p("long_gop_h264.mkv"), "-f", "lavfi", "-i", BUSY.replace("d=5", "d=8"), "-c:v", "libx264",
            "-preset", "ultrafast", "-g", "250", "-bf", "2")
+    # Open GOPs in MPEG-TS (start codes) and Matroska: key frames after the first are
+    # recovery-point I pictures, not IDR pictures, and the B-pictures before them refer across.
+    ffmpeg(p("open_gop_h264.ts"), "-f", "lavfi", "-i", BUSY, "-c:v", "libx264", "-preset",
+           "veryfast", "-x264-params", "open-gop=1:keyint=24:min-keyint=24:scenecut=0:bframes=3",
+           "-pix_fmt", "yuv420p")
+    ffmpeg(p("open_gop_h264.mkv"), "-i", p("open_gop_h264.ts"), "-c", "copy")  # seeks exactly
     # Long enough that a run still has seconds of decoding and clustering left when a signal
     # comes (test_resume's stop-within-seconds test): 60 s of changing picture, one key frame.
     ffmpeg(p("minute_h264.mp4"), "-f", "lavfi", "-i",

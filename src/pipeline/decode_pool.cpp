@@ -32,30 +32,39 @@ int64_t min_split_rows(const Plan& plan, int64_t first, int64_t end) {
 DecodePoolStats run_decode_pool(const Plan& plan, int64_t first, int64_t end,
                                 const std::vector<DecodeConfig>& decoders, TileSink& sink,
                                 ResultBook& book, const std::vector<uint8_t>& done,
-                                const std::atomic<bool>& stop) {
+                                const std::atomic<bool>& stop,
+                                std::vector<OpeningSession>* opening) {
   auto is_done = [&](int64_t row) { return done[static_cast<size_t>(row - first)] != 0; };
   // Per frame, so that a signal stops every decoder within a frame (not at the end of its range).
   auto stopping = [&] { return stop.load(std::memory_order_relaxed) || interrupt_requested(); };
   DecodePoolStats stats;
   Stopwatch clock;
   // A new range costs the decoding from the key frame before it: about as much as a split.
-  // One that starts at a key frame costs only its seek and start (a quarter of that: the
-  // NVDEC session is made again, about 0.1 s, as FFmpeg's H.264 decoder forgets it on a flush).
+  // One that starts at a key frame costs only its seek and start (a quarter of that).
   const int64_t min_split = min_split_rows(plan, first, end);
   RowRanges ranges(first, end, static_cast<int>(decoders.size()), min_split, min_split,
                    plan.key_rows(first, end), std::max<int64_t>(1, min_split / 4));
   // Sessions live until every decoder is done (closing an NVDEC session while the others
-  // decode stalls them), and are handed to the caller to close.
+  // decode stalls them), and are handed to the caller to close. Each decoder's thread fills its
+  // own entry.
   std::vector<std::unique_ptr<SegmentDecoder>>& sessions = stats.sessions;
-  for (const DecodeConfig& config : decoders) {
-    sessions.push_back(std::make_unique<SegmentDecoder>(plan.info, config));
-  }
+  sessions.resize(decoders.size());
   std::mutex mutex;  // stats
   std::atomic<int64_t> concealed{0};
   FirstFailure failure;
 
   auto decode_ranges = [&](int decoder) {
-    SegmentDecoder& session = *sessions[static_cast<size_t>(decoder)];
+    const auto d = static_cast<size_t>(decoder);
+    try {
+      if (opening && d < opening->size() && (*opening)[d].valid()) {
+        sessions[d] = (*opening)[d].get();
+      }
+      if (!sessions[d]) sessions[d] = std::make_unique<SegmentDecoder>(plan.info, decoders[d]);
+    } catch (...) {
+      failure.capture();  // its ranges go to the others
+      return;
+    }
+    SegmentDecoder& session = *sessions[d];
     int64_t my_ranges = 0, my_frames = 0;
     double my_seconds = 0, my_sink_seconds = 0;
     bool first_frame = true;

@@ -434,8 +434,7 @@ class DiscardSink : public TileSink {
 };
 
 // --decode-only: the decoders of a real run over this rank's rows, with nothing after them.
-int decode_only(const MpiEnv& env, const Plan& plan, const Backend& backend,
-                std::vector<OpeningSession>* opening, RunStats& run) {
+int decode_only(const MpiEnv& env, const Plan& plan, const Backend& backend, RunStats& run) {
   ResultBook book;
   DiscardSink sink;
   DecodePoolStats stats;
@@ -443,7 +442,7 @@ int decode_only(const MpiEnv& env, const Plan& plan, const Backend& backend,
   const std::atomic<bool> never{false};
   collective_step(env, [&] {
     stats = run_decode_pool(plan, plan.my_first, plan.my_end, backend.decoders, sink, book,
-                            none_done, never, opening);
+                            none_done, never);
   });
   run.frames_decoded = stats.frames;
   run.frames_sampled = plan.my_end - plan.my_first;
@@ -458,17 +457,15 @@ using RowProducer =
                                   const std::vector<uint8_t>& done, const std::atomic<bool>& stop)>;
 
 // The decoders, or the stored tiles when the plan is --from-h5's (`stored` has a path). The
-// plan, `stored`, the backend and `opening` (NVDEC sessions opened ahead, or null) are referred
-// to, not copied: they must outlive the producer.
-RowProducer row_producer(const Plan& plan, const StoredSource& stored, const Backend& backend,
-                         std::vector<OpeningSession>* opening) {
-  return [&plan, &stored, &backend, opening](TileSink& sink, ResultBook& book,
-                                             const std::vector<uint8_t>& done,
-                                             const std::atomic<bool>& stop) {
-    if (!stored.path.empty()) return feed_stored_tiles(plan, stored, sink, book, done, stop);
-    return run_decode_pool(plan, plan.my_first, plan.my_end, backend.decoders, sink, book, done,
-                           stop, opening);
-  };
+// plan, `stored` and the backend are referred to, not copied: they must outlive the producer.
+RowProducer row_producer(const Plan& plan, const StoredSource& stored, const Backend& backend) {
+  return
+      [&plan, &stored, &backend](TileSink& sink, ResultBook& book, const std::vector<uint8_t>& done,
+                                 const std::atomic<bool>& stop) {
+        if (!stored.path.empty()) return feed_stored_tiles(plan, stored, sink, book, done, stop);
+        return run_decode_pool(plan, plan.my_first, plan.my_end, backend.decoders, sink, book, done,
+                               stop);
+      };
 }
 
 // How long a write round waits for `--batch` finished rows before writing what it has: bounds
@@ -734,19 +731,16 @@ void tell_incomplete(const MpiEnv& env, const Plan& plan, const std::string& sou
 }
 
 // Makes the plan (from the input, or from the stored tiles of --from-h5) while a thread opens
-// the device into `own`, when given, and starts opening its NVDEC sessions into `opening`
-// (job_backend.h). A failure to open the device ends the job once the plan is made
+// the device into `own`, when given. A failure to open it ends the job once the plan is made
 // (collectively), with the plan's scan counted in `run`.
 Plan plan_while_opening_device(const MpiEnv& env, const Options& options, Backend* own,
-                               std::vector<OpeningSession>* opening, StoredSource& stored,
-                               RunStats& run) {
+                               StoredSource& stored, RunStats& run) {
   FirstFailure device_failure;
   std::thread device_opener;
   if (own) {
     device_opener = std::thread([&] {
       try {
         open_device(env, options, *own);
-        if (opening) *opening = open_nvdec_sessions(env, options, *own);
       } catch (...) {
         device_failure.capture();
       }
@@ -834,11 +828,10 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats, const Ba
   collective_step(env, [&] { validate_options(options); });
   Backend own;  // unless the caller opened the device for several jobs (a --manifest rank)
   const Backend& backend = shared ? *shared : own;
-  std::vector<OpeningSession> opening;  // after `own`: they use its device contexts
   StoredSource stored;
-  const Plan plan = planned ? std::move(*planned)
-                            : plan_while_opening_device(env, options, shared ? nullptr : &own,
-                                                        &opening, stored, run);
+  const Plan plan =
+      planned ? std::move(*planned)
+              : plan_while_opening_device(env, options, shared ? nullptr : &own, stored, run);
   if (planned) {
     run.scan_s = plan.scan_seconds;
     run.frames_scanned = plan.my_frames_scanned;
@@ -854,7 +847,7 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats, const Ba
                    static_cast<int>(backend.decoders.size()), !options.from_h5.empty());
   };
   if (options.decode_only) {
-    const int code = decode_only(env, plan, backend, &opening, run);
+    const int code = decode_only(env, plan, backend, run);
     report();
     return code;
   }
@@ -870,8 +863,8 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats, const Ba
   const std::unique_ptr<SumReducer> reducer =
       make_palette_reducer(env, options.movie_clusters, backend);
   Outcome outcome =
-      process_segment(env, plan, options, backend, row_producer(plan, stored, backend, &opening),
-                      store, run, palettes, opened.finished, opened.concealed_before);
+      process_segment(env, plan, options, backend, row_producer(plan, stored, backend), store, run,
+                      palettes, opened.finished, opened.concealed_before);
   const int64_t concealed_done = opened.concealed_before + outcome.concealed_written;
   if (outcome.interrupted) {
     keep_interrupted_store(env, store, concealed_done);

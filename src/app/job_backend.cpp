@@ -6,15 +6,12 @@ extern "C" {
 
 #include <algorithm>
 #include <chrono>
-#include <filesystem>
 #include <string>
 
 #include "base/error.h"
 #include "base/log.h"
-#include "base/stopwatch.h"
 #include "pipeline/decoder_mix.h"
 #include "pipeline/gpu_backend.h"
-#include "video/probe.h"
 
 namespace barcode {
 
@@ -49,75 +46,6 @@ void open_device(const MpiEnv& env, const Options& options, Backend& backend) {
   }
 }
 
-namespace {
-
-// The rank's default decoder mix for `work` (how many ranks of the node share its GPU counted).
-DecoderMix rank_mix(const MpiEnv& env, const Backend& backend, const DecodeWork& work) {
-  const int devices = backend.devices;
-  const int sharing = std::max(1, (env.local_size() + devices - 1) / std::max(devices, 1));
-  return default_decoder_mix(backend.threads, backend.nvdec != nullptr, sharing, work);
-}
-
-// Adds the rank's NVDEC sessions to its decoders (the flags' count or the mix's).
-void add_nvdec_sessions(const Options& options, const DecoderMix& mix, Backend& backend) {
-  const int sessions = options.decoders > 0 ? options.decoders : mix.nvdec_sessions;
-  for (int i = 0; i < sessions; ++i) {
-    DecodeConfig c;
-    c.keyframes_only = options.keyframes;
-    // The first session uses the rank's device context; each other one a context (and copy
-    // stream) of its own, or the rank's where none can be had.
-    std::string why;
-    AVBufferRef* own = i == 0 ? nullptr : create_nvdec_device(backend.device, &why);
-    if (own) backend.session_devices.push_back(own);
-    if (i > 0 && !own) {
-      log::warn("NVDEC session " + std::to_string(i) + " shares the rank's CUDA device context (" +
-                why + ")");
-    }
-    c.hw_device = own ? own : backend.nvdec;
-    // A flush makes the session's hardware decoder again at its next range (decoder.h).
-    c.splice = true;
-    backend.decoders.push_back(c);
-  }
-}
-
-}  // namespace
-
-std::vector<OpeningSession> open_nvdec_sessions(const MpiEnv& env, const Options& options,
-                                                Backend& backend) {
-  std::vector<OpeningSession> opening;
-  std::error_code ec;
-  if (!backend.nvdec || !options.from_h5.empty() || !backend.decoders.empty() ||
-      !std::filesystem::is_regular_file(options.input, ec)) {
-    return opening;
-  }
-  StreamInfo info;
-  try {
-    info = probe_video(options.input);
-  } catch (const std::exception&) {
-    return opening;  // the plan says what is wrong with the file
-  }
-  add_nvdec_sessions(options, rank_mix(env, backend, DecodeWork{info.codec, false}), backend);
-  for (size_t i = 0; i < backend.decoders.size(); ++i) {
-    opening.push_back(std::async(
-        std::launch::async,
-        [info, config = backend.decoders[i], i]() -> std::unique_ptr<SegmentDecoder> {
-          try {
-            Stopwatch clock;
-            auto session = std::make_unique<SegmentDecoder>(info, config);
-            session->warm_up();
-            log::stage("NVDEC session " + std::to_string(i) + " opened ahead (" +
-                       log::seconds(clock.seconds()) + ")");
-            return session;
-          } catch (const std::exception& e) {
-            // The pool opens it again, and says what fails then.
-            log::detail("NVDEC session " + std::to_string(i) + " not opened ahead: " + e.what());
-            return nullptr;
-          }
-        }));
-  }
-  return opening;
-}
-
 void choose_decoders(const MpiEnv& env, const Options& options, const DecodeWork& work,
                      Backend& backend) {
   const int devices = backend.devices;
@@ -128,9 +56,29 @@ void choose_decoders(const MpiEnv& env, const Options& options, const DecodeWork
     }
   });
   const bool decoding = options.from_h5.empty();
-  const DecoderMix mix = rank_mix(env, backend, work);
-  // Unless open_nvdec_sessions added them already.
-  if (backend.nvdec && backend.decoders.empty()) add_nvdec_sessions(options, mix, backend);
+  const int sharing = std::max(1, (env.local_size() + devices - 1) / std::max(devices, 1));
+  const DecoderMix mix =
+      default_decoder_mix(backend.threads, backend.nvdec != nullptr, sharing, work);
+  if (backend.nvdec) {
+    const int sessions = options.decoders > 0 ? options.decoders : mix.nvdec_sessions;
+    for (int i = 0; i < sessions; ++i) {
+      DecodeConfig c;
+      c.keyframes_only = options.keyframes;
+      // The first session uses the rank's device context; each other one a context (and copy
+      // stream) of its own, or the rank's where none can be had.
+      std::string why;
+      AVBufferRef* own = i == 0 ? nullptr : create_nvdec_device(backend.device, &why);
+      if (own) backend.session_devices.push_back(own);
+      if (i > 0 && !own) {
+        log::warn("NVDEC session " + std::to_string(i) +
+                  " shares the rank's CUDA device context (" + why + ")");
+      }
+      c.hw_device = own ? own : backend.nvdec;
+      // A flush makes the session's hardware decoder again at its next range (decoder.h).
+      c.splice = true;
+      backend.decoders.push_back(c);
+    }
+  }
   int software = options.cpu_decoders >= 0 ? options.cpu_decoders : mix.software_decoders;
   if (backend.decoders.empty() && software == 0) software = 1;
   if (!decoding) software = 0;

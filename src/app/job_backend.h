@@ -8,7 +8,6 @@
 #include <vector>
 
 #include "base/mpi_env.h"
-#include "pipeline/decode_pool.h"
 #include "pipeline/decoder_mix.h"
 #include "plan/options.h"
 #include "video/decoder.h"
@@ -48,20 +47,8 @@ struct Backend {
 // plan is made: creating the CUDA context and FFmpeg's CUDA device takes 0.15-0.3 s on an H200.
 void open_device(const MpiEnv& env, const Options& options, Backend& backend);
 
-// Once open_device made the NVDEC device: the rank's NVDEC sessions for the input file (the
-// flags' count or the default mix's for its codec), added to its decoders, each opening in a
-// thread of its own and decoding the stream's first picture (SegmentDecoder::warm_up). The
-// driver makes the sessions' hardware decoders one after another, 0.35-0.5 s for eight on an
-// H200; made while the plan is, they are ready about when the decoders start, and a session's
-// first range that starts at an IDR picture needs no new one. Needs no other rank. Empty (and
-// nothing added) without NVDEC, for --from-h5, or where the file cannot be probed (the plan
-// then says why).
-std::vector<OpeningSession> open_nvdec_sessions(const MpiEnv& env, const Options& options,
-                                                Backend& backend);
-
 // Collective: checks the device choice on every rank and sets the decoders up (the flags', or
-// the default mix for the rank's cores, GPU and `work`), after the NVDEC sessions
-// open_nvdec_sessions added, if any.
+// the default mix for the rank's cores, GPU and `work`).
 void choose_decoders(const MpiEnv& env, const Options& options, const DecodeWork& work,
                      Backend& backend);
 

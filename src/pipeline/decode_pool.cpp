@@ -32,8 +32,7 @@ int64_t min_split_rows(const Plan& plan, int64_t first, int64_t end) {
 DecodePoolStats run_decode_pool(const Plan& plan, int64_t first, int64_t end,
                                 const std::vector<DecodeConfig>& decoders, TileSink& sink,
                                 ResultBook& book, const std::vector<uint8_t>& done,
-                                const std::atomic<bool>& stop,
-                                std::vector<OpeningSession>* opening) {
+                                const std::atomic<bool>& stop) {
   auto is_done = [&](int64_t row) { return done[static_cast<size_t>(row - first)] != 0; };
   // Per frame, so that a signal stops every decoder within a frame (not at the end of its range).
   auto stopping = [&] { return stop.load(std::memory_order_relaxed) || interrupt_requested(); };
@@ -45,26 +44,17 @@ DecodePoolStats run_decode_pool(const Plan& plan, int64_t first, int64_t end,
   RowRanges ranges(first, end, static_cast<int>(decoders.size()), min_split, min_split,
                    plan.key_rows(first, end), std::max<int64_t>(1, min_split / 4));
   // Sessions live until every decoder is done (closing an NVDEC session while the others
-  // decode stalls them), and are handed to the caller to close. Each decoder's thread fills its
-  // own entry.
+  // decode stalls them), and are handed to the caller to close.
   std::vector<std::unique_ptr<SegmentDecoder>>& sessions = stats.sessions;
-  sessions.resize(decoders.size());
+  for (const DecodeConfig& config : decoders) {
+    sessions.push_back(std::make_unique<SegmentDecoder>(plan.info, config));
+  }
   std::mutex mutex;  // stats
   std::atomic<int64_t> concealed{0};
   FirstFailure failure;
 
   auto decode_ranges = [&](int decoder) {
-    const auto d = static_cast<size_t>(decoder);
-    try {
-      if (opening && d < opening->size() && (*opening)[d].valid()) {
-        sessions[d] = (*opening)[d].get();
-      }
-      if (!sessions[d]) sessions[d] = std::make_unique<SegmentDecoder>(plan.info, decoders[d]);
-    } catch (...) {
-      failure.capture();  // its ranges go to the others
-      return;
-    }
-    SegmentDecoder& session = *sessions[d];
+    SegmentDecoder& session = *sessions[static_cast<size_t>(decoder)];
     int64_t my_ranges = 0, my_frames = 0;
     double my_seconds = 0, my_sink_seconds = 0;
     bool first_frame = true;

@@ -34,10 +34,6 @@ struct DecodePoolStats {
   std::vector<std::unique_ptr<SegmentDecoder>> sessions;
 };
 
-// A decoder being opened ahead of the pool (job_backend.h: NVDEC sessions made while the plan
-// is made); null where that failed, and the pool opens one itself.
-using OpeningSession = std::future<std::unique_ptr<SegmentDecoder>>;
-
 // Closes `sessions` in a thread of its own; the future waits for it when destroyed.
 std::future<void> close_in_background(std::vector<std::unique_ptr<SegmentDecoder>> sessions);
 
@@ -51,12 +47,10 @@ int64_t min_split_rows(const Plan& plan, int64_t first, int64_t end);
 // Rows whose `done[row - first]` is set (finished by an earlier, interrupted run) are not
 // handed to the sink, and leading runs of them are not decoded. Setting `stop`, or a signal
 // (interrupt.h), makes every decoder stop at its next frame; the rows it did not reach are
-// marked missing. `opening`, where given, holds the first decoders being opened already (each
-// for its entry of `decoders`): each of those waits for its own, the others start at once.
+// marked missing.
 DecodePoolStats run_decode_pool(const Plan& plan, int64_t first, int64_t end,
                                 const std::vector<DecodeConfig>& decoders, TileSink& sink,
                                 ResultBook& book, const std::vector<uint8_t>& done,
-                                const std::atomic<bool>& stop,
-                                std::vector<OpeningSession>* opening = nullptr);
+                                const std::atomic<bool>& stop);
 
 }  // namespace barcode

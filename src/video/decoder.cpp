@@ -135,10 +135,6 @@ DecodeStats SegmentDecoder::decode(const Segment& segment, const FrameSink& sink
   }
 }
 
-void SegmentDecoder::warm_up() {
-  decode(Segment{}, [](const AVFrame*, int64_t) { return false; });
-}
-
 bool SegmentDecoder::splices_at(const AVPacket* key) const {
   // A key packet that the last pass sent may have left its own picture inside the decoder, with
   // the time the pass waits for.

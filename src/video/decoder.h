@@ -105,12 +105,6 @@ class SegmentDecoder {
 
   DecodeStats decode(const Segment& segment, const FrameSink& sink);
 
-  // Opens the decoder and decodes the stream's first picture, which it drops: an NVDEC
-  // session's hardware decoder is made at its first slice, and a session warmed up ahead of its
-  // first segment goes on to it without a new one where that segment starts at an IDR picture
-  // (the splice).
-  void warm_up();
-
   // The first pass's start-up times; zero until that pass has its first picture.
   const DecoderStartup& startup() const { return startup_; }
 
@@ -122,8 +116,7 @@ class SegmentDecoder {
   // Whether the pass starting with `key` may go on from the last pass without a flush.
   bool splices_at(const AVPacket* key) const;
 
-  const StreamInfo
-      info_;  // a copy: a session may be opened before the plan that describes the file
+  const StreamInfo& info_;
   DecodeConfig config_;
   std::unique_ptr<PacketReader> reader_;  // kept open across segments
   CodecPtr ctx_;

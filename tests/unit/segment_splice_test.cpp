@@ -2,8 +2,7 @@
 // makes the pictures a fresh decoder makes, on real files: which H.264 packets are IDR pictures
 // (length-prefixed in MP4, start codes in MPEG-TS, open GOPs whose key frames are not), and
 // passes of one SegmentDecoder, forward, backward and after a pass that read to the end, against
-// a fresh decoder for each segment, pixel for pixel; and a decoder warmed up on the stream's
-// first picture before its first segment.
+// a fresh decoder for each segment, pixel for pixel.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -200,23 +199,6 @@ TEST(SegmentSplice, PassesFromIdrPicturesMakeAFreshDecodersPictures) {
   splice_sequence("busy_h264.mp4", 0, {1, 4});  // IDR pictures every 48 frames
   // Matroska, a variable frame rate; the last IDR picture is 4 frames before the end.
   splice_sequence("vfr_h264.mkv", 1, {1});
-}
-
-TEST(SegmentSplice, ADecoderWarmedUpGoesOnToItsFirstSegment) {
-  const std::string name = "busy_h264.mp4";
-  const std::vector<int64_t> k = key_times(name);
-  ASSERT_GE(k.size(), 3u);
-  const StreamInfo info = probe_video(media(name));
-  DecodeConfig config;
-  config.splice = true;
-  for (const Segment& segment : {Segment{k[1], k[2]}, Segment{k[0], k[1]}}) {
-    SegmentDecoder warmed(info, config);
-    warmed.warm_up();  // sends the packets from the first key frame on until its picture is out
-    const Pass pass = decode_pass(warmed, segment);
-    SegmentDecoder fresh(info, config);
-    EXPECT_TRUE(pass.pictures == decode_pass(fresh, segment).pictures) << segment.begin;
-    EXPECT_EQ(pass.stats.spliced, segment.begin != k[0]) << segment.begin;
-  }
 }
 
 TEST(SegmentSplice, OnlyIdrKeyFramesAreSplicedTo) {

@@ -75,7 +75,7 @@ void choose_decoders(const MpiEnv& env, const Options& options, const DecodeWork
       }
       c.hw_device = own ? own : backend.nvdec;
       // A flush makes the session's hardware decoder again at its next range (decoder.h).
-      c.splice = true;
+      c.splice = Splice::in_hardware;
       backend.decoders.push_back(c);
     }
   }

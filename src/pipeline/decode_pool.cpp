@@ -46,7 +46,10 @@ DecodePoolStats run_decode_pool(const Plan& plan, int64_t first, int64_t end,
   // Sessions live until every decoder is done (closing an NVDEC session while the others
   // decode stalls them), and are handed to the caller to close.
   std::vector<std::unique_ptr<SegmentDecoder>>& sessions = stats.sessions;
-  for (const DecodeConfig& config : decoders) {
+  for (DecodeConfig config : decoders) {
+    // Over data the frame scan found damaged, every range starts from a flushed decoder: that
+    // is the one the other ranks and decoder mixes have there (decoder.h, the splice).
+    if (plan.damage > 0 || plan.truncated) config.splice = Splice::never;
     sessions.push_back(std::make_unique<SegmentDecoder>(plan.info, config));
   }
   std::mutex mutex;  // stats

@@ -112,7 +112,7 @@ DecodeStats SegmentDecoder::decode(const Segment& segment, const FrameSink& sink
     ctx_ = open_decoder(info_, reader_->stream(), config_);
     if (timing_first_picture_) startup_.codec_open = codec.seconds();
     const AVCodecParameters* par = reader_->stream()->codecpar;
-    const bool splices = config_.splice && par->codec_id == AV_CODEC_ID_H264 &&
+    const bool splices = config_.splice != Splice::never && par->codec_id == AV_CODEC_ID_H264 &&
                          info_.packets_have_pts && !config_.keyframes_only;
     nal_length_size_ = splices ? h264_nal_length_size(par->extradata, par->extradata_size) : -1;
   }
@@ -135,14 +135,16 @@ DecodeStats SegmentDecoder::decode(const Segment& segment, const FrameSink& sink
   }
 }
 
+bool SegmentDecoder::goes_on() const {
+  return nal_length_size_ >= 0 && (in_hardware_ || config_.splice == Splice::always);
+}
+
 bool SegmentDecoder::splices_at(const AVPacket* key) const {
-  // A key packet that the last pass sent may have left its own picture inside the decoder, with
-  // the time the pass waits for.
-  const bool sent_before =
-      std::find(sent_keys_.begin(), sent_keys_.end(), key->pts) != sent_keys_.end();
-  return nal_length_size_ >= 0 && !drained_ && (key->flags & AV_PKT_FLAG_KEY) &&
-         key->pts != AV_NOPTS_VALUE && !sent_before &&
-         h264_access_unit_is_idr(key->data, key->size, nal_length_size_);
+  // A picture of the last pass with the key packet's time would be taken for the IDR picture.
+  const bool time_sent =
+      sent_untimed_ || std::find(sent_pts_.begin(), sent_pts_.end(), key->pts) != sent_pts_.end();
+  return goes_on() && !drained_ && (key->flags & AV_PKT_FLAG_KEY) && key->pts != AV_NOPTS_VALUE &&
+         !time_sent && h264_access_unit_is_idr(key->data, key->size, nal_length_size_);
 }
 
 DecodeStats SegmentDecoder::decode_with(PacketReader& reader, const Segment& segment,
@@ -200,6 +202,7 @@ DecodeStats SegmentDecoder::decode_with(PacketReader& reader, const Segment& seg
         }
         splice_key = AV_NOPTS_VALUE;
       }
+      in_hardware_ = frame->format == AV_PIX_FMT_CUDA;
       if (first_picture) {
         first_picture = false;
         stats.first_picture_seconds = since_open.seconds();
@@ -253,9 +256,14 @@ DecodeStats SegmentDecoder::decode_with(PacketReader& reader, const Segment& seg
   auto send = [&]() {
     if (first_sent) {
       first_sent = false;
-      sent_keys_.clear();
+      sent_pts_.clear();
+      sent_untimed_ = false;
     }
-    if (packet->flags & AV_PKT_FLAG_KEY) sent_keys_.push_back(packet->pts);
+    if (packet->pts == AV_NOPTS_VALUE) {
+      sent_untimed_ = true;
+    } else {
+      sent_pts_.push_back(packet->pts);
+    }
     int rc = avcodec_send_packet(ctx, packet);
     if (rc < 0 && rc != AVERROR(EAGAIN)) {
       report_bad(rc, "decoding the packet at t=" +
@@ -284,9 +292,15 @@ DecodeStats SegmentDecoder::decode_with(PacketReader& reader, const Segment& seg
     send();
   }
   if (deciding) flush();  // no packet: the last pass's pictures must not come out below
-  if (nal_length_size_ >= 0) {
+  if (goes_on()) {
     past_end = true;
-    for (int64_t n = 0; !stop && n < kMaxLeftOver && reader.next_past_end(packet); ++n) send();
+    for (int64_t n = 0; !stop && n < kMaxLeftOver && reader.next_past_end(packet); ++n) {
+      if (packet->pts == AV_NOPTS_VALUE || packet->pts < segment.end) {
+        av_packet_unref(packet);  // its picture could enter the segment: drain instead
+        break;
+      }
+      send();
+    }
     past_end = false;
   }
   if (!stop) {

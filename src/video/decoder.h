@@ -27,6 +27,8 @@ namespace barcode {
 // 1 to 2 and 4-6 % more from 2 to 3; two GPUs gained 7 % from 1 to 2 and nothing from 3.
 constexpr int kSinkHeldPictures = 3;
 
+enum class Splice { never, in_hardware, always };
+
 struct DecodeConfig {
   int threads = 0;              // libavcodec threads; 0 lets FFmpeg choose
   bool keyframes_only = false;  // skip non-key frames in the decoder itself (fast preview)
@@ -36,9 +38,12 @@ struct DecodeConfig {
   AVBufferRef* hw_device = nullptr;
   // Where a software decoder puts its pictures (nullptr: FFmpeg's pools); see picture_memory.h.
   std::shared_ptr<PictureMemory> pictures;
-  // Go on from one segment to the next without a flush where the stream allows it (the splice,
-  // SegmentDecoder below): for NVDEC sessions, whose flush makes the hardware decoder again.
-  bool splice = false;
+  // When to go on from one segment to the next without a flush (the splice, SegmentDecoder
+  // below): never; while the pictures come out of NVDEC (for NVDEC sessions, whose flush makes
+  // the hardware decoder again; a session that fell back to software does not); always (tests:
+  // a software decoder goes on alike over intact data, but over damaged data FFmpeg's error
+  // concealment keeps state that a flush clears).
+  Splice splice = Splice::never;
 };
 
 struct DecodeStats {
@@ -88,13 +93,15 @@ using FrameSink = std::function<bool(const AVFrame* frame, int64_t pts)>;
 // did not send goes on without the flush: the IDR picture depends on nothing before it and
 // resets every reference, so from it on the decoder makes the pictures a flushed one makes, and
 // the pictures of the last pass still inside it come out first, before the IDR picture, and are
-// dropped. Should the IDR picture not come out among the first kMaxLeftOver pictures (damage),
-// the pass is made again, flushed; nothing reached the sink before it. A decoder drained to its
-// end must be flushed, so a splicing pass does not drain at its segment's end: it reads on
-// (PacketReader::next_past_end) until its first picture past the end comes out, which also
-// tells it that every picture of the segment is out (up to kMaxLeftOver packets; it drains if
-// none came). Only for streams whose packets have presentation times (decode times never
-// exceed them, so no packet past the end presents inside the segment).
+// dropped: the IDR packet's time must not be that of any packet the last pass sent, so that no
+// picture of that pass can be taken for it. Should the IDR picture not come out among the first
+// kMaxLeftOver pictures (damage), the pass is made again, flushed; nothing reached the sink
+// before it. A decoder drained to its end must be flushed, so a splicing pass does not drain at
+// its segment's end: it reads on (PacketReader::next_past_end) until its first picture past the
+// end comes out, which also tells it that every picture of the segment is out. It sends only
+// packets that present at or after the end (up to kMaxLeftOver of them), and drains at the first
+// other one: their pictures then never enter the segment. Only for streams whose packets have
+// presentation times.
 class PacketReader;
 class SegmentDecoder {
  public:
@@ -124,12 +131,18 @@ class SegmentDecoder {
   FramePtr frame_;
   DecoderStartup startup_;
   bool timing_first_picture_ = true;
+  // Whether this decoder may go on from its last pass now (config, stream and where the
+  // pictures came from).
+  bool goes_on() const;
+
   // The splice: the stream's H.264 NAL length size (h264_idr.h; -1: no splice for this stream),
-  // whether the last pass drained the decoder to its end (it then needs a flush), and the times
-  // of the key packets that pass sent.
+  // whether the last pass drained the decoder to its end (it then needs a flush), whether its
+  // pictures came out of NVDEC, the times of the packets it sent, and whether one had none.
   int nal_length_size_ = -1;
   bool drained_ = false;
-  std::vector<int64_t> sent_keys_;
+  bool in_hardware_ = false;
+  std::vector<int64_t> sent_pts_;
+  bool sent_untimed_ = false;
 };
 
 // The most pictures of the last pass a spliced pass drops before the IDR picture it waits for:

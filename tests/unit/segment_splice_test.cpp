@@ -132,19 +132,22 @@ Pass decode_pass(SegmentDecoder& decoder, const Segment& segment) {
   return pass;
 }
 
-// Decodes `segments` one after another with one decoder, and each with a fresh decoder; the
-// pictures must be the same. Returns the passes of the kept decoder.
+// Decodes `segments` one after another with one decoder (splicing as `splice` says; `always`
+// does in software what NVDEC sessions do), and each with a fresh decoder; the pictures must be
+// the same. Returns the passes of the kept decoder.
 std::vector<Pass> against_fresh(const std::string& name, const std::vector<Segment>& segments,
-                                int threads) {
+                                int threads, Splice splice = Splice::always) {
   const StreamInfo info = probe_video(media(name));
   DecodeConfig config;
   config.threads = threads;
-  config.splice = true;  // as for NVDEC sessions; the fresh decoders never splice
+  config.splice = splice;
   SegmentDecoder kept(info, config);
   std::vector<Pass> passes;
   for (size_t i = 0; i < segments.size(); ++i) {
     passes.push_back(decode_pass(kept, segments[i]));
-    SegmentDecoder fresh(info, config);
+    DecodeConfig flushed = config;
+    flushed.splice = Splice::never;
+    SegmentDecoder fresh(info, flushed);
     const Pass alone = decode_pass(fresh, segments[i]);
     EXPECT_FALSE(passes.back().pictures.empty()) << name << ", segment " << i;
     EXPECT_TRUE(passes.back().pictures == alone.pictures) << name << ", segment " << i;
@@ -199,6 +202,15 @@ TEST(SegmentSplice, PassesFromIdrPicturesMakeAFreshDecodersPictures) {
   splice_sequence("busy_h264.mp4", 0, {1, 4});  // IDR pictures every 48 frames
   // Matroska, a variable frame rate; the last IDR picture is 4 frames before the end.
   splice_sequence("vfr_h264.mkv", 1, {1});
+}
+
+TEST(SegmentSplice, SessionsThatDecodeInSoftwareDoNotSplice) {
+  // What an NVDEC session that fell back to software (a stream NVDEC cannot decode) does.
+  const std::vector<int64_t> k = key_times("busy_h264.mp4");
+  ASSERT_GE(k.size(), 3u);
+  const std::vector<Pass> passes = against_fresh(
+      "busy_h264.mp4", {{k[0], k[1]}, {k[2], k[2] + 1}, {k[1], k[2]}}, 1, Splice::in_hardware);
+  for (const Pass& pass : passes) EXPECT_FALSE(pass.stats.spliced);
 }
 
 TEST(SegmentSplice, OnlyIdrKeyFramesAreSplicedTo) {

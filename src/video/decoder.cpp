@@ -206,10 +206,10 @@ DecodeStats SegmentDecoder::decode_with(PacketReader& reader, const Segment& seg
       if (first_picture) {
         first_picture = false;
         stats.first_picture_seconds = since_open.seconds();
-      }
-      if (timing_first_picture_) {
-        timing_first_picture_ = false;
-        startup_.first_picture = since_open.seconds();
+        if (timing_first_picture_) {
+          timing_first_picture_ = false;
+          startup_.first_picture = stats.first_picture_seconds;
+        }
       }
       const auto cut = std::find(cut_pictures.begin(), cut_pictures.end(), frame->pkt_dts);
       if (cut != cut_pictures.end()) {

@@ -120,6 +120,9 @@ class SegmentDecoder {
   // that may not starts with a decoder that is fresh or flushed.
   DecodeStats decode_with(PacketReader& reader, const Segment& segment, const FrameSink& sink,
                           bool may_splice);
+  // Whether this decoder may go on from its last pass now (config, stream and where the
+  // pictures came from).
+  bool goes_on() const;
   // Whether the pass starting with `key` may go on from the last pass without a flush.
   bool splices_at(const AVPacket* key) const;
 
@@ -131,10 +134,6 @@ class SegmentDecoder {
   FramePtr frame_;
   DecoderStartup startup_;
   bool timing_first_picture_ = true;
-  // Whether this decoder may go on from its last pass now (config, stream and where the
-  // pictures came from).
-  bool goes_on() const;
-
   // The splice: the stream's H.264 NAL length size (h264_idr.h; -1: no splice for this stream),
   // whether the last pass drained the decoder to its end (it then needs a flush), whether its
   // pictures came out of NVDEC, the times of the packets it sent, and whether one had none.

@@ -13,6 +13,8 @@
 #include "app/job_backend.h"
 #include "app/mpi_sum_reducer.h"
 #include "app/progress.h"
+#include "app/rank_balance.h"
+#include "app/rank_palettes.h"
 #include "app/resume_check.h"
 #include "app/stored_tiles.h"
 #include "app/summary.h"
@@ -369,26 +371,6 @@ struct Outcome {
   bool interrupted = false;       // a signal asked every rank to stop (see interrupt.h)
 };
 
-// This rank's frame palettes, kept as rows are written, for the movie palette.
-struct RankPalettes {
-  RankPalettes(int clusters, int64_t rows)
-      : k(clusters),
-        colors(static_cast<size_t>(rows) * static_cast<size_t>(k) * 3, 0.0f),
-        weights(static_cast<size_t>(rows) * static_cast<size_t>(k), 0.0f) {}
-  int k = 0;
-  std::vector<float> colors;   // rows*k*3
-  std::vector<float> weights;  // rows*k; zero for rows never written
-  void keep(int64_t first_row, const std::vector<FrameColors>& rows) {
-    for (const FrameColors& row : rows) {
-      const auto r = static_cast<size_t>(row.position - first_row);
-      std::copy(row.palette.begin(), row.palette.end(),
-                colors.begin() + static_cast<long>(r * static_cast<size_t>(k) * 3));
-      std::copy(row.weights.begin(), row.weights.end(),
-                weights.begin() + static_cast<long>(r * static_cast<size_t>(k)));
-    }
-  }
-};
-
 // The reducer of the movie palette's sums: NCCL where every rank has its own GPU, made before
 // decoding so that NCCL's set-up overlaps it; MPI otherwise (and for one rank, which reduces
 // nothing and would only set NCCL up).
@@ -405,17 +387,19 @@ std::unique_ptr<SumReducer> make_palette_reducer(const MpiEnv& env, int movie_cl
 
 // The movie-wide palette from every rank's frame palettes; written to /movie.
 void write_movie_palette(const MpiEnv& env, const Plan& plan, const Options& options, int threads,
-                         SumReducer* reducer, const RankPalettes& mine, H5Store& store) {
+                         SumReducer* reducer, RankPalettes& mine, H5Store& store) {
   if (options.movie_clusters == 0) return;
   collective_step(env, [&] {
+    // Rows decoded by another rank go back to their segment's: the labels are written by it.
+    mine.return_others(env);
     MoviePaletteParams params;
     params.clusters = options.movie_clusters;
     params.seed = options.kmeans.seed;
     params.threads = threads;
     const MoviePalette palette =
-        compute_movie_palette(mine.colors.data(), mine.weights.data(), plan.my_end - plan.my_first,
+        compute_movie_palette(mine.colors().data(), mine.weights().data(), mine.rows(),
                               options.kmeans.k, plan.tile.pixels(), params, *reducer);
-    store.write_movie_palette(palette.colors, palette.weights, plan.my_first, palette.labels);
+    store.write_movie_palette(palette.colors, palette.weights, mine.first(), palette.labels);
     store.set_attribute("movie_palette_reduction", std::string(reducer->name()));
     log::info("movie palette: " + std::to_string(params.clusters) + " colours in " +
               std::to_string(palette.iterations) + " iterations, reduced over " + reducer->name());
@@ -438,11 +422,12 @@ int decode_only(const MpiEnv& env, const Plan& plan, const Backend& backend, Run
   ResultBook book;
   DiscardSink sink;
   DecodePoolStats stats;
-  const std::vector<uint8_t> none_done(static_cast<size_t>(plan.my_end - plan.my_first) + 1, 0);
+  const std::vector<uint8_t> none_done(plan.samples.size() + 1, 0);
   const std::atomic<bool> never{false};
   collective_step(env, [&] {
-    stats = run_decode_pool(plan, plan.my_first, plan.my_end, backend.decoders, sink, book,
-                            none_done, never);
+    const std::unique_ptr<RowRanges> ranges = make_row_ranges(
+        plan, plan.my_first, plan.my_end, static_cast<int>(backend.decoders.size()));
+    stats = run_decode_pool(plan, *ranges, backend.decoders, sink, book, none_done, never);
   });
   run.frames_decoded = stats.frames;
   run.frames_sampled = plan.my_end - plan.my_first;
@@ -450,21 +435,21 @@ int decode_only(const MpiEnv& env, const Plan& plan, const Backend& backend, Run
   return kExitOk;
 }
 
-// What hands this rank's rows to the sink, in the driver thread: the decoders, or the stored
-// tiles of --from-h5. Rows whose done[row - my_first] is set are skipped; `stop` ends it early.
-using RowProducer =
-    std::function<DecodePoolStats(TileSink& sink, ResultBook& book,
-                                  const std::vector<uint8_t>& done, const std::atomic<bool>& stop)>;
+// What hands this rank's rows to the sink, in the driver thread: the decoders over `ranges`, or
+// the stored tiles of --from-h5 (no ranges). Rows whose done[row] is set are skipped; `stop`
+// ends it early.
+using RowProducer = std::function<DecodePoolStats(
+    TileSink& sink, ResultBook& book, const std::vector<uint8_t>& done,
+    const std::atomic<bool>& stop, RowRanges* ranges)>;
 
 // The decoders, or the stored tiles when the plan is --from-h5's (`stored` has a path). The
 // plan, `stored` and the backend are referred to, not copied: they must outlive the producer.
 RowProducer row_producer(const Plan& plan, const StoredSource& stored, const Backend& backend) {
   return
       [&plan, &stored, &backend](TileSink& sink, ResultBook& book, const std::vector<uint8_t>& done,
-                                 const std::atomic<bool>& stop) {
-        if (!stored.path.empty()) return feed_stored_tiles(plan, stored, sink, book, done, stop);
-        return run_decode_pool(plan, plan.my_first, plan.my_end, backend.decoders, sink, book, done,
-                               stop);
+                                 const std::atomic<bool>& stop, RowRanges* ranges) {
+        if (!ranges) return feed_stored_tiles(plan, stored, sink, book, done, stop);
+        return run_decode_pool(plan, *ranges, backend.decoders, sink, book, done, stop);
       };
 }
 
@@ -482,10 +467,10 @@ Outcome process_segment(const MpiEnv& env, const Plan& plan, const Options& opti
                         RunStats& run, RankPalettes& palettes,
                         const std::vector<FrameColors>& finished, int64_t concealed_before) {
   ResultBook book;
-  std::vector<uint8_t> done(static_cast<size_t>(plan.my_end - plan.my_first) + 1, 0);
-  for (const FrameColors& row : finished)
-    done[static_cast<size_t>(row.position - plan.my_first)] = 1;
-  palettes.keep(plan.my_first, finished);
+  // By row of the whole movie: rows of other ranks' segments may come to this rank's decoders.
+  std::vector<uint8_t> done(plan.samples.size() + 1, 0);
+  for (const FrameColors& row : finished) done[static_cast<size_t>(row.position)] = 1;
+  palettes.keep(finished);
   run.frames_written = static_cast<int64_t>(finished.size());
   std::atomic<bool> stop{false};
   std::unique_ptr<TileSink> sink;
@@ -500,12 +485,19 @@ Outcome process_segment(const MpiEnv& env, const Plan& plan, const Options& opti
     }
   });
   log::stage("sink ready");
+  // The decoders' rows (none for --from-h5), shared with the other ranks while they decode.
+  std::unique_ptr<RowRanges> ranges;
+  if (options.from_h5.empty()) {
+    ranges = make_row_ranges(plan, plan.my_first, plan.my_end,
+                             static_cast<int>(backend.decoders.size()));
+  }
+  RankBalance balance(env, options.balance && env.size() > 1 ? ranges.get() : nullptr, done);
   FirstFailure failure;  // the producer's, or else the sink's
   DecodePoolStats decode_stats;
   std::thread driver([&] {
     try {
       const StageMark mark("decode");
-      decode_stats = produce(*sink, book, done, stop);
+      decode_stats = produce(*sink, book, done, stop, ranges.get());
     } catch (...) {
       failure.capture();
     }
@@ -542,22 +534,20 @@ Outcome process_segment(const MpiEnv& env, const Plan& plan, const Options& opti
         store.flush();
       }
       store.write_colors(rows);
-      palettes.keep(plan.my_first, rows);
+      palettes.keep(rows);
       run.write_s += write_clock.seconds();
       run.frames_written += static_cast<int64_t>(rows.size());
-      // One small reduction per round, which the collective write has synchronised anyway:
+      // One small exchange per round, which the collective write has synchronised anyway:
       // whether any rank was asked to stop, how many frames all ranks have written (rank 0's
-      // progress line for the whole job), and how many ranks still have rows to come.
-      int64_t mine[3] = {interrupt_requested() ? 1 : 0, run.frames_written, drained ? 0 : 1};
-      int64_t all[3] = {0, 0, 0};
-      mpi_check(MPI_Allreduce(mine, all, 3, MPI_INT64_T, MPI_SUM, env.comm()),
-                "MPI_Allreduce(interrupt, progress, drained)");
-      if (all[0] > 0 && !outcome.interrupted) {
+      // progress line for the whole job), whether all ranks are drained, and rows moved from
+      // the rank expected to finish last to ranks whose decoders have nothing left.
+      const RoundDecision round = balance.round(interrupt_requested(), run.frames_written, drained);
+      if (round.interrupted && !outcome.interrupted) {
         outcome.interrupted = true;
         stop = true;
       }
-      all_drained = all[2] == 0;
-      progress.update(all[1], all_drained);
+      all_drained = round.all_drained;
+      progress.update(round.written, all_drained);
     }
   } catch (const std::exception& e) {
     // This rank cannot take part in further collective writes: end the job from here. A rank
@@ -568,12 +558,17 @@ Outcome process_segment(const MpiEnv& env, const Plan& plan, const Options& opti
     const auto* error = dynamic_cast<const Error*>(&e);
     if (env.alone()) {
       stop = true;
+      balance.stop();
       driver.join();
     }
     env.abort(error ? error->exit_code() : kExitFailure);
   }
   driver.join();
   log::stage("write rounds done");
+  if (balance.rows_taken() > 0 || balance.rows_given() > 0) {
+    log::detail("rows decoded for other ranks: " + std::to_string(balance.rows_taken()) +
+                "; given to them: " + std::to_string(balance.rows_given()));
+  }
   outcome.closing = close_in_background(std::move(decode_stats.sessions));
   run.frames_decoded = decode_stats.frames;
   run.bad_packets = decode_stats.bad_packets;
@@ -597,13 +592,14 @@ Outcome process_segment(const MpiEnv& env, const Plan& plan, const Options& opti
               "such frames since a key frame; their rows are written, and the file is marked "
               "incomplete (input_damage)");
   }
-  if (missing > 0 && !outcome.interrupted) {
+  // Said once for the job: a rank's rows may have been decoded by another (rank_balance.h).
+  if (outcome.missing > 0 && env.rank() == 0 && !outcome.interrupted) {
     // --from-h5 decodes nothing: its missing rows are those its source never finished.
     log::warn(options.from_h5.empty()
-                  ? plan.info.path + ": " + std::to_string(missing) +
-                        " sampled frames of this rank's segment could not be decoded"
-                  : options.from_h5 + ": " + std::to_string(missing) +
-                        " of this rank's rows have no stored tile (not finished in that file)");
+                  ? plan.info.path + ": " + std::to_string(outcome.missing) +
+                        " sampled frames could not be decoded"
+                  : options.from_h5 + ": " + std::to_string(outcome.missing) +
+                        " rows have no stored tile (not finished in that file)");
   }
   return outcome;
 }
@@ -859,7 +855,7 @@ int run_job(const MpiEnv& env, const Options& options, RunStats* stats, const Ba
   OpenStore opened = open_store(env, plan, options, stored, partial);
   H5Store& store = *opened.store;
 
-  RankPalettes palettes(options.kmeans.k, plan.my_end - plan.my_first);
+  RankPalettes palettes(options.kmeans.k, plan.my_first, plan.my_end);
   const std::unique_ptr<SumReducer> reducer =
       make_palette_reducer(env, options.movie_clusters, backend);
   Outcome outcome =

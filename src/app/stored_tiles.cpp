@@ -160,7 +160,7 @@ DecodePoolStats feed_stored_tiles(const Plan& plan, const StoredSource& source, 
   std::vector<uint8_t> tile(static_cast<size_t>(source.thumbs.tile_bytes()));
   int64_t damaged = 0;  // rows failing their checksum
   for (int64_t row = plan.my_first; row < plan.my_end && !stop; ++row) {
-    if (done[static_cast<size_t>(row - plan.my_first)]) continue;
+    if (done[static_cast<size_t>(row)]) continue;
     if (!source.done[static_cast<size_t>(row)]) {
       book.mark_missing(row);
       continue;

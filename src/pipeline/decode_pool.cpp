@@ -29,20 +29,26 @@ int64_t min_split_rows(const Plan& plan, int64_t first, int64_t end) {
   return std::max<int64_t>(1, static_cast<int64_t>(2.0 * rows_per_second));
 }
 
-DecodePoolStats run_decode_pool(const Plan& plan, int64_t first, int64_t end,
+std::unique_ptr<RowRanges> make_row_ranges(const Plan& plan, int64_t first, int64_t end,
+                                           int decoders) {
+  // A new range costs the decoding from the key frame before it: about as much as a split.
+  // One that starts at a key frame costs only its seek and start (a quarter of that). The key
+  // rows are the whole movie's: pieces of other ranks' segments may come (rank_balance.h).
+  const int64_t min_split = min_split_rows(plan, first, end);
+  return std::make_unique<RowRanges>(first, end, decoders, min_split, min_split,
+                                     plan.key_rows(-1, static_cast<int64_t>(plan.samples.size())),
+                                     std::max<int64_t>(1, min_split / 4));
+}
+
+DecodePoolStats run_decode_pool(const Plan& plan, RowRanges& ranges,
                                 const std::vector<DecodeConfig>& decoders, TileSink& sink,
                                 ResultBook& book, const std::vector<uint8_t>& done,
                                 const std::atomic<bool>& stop) {
-  auto is_done = [&](int64_t row) { return done[static_cast<size_t>(row - first)] != 0; };
+  auto is_done = [&](int64_t row) { return done[static_cast<size_t>(row)] != 0; };
   // Per frame, so that a signal stops every decoder within a frame (not at the end of its range).
   auto stopping = [&] { return stop.load(std::memory_order_relaxed) || interrupt_requested(); };
   DecodePoolStats stats;
   Stopwatch clock;
-  // A new range costs the decoding from the key frame before it: about as much as a split.
-  // One that starts at a key frame costs only its seek and start (a quarter of that).
-  const int64_t min_split = min_split_rows(plan, first, end);
-  RowRanges ranges(first, end, static_cast<int>(decoders.size()), min_split, min_split,
-                   plan.key_rows(first, end), std::max<int64_t>(1, min_split / 4));
   // Sessions live until every decoder is done (closing an NVDEC session while the others
   // decode stalls them), and are handed to the caller to close.
   std::vector<std::unique_ptr<SegmentDecoder>>& sessions = stats.sessions;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "pipeline/result_book.h"
+#include "pipeline/row_ranges.h"
 #include "pipeline/tile_sink.h"
 #include "plan/plan.h"
 #include "video/decoder.h"
@@ -40,15 +41,21 @@ std::future<void> close_in_background(std::vector<std::unique_ptr<SegmentDecoder
 // The fewest rows worth a range of their own among rows [first, end): about 2 s of film.
 int64_t min_split_rows(const Plan& plan, int64_t first, int64_t end);
 
-// Decodes this rank's rows with one thread per entry of `decoders`, hands every sampled frame to
-// `sink`, and marks rows whose frames never came as missing in `book`. A decoder that fails marks
-// its range's remaining rows missing and takes another range; the first failure is rethrown
-// after every decoder has stopped.
-// Rows whose `done[row - first]` is set (finished by an earlier, interrupted run) are not
-// handed to the sink, and leading runs of them are not decoded. Setting `stop`, or a signal
-// (interrupt.h), makes every decoder stop at its next frame; the rows it did not reach are
-// marked missing.
-DecodePoolStats run_decode_pool(const Plan& plan, int64_t first, int64_t end,
+// The rows [first, end) of a rank shared out among `decoders` decoders, cut where the plan's key
+// frames make new ranges cheap.
+std::unique_ptr<RowRanges> make_row_ranges(const Plan& plan, int64_t first, int64_t end,
+                                           int decoders);
+
+// Decodes the rows of `ranges` with one thread per entry of `decoders` (as many as `ranges` was
+// made for), hands every sampled frame to `sink`, and marks rows whose frames never came as
+// missing in `book`. A decoder that fails marks its range's remaining rows missing and takes
+// another range; the first failure is rethrown after every decoder has stopped. Rows whose
+// `done[row]` is set (finished by an earlier, interrupted run) are not handed to the sink, and
+// leading runs of them are not decoded. Setting `stop`, or a signal (interrupt.h), makes every
+// decoder stop at its next frame; the rows it did not reach are marked missing. Returns when
+// every decoder has ended: while `ranges` expects rows from other ranks, decoders with nothing
+// left wait for them, and whoever set that must end it (RowRanges::expect_more(false)).
+DecodePoolStats run_decode_pool(const Plan& plan, RowRanges& ranges,
                                 const std::vector<DecodeConfig>& decoders, TileSink& sink,
                                 ResultBook& book, const std::vector<uint8_t>& done,
                                 const std::atomic<bool>& stop);

@@ -61,13 +61,9 @@ double RowRanges::speed(const Owned& o, Clock::time_point now, double fallback) 
   return static_cast<double>(o.taken) / seconds;
 }
 
-std::optional<RowRanges::Range> RowRanges::next(int d) {
-  std::lock_guard<std::mutex> lock(mutex_);
-  Owned& me = owned_[static_cast<size_t>(d)];
-  if (me.cursor < me.end) return Range{me.cursor, me.end};  // its own share, or what is left
-  const Clock::time_point now = Clock::now();
-  // Decoders that have not shown a speed yet count with the mean of those that have (1 row/s
-  // when none has: then all are alike and ranges are cut in halves, less the lead-in).
+double RowRanges::typical_speed(Clock::time_point now) const {
+  // 1 row/s when none has shown a speed: then all are alike and ranges are cut in halves, less
+  // the lead-in.
   double known = 0;
   int counted = 0;
   for (const Owned& o : owned_) {
@@ -77,7 +73,39 @@ std::optional<RowRanges::Range> RowRanges::next(int d) {
       ++counted;
     }
   }
-  const double typical = counted > 0 ? known / counted : 1.0;
+  return counted > 0 ? known / counted : 1.0;
+}
+
+std::optional<RowRanges::Range> RowRanges::next(int d) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  for (;;) {
+    const Clock::time_point now = Clock::now();
+    if (std::optional<Range> range = next_locked(d, now)) return range;
+    if (!more_) return std::nullopt;
+    ++waiting_;
+    changed_.wait(lock);
+    --waiting_;
+    // Time spent waiting is not time spent decoding: its speed counts from later.
+    Owned& me = owned_[static_cast<size_t>(d)];
+    if (me.taken > 0) me.first_take += Clock::now() - now;
+  }
+}
+
+std::optional<RowRanges::Range> RowRanges::next_locked(int d, Clock::time_point now) {
+  Owned& me = owned_[static_cast<size_t>(d)];
+  if (me.cursor < me.end) return Range{me.cursor, me.end};  // its own share, or what is left
+  if (!pieces_.empty()) {
+    const auto largest = std::max_element(
+        pieces_.begin(), pieces_.end(),
+        [](const Range& a, const Range& b) { return a.end - a.begin < b.end - b.begin; });
+    const Range piece = *largest;
+    pieces_.erase(largest);
+    me.cursor = piece.begin;
+    me.end = piece.end;
+    return piece;
+  }
+  // Decoders that have not shown a speed yet count with the mean of those that have.
+  const double typical = typical_speed(now);
   // The open range expected to finish last at its owner's speed; never d's own (empty here).
   Owned* victim = nullptr;
   double latest = 0;
@@ -98,6 +126,89 @@ std::optional<RowRanges::Range> RowRanges::next(int d) {
   me.cursor = taken.begin;
   me.end = taken.end;
   return taken;
+}
+
+void RowRanges::expect_more(bool more) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  more_ = more;
+  changed_.notify_all();
+}
+
+void RowRanges::add(const std::vector<Range>& pieces) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  for (const Range& piece : pieces) {
+    if (piece.begin < piece.end) pieces_.push_back(piece);
+  }
+  changed_.notify_all();
+}
+
+RowRanges::Load RowRanges::load() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const Clock::time_point now = Clock::now();
+  const double typical = typical_speed(now);
+  Load load;
+  load.decoders = static_cast<int>(owned_.size());
+  load.waiting = waiting_;
+  for (const Owned& o : owned_) {
+    const int64_t remaining = o.end - o.cursor;
+    if (remaining > 0) {
+      load.finish_s =
+          std::max(load.finish_s, static_cast<double>(remaining) / speed(o, now, typical));
+    }
+    const double active = std::chrono::duration<double>(o.last_take - o.first_take).count();
+    if (o.taken >= 16 && active > 0.05) load.rate += static_cast<double>(o.taken) / active;
+  }
+  return load;
+}
+
+std::vector<RowRanges::Range> RowRanges::give_away(double rate, double delay, double min_gain) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::vector<Range> pieces;
+  if (!(rate > 0)) return pieces;
+  const Clock::time_point now = Clock::now();
+  const double typical = typical_speed(now);
+  std::vector<double> speeds(owned_.size());
+  double finish = 0;
+  for (size_t i = 0; i < owned_.size(); ++i) {
+    speeds[i] = speed(owned_[i], now, typical);
+    const int64_t remaining = owned_[i].end - owned_[i].cursor;
+    if (remaining > 0) finish = std::max(finish, static_cast<double>(remaining) / speeds[i]);
+  }
+  // Keeping `t` s of each range, this rank is done after t; the thief after its delay, the
+  // rows of the pieces and a lead-in per piece. The earliest t at which the thief is done too.
+  const auto piece_rows = [&](size_t i, double t) {
+    // (Less a hair: the search ends a little past the exact time.)
+    const int64_t keep = static_cast<int64_t>(std::ceil(speeds[i] * t - 1e-6));
+    const int64_t rows = owned_[i].end - owned_[i].cursor - keep;
+    return rows >= min_split_ ? rows : 0;
+  };
+  const auto thief_done = [&](double t) {
+    double rows = 0;
+    for (size_t i = 0; i < owned_.size(); ++i) {
+      const int64_t r = piece_rows(i, t);
+      if (r > 0) rows += static_cast<double>(r + lead_in_);
+    }
+    return delay + rows / rate;
+  };
+  double low = 0, high = finish;
+  for (int step = 0; step < 40; ++step) {
+    const double t = (low + high) / 2;
+    (thief_done(t) > t ? low : high) = t;
+  }
+  if (finish - high < min_gain) return pieces;
+  for (size_t i = 0; i < owned_.size(); ++i) {
+    Owned& o = owned_[i];
+    if (piece_rows(i, high) == 0) continue;
+    int64_t cut = o.end - piece_rows(i, high);
+    // A key row within a lead-in of the cut spares the thief its lead-in.
+    const int64_t key = nearest_key_row(key_rows_, cut);
+    if (key > o.cursor && std::llabs(key - cut) <= lead_in_ && o.end - key >= min_split_) {
+      cut = key;
+    }
+    pieces.push_back(Range{cut, o.end});
+    o.end = cut;
+  }
+  return pieces;
 }
 
 int64_t RowRanges::cut_point(const Owned& victim, double thief, double victim_speed) const {
@@ -136,7 +247,9 @@ bool RowRanges::take(int d, int64_t row) {
   std::lock_guard<std::mutex> lock(mutex_);
   Owned& me = owned_[static_cast<size_t>(d)];
   if (row < me.cursor || row >= me.end) return false;
-  if (me.taken++ == 0) me.first_take = Clock::now();
+  const Clock::time_point now = Clock::now();
+  if (me.taken++ == 0) me.first_take = now;
+  me.last_take = now;
   me.cursor = row + 1;
   return true;
 }

@@ -11,9 +11,15 @@
 // starts between key frames first decodes up to a key-frame interval (4 s of a 1080p film)
 // that another decoder decodes again. At the end of the film that lead-in is what decides
 // whether a cut still pays, so cuts at key frames keep the decoders finishing closer together.
+//
+// Ranks share work the same way (rank_balance.h): a rank whose decoders have nothing left gives
+// them rows of another rank's segment, which that rank cuts from the ends of its open ranges
+// (give_away) and this one adds as pieces (add). While more may come (expect_more), a decoder
+// with nothing left waits in next() instead of ending.
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <mutex>
 #include <optional>
@@ -51,6 +57,30 @@ class RowRanges {
   // Ends decoder d's range: the rows it never took, which nobody else will take.
   Range release(int d);
 
+  // Whether rows may still come from another rank: while they may, a decoder with nothing left
+  // waits in next(); once not (the default), it ends, and waiting decoders are woken to end.
+  void expect_more(bool more);
+
+  // Rows of another rank's segment, each piece open to the first of this rank's decoders that
+  // has nothing left (the largest first).
+  void add(const std::vector<Range>& pieces);
+
+  // What this rank's decoders are doing, for the other ranks.
+  struct Load {
+    int decoders = 0;
+    int waiting = 0;      // decoders waiting in next() for rows from another rank
+    double finish_s = 0;  // until the open range expected to finish last is, at its speed
+    double rate = 0;      // rows/s of all decoders together while they decoded
+  };
+  Load load();
+
+  // Cuts the ends of this rank's open ranges for a rank whose decoders decode `rate` rows/s
+  // together and start on them `delay` s from now, so that both ranks finish together; each
+  // piece keeps at least `min_split` rows, and a cut that starts at no key row costs the
+  // thief `lead_in` rows first. Nothing when that would not end this rank's work at least
+  // `min_gain` s sooner. The pieces leave this rank's ranges.
+  std::vector<Range> give_away(double rate, double delay, double min_gain);
+
  private:
   using Clock = std::chrono::steady_clock;
   struct Owned {
@@ -58,7 +88,13 @@ class RowRanges {
     int64_t end = 0;
     int64_t taken = 0;  // rows taken so far, for its speed
     Clock::time_point first_take{};
+    Clock::time_point last_take{};
   };
+  // next() under the lock: d's own rows, a piece from another rank, or a cut of another
+  // decoder's range.
+  std::optional<Range> next_locked(int d, Clock::time_point now);
+  // Rows/s a decoder that has shown none counts with: the mean of those that have.
+  double typical_speed(Clock::time_point now) const;
   // Rows per second of decoder `o` so far; `fallback` until it has taken enough to tell.
   static double speed(const Owned& o, Clock::time_point now, double fallback);
 
@@ -67,7 +103,11 @@ class RowRanges {
   int64_t cut_point(const Owned& victim, double thief, double victim_speed) const;
 
   std::mutex mutex_;
+  std::condition_variable changed_;  // pieces added, or no more to come
   std::vector<Owned> owned_;
+  std::vector<Range> pieces_;  // from other ranks, not yet taken
+  bool more_ = false;
+  int waiting_ = 0;
   int64_t min_split_;
   int64_t lead_in_;
   std::vector<int64_t> key_rows_;

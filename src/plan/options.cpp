@@ -28,6 +28,7 @@ struct NamedOptions {
   std::string space = "rgb";
   std::vector<std::string> styles{"dominant"};
   std::string gpu = "auto";
+  std::string balance = "on";
   // As text: CLI11 reads an unsigned integer with strtoull, which takes "-1" for 2^64-1 and
   // saturates a number too large, both without a word.
   std::string seed = "0";
@@ -150,6 +151,12 @@ void bind(CLI::App& app, Options& o, NamedOptions& named) {
                  "beside NVDEC one per "
                  "core its sessions leave, none for HEVC, fewer of two threads for --manifest)");
   app.add_option("--gpu-batch", o.gpu_batch, "Frames per GPU k-means launch");
+  app.add_option("--balance", named.balance,
+                 "Move work between the ranks of a movie (default on): a rank whose decoders "
+                 "have nothing left takes the end of the rows of the rank expected to finish "
+                 "last, so that a slower GPU or harder content does not hold the others up; "
+                 "off: each rank decodes its own segment only")
+      ->check(CLI::IsMember({"on", "off"}));
   app.add_flag("--decode-only", o.decode_only,
                "Benchmark: decode the sampled frames with the chosen decoders and discard them; "
                "no output is written (still give -o)");
@@ -185,6 +192,7 @@ void apply_names(const NamedOptions& named, Options& o) {
     }
   }
   o.gpu = named.gpu == "on" ? GpuMode::kOn : named.gpu == "off" ? GpuMode::kOff : GpuMode::kAuto;
+  o.balance = named.balance == "on";
 }
 
 // The value of --config in argv, or "" (CLI11 reads the file during parsing; it is checked

@@ -67,6 +67,7 @@ struct Options {
   int decoders = 0;        // NVDEC sessions per GPU rank; 0: a default that keeps engines busy
   int cpu_decoders = -1;   // software decoders per rank; -1: 1 without a GPU, 0 with one
   int gpu_batch = 512;     // tiles per GPU k-means launch
+  bool balance = true;     // --balance on | off: rows move between the ranks of a movie
   int movies_at_once = 0;  // --manifest: movies a rank works on at the same time; 0: automatic
   int verbosity = 1;
   bool decode_only = false;  // benchmark: decode the sampled frames, discard them, write nothing

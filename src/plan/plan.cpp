@@ -27,7 +27,7 @@ void check_tile_size(const TileSize& tile, const std::string& input) {
                     "; choose a smaller --tile-width");
 }
 
-// Gathers every rank's (sorted, disjoint, rank-ordered) frame timestamps into one table.
+// Gathers every rank's (sorted, disjoint, rank-ordered) timestamps into one table.
 std::vector<int64_t> gather_table(const MpiEnv& env, const std::vector<int64_t>& mine) {
   const int count = static_cast<int>(mine.size());
   std::vector<int> counts(static_cast<size_t>(env.size())), offsets(counts.size());
@@ -241,7 +241,8 @@ Plan make_plan(const MpiEnv& env, const Options& options) {
   allreduce(env, packets_end, MPI_MAX, "end of the packets");
 
   plan.frame_pts = gather_table(env, scan.pts);
-  plan.key_pts = std::move(scan.keys);
+  // Every rank's key frames: decoders may be given rows of another rank's segment.
+  plan.key_pts = gather_table(env, scan.keys);
   if (packets_end != AV_NOPTS_VALUE) {
     check_video_end(env, info, packets_end,
                     options.end < 0 ? std::numeric_limits<int64_t>::max() : end, plan);

@@ -29,8 +29,8 @@ struct Plan {
   int64_t my_end = 0;
   int64_t my_frames_scanned = 0;
   int64_t rounds = 0;  // collective write rounds (the same on every rank)
-  // Key frames of this rank's segment, from its own frame scan (empty where frames were listed
-  // by decoding or by another rank): where its decoders can start a range at no cost.
+  // Key frames of the movie, from the ranks' frame scans (empty where frames were listed by
+  // decoding): where decoders can start a range at no cost.
   std::vector<int64_t> key_pts;
   // The video ends before the end the file states, or reading stopped on a read error: frames
   // at its end are missing. gap_start..gap_end (seconds from the stream's start) is the missing

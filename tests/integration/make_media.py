@@ -209,6 +209,13 @@ def main(outdir):
     ffmpeg(p("minute_h264.mp4"), "-f", "lavfi", "-i",
            "testsrc2=s=480x270:r=25:d=60,hue=H=2*PI*t/7:s=1.5", "-c:v", "libx264", "-preset",
            "ultrafast", "-g", "1500", "-pix_fmt", "yuv420p")
+    # Uneven work: 12 s of a Mandelbrot zoom, whose frames take long to cluster with many
+    # clusters and restarts, then 12 s of one flat colour, which takes almost nothing. Two ranks
+    # get one half each: the second finishes long before the first (test_balance).
+    ffmpeg(p("uneven_h264.mp4"), "-f", "lavfi", "-i", "mandelbrot=s=320x180:r=25,trim=duration=12",
+           "-f", "lavfi", "-i", "color=c=0x2040a0:s=320x180:r=25:d=12", "-filter_complex",
+           "[0:v][1:v]concat=n=2:v=1,format=yuv420p[v]", "-map", "[v]", "-c:v", "libx264",
+           "-preset", "ultrafast", "-g", "25")
     # Variable frame rate: 50 frames at 25 fps, then 40 frames at 10 fps.
     ffmpeg(p("vfr_h264.mkv"), "-f", "lavfi", "-i", BUSY.replace("d=5", "d=3.6"), "-vf",
            "setpts='if(lt(N,50),N*0.04,2+(N-50)*0.1)/TB'", "-fps_mode", "vfr", "-c:v", "libx264",

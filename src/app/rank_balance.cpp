@@ -15,7 +15,7 @@ constexpr int kPiecesTag = 7301;
 // From the round until a thief's waiting decoders have their pieces.
 constexpr double kThiefDelay = 0.05;
 // A report as it crosses ranks: every field a double (row counts stay far below 2^53).
-constexpr int kReportFields = 7;
+constexpr int kReportFields = 8;
 
 void pack(const RankReport& r, double* out) {
   out[0] = r.interrupted ? 1 : 0;
@@ -25,6 +25,7 @@ void pack(const RankReport& r, double* out) {
   out[4] = r.waiting;
   out[5] = r.finish_s;
   out[6] = r.rate;
+  out[7] = r.decoders;
 }
 
 RankReport unpack(const double* in) {
@@ -36,6 +37,7 @@ RankReport unpack(const double* in) {
   r.waiting = static_cast<int>(in[4]);
   r.finish_s = in[5];
   r.rate = in[6];
+  r.decoders = static_cast<int>(in[7]);
   return r;
 }
 
@@ -137,6 +139,7 @@ RoundDecision RankBalance::round(bool interrupted, int64_t written, bool drained
   if (ranges_) {
     const RowRanges::Load load = ranges_->load();
     mine.open = open_;
+    mine.decoders = load.decoders;
     mine.waiting = load.waiting;
     mine.finish_s = load.finish_s;
     mine.rate = load.rate;
@@ -174,7 +177,8 @@ void RankBalance::give(int thief, const RankReport& theirs, const RankReport& mi
   // A victim always answers (with nothing where its rows ran out since its report).
   std::vector<RowRanges::Range> pieces;
   if (ranges_) {
-    pieces = without_done_rows(ranges_->give_away(rate, kThiefDelay, kMinMoveGain), done_);
+    pieces = without_done_rows(ranges_->give_away(rate, theirs.decoders, kThiefDelay, kMinMoveGain),
+                               done_);
   }
   std::vector<int64_t> flat;
   for (const RowRanges::Range& p : pieces) {

@@ -27,6 +27,7 @@ struct RankReport {
   bool drained = false;      // all its rows are written: nothing more will come from it
   // Its decoders (RowRanges::Load); `open`: it may still take rows from another rank.
   bool open = false;
+  int decoders = 0;
   int waiting = 0;
   double finish_s = 0;
   double rate = 0;

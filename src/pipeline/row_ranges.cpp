@@ -161,7 +161,8 @@ RowRanges::Load RowRanges::load() {
   return load;
 }
 
-std::vector<RowRanges::Range> RowRanges::give_away(double rate, double delay, double min_gain) {
+std::vector<RowRanges::Range> RowRanges::give_away(double rate, int decoders, double delay,
+                                                   double min_gain) {
   std::lock_guard<std::mutex> lock(mutex_);
   std::vector<Range> pieces;
   if (!(rate > 0)) return pieces;
@@ -184,11 +185,15 @@ std::vector<RowRanges::Range> RowRanges::give_away(double rate, double delay, do
   };
   const auto thief_done = [&](double t) {
     double rows = 0;
+    int given = 0;
     for (size_t i = 0; i < owned_.size(); ++i) {
       const int64_t r = piece_rows(i, t);
-      if (r > 0) rows += static_cast<double>(r + lead_in_);
+      if (r == 0) continue;
+      rows += static_cast<double>(r + lead_in_);
+      ++given;
     }
-    return delay + rows / rate;
+    const double busy = std::min(1.0, static_cast<double>(given) / std::max(decoders, 1));
+    return delay + rows / (rate * busy);
   };
   double low = 0, high = finish;
   for (int step = 0; step < 40; ++step) {

@@ -74,12 +74,13 @@ class RowRanges {
   };
   Load load();
 
-  // Cuts the ends of this rank's open ranges for a rank whose decoders decode `rate` rows/s
-  // together and start on them `delay` s from now, so that both ranks finish together; each
-  // piece keeps at least `min_split` rows, and a cut that starts at no key row costs the
-  // thief `lead_in` rows first. Nothing when that would not end this rank's work at least
-  // `min_gain` s sooner. The pieces leave this rank's ranges.
-  std::vector<Range> give_away(double rate, double delay, double min_gain);
+  // Cuts the ends of this rank's open ranges for a rank of `decoders` decoders that decode
+  // `rate` rows/s together and start on them `delay` s from now, so that both ranks finish
+  // together; each piece keeps at least `min_split` rows, and a cut that starts at no key row
+  // costs the thief `lead_in` rows first. A piece is one decoder's work: fewer pieces than the
+  // thief has decoders count with their share of its rate. Nothing when that would not end this
+  // rank's work at least `min_gain` s sooner. The pieces leave this rank's ranges.
+  std::vector<Range> give_away(double rate, int decoders, double delay, double min_gain);
 
  private:
   using Clock = std::chrono::steady_clock;

@@ -19,7 +19,7 @@ TEST(RowRangesShared, GiveAwayCutsEveryOpenRangeSoBothRanksFinishTogether) {
   // a lead-in of 10 rows per piece: keeping t s of each range, it needs (2 (500 - t) + 20) / 2
   // s, which is t at t = 255.
   RowRanges ranges(0, 1000, 2, 10, 10);
-  const std::vector<RowRanges::Range> pieces = ranges.give_away(2.0, 0.0, 1.0);
+  const std::vector<RowRanges::Range> pieces = ranges.give_away(2.0, 2, 0.0, 1.0);
   ASSERT_EQ(pieces.size(), 2u);
   EXPECT_EQ(pieces[0].begin, 255);
   EXPECT_EQ(pieces[0].end, 500);
@@ -35,10 +35,20 @@ TEST(RowRangesShared, GiveAwayCutsEveryOpenRangeSoBothRanksFinishTogether) {
   EXPECT_EQ(second->end, 755);
 }
 
+TEST(RowRangesShared, APieceIsOneDecodersWorkOfTheThief) {
+  // The same ranges for a thief of 2 rows/s over 4 decoders: two pieces keep two of them busy,
+  // 1 row/s. Keeping t s of each range it needs 2 (500 - t) + 20 s, which is t at t = 340.
+  RowRanges ranges(0, 1000, 2, 10, 10);
+  const std::vector<RowRanges::Range> pieces = ranges.give_away(2.0, 4, 0.0, 1.0);
+  ASSERT_EQ(pieces.size(), 2u);
+  EXPECT_EQ(pieces[0].begin, 340);
+  EXPECT_EQ(pieces[1].begin, 840);
+}
+
 TEST(RowRangesShared, CutsMoveToAKeyRowWithinALeadIn) {
   // Key rows too far from 500 to move the shares; the cuts of the test above at 255 and 755.
   RowRanges ranges(0, 1000, 2, 10, 10, {249, 760}, 2);
-  const std::vector<RowRanges::Range> pieces = ranges.give_away(2.0, 0.0, 1.0);
+  const std::vector<RowRanges::Range> pieces = ranges.give_away(2.0, 2, 0.0, 1.0);
   ASSERT_EQ(pieces.size(), 2u);
   EXPECT_EQ(pieces[0].begin, 249);
   EXPECT_EQ(pieces[1].begin, 760);
@@ -47,10 +57,10 @@ TEST(RowRangesShared, CutsMoveToAKeyRowWithinALeadIn) {
 TEST(RowRangesShared, NothingIsGivenThatWouldNotGainEnough) {
   RowRanges ranges(0, 100, 1, 10, 10);
   // 100 s left; the thief would end it at about 55 s: a gain of 45 s.
-  EXPECT_TRUE(ranges.give_away(1.0, 0.0, 50.0).empty());
+  EXPECT_TRUE(ranges.give_away(1.0, 1, 0.0, 50.0).empty());
   // A thief so slow that no piece of at least 10 rows pays.
-  EXPECT_TRUE(ranges.give_away(0.01, 0.0, 1.0).empty());
-  EXPECT_TRUE(ranges.give_away(0.0, 0.0, 1.0).empty());
+  EXPECT_TRUE(ranges.give_away(0.01, 1, 0.0, 1.0).empty());
+  EXPECT_TRUE(ranges.give_away(0.0, 1, 0.0, 1.0).empty());
   ASSERT_TRUE(ranges.next(0));
   EXPECT_TRUE(ranges.take(0, 99));  // nothing left the rank
 }
@@ -142,7 +152,7 @@ TEST(RowRangesShared, EveryRowOfBothRanksExactlyOnceUnderRandomSchedules) {
       auto range = mine.next(d);
       if (!range && r == 1) {
         // The fast rank ran out: the slow one gives it the ends of its ranges.
-        const std::vector<RowRanges::Range> pieces = slow.give_away(3.0, 0.0, 0.0);
+        const std::vector<RowRanges::Range> pieces = slow.give_away(3.0, per_rank, 0.0, 0.0);
         moves += pieces.empty() ? 0 : 1;
         fast.add(pieces);
         range = fast.next(d);

@@ -6,7 +6,8 @@
 #     NVDEC sessions and software decoders (CONTROL_MIXES), one GPU alone, then one process per
 #     GPU at once, counted over a window of CONTROL_SECONDS (15) after every decoder's first
 #     picture; the best at once over the best alone is the host's own ratio;
-#   - 1 GPU and N GPUs (one rank each): decode-only and end to end, default flags;
+#   - 1 GPU and N GPUs (one rank each): decode-only and end to end, default flags, and N GPUs
+#     end to end with --balance off (no work moved between the ranks);
 #   - the files of every GPU count compared (they must be identical);
 #   - decoder mixes on one GPU with the cores of one 16-core node.
 #
@@ -104,10 +105,15 @@ mp -o "$w/dN.h5" --overwrite --decode-only > "$log/dN.log" 2>&1
 mp -o "$w/eN.h5" --overwrite > "$log/eN.log" 2>&1
 dN=$(fps "$log/dN.log"); eN=$(fps "$log/eN.log")
 echo "| $gpus GPUs, mpirun --bind-to none | $dN | $eN | $(wall "$log/eN.log") | $(ratio "$eN" "$dN") |"
+# The same without work moved between the ranks: each GPU decodes its own segment only.
+mp -o "$w/eNoff.h5" --overwrite --balance off > "$log/eNoff.log" 2>&1
+echo "| $gpus GPUs, \`--balance off\` | | $(fps "$log/eNoff.log") | $(wall "$log/eNoff.log") | |"
 echo
 echo "$gpus GPUs / 1 GPU: decode-only $(ratio "$dN" "$d1"), end to end $(ratio "$eN" "$e1");" \
   "end to end / control sum $(ratio "$eN" "$sum")"
 echo "files 1 GPU vs $gpus GPUs: $("$b/compare_runs" "$w/e1.h5" "$w/eN.h5" 2>&1 | tail -1)"
+echo "rows moved between the $gpus GPUs' ranks: $(sed -n 's/.*rows decoded for other ranks: \([0-9]*\);.*/\1/p' \
+  "$log/eN.log" | awk '{ s += $1 } END { print s + 0 }')"
 grep -h "time (slowest" "$log/e1.log" "$log/eN.log" | cut -c1-200
 if [ -n "${DURATION:-}" ]; then
   echo

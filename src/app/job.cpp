@@ -457,6 +457,9 @@ RowProducer row_producer(const Plan& plan, const StoredSource& stored, const Bac
 // how long a finished row waits for the file, and how late a rank learns of a signal that only
 // another rank received.
 constexpr std::chrono::milliseconds kRoundWait{200};
+// How long while this rank's decoders wait for rows from another rank (rank_balance.h): the
+// rounds then decide when they end.
+constexpr std::chrono::milliseconds kShortRoundWait{20};
 
 // Produces, clusters and writes this rank's rows: the producer and clustering run in a driver
 // thread, the main thread makes collective write rounds of whatever rows are finished. Rows in
@@ -518,7 +521,8 @@ Outcome process_segment(const MpiEnv& env, const Plan& plan, const Options& opti
     // their next frame, the sink finishes what it holds, and the last rounds write it all.
     for (bool all_drained = false; !all_drained;) {
       const std::vector<FrameColors> rows =
-          book.take_ready(static_cast<size_t>(options.batch), kRoundWait);
+          book.take_ready(static_cast<size_t>(options.batch),
+                          balance.short_rounds() ? kShortRoundWait : kRoundWait);
       const bool drained = book.drained();
       Stopwatch write_clock;
       const StageMark mark("write");

@@ -62,9 +62,10 @@ std::string describe(const std::vector<RowRanges::Range>& pieces) {
 namespace {
 
 // Whether a rank has work enough for a move to gain `min_gain`: cut in halves between ranks of
-// one speed, a move gains half of what is left.
+// one speed, a move gains half of what is left. Its time left is known only once its decoders
+// have shown a speed.
 bool worth_a_move(const RankReport& r, double min_gain) {
-  return r.finish_s >= 2 * min_gain;
+  return r.rate > 0 && r.finish_s >= 2 * min_gain;
 }
 
 }  // namespace
@@ -96,9 +97,9 @@ RoundDecision decide_round(const std::vector<RankReport>& reports, double min_ga
   return decision;
 }
 
-bool more_may_come(const std::vector<RankReport>& reports, int rank, double min_gain) {
+bool more_may_come(const std::vector<RankReport>& reports, int rank) {
   for (int i = 0; i < static_cast<int>(reports.size()); ++i) {
-    if (i != rank && worth_a_move(reports[static_cast<size_t>(i)], min_gain)) return true;
+    if (i != rank && reports[static_cast<size_t>(i)].finish_s > 0) return true;
   }
   return false;
 }
@@ -123,6 +124,10 @@ RankBalance::RankBalance(const MpiEnv& env, RowRanges* ranges, const std::vector
   // begun.
   if (ranges_) ranges_->expect_more(true);
   open_ = ranges_ != nullptr;
+}
+
+bool RankBalance::short_rounds() const {
+  return short_rounds_;
 }
 
 void RankBalance::stop() {
@@ -160,20 +165,25 @@ RoundDecision RankBalance::round(bool interrupted, int64_t written, bool drained
     stop();
     return decision;
   }
+  // While some rank's decoders wait, every rank makes its rounds quickly: a round needs them all.
+  short_rounds_ = false;
+  for (const RankReport& r : reports) short_rounds_ = short_rounds_ || (r.open && r.waiting > 0);
   for (const auto& [thief, victim] : decision.moves) {
     if (victim == env_.rank()) {
       give(thief, reports[static_cast<size_t>(thief)], reports[static_cast<size_t>(victim)]);
     }
     if (thief == env_.rank()) take(victim);
   }
-  if (open_ && !more_may_come(reports, env_.rank(), kMinMoveGain)) stop();
+  if (open_ && !more_may_come(reports, env_.rank())) stop();
   return decision;
 }
 
 void RankBalance::give(int thief, const RankReport& theirs, const RankReport& mine) {
   // The thief's rate was measured on its own rows, which may be easier than these (a segment of
-  // still pictures against one of busy ones): no faster than this rank's on them is assumed.
-  const double rate = mine.rate > 0 ? std::min(theirs.rate, mine.rate) : theirs.rate;
+  // still pictures against one of busy ones): no faster than this rank's on them is assumed. A
+  // thief that has shown none (no rows of its own) counts as this rank, decoder for decoder.
+  const double rate = theirs.rate > 0 ? std::min(theirs.rate, mine.rate)
+                                      : mine.rate * theirs.decoders / std::max(mine.decoders, 1);
   // A victim always answers (with nothing where its rows ran out since its report).
   std::vector<RowRanges::Range> pieces;
   if (ranges_) {

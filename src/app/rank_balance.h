@@ -7,8 +7,9 @@
 // The ranks decide in the collective write rounds they make anyway: each round every rank tells
 // the others what its decoders are doing (RowRanges::Load), all of them pair the same thieves
 // with the same victims from that, and each victim sends its pieces to its thief. A rank with
-// nothing left waits for pieces only while some rank still has work worth giving; otherwise it
-// ends at once, so a balanced job pays nothing for this.
+// nothing left waits for pieces while another rank still decodes, in rounds that come quickly
+// then (short_rounds); the last rank to decode ends as soon as its decoders do, so a balanced
+// job pays about one short round.
 #pragma once
 
 #include <cstdint>
@@ -46,13 +47,14 @@ struct RoundDecision {
 constexpr double kMinMoveGain = 0.3;
 
 // Pairs each rank whose decoders wait (and may still take rows) with a rank whose work left
-// would end at least `min_gain` s sooner shared (twice that left), the longest first; a victim
-// gives to one thief per round.
+// would end at least `min_gain` s sooner shared (twice that left, at a speed its decoders have
+// shown), the longest first; a victim gives to one thief per round.
 RoundDecision decide_round(const std::vector<RankReport>& reports, double min_gain);
 
-// Whether `rank`'s waiting decoders may still be given rows: some other rank has work worth a
-// move.
-bool more_may_come(const std::vector<RankReport>& reports, int rank, double min_gain);
+// Whether `rank`'s waiting decoders may still be given rows: some other rank still decodes (its
+// time left can grow: harder content ahead). The last rank to decode ends as soon as its
+// decoders do.
+bool more_may_come(const std::vector<RankReport>& reports, int rank);
 
 // One rank's side of the exchange over `env`. `ranges` is null where this rank's rows are not
 // decoded (--from-h5) or rows are not moved (one rank; --balance off): it then only reports.
@@ -70,6 +72,10 @@ class RankBalance {
   // rank has work worth moving). It may still give rows away.
   void stop();
 
+  // Whether some rank's decoders waited for rows from others in the last round: the rounds,
+  // which need every rank, then should not wait long for rows (none come from that rank).
+  bool short_rounds() const;
+
   int64_t rows_taken() const { return rows_taken_; }  // from other ranks, so far
   int64_t rows_given() const { return rows_given_; }
 
@@ -80,6 +86,7 @@ class RankBalance {
   const MpiEnv& env_;
   RowRanges* ranges_;  // reported and given from until the end
   bool open_ = false;  // may still take rows from other ranks
+  bool short_rounds_ = false;
   const std::vector<uint8_t>& done_;
   int64_t rows_taken_ = 0;
   int64_t rows_given_ = 0;

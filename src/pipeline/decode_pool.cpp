@@ -69,7 +69,7 @@ DecodePoolStats run_decode_pool(const Plan& plan, RowRanges& ranges,
     bool first_frame = true;
     for (auto range = ranges.next(decoder); range && !stopping(); range = ranges.next(decoder)) {
       int64_t next_row = range->begin;
-      while (next_row < range->end && is_done(next_row) && ranges.take(decoder, next_row)) {
+      while (next_row < range->end && is_done(next_row) && ranges.skip(decoder, next_row)) {
         ++next_row;  // finished by an earlier run
       }
       DecodeStats range_stats;

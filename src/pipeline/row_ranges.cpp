@@ -9,6 +9,9 @@ namespace barcode {
 
 namespace {
 
+// Seconds over which a decoder's speed is measured (and as much again before).
+constexpr double kSpeedWindow = 0.5;
+
 // The key row nearest `row` (the earlier one on a tie), -1 when there is none.
 int64_t nearest_key_row(const std::vector<int64_t>& key_rows, int64_t row) {
   const auto after = std::lower_bound(key_rows.begin(), key_rows.end(), row);
@@ -56,9 +59,12 @@ RowRanges::RowRanges(int64_t first, int64_t end, int decoders, int64_t min_split
 }
 
 double RowRanges::speed(const Owned& o, Clock::time_point now, double fallback) {
-  const double seconds = std::chrono::duration<double>(now - o.first_take).count();
-  if (o.taken < 16 || seconds < 0.05) return fallback;
-  return static_cast<double>(o.taken) / seconds;
+  if (o.taken == 0) return fallback;
+  const double seconds =
+      o.last_window_seconds + std::chrono::duration<double>(now - o.window_start).count();
+  const int64_t rows = o.last_window_rows + o.window_taken;
+  if (rows < 16 || seconds < 0.05) return fallback;
+  return static_cast<double>(rows) / seconds;
 }
 
 double RowRanges::typical_speed(Clock::time_point now) const {
@@ -87,7 +93,12 @@ std::optional<RowRanges::Range> RowRanges::next(int d) {
     --waiting_;
     // Time spent waiting is not time spent decoding: its speed counts from later.
     Owned& me = owned_[static_cast<size_t>(d)];
-    if (me.taken > 0) me.first_take += Clock::now() - now;
+    if (me.taken > 0) {
+      const Clock::duration waited = Clock::now() - now;
+      me.first_take += waited;
+      me.last_take += waited;
+      me.window_start += waited;
+    }
   }
 }
 
@@ -155,8 +166,15 @@ RowRanges::Load RowRanges::load() {
       load.finish_s =
           std::max(load.finish_s, static_cast<double>(remaining) / speed(o, now, typical));
     }
-    const double active = std::chrono::duration<double>(o.last_take - o.first_take).count();
-    if (o.taken >= 16 && active > 0.05) load.rate += static_cast<double>(o.taken) / active;
+    // Its speed when it last took a row: a decoder that waits for rows is not slow.
+    load.rate += speed(o, o.last_take, 0);
+  }
+  // Pieces from other ranks not yet taken are work left too.
+  int64_t queued = 0;
+  for (const Range& piece : pieces_) queued += piece.end - piece.begin;
+  if (queued > 0) {
+    load.finish_s = std::max(load.finish_s, static_cast<double>(queued) /
+                                                (typical * static_cast<double>(owned_.size())));
   }
   return load;
 }
@@ -176,12 +194,23 @@ std::vector<RowRanges::Range> RowRanges::give_away(double rate, int decoders, do
     if (remaining > 0) finish = std::max(finish, static_cast<double>(remaining) / speeds[i]);
   }
   // Keeping `t` s of each range, this rank is done after t; the thief after its delay, the
-  // rows of the pieces and a lead-in per piece. The earliest t at which the thief is done too.
+  // rows of the pieces and a lead-in or restart per piece. The earliest t at which the thief is
+  // done too.
   const auto piece_rows = [&](size_t i, double t) {
     // (Less a hair: the search ends a little past the exact time.)
     const int64_t keep = static_cast<int64_t>(std::ceil(speeds[i] * t - 1e-6));
     const int64_t rows = owned_[i].end - owned_[i].cursor - keep;
     return rows >= min_split_ ? rows : 0;
+  };
+  // Where a piece of the last `rows` rows of range i starts: at a key row within a lead-in of
+  // the cut, which spares the thief its lead-in (it costs a restart), else at the cut.
+  const auto piece_start = [&](size_t i, int64_t rows) {
+    const Owned& o = owned_[i];
+    const int64_t cut = o.end - rows;
+    const int64_t key = nearest_key_row(key_rows_, cut);
+    const bool near =
+        key > o.cursor && std::llabs(key - cut) <= lead_in_ && o.end - key >= min_split_;
+    return near ? key : cut;
   };
   const auto thief_done = [&](double t) {
     double rows = 0;
@@ -189,7 +218,9 @@ std::vector<RowRanges::Range> RowRanges::give_away(double rate, int decoders, do
     for (size_t i = 0; i < owned_.size(); ++i) {
       const int64_t r = piece_rows(i, t);
       if (r == 0) continue;
-      rows += static_cast<double>(r + lead_in_);
+      const int64_t start = piece_start(i, r);
+      const bool at_key = std::binary_search(key_rows_.begin(), key_rows_.end(), start);
+      rows += static_cast<double>(owned_[i].end - start + (at_key ? restart_ : lead_in_));
       ++given;
     }
     const double busy = std::min(1.0, static_cast<double>(given) / std::max(decoders, 1));
@@ -203,13 +234,9 @@ std::vector<RowRanges::Range> RowRanges::give_away(double rate, int decoders, do
   if (finish - high < min_gain) return pieces;
   for (size_t i = 0; i < owned_.size(); ++i) {
     Owned& o = owned_[i];
-    if (piece_rows(i, high) == 0) continue;
-    int64_t cut = o.end - piece_rows(i, high);
-    // A key row within a lead-in of the cut spares the thief its lead-in.
-    const int64_t key = nearest_key_row(key_rows_, cut);
-    if (key > o.cursor && std::llabs(key - cut) <= lead_in_ && o.end - key >= min_split_) {
-      cut = key;
-    }
+    const int64_t r = piece_rows(i, high);
+    if (r == 0) continue;
+    const int64_t cut = piece_start(i, r);
     pieces.push_back(Range{cut, o.end});
     o.end = cut;
   }
@@ -253,8 +280,24 @@ bool RowRanges::take(int d, int64_t row) {
   Owned& me = owned_[static_cast<size_t>(d)];
   if (row < me.cursor || row >= me.end) return false;
   const Clock::time_point now = Clock::now();
-  if (me.taken++ == 0) me.first_take = now;
+  if (me.taken++ == 0) me.first_take = me.window_start = now;
   me.last_take = now;
+  ++me.window_taken;
+  const double window = std::chrono::duration<double>(now - me.window_start).count();
+  if (window >= kSpeedWindow) {
+    me.last_window_rows = me.window_taken;
+    me.last_window_seconds = window;
+    me.window_taken = 0;
+    me.window_start = now;
+  }
+  me.cursor = row + 1;
+  return true;
+}
+
+bool RowRanges::skip(int d, int64_t row) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  Owned& me = owned_[static_cast<size_t>(d)];
+  if (row < me.cursor || row >= me.end) return false;
   me.cursor = row + 1;
   return true;
 }

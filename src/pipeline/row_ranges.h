@@ -54,6 +54,10 @@ class RowRanges {
   // it); false once the range ends before it (finished, or its rest was taken by another).
   bool take(int d, int64_t row);
 
+  // Moves decoder d past row `row` as take() does, for a row it does not decode (finished by an
+  // earlier run): not counted in its speed.
+  bool skip(int d, int64_t row);
+
   // Ends decoder d's range: the rows it never took, which nobody else will take.
   Range release(int d);
 
@@ -68,9 +72,11 @@ class RowRanges {
   // What this rank's decoders are doing, for the other ranks.
   struct Load {
     int decoders = 0;
-    int waiting = 0;      // decoders waiting in next() for rows from another rank
-    double finish_s = 0;  // until the open range expected to finish last is, at its speed
-    double rate = 0;      // rows/s of all decoders together while they decoded
+    int waiting = 0;  // decoders waiting in next() for rows from another rank
+    // Until the open range expected to finish last is, at its decoder's speed (pieces not yet
+    // taken included); 0 when nothing is left.
+    double finish_s = 0;
+    double rate = 0;  // rows/s of all decoders together while they decoded; 0: none shown yet
   };
   Load load();
 
@@ -90,13 +96,20 @@ class RowRanges {
     int64_t taken = 0;  // rows taken so far, for its speed
     Clock::time_point first_take{};
     Clock::time_point last_take{};
+    // Its speed is measured over its last whole window of about half a second and the window
+    // since: what it decodes now, not on average (content gets harder or easier).
+    Clock::time_point window_start{};
+    int64_t window_taken = 0;  // rows taken in the window since window_start
+    int64_t last_window_rows = 0;
+    double last_window_seconds = 0;
   };
   // next() under the lock: d's own rows, a piece from another rank, or a cut of another
   // decoder's range.
   std::optional<Range> next_locked(int d, Clock::time_point now);
   // Rows/s a decoder that has shown none counts with: the mean of those that have.
   double typical_speed(Clock::time_point now) const;
-  // Rows per second of decoder `o` so far; `fallback` until it has taken enough to tell.
+  // Rows per second of decoder `o` lately (its last window and the one since, up to `now`);
+  // `fallback` until it has taken enough to tell.
   static double speed(const Owned& o, Clock::time_point now, double fallback);
 
   // Where a decoder of speed `thief` should start taking the end of `victim`'s range, or -1

@@ -66,11 +66,21 @@ TEST(DecideRound, ARankThatMayNoLongerTakeIsNoThief) {
   EXPECT_TRUE(decide_round(reports, 0.3).moves.empty());
 }
 
-TEST(MoreMayCome, WhileAnotherRankHasWorkWorthMoving) {
-  const std::vector<RankReport> reports = {busy(3.0), waiting(), busy(0.1)};
-  EXPECT_TRUE(more_may_come(reports, 1, 0.3));
-  EXPECT_TRUE(more_may_come(reports, 2, 0.3));
-  EXPECT_FALSE(more_may_come(reports, 0, 0.3));  // only itself has work left
+TEST(DecideRound, ARankThatHasShownNoSpeedIsNoVictim) {
+  // 1 row/s until its decoders show a speed: its time left would say nothing.
+  std::vector<RankReport> reports = {busy(500.0), waiting()};
+  reports[0].rate = 0;
+  EXPECT_TRUE(decide_round(reports, 0.3).moves.empty());
+}
+
+TEST(MoreMayCome, WhileAnotherRankStillDecodes) {
+  // Rank 2 has little left now, but harder frames may still come: its time left can grow.
+  std::vector<RankReport> reports = {busy(3.0), waiting(), busy(0.1)};
+  EXPECT_TRUE(more_may_come(reports, 1));
+  EXPECT_TRUE(more_may_come(reports, 0));
+  reports[2] = waiting();
+  EXPECT_FALSE(more_may_come(reports, 0));  // the last rank that decodes
+  EXPECT_TRUE(more_may_come(reports, 2));
 }
 
 TEST(WithoutDoneRows, PiecesSplitAroundFinishedRows) {

@@ -107,6 +107,26 @@ TEST(RowRangesShared, LoadSaysWhenTheLastRangeWillFinish) {
   EXPECT_DOUBLE_EQ(load.rate, 0.0);       // no decoder has decoded long enough to tell
 }
 
+TEST(RowRangesShared, LoadCountsPiecesNotYetTaken) {
+  RowRanges ranges(0, 10, 2, 5);
+  ranges.add({{100, 140}});
+  // 5 rows in each share and 40 queued for 2 decoders at the 1 row/s of no speed shown.
+  EXPECT_DOUBLE_EQ(ranges.load().finish_s, 20.0);
+}
+
+TEST(RowRangesShared, RowsSkippedAreNotCountedInTheSpeed) {
+  // Rows an earlier run finished are passed over in no time: counted, they made a decoder
+  // look fast, and its rank's time left short.
+  RowRanges ranges(0, 1000, 1, 10);
+  ASSERT_TRUE(ranges.next(0));
+  for (int64_t r = 0; r < 900; ++r) ASSERT_TRUE(ranges.skip(0, r));
+  std::this_thread::sleep_for(std::chrono::milliseconds(60));
+  EXPECT_DOUBLE_EQ(ranges.load().rate, 0.0);
+  EXPECT_DOUBLE_EQ(ranges.load().finish_s, 100.0);  // 100 rows left, no speed shown
+  EXPECT_TRUE(ranges.take(0, 900));
+  EXPECT_FALSE(ranges.skip(0, 900));  // behind the cursor
+}
+
 // Two ranks of several decoders each, scheduled at random: the slow rank's decoders take a row
 // now and then, the fast one's often; whenever a fast decoder has nothing left, the slow rank
 // gives it pieces (one in 400 steps, a decoder gives up: a failure or the end of the file).

@@ -50,16 +50,15 @@ int64_t rows_in(const std::vector<RowRanges::Range>& pieces) {
 std::string describe(const std::vector<RowRanges::Range>& pieces) {
   std::string text =
       std::to_string(rows_in(pieces)) + " rows in " + std::to_string(pieces.size()) + " piece(s)";
-  if (!pieces.empty()) {
-    text += ", rows " + std::to_string(pieces.front().begin) + " to " +
-            std::to_string(pieces.back().end - 1);
+  if (pieces.empty()) return text;
+  // Pieces come in the order of the decoders whose ranges they end, not of their rows.
+  int64_t first = pieces.front().begin, last = pieces.front().end;
+  for (const RowRanges::Range& p : pieces) {
+    first = std::min(first, p.begin);
+    last = std::max(last, p.end);
   }
-  return text;
+  return text + " between rows " + std::to_string(first) + " and " + std::to_string(last - 1);
 }
-
-}  // namespace
-
-namespace {
 
 // Whether a rank has work enough for a move to gain `min_gain`: cut in halves between ranks of
 // one speed, a move gains half of what is left. Its time left is known only once its decoders

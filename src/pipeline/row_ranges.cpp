@@ -95,7 +95,6 @@ std::optional<RowRanges::Range> RowRanges::next(int d) {
     Owned& me = owned_[static_cast<size_t>(d)];
     if (me.taken > 0) {
       const Clock::duration waited = Clock::now() - now;
-      me.first_take += waited;
       me.last_take += waited;
       me.window_start += waited;
     }
@@ -280,7 +279,7 @@ bool RowRanges::take(int d, int64_t row) {
   Owned& me = owned_[static_cast<size_t>(d)];
   if (row < me.cursor || row >= me.end) return false;
   const Clock::time_point now = Clock::now();
-  if (me.taken++ == 0) me.first_take = me.window_start = now;
+  if (me.taken++ == 0) me.window_start = now;
   me.last_take = now;
   ++me.window_taken;
   const double window = std::chrono::duration<double>(now - me.window_start).count();

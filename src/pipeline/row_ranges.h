@@ -94,7 +94,6 @@ class RowRanges {
     int64_t cursor = 0;  // first row not yet taken
     int64_t end = 0;
     int64_t taken = 0;  // rows taken so far, for its speed
-    Clock::time_point first_take{};
     Clock::time_point last_take{};
     // Its speed is measured over its last whole window of about half a second and the window
     // since: what it decodes now, not on average (content gets harder or easier).

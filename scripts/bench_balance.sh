@@ -7,7 +7,8 @@
 # cores, default 4). Each file is compared with the 1-rank file. -v 2 logs in $LOGS.
 #
 #   scripts/bench_balance.sh BIN_DIR FILM
-# BIN_DIR holds barcode_mpi, loop_remux and compare_runs. Environment: ROUNDS (default 1).
+# BIN_DIR holds barcode_mpi, loop_remux and compare_runs. Environment: ROUNDS (default 1), CASES
+# (default "equal unequal busy").
 set -u
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 HDF5_USE_FILE_LOCKING=FALSE
 B=$1 FILM=$2
@@ -29,9 +30,11 @@ echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
 timeout 200 mpirun -np 1 --bind-to none "$B/barcode_mpi" "$W/x120.mp4" -o "$W/one.h5" \
   --overwrite -v 2 > "$L/one.log" 2>&1 || echo "one: rc $?"
 echo "| one | 1 | on | $(summary "$L/one.log") | 0 | | |"
+cases=" ${CASES:-equal unequal busy} "
 for r in $(seq 1 "${ROUNDS:-1}"); do
-  for b in on off; do run "equal-$b-$r" 2 $b; done
-  for b in on off; do run "unequal-$b-$r" 3 $b; done
+  [[ $cases == *" equal "* ]] && for b in on off; do run "equal-$b-$r" 2 $b; done
+  [[ $cases == *" unequal "* ]] && for b in on off; do run "unequal-$b-$r" 3 $b; done
+  [[ $cases == *" busy "* ]] || continue
   # Busy loops on the first cores of the second rank's half (ranks of an unbound 2-rank job
   # each run on one half of the node's cores).
   half=$(( $(nproc) / 2 ))

@@ -21,7 +21,7 @@ if [ -z "$input" ]; then
 fi
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 HDF5_USE_FILE_LOCKING=FALSE
 tool() { mpirun -np "$ranks" --oversubscribe --bind-to none "$build/barcode_mpi" "$input" --overwrite "$@"; }
-fps() { sed -n 's/.*wall \([0-9.]*\) s: \([0-9.]*\) decoded frames\/s.*/\2/p' "$1"; }
+. "$(dirname "$0")/bench_summary.sh"  # wall LOG, fps LOG
 
 tool -o "$work/d.h5" --decode-only >"$work/decode.log" 2>&1
 tool -o "$work/e.h5" --png "$work/e.png" >"$work/e2e.log" 2>&1

@@ -24,13 +24,13 @@ done
 [ -s "$w/long.$ext" ] || "$b/loop_remux" "$clip" "$w/long.$ext" "$copies" > /dev/null || exit 1
 frames=$(( $("$b/barcode_mpi" "$clip" -o "$w/count.h5" --overwrite --decode-only -v 1 2>&1 |
   sed -n 's/.* \([0-9]*\) sampled, .*/\1/p' | head -1) * copies ))
-fps() { sed -n 's/.*wall \([0-9.]*\) s: \([0-9.]*\) decoded frames\/s.*/\2/p' "$1" | tail -1; }
+. "$(dirname "$0")/bench_summary.sh"  # wall LOG, fps LOG
 echo "| run | flags | wall s | frames/s | of the long file |"
 echo "| --- | --- | ---: | ---: | ---: |"
 CUDA_VISIBLE_DEVICES=0 taskset -c "$cores" timeout 600 "$b/barcode_mpi" "$w/long.$ext" \
   -o "$w/long.h5" --overwrite -v 2 > "$log/long.log" 2>&1
 long=$(fps "$log/long.log")
-echo "| one long file | default | $(sed -n 's/.*wall \([0-9.]*\) s: .*/\1/p' "$log/long.log" | tail -1) | $long | 1.00 |"
+echo "| one long file | default | $(wall "$log/long.log") | $long | 1.00 |"
 manifest() { # NAME ARGS...
   local name=$1; shift
   rm -rf "$w/out-$name"

@@ -15,7 +15,8 @@ B=$1 FILM=$2
 W=$(mktemp -d) L=${LOGS:-$W/logs}
 mkdir -p "$L"
 "$B/loop_remux" "$FILM" "$W/x120.mp4" 120 > /dev/null || echo "loop_remux failed"
-summary() { sed -n 's/.*wall \([0-9.]*\) s: \([0-9.]*\) decoded frames\/s.*/\1 | \2/p' "$1" | tail -1; }
+. "$(dirname "$0")/bench_summary.sh"  # wall LOG, fps LOG
+summary() { echo "$(wall "$1") | $(fps "$1")"; }
 moved() { sed -n 's/.*rows decoded for other ranks: \([0-9]*\);.*/\1/p' "$1" | awk '{ s += $1 } END { print s + 0 }'; }
 done_at() { sed -n 's/.*rank \([0-9]*\): t=\([0-9.]*\) s: decoders done.*/\2/p' "$1" | sort -n | tr '\n' ' '; }
 run() {  # name ranks balance

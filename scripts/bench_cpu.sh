@@ -30,6 +30,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 HDF5_USE_FILE_LOCKING=FALSE
 
+. "$(dirname "$0")/bench_summary.sh"  # wall LOG, fps LOG
+
 # run NAME ARGS...: RUNS runs of barcode_mpi; keeps the log and CPU time of the fastest as
 # $work/NAME.log and $work/NAME.cpu.
 run() {
@@ -38,16 +40,16 @@ run() {
   for ((r = 0; r < runs; ++r)) {
     /usr/bin/time -f "%U %S" -o "$work/time" "$@" >"$work/log" 2>&1 ||
       { cat "$work/log" >&2; echo "bench_cpu: $name failed" >&2; exit 1; }
-    local fps
-    fps=$(sed -n 's/.*wall [0-9.]* s: \([0-9.]*\) decoded frames\/s.*/\1/p' "$work/log")
-    if [ -z "$best" ] || awk -v a="$fps" -v b="$best" 'BEGIN { exit !(a > b) }'; then
-      best=$fps
+    local rate
+    rate=$(fps "$work/log")
+    if [ -z "$best" ] || awk -v a="$rate" -v b="$best" 'BEGIN { exit !(a > b) }'; then
+      best=$rate
       cp "$work/log" "$work/$name.log"
       awk '{ print $1 + $2 }' "$work/time" >"$work/$name.cpu"
     fi
   }
 }
-fps() { sed -n 's/.*wall [0-9.]* s: \([0-9.]*\) decoded frames\/s.*/\1/p' "$work/$1.log"; }
+run_fps() { fps "$work/$1.log"; }
 frames() { sed -n 's/.*frames: [0-9]* in range, \([0-9]*\) decoded.*/\1/p' "$work/$1.log"; }
 cluster_s() { sed -n 's/.*cluster \([0-9.]*\) s (summed.*/\1/p' "$work/$1.log"; }
 cpu_ms() { awk -v c="$(cat "$work/$1.cpu")" -v f="$(frames "$1")" 'BEGIN { printf "%.2f", 1000 * c / f }'; }
@@ -100,11 +102,11 @@ echo "k-means path: $path"
 echo
 echo "| run | frames/s | CPU ms per frame | clustering ms per frame (thread CPU time) |"
 echo "|---|---:|---:|---:|"
-echo "| decode-only | $(fps decode) | $(cpu_ms decode) | – |"
-echo "| end to end | $(fps e2e) | $(cpu_ms e2e) | $(awk -v c="$(cluster_s e2e)" -v f="$(frames e2e)" 'BEGIN { printf "%.2f", 1000 * c / f }') |"
+echo "| decode-only | $(run_fps decode) | $(cpu_ms decode) | – |"
+echo "| end to end | $(run_fps e2e) | $(cpu_ms e2e) | $(awk -v c="$(cluster_s e2e)" -v f="$(frames e2e)" 'BEGIN { printf "%.2f", 1000 * c / f }') |"
 if [ -n "${MPI_RANKS:-}" ]; then
-  echo "| end to end, mpirun -np $MPI_RANKS, 1 thread per rank | $(fps mpi) | $(cpu_ms mpi) | – |"
+  echo "| end to end, mpirun -np $MPI_RANKS, 1 thread per rank | $(run_fps mpi) | $(cpu_ms mpi) | – |"
 fi
 echo
-echo "end to end / decode-only: $(ratio "$(fps e2e)" "$(fps decode)") (wall clock), $(ratio "$(cpu_ms decode)" "$(cpu_ms e2e)") (CPU time)"
+echo "end to end / decode-only: $(ratio "$(run_fps e2e)" "$(run_fps decode)") (wall clock), $(ratio "$(cpu_ms decode)" "$(cpu_ms e2e)") (CPU time)"
 kmeans_row

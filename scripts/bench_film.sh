@@ -19,7 +19,8 @@ ext=${FILM##*.}
 long=$W/long-$COPIES.$ext
 "$B/loop_remux" "$FILM" "$long" "$COPIES" > /dev/null || echo "loop_remux failed"
 # The summary's frames/s and wall time (from the start of the job, after MPI_Init).
-row() { sed -n 's/.*wall \([0-9.]*\) s: \([0-9.]*\) decoded frames\/s.*/\2 | \1/p' "$1" | tail -1; }
+. "$(dirname "$0")/bench_summary.sh"  # wall LOG, fps LOG
+row() { echo "$(fps "$1") | $(wall "$1")"; }
 echo "| run | frames/s | wall s |"
 echo "| --- | --- | --- |"
 echo "| FFmpeg decoders, 8 NVDEC + 12 software, 15 s window | $(timeout 120 "$B/decode_control" "$long" 8 12 15 2>&1 | tail -1) | |"

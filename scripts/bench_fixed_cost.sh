@@ -12,8 +12,7 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 HDF5_USE_FILE_L
 B=$1 FILM=$2
 W=$(mktemp -d) L=${LOGS:-$W/logs}
 mkdir -p "$L"
-wall() { sed -n 's/.*wall \([0-9.]*\) s: \([0-9.]*\) decoded frames\/s.*/\1/p' "$1" | tail -1; }
-fps() { sed -n 's/.*wall \([0-9.]*\) s: \([0-9.]*\) decoded frames\/s.*/\2/p' "$1" | tail -1; }
+. "$(dirname "$0")/bench_summary.sh"  # wall LOG, fps LOG
 for n in 1 10 120; do $B/loop_remux "$FILM" $W/x$n.mp4 $n > /dev/null || echo "loop_remux $n failed"; done
 echo "| run | frames/s | wall s (tool) | wall s (mpirun) |"
 echo "| --- | --- | --- | --- |"

@@ -19,7 +19,7 @@ long=$work/long.mp4
 "$bin/loop_remux" "$clip" "$long" "$repeats" || exit 1
 cores=$(nproc)
 table=$out/table.md
-fps() { sed -n 's/.*wall \([0-9.]*\) s: \([0-9.]*\) decoded frames\/s.*/\2/p' "$1" | tail -1; }
+. "$(dirname "$0")/bench_summary.sh"  # wall LOG, fps LOG
 bm() { timeout 90 "$bin/barcode_mpi" "$@"; }
 decoded() { sed -n 's/.*frames: [0-9]* in range, \([0-9]*\) decoded.*/\1/p' "$1" | tail -1; }
 

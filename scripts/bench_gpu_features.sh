@@ -32,7 +32,7 @@ mp 1 "$m" -o $w/cpu.h5 --gpu off -v 0
 echo "whole run GPU vs CPU (different tile conversion): $("$b/compare_runs" $w/cpu.h5 $w/src.h5 --min-inertia-share 0.85)"
 echo "== benchmark: $(basename "$clip") x $repeats, NVDEC x7, 16 threads"
 "$b/loop_remux" "$clip" $w/long.mp4 "$repeats" > /dev/null
-fps() { sed -n 's/.*wall \([0-9.]*\) s: \([0-9.]*\) decoded frames\/s.*/\2/p' "$1" | tail -1; }
+. "$(dirname "$0")/bench_summary.sh"  # wall LOG, fps LOG
 echo "| run | frames/s | of decode-only |"
 d=""
 for cfg in "decode-only:--decode-only" "end to end (rgb):" "end to end --space lab:--space lab" \

@@ -22,8 +22,7 @@ mkdir -p "$L"
 # The film's middle in seconds (the GPU node has no ffprobe): DURATION, the whole film's length.
 length=${DURATION:-7210}
 middle=$(awk -v d="$length" 'BEGIN { printf "%.3f", d / 2 }')
-wall() { sed -n 's/.*wall \([0-9.]*\) s: \([0-9.]*\) decoded frames\/s.*/\1/p' "$1" | tail -1; }
-fps() { sed -n 's/.*wall \([0-9.]*\) s: \([0-9.]*\) decoded frames\/s.*/\2/p' "$1" | tail -1; }
+. "$(dirname "$0")/bench_summary.sh"  # wall LOG, fps LOG
 echo "film: $length s; middle $middle s"
 echo "FFmpeg decoders, 8 NVDEC + 12 software, 15 s window: $(timeout 100 "$B/decode_control" \
   "$W/x120.mp4" 8 12 15 2>&1 | tail -1)"

@@ -13,8 +13,7 @@ nvidia-smi --query-gpu=name --format=csv,noheader | head -1
 n=$(taskset -c "$cores" nproc)
 echo "GPU 0, cores $cores ($n)"
 [ -s "$w/long.mp4" ] || "$b/loop_remux" "$clip" "$w/long.mp4" "$repeats" > /dev/null || exit 1
-fps() { sed -n 's/.*wall \([0-9.]*\) s: \([0-9.]*\) decoded frames\/s.*/\2/p' "$1" | tail -1; }
-wall() { sed -n 's/.*wall \([0-9.]*\) s: .*/\1/p' "$1" | tail -1; }
+. "$(dirname "$0")/bench_summary.sh"  # wall LOG, fps LOG
 mix() { sed -n 's/.*rank uses \(.*\)/\1/p' "$1" | head -1 | sed 's/ (NVIDIA[^)]*)//'; }
 run() { # NAME ARGS...
   local name=$1; shift

@@ -33,8 +33,7 @@ frames=$(ffprobe -v error -count_packets -select_streams v:0 -show_entries strea
   -of csv=p=0 "$w/long.mp4" 2>/dev/null || echo "?")
 echo "input: $clip x $repeats ($frames frames)"
 # The summary's wall time and frames/s (from the start of the job, after MPI_Init).
-fps() { sed -n 's/.*wall \([0-9.]*\) s: \([0-9.]*\) decoded frames\/s.*/\2/p' "$1" | tail -1; }
-wall() { sed -n 's/.*wall \([0-9.]*\) s: .*/\1/p' "$1" | tail -1; }
+. "$(dirname "$0")/bench_summary.sh"  # wall LOG, fps LOG
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b > 0) printf "%.2f", a/b; else print "-" }'; }
 one() { # NAME GPU CORES ARGS...: one process on one GPU, restricted to CORES
   local name=$1 gpu=$2 set=$3; shift 3

@@ -18,7 +18,8 @@ chmod +x "$OLD"; mkdir -p "$L"
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader; nproc
 $B/loop_remux "$FILM" $W/x120.mp4 120 > /dev/null
 $B/loop_remux "$FILM" $W/x1.mp4 1 > /dev/null
-line() { sed -n 's/.*wall \([0-9.]*\) s: \([0-9.]*\) decoded frames\/s.*/\2 fps, \1 s/p' "$1" | tail -1; }
+. "$(dirname "$0")/bench_summary.sh"  # wall LOG, fps LOG
+line() { echo "$(fps "$1") fps, $(wall "$1") s"; }
 echo "FFmpeg control 8+12: $(timeout 100 $B/decode_control $W/x120.mp4 8 12 15 2>&1 | tail -1)"
 # The decoders' finishing span and the frames decoded before ranges, from a -v 2 log.
 tail_of() {

@@ -13,7 +13,7 @@ trap 'rm -rf "$w"' EXIT
 nvidia-smi --query-gpu=name --format=csv,noheader; nproc
 echo "== gpu_tests"; "$b/gpu_tests" 2>&1 | grep -E "^\[  (PASSED|FAILED) |FAILED" | head -20
 "$b/loop_remux" "$clip" $w/long.mp4 "$repeats" > /dev/null
-fps() { sed -n 's/.*wall \([0-9.]*\) s: \([0-9.]*\) decoded frames\/s.*/\2/p' "$1" | tail -1; }
+. "$(dirname "$0")/bench_summary.sh"  # wall LOG, fps LOG
 mp() { n=$1; shift; timeout 200 mpirun -np "$n" --bind-to none "$b/barcode_mpi" "$@"; }
 common=(--decoders 7 --cpu-decoders 0 -v 2)
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a/b}'; }

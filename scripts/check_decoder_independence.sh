@@ -21,7 +21,7 @@ for m in "$media"/*; do
   echo "$n GPU vs CPU: $("$b/compare_runs" $w/$n.cpu.h5 $w/$n.gpu.h5)"
 done
 "$b/loop_remux" "$clip" $w/long.mp4 "$repeats" > /dev/null
-fps() { sed -n 's/.*wall \([0-9.]*\) s: \([0-9.]*\) decoded frames\/s.*/\2/p' "$1" | tail -1; }
+. "$(dirname "$0")/bench_summary.sh"  # wall LOG, fps LOG
 t=$(nproc)
 echo "| decoders ($t threads) | decode-only | end to end | ratio |"
 for cfg in "nvdec7:--decoders 7 --cpu-decoders 0" "nvdec7+cpu8:--decoders 7 --cpu-decoders 8"; do

@@ -7,7 +7,7 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 HDF5_USE_FILE_L
 b=$1; clip=$2; w=$(mktemp -d)
 $b/loop_remux "$clip" $w/long.mp4 12
 nvidia-smi topo -m | head -8; lscpu | grep -E "Model name|Socket|NUMA node"
-fps() { sed -n 's/.*wall \([0-9.]*\) s: \([0-9.]*\) decoded frames\/s.*/\2/p' "$1" | tail -1; }
+. "$(dirname "$0")/bench_summary.sh"  # wall LOG, fps LOG
 cpu() { awk '/^cpu /{print $2+$3+$4+$6+$7+$8, $5}' /proc/stat; }
 run1() { CUDA_VISIBLE_DEVICES=$1 $b/barcode_mpi $w/long.mp4 -o $w/x$1.h5 --overwrite --decode-only --decoders $2 >$w/$3.log 2>&1; }
 c0=$(cpu); run1 0 7 a; c1=$(cpu)

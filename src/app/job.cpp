@@ -495,6 +495,9 @@ Outcome process_segment(const MpiEnv& env, const Plan& plan, const Options& opti
                              static_cast<int>(backend.decoders.size()));
   }
   RankBalance balance(env, options.balance && env.size() > 1 ? ranges.get() : nullptr, done);
+  // A rank whose decoders all wait makes its next round at once: the others may have nothing
+  // left either (then all end), or rows to give.
+  if (ranges) ranges->on_all_waiting([&book] { book.nudge(); });
   FirstFailure failure;  // the producer's, or else the sink's
   DecodePoolStats decode_stats;
   std::thread driver([&] {

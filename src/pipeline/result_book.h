@@ -55,11 +55,20 @@ class ResultBook {
     changed_.notify_all();
   }
 
-  // Waits until at least `min_rows` finished rows are waiting, the book is closed, or `wait`
-  // has passed; hands over every finished row not taken before, in row order.
+  // Ends the wait of take_ready now, with what rows there are: the caller's next write round
+  // has more to do than write them (this rank's decoders wait for rows from other ranks).
+  void nudge() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    nudged_ = true;
+    changed_.notify_all();
+  }
+
+  // Waits until at least `min_rows` finished rows are waiting, the book is closed or nudged, or
+  // `wait` has passed; hands over every finished row not taken before, in row order.
   std::vector<FrameColors> take_ready(size_t min_rows, std::chrono::milliseconds wait) {
     std::unique_lock<std::mutex> lock(mutex_);
-    changed_.wait_for(lock, wait, [&] { return closed_ || ready_.size() >= min_rows; });
+    changed_.wait_for(lock, wait, [&] { return closed_ || nudged_ || ready_.size() >= min_rows; });
+    nudged_ = false;
     std::vector<FrameColors> rows;
     rows.swap(ready_);
     std::sort(rows.begin(), rows.end(),
@@ -78,6 +87,7 @@ class ResultBook {
   int64_t missing_ = 0;
   std::set<int64_t> concealed_;  // rare: damaged input only
   bool closed_ = false;
+  bool nudged_ = false;
   std::mutex mutex_;
   std::condition_variable changed_;
 };

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <iterator>
+#include <utility>
 
 namespace barcode {
 
@@ -88,7 +89,7 @@ std::optional<RowRanges::Range> RowRanges::next(int d) {
     const Clock::time_point now = Clock::now();
     if (std::optional<Range> range = next_locked(d, now)) return range;
     if (!more_) return std::nullopt;
-    ++waiting_;
+    if (++waiting_ == static_cast<int>(owned_.size()) && all_waiting_) all_waiting_();
     changed_.wait(lock);
     --waiting_;
     // Time spent waiting is not time spent decoding: its speed counts from later.
@@ -142,6 +143,11 @@ void RowRanges::expect_more(bool more) {
   std::lock_guard<std::mutex> lock(mutex_);
   more_ = more;
   changed_.notify_all();
+}
+
+void RowRanges::on_all_waiting(std::function<void()> call) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  all_waiting_ = std::move(call);
 }
 
 void RowRanges::add(const std::vector<Range>& pieces) {

@@ -21,6 +21,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <vector>
@@ -64,6 +65,10 @@ class RowRanges {
   // Whether rows may still come from another rank: while they may, a decoder with nothing left
   // waits in next(); once not (the default), it ends, and waiting decoders are woken to end.
   void expect_more(bool more);
+
+  // Called (under this object's lock: it must not call back) when every decoder waits in
+  // next(): this rank has nothing left and waits for the others.
+  void on_all_waiting(std::function<void()> call);
 
   // Rows of another rank's segment, each piece open to the first of this rank's decoders that
   // has nothing left (the largest first).
@@ -121,6 +126,7 @@ class RowRanges {
   std::vector<Range> pieces_;  // from other ranks, not yet taken
   bool more_ = false;
   int waiting_ = 0;
+  std::function<void()> all_waiting_;
   int64_t min_split_;
   int64_t lead_in_;
   std::vector<int64_t> key_rows_;

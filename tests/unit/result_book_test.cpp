@@ -40,6 +40,24 @@ TEST(ResultBook, ARoundTakesWhatIsThereWhenItsWaitEnds) {
   EXPECT_EQ(rows[0].position, 5);
 }
 
+TEST(ResultBook, ANudgeEndsOneWaitWithWhatIsThere) {
+  ResultBook book;
+  book.add(row_at(5));
+  std::thread nudger([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    book.nudge();
+  });
+  const auto start = std::chrono::steady_clock::now();
+  const std::vector<FrameColors> rows = book.take_ready(64, std::chrono::seconds(10));
+  nudger.join();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  ASSERT_EQ(rows.size(), 1u);
+  // Once: the next wait lasts until its deadline.
+  const auto again = std::chrono::steady_clock::now();
+  EXPECT_TRUE(book.take_ready(64, std::chrono::milliseconds(30)).empty());
+  EXPECT_GE(std::chrono::steady_clock::now() - again, std::chrono::milliseconds(30));
+}
+
 TEST(ResultBook, ClosingWakesAWaitingRound) {
   ResultBook book;
   std::thread closer([&] {

@@ -3,6 +3,7 @@
 // them (add), and every row of both ranks is still decoded exactly once.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <future>
 #include <random>
@@ -94,6 +95,26 @@ TEST(RowRangesShared, ADecoderWaitsWhileMoreMayComeAndTakesTheLargestPieceFirst)
   }
   ranges.expect_more(false);
   EXPECT_FALSE(ending.get());
+}
+
+TEST(RowRangesShared, SaysWhenEveryDecoderWaits) {
+  RowRanges ranges(0, 0, 2, 5);  // nothing of its own
+  ranges.expect_more(true);
+  std::atomic<int> calls{0};
+  ranges.on_all_waiting([&] { ++calls; });
+  auto first = std::async(std::launch::async, [&] { return ranges.next(0); });
+  for (int i = 0; i < 500 && ranges.load().waiting == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  EXPECT_EQ(calls.load(), 0);  // one of two waits
+  auto second = std::async(std::launch::async, [&] { return ranges.next(1); });
+  for (int i = 0; i < 500 && calls.load() == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  EXPECT_EQ(calls.load(), 1);
+  ranges.expect_more(false);
+  EXPECT_FALSE(first.get());
+  EXPECT_FALSE(second.get());
 }
 
 TEST(RowRangesShared, LoadSaysWhenTheLastRangeWillFinish) {

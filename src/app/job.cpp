@@ -457,8 +457,8 @@ RowProducer row_producer(const Plan& plan, const StoredSource& stored, const Bac
 // how long a finished row waits for the file, and how late a rank learns of a signal that only
 // another rank received.
 constexpr std::chrono::milliseconds kRoundWait{200};
-// How long while this rank's decoders wait for rows from another rank (rank_balance.h): the
-// rounds then decide when they end.
+// How long while some rank's decoders wait for rows from another (rank_balance.h): the rounds
+// then decide when they end.
 constexpr std::chrono::milliseconds kShortRoundWait{20};
 
 // Produces, clusters and writes this rank's rows: the producer and clustering run in a driver

@@ -81,10 +81,10 @@ RoundDecision decide_round(const std::vector<RankReport>& reports, double min_ga
   std::vector<int> thieves, victims;
   for (int i = 0; i < static_cast<int>(reports.size()); ++i) {
     const RankReport& r = reports[static_cast<size_t>(i)];
-    if (r.open && r.waiting > 0 && !worth_a_move(r, min_gain)) {
-      thieves.push_back(i);
-    } else if (worth_a_move(r, min_gain)) {
+    if (worth_a_move(r, min_gain)) {
       victims.push_back(i);
+    } else if (r.open && r.waiting > 0) {
+      thieves.push_back(i);
     }
   }
   std::stable_sort(victims.begin(), victims.end(), [&](int a, int b) {

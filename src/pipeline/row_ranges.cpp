@@ -68,6 +68,11 @@ double RowRanges::speed(const Owned& o, Clock::time_point now, double fallback) 
   return static_cast<double>(rows) / seconds;
 }
 
+double RowRanges::time_left(const Owned& o, Clock::time_point now, double typical) {
+  const int64_t remaining = o.end - o.cursor;
+  return remaining > 0 ? static_cast<double>(remaining) / speed(o, now, typical) : 0;
+}
+
 double RowRanges::typical_speed(Clock::time_point now) const {
   // 1 row/s when none has shown a speed: then all are alike and ranges are cut in halves, less
   // the lead-in.
@@ -121,9 +126,7 @@ std::optional<RowRanges::Range> RowRanges::next_locked(int d, Clock::time_point 
   Owned* victim = nullptr;
   double latest = 0;
   for (Owned& o : owned_) {
-    const int64_t remaining = o.end - o.cursor;
-    if (remaining <= 0) continue;
-    const double finish = static_cast<double>(remaining) / speed(o, now, typical);
+    const double finish = time_left(o, now, typical);
     if (finish > latest) {
       latest = finish;
       victim = &o;
@@ -166,11 +169,7 @@ RowRanges::Load RowRanges::load() {
   load.decoders = static_cast<int>(owned_.size());
   load.waiting = waiting_;
   for (const Owned& o : owned_) {
-    const int64_t remaining = o.end - o.cursor;
-    if (remaining > 0) {
-      load.finish_s =
-          std::max(load.finish_s, static_cast<double>(remaining) / speed(o, now, typical));
-    }
+    load.finish_s = std::max(load.finish_s, time_left(o, now, typical));
     // Its speed when it last took a row: a decoder that waits for rows is not slow.
     load.rate += speed(o, o.last_take, 0);
   }
@@ -195,8 +194,7 @@ std::vector<RowRanges::Range> RowRanges::give_away(double rate, int decoders, do
   double finish = 0;
   for (size_t i = 0; i < owned_.size(); ++i) {
     speeds[i] = speed(owned_[i], now, typical);
-    const int64_t remaining = owned_[i].end - owned_[i].cursor;
-    if (remaining > 0) finish = std::max(finish, static_cast<double>(remaining) / speeds[i]);
+    finish = std::max(finish, time_left(owned_[i], now, typical));
   }
   // Keeping `t` s of each range, this rank is done after t; the thief after its delay, the
   // rows of the pieces and a lead-in or restart per piece. The earliest t at which the thief is

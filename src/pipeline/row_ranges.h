@@ -115,6 +115,9 @@ class RowRanges {
   // Rows per second of decoder `o` lately (its last window and the one since, up to `now`);
   // `fallback` until it has taken enough to tell.
   static double speed(const Owned& o, Clock::time_point now, double fallback);
+  // Seconds until decoder `o` is done with its range at its speed (`typical` until it has one);
+  // 0 when nothing of it is left.
+  static double time_left(const Owned& o, Clock::time_point now, double typical);
 
   // Where a decoder of speed `thief` should start taking the end of `victim`'s range, or -1
   // when no cut finishes sooner than `victim` alone.

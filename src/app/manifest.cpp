@@ -7,11 +7,14 @@
 #include <fstream>
 #include <memory>
 #include <mutex>
+#include <numeric>
 #include <set>
 #include <thread>
 
+#include "app/archive_schedule.h"
 #include "app/job.h"
 #include "app/job_backend.h"
+#include "app/movie_costs.h"
 #include "app/movie_planner.h"
 #include "app/movie_queue.h"
 #include "app/summary.h"
@@ -337,11 +340,12 @@ void report(const MpiEnv& world, const Options& options, const std::vector<std::
   if (!out) log::warn(tsv + ": cannot write the summary");
 }
 
-// How many movies a rank works on at once in a queue: --movies-at-once, or one per decoder of
-// the rank, never more than half the movies each rank can expect; one where MPI does not
-// allow several threads to call it.
-int movies_at_once(const MpiEnv& world, const Options& options, const Backend& backend,
-                   size_t movies) {
+// How many movies a rank works on at once in a queue of `queued` movies: --movies-at-once, or
+// up to half the movies each rank can expect (one where they are long: `long_movies`); one
+// where MPI does not allow several threads to call it. Decoders are chosen from it (several at
+// once: decoders of two threads), and then no more than the rank's decoders (at_once_for).
+int movies_at_once_wanted(const MpiEnv& world, const Options& options, size_t queued,
+                          bool long_movies) {
   if (!world.threads_may_call_mpi()) {
     if (options.movies_at_once > 1) {
       log::warn(
@@ -351,31 +355,45 @@ int movies_at_once(const MpiEnv& world, const Options& options, const Backend& b
     return 1;
   }
   if (options.movies_at_once > 0) return options.movies_at_once;
-  // As many as the rank has decoders: each movie then has one decoder and is never split, as a
-  // split costs the decoding from the key frame before it. Measured on one H200 (13 decoders)
-  // with 40 movies of 60 s against one long file of the same frames: 1, 2, 4, 8, 10 and 13 at
-  // once gave 0.31, 0.53, 0.66, 0.75-0.84, 0.78-0.79 and 0.89 of its rate. At most half the
-  // movies a rank can expect: the last movies of the queue run while other decoders are idle.
-  const auto decoders = std::max<int64_t>(1, static_cast<int64_t>(backend.decoders.size()));
-  const int64_t per_rank = static_cast<int64_t>(movies) / world.size();
-  return static_cast<int>(std::max<int64_t>(1, std::min(decoders, per_rank / 2)));
+  if (long_movies) return 1;
+  // At most half the movies a rank can expect: the last movies of the queue run while other
+  // decoders are idle.
+  const int64_t per_rank = static_cast<int64_t>(queued) / world.size();
+  return static_cast<int>(std::max<int64_t>(1, per_rank / 2));
 }
 
-// The largest movies first (by file size, on rank 0 for all): the queue's last movies, which run
-// while other parts of the rank have nothing left to do, are then the shortest.
+// As many as the rank has decoders: each movie then has one decoder and is never split, as a
+// split costs the decoding from the key frame before it. Measured on one H200 (13 decoders)
+// with 40 movies of 60 s against one long file of the same frames: 1, 2, 4, 8, 10 and 13 at
+// once gave 0.31, 0.53, 0.66, 0.75-0.84, 0.78-0.79 and 0.89 of its rate.
+int at_once_for(const Options& options, const Backend& backend, int wanted) {
+  if (options.movies_at_once > 0 || wanted == 1) return wanted;
+  return std::max(1, std::min(wanted, static_cast<int>(backend.decoders.size())));
+}
+
+// The largest movies first, by their estimated time where every movie's is known (`seconds`,
+// reordered with them), else by file size (on rank 0 for all): the queue's last movies, which
+// run while other parts of the rank have nothing left to do, are then the shortest, and so are
+// those all ranks make together after it.
 void largest_first(const MpiEnv& world, const std::vector<std::string>& movies,
-                   std::vector<int64_t>& todo) {
-  if (world.rank() == 0) {
-    std::vector<std::pair<uintmax_t, int64_t>> sized;
+                   std::vector<int64_t>& todo, std::vector<double>& seconds) {
+  std::vector<std::pair<double, int64_t>> sized;
+  if (!seconds.empty()) {
+    for (size_t i = 0; i < todo.size(); ++i) sized.emplace_back(seconds[i], todo[i]);
+  } else if (world.rank() == 0) {
     for (int64_t movie : todo) {
       std::error_code ec;
       const uintmax_t size = fs::file_size(movies[static_cast<size_t>(movie)], ec);
-      sized.emplace_back(ec ? 0 : size, movie);
+      sized.emplace_back(ec ? 0.0 : static_cast<double>(size), movie);
     }
-    std::stable_sort(sized.begin(), sized.end(),
-                     [](const auto& a, const auto& b) { return a.first > b.first; });
-    for (size_t i = 0; i < sized.size(); ++i) todo[i] = sized[i].second;
   }
+  std::stable_sort(sized.begin(), sized.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  for (size_t i = 0; i < sized.size(); ++i) {
+    todo[i] = sized[i].second;
+    if (!seconds.empty()) seconds[i] = sized[i].first;
+  }
+  if (!seconds.empty()) return;  // every rank has the same estimates
   mpi_check(MPI_Bcast(todo.data(), static_cast<int>(todo.size()), MPI_INT64_T, 0, world.comm()),
             "MPI_Bcast(movie order)");
 }
@@ -518,6 +536,57 @@ std::vector<std::string> read_manifest(const std::string& path, bool report_repe
   return movies;
 }
 
+namespace {
+
+// Beyond this many movies per rank the queue's end is a small part of the run, and probing
+// every movie (10-50 ms each) is not worth it: they go by file size, all through the queue.
+constexpr size_t kProbedMoviesPerRank = 8;
+// What a movie costs besides its frames, seconds of a rank: its plan, file and decoders' start
+// and finish (0.66 s per 60-s movie made one at a time on an H200 rank, docs/benchmarks.md).
+constexpr double kMovieStartSeconds = 1.0;
+
+// Each movie's estimated time on one rank (movie_costs.h), or nothing where the movies are too
+// many to probe, decoding is not their work (--from-h5, --keyframes), or some length is unknown.
+std::vector<double> estimated_seconds(const MpiEnv& world, const Options& options,
+                                      const std::vector<std::string>& movies,
+                                      const std::vector<int64_t>& todo, const Backend& backend) {
+  if (todo.size() > kProbedMoviesPerRank * static_cast<size_t>(world.size()) ||
+      !options.from_h5.empty() || options.keyframes) {
+    return {};
+  }
+  const int per_gpu =
+      std::max(1, (world.local_size() + backend.devices - 1) / std::max(backend.devices, 1));
+  std::vector<double> seconds =
+      movie_seconds(world, options, movies, todo,
+                    rank_frames_per_second(backend.nvdec != nullptr, per_gpu, backend.threads));
+  if (std::any_of(seconds.begin(), seconds.end(), [](double s) { return s < 0; })) return {};
+  return seconds;
+}
+
+// Puts `todo` (largest first, with `seconds` where known) in the order its movies are made and
+// returns how many of the last all ranks make together (--split-movies). Without estimates,
+// `auto` makes none together where movies outnumber ranks (a queue), else all.
+size_t order_movies(const MpiEnv& world, const Options& options, std::vector<int64_t>& todo,
+                    std::vector<double>& seconds) {
+  if (options.split_movies != kSplitMoviesAuto) {
+    return static_cast<size_t>(
+        std::min<int64_t>(options.split_movies, static_cast<int64_t>(todo.size())));
+  }
+  if (seconds.empty()) return todo.size() > static_cast<size_t>(world.size()) ? 0 : todo.size();
+  const MovieOrder o = share_out(seconds, world.size(), kMovieStartSeconds);
+  std::vector<int64_t> movies;
+  std::vector<double> times;
+  for (size_t i : o.order) {
+    movies.push_back(todo[i]);
+    times.push_back(seconds[i]);
+  }
+  todo = std::move(movies);
+  seconds = std::move(times);
+  return o.together;
+}
+
+}  // namespace
+
 int run_manifest(const MpiEnv& world, const Options& options) {
   install_interrupt_handlers();
   std::vector<std::string> movies;
@@ -560,37 +629,69 @@ int run_manifest(const MpiEnv& world, const Options& options) {
       forget_failure(movie_files(options.output_h5, options.styles, movies[i]));
     }
   }
-  const bool queue = static_cast<int64_t>(todo.size()) > world.size();
   // The device and decoders are opened once for all the movies: a CUDA context and FFmpeg's
   // CUDA device cost 0.15-0.3 s, a fifth of a short movie's time.
   Backend backend;
   collective_step(world, [&] { open_device(world, options, backend); });
-  // A queue hands each decoder whole movies; otherwise every rank shares out each movie's
-  // chunks, as for one film.
-  choose_decoders(world, options, DecodeWork{"", queue}, backend);
-  const int at_once = queue ? movies_at_once(world, options, backend, todo.size()) : 1;
-  if (queue) largest_first(world, movies, todo);
+  // The movies' estimated times decide how they are shared out (archive_schedule.h).
+  std::vector<double> seconds = estimated_seconds(world, options, movies, todo, backend);
+  largest_first(world, movies, todo, seconds);
+  const size_t split = order_movies(world, options, todo, seconds);
+  if (!seconds.empty()) {
+    log::detail(
+        "manifest: estimated time on one rank " +
+        log::seconds(std::accumulate(seconds.begin(), seconds.end(), 0.0)) + " for all movies, " +
+        log::seconds(*std::max_element(seconds.begin(), seconds.end())) + " for the longest, " +
+        log::seconds(*std::min_element(seconds.begin(), seconds.end())) + " for the shortest");
+  }
+  const size_t queued = todo.size() - split;
+  const bool long_movies =
+      !seconds.empty() &&
+      one_movie_at_a_time(std::vector<double>(seconds.begin(), seconds.begin() + queued),
+                          kMovieStartSeconds);
+  const int wanted = queued > 0 ? movies_at_once_wanted(world, options, queued, long_movies) : 1;
+  // Decoders that each take whole movies where a rank works on several at once; otherwise every
+  // rank shares out each movie's chunks, as for one film.
+  choose_decoders(world, options, DecodeWork{"", wanted > 1}, backend);
+  const int at_once = at_once_for(options, backend, wanted);
+  const std::string together = "one after another, all ranks on each";
   log::info(
       options.manifest + ": " + std::to_string(movies.size()) + " movies, " +
       std::to_string(std::count(done.begin(), done.end(), static_cast<uint8_t>(Finished::kSame))) +
       " complete already; " +
-      (queue
-           ? "whole movies to ranks from a queue, " + std::to_string(at_once) + " at once per rank"
-           : std::string("one after another, all ranks on each")));
+      (queued == 0 ? together
+                   : "whole movies to ranks from a queue, " + std::to_string(at_once) +
+                         " at once per rank" +
+                         (split > 0 ? "; then the last " + std::to_string(split) + " " + together
+                                    : std::string())));
   bool interrupted = false;
-  if (queue) {
-    interrupted = run_queue(world, options, movies, line_numbers, todo, backend, at_once, outcomes);
-  } else {
-    for (int64_t movie : todo) {
-      const MovieOutcome outcome =
-          run_movie(world, options, movies[static_cast<size_t>(movie)], movie,
-                    line_numbers[static_cast<size_t>(movie)], backend);
-      if (world.rank() == 0) outcomes.push_back(outcome);
-      if (outcome.code == kExitInterrupted) {
-        interrupted = true;
-        break;
-      }
+  if (queued > 0) {
+    const size_t before = outcomes.size();
+    const std::vector<int64_t> queue(todo.begin(), todo.begin() + static_cast<ptrdiff_t>(queued));
+    interrupted =
+        run_queue(world, options, movies, line_numbers, queue, backend, at_once, outcomes);
+    // Every rank takes part in the movies made together, or none: a rank that failed in the
+    // queue would likely fail them too (a failure there is the rank's I/O, library or device).
+    const bool failed =
+        std::any_of(outcomes.begin() + static_cast<ptrdiff_t>(before), outcomes.end(),
+                    [](const MovieOutcome& m) { return m.code == kExitFailure; });
+    int stop[2] = {interrupted ? 1 : 0, failed ? 1 : 0}, any[2] = {0, 0};
+    mpi_check(MPI_Allreduce(stop, any, 2, MPI_INT, MPI_MAX, world.comm()),
+              "MPI_Allreduce(queue result)");
+    interrupted = any[0] != 0;
+    if (any[1] && split > 0 && world.rank() == 0) {
+      log::error("manifest: a rank failed in the queue; the " + std::to_string(split) +
+                 " movies all ranks would make together are left to a later run");
     }
+    if (any[1]) todo.resize(queued);
+  }
+  for (size_t i = queued; i < todo.size() && !interrupted; ++i) {
+    const int64_t movie = todo[i];
+    const MovieOutcome outcome =
+        run_movie(world, options, movies[static_cast<size_t>(movie)], movie,
+                  line_numbers[static_cast<size_t>(movie)], backend);
+    if (world.rank() == 0) outcomes.push_back(outcome);
+    interrupted = outcome.code == kExitInterrupted;
   }
   int mine[2] = {interrupted ? 1 : 0, 0}, all[2] = {0, 0};
   for (const MovieOutcome& m : outcomes) {

@@ -29,6 +29,7 @@ struct NamedOptions {
   std::vector<std::string> styles{"dominant"};
   std::string gpu = "auto";
   std::string balance = "on";
+  std::string split_movies = "auto";
   // As text: CLI11 reads an unsigned integer with strtoull, which takes "-1" for 2^64-1 and
   // saturates a number too large, both without a word.
   std::string seed = "0";
@@ -47,14 +48,23 @@ void bind(CLI::App& app, Options& o, NamedOptions& named) {
                  "stem and a hash of the line, as slurm/archive.sbatch names them). Movies "
                  "already complete with these options are skipped (complete with others: a "
                  "failure, until --overwrite), interrupted ones resumed, failed ones recorded "
-                 "in DIR/failed/ while the rest go on; with more movies than ranks each rank "
-                 "takes whole movies from a queue")
+                 "in DIR/failed/ while the rest go on; ranks take whole movies from a queue, "
+                 "and make the last, long ones together (--split-movies)")
       ->option_text("LIST");
   app.add_option("--movies-at-once", o.movies_at_once,
                  "With --manifest: movies each rank works on at the same time, its decoders and "
                  "cores shared out among them, so that one movie's start and finish overlap "
                  "the others' decoding (0: one per decoder of the rank, at most half the movies "
-                 "per rank; 1 when there are no more movies than ranks)");
+                 "per rank; 1 where the movies are long enough that their start costs a tenth "
+                 "of their time or less)");
+  app.add_option("--split-movies", named.split_movies,
+                 "With --manifest: how many movies all ranks make together, one after another "
+                 "(each rank decoding a part, as for a single film), after the queue that gives "
+                 "the other movies whole to ranks: the shortest ones, whose time the queue would "
+                 "leave other ranks idle for. auto: as many as make the run end soonest, "
+                 "estimated from the movies' lengths (5 two-hour films on 4 ranks: the fifth; "
+                 "short clips: none; the default); all: every movie; or a number")
+      ->option_text("auto|all|N");
   app.add_option("-o,--output", o.output_h5,
                  "HDF5 file for per-frame results (written as OUT.partial, renamed when done); "
                  "with --manifest, the output directory")
@@ -179,6 +189,20 @@ uint64_t parse_seed(const std::string& text) {
   return value;
 }
 
+// --split-movies: auto, all, or a whole number of movies.
+int64_t parse_split_movies(const std::string& text) {
+  if (text == "auto") return kSplitMoviesAuto;
+  if (text == "all") return kSplitMoviesAll;
+  const bool digits =
+      !text.empty() && text.size() <= 9 &&
+      std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (!digits) {
+    throw usage_error("--split-movies " + text +
+                      ": must be auto, all or a number of movies from 0 to 999999999");
+  }
+  return std::stoll(text);
+}
+
 void apply_names(const NamedOptions& named, Options& o) {
   o.kmeans.seed = parse_seed(named.seed);
   o.space = named.space == "lab" ? ColorSpace::kLab : ColorSpace::kRgb;
@@ -193,6 +217,7 @@ void apply_names(const NamedOptions& named, Options& o) {
   }
   o.gpu = named.gpu == "on" ? GpuMode::kOn : named.gpu == "off" ? GpuMode::kOff : GpuMode::kAuto;
   o.balance = named.balance == "on";
+  o.split_movies = parse_split_movies(named.split_movies);
 }
 
 // The value of --config in argv, or "" (CLI11 reads the file during parsing; it is checked
@@ -389,6 +414,8 @@ ParseResult parse_options(int argc, char** argv, bool print_rank0) {
   } else if (o.manifest.empty() && on_command_line(app, "--movies-at-once", argc, argv)) {
     // (From a config file it may be a site's archive preset, used for one film too.)
     refusal = "--movies-at-once applies to --manifest only";
+  } else if (o.manifest.empty() && on_command_line(app, "--split-movies", argc, argv)) {
+    refusal = "--split-movies applies to --manifest only";
   }
   if (refusal) {
     if (print_rank0) std::fprintf(stderr, "barcode_mpi: error: %s\n", refusal);

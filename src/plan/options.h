@@ -22,6 +22,10 @@ constexpr int kMaxThreads = 1024;                        // --threads
 // --width, --height and their product: kMaxImageWidth, kMaxImageHeight, kMaxImagePixels
 // (render/barcode_image.h, shared with barcode_render).
 
+// --split-movies auto and all.
+constexpr int64_t kSplitMoviesAuto = -1;
+constexpr int64_t kSplitMoviesAll = INT64_MAX;
+
 // --gpu: use a GPU when one is found, require one, or never use one.
 enum class GpuMode { kAuto, kOn, kOff };
 
@@ -69,6 +73,9 @@ struct Options {
   int gpu_batch = 512;     // tiles per GPU k-means launch
   bool balance = true;     // --balance on | off: rows move between the ranks of a movie
   int movies_at_once = 0;  // --manifest: movies a rank works on at the same time; 0: automatic
+  // --manifest: how many movies (the shortest, made after the queue of the others) all ranks
+  // make together; kSplitMoviesAuto: chosen from the movies' lengths (app/archive_schedule.h).
+  int64_t split_movies = kSplitMoviesAuto;
   int verbosity = 1;
   bool decode_only = false;  // benchmark: decode the sampled frames, discard them, write nothing
 

@@ -14,6 +14,7 @@ import unittest
 from common import BIN, MPI_ENV, ToolTest, assert_same_datasets, media, read_h5, run_tool
 
 GOOD = ["busy_h264.mp4", "solid_rgb.mkv", "bands_rgb.mkv", "busy_vp9.webm", "regions_rgb.mkv"]
+LOOP_REMUX = os.path.join(os.path.dirname(BIN), "loop_remux")
 RENDER = os.environ.get("BARCODE_RENDER", os.path.join(os.path.dirname(BIN), "barcode_render"))
 SOURCE = os.environ.get("BARCODE_SOURCE", os.path.join(os.path.dirname(__file__), "..", ".."))
 
@@ -131,14 +132,75 @@ class Manifest(ToolTest):
         self.assertEqual(before,
                          os.path.getmtime(os.path.join(outdir, output_name(media(GOOD[0])) + ".h5")))
 
-    def test_fewer_movies_than_ranks_split_each_movie(self):
+    def test_split_movies_all_makes_each_movie_with_every_rank(self):
         outdir = self.out("few")
-        result = run_tool(["--manifest", self.write_manifest(GOOD[:2]), "-o", outdir], 3)
+        result = run_tool(["--manifest", self.write_manifest(GOOD[:2]), "-o", outdir,
+                           "--split-movies", "all"], 3)
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertIn("one after another, all ranks on each", result.stderr)
         self.check_outputs(GOOD[:2], outdir)
         self.assertEqual(read_h5(os.path.join(outdir, output_name(media(GOOD[0])) + ".h5"))
                          ["attrs"]["ranks"], 3)
+
+    def test_short_movies_go_whole_to_ranks_even_when_fewer_than_ranks(self):
+        # Two clips of a few seconds on three ranks: a rank each at once, not one after
+        # another on all three (each movie's start would cost every rank more than it saves).
+        outdir = self.out("short")
+        result = run_tool(["--manifest", self.write_manifest(GOOD[:2]), "-o", outdir], 3)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("whole movies to ranks from a queue", result.stderr)
+        self.assertNotIn("all ranks on each", result.stderr)
+        self.check_outputs(GOOD[:2], outdir)
+        self.assertEqual(read_h5(os.path.join(outdir, output_name(media(GOOD[0])) + ".h5"))
+                         ["attrs"]["ranks"], 1)
+
+    def test_the_long_movie_left_over_is_made_by_all_ranks_after_the_queue(self):
+        # Three movies on two ranks: the queue would leave one rank idle while the other makes
+        # the 2-minute movie (4.7 s of a one-core rank by the estimate, against 0.1 s for each
+        # clip); it is made by both ranks after the clips instead, and equals a direct run.
+        long_movie = self.out("two-minutes.mp4")
+        subprocess.run([LOOP_REMUX, media("minute_h264.mp4"), long_movie, "2"], check=True,
+                       capture_output=True)
+        listing = self.out("long.txt")
+        with open(listing, "w") as f:
+            f.write(f"{media(GOOD[0])}\n{long_movie}\n{media(GOOD[1])}\n")
+        outdir = self.out("long")
+        common = ["--threads", "1", "--tile-width", "32", "--restarts", "1"]
+        result = run_tool(["--manifest", listing, "-o", outdir, *common], 2)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("whole movies to ranks from a queue, 1 at once per rank; then the last 1 "
+                      "one after another, all ranks on each", result.stderr)
+        got = read_h5(os.path.join(outdir, output_name(long_movie) + ".h5"))
+        self.assertEqual(got["attrs"]["ranks"], 2)
+        self.assertEqual(got["attrs"]["complete"], 1)
+        direct = self.out("direct-long.h5")
+        self.run_ok([long_movie, "-o", direct, *common], 1)
+        assert_same_datasets(self, read_h5(direct), got, "the long movie made by both ranks")
+        for name in GOOD[:2]:
+            clip = read_h5(os.path.join(outdir, output_name(media(name)) + ".h5"))
+            self.assertEqual(clip["attrs"]["ranks"], 1, name)
+        self.assertIn("3 done, 0 failed, 0 interrupted, 0 not started, of 3", result.stderr)
+
+    def test_split_movies_counts_the_last_movies_and_refuses_other_words(self):
+        # --split-movies 1 of three clips on two ranks: the smallest is made by both after the
+        # queue; a word it does not know is a usage error.
+        names = GOOD[:3]
+        outdir = self.out("one-split")
+        result = run_tool(["--manifest", self.write_manifest(names), "-o", outdir,
+                           "--split-movies", "1"], 2)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("then the last 1 one after another, all ranks on each", result.stderr)
+        self.check_outputs(names, outdir)
+        ranks = sorted(read_h5(os.path.join(outdir, output_name(media(n)) + ".h5"))["attrs"]
+                       ["ranks"] for n in names)
+        self.assertEqual(ranks, [1, 1, 2])
+        bad = run_tool(["--manifest", self.write_manifest(names), "-o", outdir,
+                        "--split-movies", "some"], 1)
+        self.assertEqual(bad.returncode, 2, bad.stderr)
+        self.assertIn("--split-movies some: must be auto, all or a number", bad.stderr)
+        alone = run_tool([media(GOOD[0]), "-o", self.out("x.h5"), "--split-movies", "1"], 1)
+        self.assertEqual(alone.returncode, 2, alone.stderr)
+        self.assertIn("--split-movies applies to --manifest only", alone.stderr)
 
     def test_signal_stops_the_queue_and_a_rerun_finishes_it(self):
         # Slow clustering so that the signal lands while movies are being made: about 4 s of

@@ -1,0 +1,56 @@
+#include "app/movie_costs.h"
+
+#include <algorithm>
+#include <exception>
+#include <limits>
+
+#include "base/input_file.h"
+#include "video/probe.h"
+
+namespace barcode {
+
+namespace {
+
+constexpr double kGpuRankFrames = 6000;  // one H200 rank of 16 cores, 1080p H.264 film
+constexpr double kCoreFrames = 40;       // one core without a GPU
+constexpr double k1080pPixels = 1920.0 * 1080.0;
+
+double seconds_of(const std::string& movie, const Options& options, double frames_per_s) {
+  StreamInfo info;
+  try {
+    check_input_kind(movie);  // a FIFO would block the probe
+    info = probe_video(movie);
+  } catch (const std::exception&) {
+    return 0;
+  }
+  if (info.duration <= 0 || info.frame_rate <= 0) return -1;
+  const double end = options.end >= 0 ? std::min(options.end, info.duration) : info.duration;
+  const double frames = std::max(0.0, end - options.start) * info.frame_rate;
+  const double pixels = static_cast<double>(info.width) * info.height;
+  return frames * (pixels / k1080pPixels) / frames_per_s;
+}
+
+}  // namespace
+
+double rank_frames_per_second(bool nvdec, int ranks_per_gpu, int cores) {
+  if (nvdec) return kGpuRankFrames / std::max(ranks_per_gpu, 1);
+  return kCoreFrames * std::max(cores, 1);
+}
+
+std::vector<double> movie_seconds(const MpiEnv& world, const Options& options,
+                                  const std::vector<std::string>& movies,
+                                  const std::vector<int64_t>& todo, double frames_per_s) {
+  // Each rank fills in every size()-th movie; the maximum over ranks is the filled-in value.
+  constexpr double kNotMine = std::numeric_limits<double>::lowest();
+  std::vector<double> mine(todo.size(), kNotMine), all(todo.size(), kNotMine);
+  for (size_t i = static_cast<size_t>(world.rank()); i < todo.size();
+       i += static_cast<size_t>(world.size())) {
+    mine[i] = seconds_of(movies[static_cast<size_t>(todo[i])], options, frames_per_s);
+  }
+  mpi_check(MPI_Allreduce(mine.data(), all.data(), static_cast<int>(all.size()), MPI_DOUBLE,
+                          MPI_MAX, world.comm()),
+            "MPI_Allreduce(movie lengths)");
+  return all;
+}
+
+}  // namespace barcode

@@ -635,6 +635,12 @@ int run_manifest(const MpiEnv& world, const Options& options) {
   collective_step(world, [&] { open_device(world, options, backend); });
   // The movies' estimated times decide how they are shared out (archive_schedule.h).
   std::vector<double> seconds = estimated_seconds(world, options, movies, todo, backend);
+  for (size_t i = 0; i < seconds.size(); ++i) {
+    // Complete already: only its image is drawn.
+    if (done[static_cast<size_t>(todo[i])] == static_cast<uint8_t>(Finished::kNoImage)) {
+      seconds[i] = 0;
+    }
+  }
   largest_first(world, movies, todo, seconds);
   const size_t split = order_movies(world, options, todo, seconds);
   if (!seconds.empty()) {

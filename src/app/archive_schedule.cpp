@@ -36,10 +36,13 @@ MovieOrder share_out(const std::vector<double>& seconds, int ranks, double start
   size_t best = 0;
   double best_s = queue_seconds(seconds, ranks, start_s);
   double together_s = 0;
+  // One rank gains nothing; elsewhere a split must gain half a start (sums in another order
+  // differ in their last bits, and an estimate is no more exact than that).
+  if (ranks <= 1) worth = 0;
   for (size_t split = 1; split <= worth; ++split) {
     together_s += seconds[worth - split] * share + start_s;
     const double total = queue_seconds(queued(split), ranks, start_s) + together_s;
-    if (total < best_s) {
+    if (total < best_s - 0.5 * start_s) {
       best = split;
       best_s = total;
     }

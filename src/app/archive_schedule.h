@@ -24,8 +24,9 @@ constexpr double kStartsWorthSplitting = 4;
 // The order a --manifest run makes its movies in, as indices into `seconds` (each movie's time
 // on one rank, largest first), and how many of the last all ranks make together after the queue
 // of the others: of the movies worth splitting, the shortest ones, as many as make the estimate
-// end soonest (the fewest among equals). The queue keeps the other movies largest first, the
-// short ones at its end. A movie made by all `ranks` costs each its share and `start_s`.
+// end soonest (each split gaining half a start at least; none on one rank). The queue keeps the
+// other movies largest first, the short ones at its end. A movie made by all `ranks` costs each its
+// share and `start_s`.
 struct MovieOrder {
   std::vector<size_t> order;
   size_t together = 0;

@@ -319,9 +319,13 @@ void tell_interrupted(const MpiEnv& env, const Plan& plan, const Options& option
   if (env.rank() != 0) return;
   // An --overwrite run's OUT.h5 is still the old one, which --resume alone would keep.
   const bool replacing = options.overwrite && std::filesystem::exists(options.output_h5);
-  log::error(options.source() + ": interrupted by signal " + std::to_string(interrupt_signal()) +
-             " after " + std::to_string(plan.samples.size() - static_cast<size_t>(missing)) +
-             " of " + std::to_string(plan.samples.size()) + " frames; " + partial +
+  // The write rounds pass a signal that only another rank received on to this one.
+  const int signal = interrupt_signal();
+  const std::string by =
+      signal != 0 ? "signal " + std::to_string(signal) : "a signal to another rank";
+  log::error(options.source() + ": interrupted by " + by + " after " +
+             std::to_string(plan.samples.size() - static_cast<size_t>(missing)) + " of " +
+             std::to_string(plan.samples.size()) + " frames; " + partial +
              " keeps them: rerun with " + (replacing ? "--resume --overwrite" : "--resume") +
              " to continue");
 }

@@ -21,6 +21,12 @@ Backend::~Backend() {
   av_buffer_unref(&nvdec);
 }
 
+void Backend::clear_decoders() {
+  for (AVBufferRef*& session : session_devices) av_buffer_unref(&session);
+  session_devices.clear();
+  decoders.clear();
+}
+
 void Backend::keep_closing(std::future<void> closing) const {
   const std::lock_guard<std::mutex> lock(closing_mutex_);
   const auto done = [](const std::future<void>& f) {

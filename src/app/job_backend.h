@@ -33,6 +33,10 @@ struct Backend {
   Backend(const Backend&) = delete;
   Backend& operator=(const Backend&) = delete;
 
+  // Forgets the decoders (and the sessions' device contexts; decoders still closing hold their
+  // own references), so that choose_decoders can set up others for other work.
+  void clear_decoders();
+
   // Keeps the closing of a finished job's decoders (close_in_background), so that a rank with
   // more movies to do starts the next one meanwhile: closing eight NVDEC sessions takes 0.3 s.
   // Waited for when the backend goes.

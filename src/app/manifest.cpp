@@ -545,22 +545,25 @@ constexpr size_t kProbedMoviesPerRank = 8;
 // and finish (0.66 s per 60-s movie made one at a time on an H200 rank, docs/benchmarks.md).
 constexpr double kMovieStartSeconds = 1.0;
 
-// Each movie's estimated time on one rank (movie_costs.h), or nothing where the movies are too
-// many to probe, decoding is not their work (--from-h5, --keyframes), or some length is unknown.
+// Each movie's estimated time on one rank (movie_costs.h), 0 for one complete but for its
+// image; nothing where the movies are too many to probe or decoding them is not their work
+// (--keyframes decodes key frames only).
 std::vector<double> estimated_seconds(const MpiEnv& world, const Options& options,
                                       const std::vector<std::string>& movies,
-                                      const std::vector<int64_t>& todo, const Backend& backend) {
-  if (todo.size() > kProbedMoviesPerRank * static_cast<size_t>(world.size()) ||
-      !options.from_h5.empty() || options.keyframes) {
+                                      const std::vector<int64_t>& todo,
+                                      const std::vector<uint8_t>& done, const Backend& backend) {
+  if (todo.size() > kProbedMoviesPerRank * static_cast<size_t>(world.size()) || options.keyframes) {
     return {};
+  }
+  std::vector<std::string> paths;
+  for (int64_t movie : todo) {
+    const auto m = static_cast<size_t>(movie);
+    paths.push_back(done[m] == static_cast<uint8_t>(Finished::kNoImage) ? "" : movies[m]);
   }
   const int per_gpu =
       std::max(1, (world.local_size() + backend.devices - 1) / std::max(backend.devices, 1));
-  std::vector<double> seconds =
-      movie_seconds(world, options, movies, todo,
-                    rank_frames_per_second(backend.nvdec != nullptr, per_gpu, backend.threads));
-  if (std::any_of(seconds.begin(), seconds.end(), [](double s) { return s < 0; })) return {};
-  return seconds;
+  return movie_seconds(world, options, paths,
+                       rank_frames_per_second(backend.nvdec != nullptr, per_gpu, backend.threads));
 }
 
 // Puts `todo` (largest first, with `seconds` where known) in the order its movies are made and
@@ -583,6 +586,43 @@ size_t order_movies(const MpiEnv& world, const Options& options, std::vector<int
   todo = std::move(movies);
   seconds = std::move(times);
   return o.together;
+}
+
+// The movies all ranks make together after the queue, one after another. A rank that failed a
+// movie of the queue with exit code 1 (its I/O, library or device, as the queue takes it: it
+// took no more) sits them out; the others make them. `rechoose`: the queue's decoders were
+// those of several movies at once, and these get a single film's. Returns whether a signal
+// stopped them.
+bool make_together(const MpiEnv& world, const Options& options,
+                   const std::vector<std::string>& movies, const std::vector<int64_t>& line_numbers,
+                   const std::vector<int64_t>& todo, bool take_part, bool rechoose,
+                   Backend& backend, std::vector<MovieOutcome>& outcomes) {
+  int mine = take_part ? 1 : 0, makers = 0;
+  mpi_check(MPI_Allreduce(&mine, &makers, 1, MPI_INT, MPI_SUM, world.comm()),
+            "MPI_Allreduce(ranks making movies together)");
+  if (makers < world.size() && world.rank() == 0) {
+    const std::string last = std::to_string(todo.size()) + " movies made together";
+    if (makers == 0) {
+      log::error("manifest: every rank failed a movie of the queue; the last " + last +
+                 " are left to a later run");
+    } else {
+      log::warn("manifest: " + std::to_string(world.size() - makers) +
+                " rank(s) failed a movie of the queue and take no part in the last " + last);
+    }
+  }
+  const std::unique_ptr<MpiEnv> env = MpiEnv::members(world, take_part);
+  if (!env) return false;
+  if (rechoose) {
+    backend.clear_decoders();
+    choose_decoders(*env, options, DecodeWork{"", false}, backend);
+  }
+  for (int64_t movie : todo) {
+    const MovieOutcome outcome = run_movie(*env, options, movies[static_cast<size_t>(movie)], movie,
+                                           line_numbers[static_cast<size_t>(movie)], backend);
+    if (env->rank() == 0) outcomes.push_back(outcome);
+    if (outcome.code == kExitInterrupted) return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -634,13 +674,7 @@ int run_manifest(const MpiEnv& world, const Options& options) {
   Backend backend;
   collective_step(world, [&] { open_device(world, options, backend); });
   // The movies' estimated times decide how they are shared out (archive_schedule.h).
-  std::vector<double> seconds = estimated_seconds(world, options, movies, todo, backend);
-  for (size_t i = 0; i < seconds.size(); ++i) {
-    // Complete already: only its image is drawn.
-    if (done[static_cast<size_t>(todo[i])] == static_cast<uint8_t>(Finished::kNoImage)) {
-      seconds[i] = 0;
-    }
-  }
+  std::vector<double> seconds = estimated_seconds(world, options, movies, todo, done, backend);
   largest_first(world, movies, todo, seconds);
   const size_t split = order_movies(world, options, todo, seconds);
   if (!seconds.empty()) {
@@ -671,33 +705,24 @@ int run_manifest(const MpiEnv& world, const Options& options) {
                          (split > 0 ? "; then the last " + std::to_string(split) + " " + together
                                     : std::string())));
   bool interrupted = false;
+  bool queue_failed = false;  // a movie of the queue failed here with exit code 1
   if (queued > 0) {
     const size_t before = outcomes.size();
     const std::vector<int64_t> queue(todo.begin(), todo.begin() + static_cast<ptrdiff_t>(queued));
     interrupted =
         run_queue(world, options, movies, line_numbers, queue, backend, at_once, outcomes);
-    // Every rank takes part in the movies made together, or none: a rank that failed in the
-    // queue would likely fail them too (a failure there is the rank's I/O, library or device).
-    const bool failed =
-        std::any_of(outcomes.begin() + static_cast<ptrdiff_t>(before), outcomes.end(),
-                    [](const MovieOutcome& m) { return m.code == kExitFailure; });
-    int stop[2] = {interrupted ? 1 : 0, failed ? 1 : 0}, any[2] = {0, 0};
-    mpi_check(MPI_Allreduce(stop, any, 2, MPI_INT, MPI_MAX, world.comm()),
-              "MPI_Allreduce(queue result)");
-    interrupted = any[0] != 0;
-    if (any[1] && split > 0 && world.rank() == 0) {
-      log::error("manifest: a rank failed in the queue; the " + std::to_string(split) +
-                 " movies all ranks would make together are left to a later run");
-    }
-    if (any[1]) todo.resize(queued);
+    queue_failed = std::any_of(outcomes.begin() + static_cast<ptrdiff_t>(before), outcomes.end(),
+                               [](const MovieOutcome& m) { return m.code == kExitFailure; });
+    int mine = interrupted ? 1 : 0, any = 0;
+    mpi_check(MPI_Allreduce(&mine, &any, 1, MPI_INT, MPI_MAX, world.comm()),
+              "MPI_Allreduce(queue interrupted)");
+    interrupted = any != 0;
   }
-  for (size_t i = queued; i < todo.size() && !interrupted; ++i) {
-    const int64_t movie = todo[i];
-    const MovieOutcome outcome =
-        run_movie(world, options, movies[static_cast<size_t>(movie)], movie,
-                  line_numbers[static_cast<size_t>(movie)], backend);
-    if (world.rank() == 0) outcomes.push_back(outcome);
-    interrupted = outcome.code == kExitInterrupted;
+  if (split > 0 && !interrupted) {
+    interrupted = make_together(
+        world, options, movies, line_numbers,
+        std::vector<int64_t>(todo.begin() + static_cast<ptrdiff_t>(queued), todo.end()),
+        !queue_failed, wanted > 1, backend, outcomes);
   }
   int mine[2] = {interrupted ? 1 : 0, 0}, all[2] = {0, 0};
   for (const MovieOutcome& m : outcomes) {

@@ -23,7 +23,9 @@ double seconds_of(const std::string& movie, const Options& options, double frame
   } catch (const std::exception&) {
     return 0;
   }
-  if (info.duration <= 0 || info.frame_rate <= 0) return -1;
+  // Of unknown length (a still picture, a raw stream): counted as a short movie, which the
+  // queue makes whole.
+  if (info.duration <= 0 || info.frame_rate <= 0) return 0;
   const double end = options.end >= 0 ? std::min(options.end, info.duration) : info.duration;
   const double frames = std::max(0.0, end - options.start) * info.frame_rate;
   const double pixels = static_cast<double>(info.width) * info.height;
@@ -38,14 +40,13 @@ double rank_frames_per_second(bool nvdec, int ranks_per_gpu, int cores) {
 }
 
 std::vector<double> movie_seconds(const MpiEnv& world, const Options& options,
-                                  const std::vector<std::string>& movies,
-                                  const std::vector<int64_t>& todo, double frames_per_s) {
+                                  const std::vector<std::string>& paths, double frames_per_s) {
   // Each rank fills in every size()-th movie; the maximum over ranks is the filled-in value.
   constexpr double kNotMine = std::numeric_limits<double>::lowest();
-  std::vector<double> mine(todo.size(), kNotMine), all(todo.size(), kNotMine);
-  for (size_t i = static_cast<size_t>(world.rank()); i < todo.size();
+  std::vector<double> mine(paths.size(), kNotMine), all(paths.size(), kNotMine);
+  for (size_t i = static_cast<size_t>(world.rank()); i < paths.size();
        i += static_cast<size_t>(world.size())) {
-    mine[i] = seconds_of(movies[static_cast<size_t>(todo[i])], options, frames_per_s);
+    mine[i] = paths[i].empty() ? 0 : seconds_of(paths[i], options, frames_per_s);
   }
   mpi_check(MPI_Allreduce(mine.data(), all.data(), static_cast<int>(all.size()), MPI_DOUBLE,
                           MPI_MAX, world.comm()),

@@ -17,12 +17,11 @@ namespace barcode {
 // shared by the ranks on its GPU; a core without a GPU about 40 (decoding and k-means).
 double rank_frames_per_second(bool nvdec, int ranks_per_gpu, int cores);
 
-// Collective over `world`: the seconds each movie `movies[todo[i]]` takes a rank making
+// Collective over `world`: the seconds the movie at each of `paths` takes a rank making
 // `frames_per_s` 1080p frames a second (its frames within the options' --start and --end, by its
-// pixels); -1 where its length is not known. One that cannot be probed (no movie, or gone) fails
-// as soon as it is made: 0.
+// pixels). 0 for an empty path (nothing to decode), and for a movie that cannot be probed (it
+// fails as soon as it is made) or whose length is not known (a still picture, a raw stream).
 std::vector<double> movie_seconds(const MpiEnv& world, const Options& options,
-                                  const std::vector<std::string>& movies,
-                                  const std::vector<int64_t>& todo, double frames_per_s);
+                                  const std::vector<std::string>& paths, double frames_per_s);
 
 }  // namespace barcode

@@ -143,8 +143,26 @@ std::unique_ptr<MpiEnv> MpiEnv::alone(const MpiEnv& world, int cores) {
   return env;
 }
 
+std::unique_ptr<MpiEnv> MpiEnv::members(const MpiEnv& world, bool member) {
+  MPI_Comm comm = MPI_COMM_NULL;
+  mpi_check(MPI_Comm_split(world.comm_, member ? 0 : MPI_UNDEFINED, world.rank_, &comm),
+            "MPI_Comm_split(ranks taking part)");
+  if (comm == MPI_COMM_NULL) return nullptr;
+  std::unique_ptr<MpiEnv> env(new MpiEnv());
+  env->comm_ = comm;
+  env->owns_mpi_ = false;
+  env->thread_multiple_ = world.thread_multiple_;
+  MPI_Comm_rank(comm, &env->rank_);
+  MPI_Comm_size(comm, &env->size_);
+  env->local_rank_ = world.local_rank_;
+  env->local_size_ = world.local_size_;
+  env->cores_ = world.cores_;
+  env->core_list_ = world.core_list_;
+  return env;
+}
+
 MpiEnv::~MpiEnv() {
-  if (alone_) {
+  if (!owns_mpi_) {
     int finalized = 0;
     MPI_Finalized(&finalized);
     if (!finalized) MPI_Comm_free(&comm_);

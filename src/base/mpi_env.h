@@ -27,6 +27,11 @@ class MpiEnv {
   // of ending the job: no other rank takes part. Call it from the thread that initialised MPI.
   static std::unique_ptr<MpiEnv> alone(const MpiEnv& world, int cores = 0);
 
+  // Collective over `world`: the ranks that pass `member` true, in a communicator of their own
+  // (MPI_Comm_split), in world's order; null on the others. Node-local rank, size and cores stay
+  // the world's. Its abort() ends the whole job, as the world's does.
+  static std::unique_ptr<MpiEnv> members(const MpiEnv& world, bool member);
+
   MPI_Comm comm() const { return comm_; }
   bool alone() const { return alone_; }  // made by alone()
   // Whether threads other than the one that initialised MPI may call it at the same time

@@ -62,7 +62,7 @@ void bind(CLI::App& app, Options& o, NamedOptions& named) {
                  "(each rank decoding a part, as for a single film), after the queue that gives "
                  "the other movies whole to ranks: the shortest ones, whose time the queue would "
                  "leave other ranks idle for. auto: as many as make the run end soonest, "
-                 "estimated from the movies' lengths (5 two-hour films on 4 ranks: the fifth; "
+                 "estimated from the movies' lengths (5 two-hour films on 4 GPU ranks: the fifth; "
                  "short clips: none; the default); all: every movie; or a number")
       ->option_text("auto|all|N");
   app.add_option("-o,--output", o.output_h5,

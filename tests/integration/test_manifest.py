@@ -155,18 +155,19 @@ class Manifest(ToolTest):
                          ["attrs"]["ranks"], 1)
 
     def test_the_long_movie_left_over_is_made_by_all_ranks_after_the_queue(self):
-        # Three movies on two ranks: the queue would leave one rank idle while the other makes
-        # the 2-minute movie (4.7 s of a one-core rank by the estimate, against 0.1 s for each
-        # clip); it is made by both ranks after the clips instead, and equals a direct run.
-        long_movie = self.out("two-minutes.mp4")
-        subprocess.run([LOOP_REMUX, media("minute_h264.mp4"), long_movie, "2"], check=True,
+        # Four movies on two ranks: the queue would leave one rank idle while the other makes
+        # the 3-minute movie (7 s of a one-core rank by the estimate, against 0.1 s for each
+        # clip); it is made by both ranks after the clips instead, and equals a direct run. A
+        # still picture among them (a movie of no known length) counts as a short one.
+        long_movie = self.out("three-minutes.mp4")
+        subprocess.run([LOOP_REMUX, media("minute_h264.mp4"), long_movie, "3"], check=True,
                        capture_output=True)
         listing = self.out("long.txt")
         with open(listing, "w") as f:
-            f.write(f"{media(GOOD[0])}\n{long_movie}\n{media(GOOD[1])}\n")
+            f.write(f"{media(GOOD[0])}\n{long_movie}\n{media(GOOD[1])}\n{media('still.png')}\n")
         outdir = self.out("long")
         common = ["--threads", "1", "--tile-width", "32", "--restarts", "1"]
-        result = run_tool(["--manifest", listing, "-o", outdir, *common], 2)
+        result = run_tool(["--manifest", listing, "-o", outdir, *common, "-v", "2"], 2)
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertIn("whole movies to ranks from a queue, 1 at once per rank; then the last 1 "
                       "one after another, all ranks on each", result.stderr)
@@ -176,10 +177,13 @@ class Manifest(ToolTest):
         direct = self.out("direct-long.h5")
         self.run_ok([long_movie, "-o", direct, *common], 1)
         assert_same_datasets(self, read_h5(direct), got, "the long movie made by both ranks")
-        for name in GOOD[:2]:
+        for name in GOOD[:2] + ["still.png"]:
             clip = read_h5(os.path.join(outdir, output_name(media(name)) + ".h5"))
             self.assertEqual(clip["attrs"]["ranks"], 1, name)
-        self.assertIn("3 done, 0 failed, 0 interrupted, 0 not started, of 3", result.stderr)
+        self.assertIn("4 done, 0 failed, 0 interrupted, 0 not started, of 4", result.stderr)
+        # The movies made together come after every movie of the queue.
+        lines = [l for l in result.stderr.splitlines() if "manifest: line" in l and "->" in l]
+        self.assertIn("three-minutes.mp4", lines[-1], result.stderr)
 
     def test_split_movies_counts_the_last_movies_and_refuses_other_words(self):
         # --split-movies 1 of three clips on two ranks: the smallest is made by both after the

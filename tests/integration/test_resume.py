@@ -161,6 +161,31 @@ class Resume(ToolTest):
         reference = self.barcode("minute_h264.mp4", 2, extra=args[1:], name="minute.h5")
         assert_same_datasets(self, reference, read_h5(out), "resumed after a prompt stop")
 
+    def test_a_signal_to_one_rank_stops_every_rank(self):
+        """SIGUSR1 to rank 1's process alone (a node's signal): the write rounds pass it on, the
+        job checkpoints and exits 4, and rank 0 says that another rank got it."""
+        out = self.out("one-rank.h5")
+        proc = self.start(out)
+        self.wait_for_rows(out, proc)
+        rank1 = None
+        # The ranks (and mpirun) name the output on their command lines; Open MPI gives each
+        # rank its number in the environment.
+        for pid in subprocess.run(["pgrep", "-f", out], capture_output=True,
+                                  text=True).stdout.split():
+            try:
+                with open(f"/proc/{pid}/environ", "rb") as f:
+                    if b"OMPI_COMM_WORLD_RANK=1" in f.read().split(b"\0"):
+                        rank1 = int(pid)
+            except OSError:
+                continue
+        self.assertIsNotNone(rank1, "rank 1's process not found")
+        os.kill(rank1, signal.SIGUSR1)
+        _, stderr = proc.communicate(timeout=120)
+        self.assertEqual(proc.returncode, INTERRUPTED, stderr)
+        self.check_partial(out)
+        self.assertIn("interrupted by a signal to another rank", stderr)
+        self.assertNotIn("signal 0", stderr)
+
     def test_a_signal_while_frames_are_listed(self):
         # Listing an AVI's frames means decoding it (its packets carry no presentation times):
         # a signal then waited for the whole listing, about 11 s for 1000 copies of a 5-s

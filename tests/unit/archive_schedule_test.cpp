@@ -41,8 +41,25 @@ TEST(ArchiveSchedule, ShortMoviesStayInTheQueue) {
 }
 
 TEST(ArchiveSchedule, OneRankNeverSplits) {
-  EXPECT_EQ(together({27, 27, 5}, 1), 0);
-  EXPECT_EQ(together({27}, 1), 0);
+  EXPECT_EQ(together({27, 27, 5}, 1), 0u);
+  EXPECT_EQ(together({27}, 1), 0u);
+  // Times of 23.976-frame/s films: the two sums of one schedule differed in their last bit and
+  // made one rank "share" its last movies.
+  EXPECT_EQ(together({28.05192, 17.50248, 10.54944}, 1), 0u);
+  EXPECT_EQ(together({24.21576, 11.02896, 6.473519999999999, 5.994}, 1), 0u);
+}
+
+TEST(ArchiveSchedule, ASplitMustGainHalfAStart) {
+  // Two ranks, films of 6 and 5 starts: the queue ends at 7 (6 + 1 | 5 + 1); the 5 made
+  // together after the 6 would end at 7 + 2.5 + 1. None.
+  EXPECT_EQ(together({6, 5}, 2), 0u);
+  // Two of these splits gain 0.08 s by the estimate, which is not worth their risk.
+  EXPECT_EQ(together({20.826, 9.9, 9.187, 8.383, 4.32}, 2), 0u);
+  // Three films of 8 on two ranks: the queue ends at 18 (9 | 9, then 9); the third together
+  // after the first two: 9 + 4 + 1 = 14, a gain of 4 starts. Of 4.6 (just worth splitting)
+  // and a start of 1: 11.2 against 5.6 + 2.3 + 1 = 8.9.
+  EXPECT_EQ(together({8, 8, 8}, 2), 1u);
+  EXPECT_EQ(together({4.6, 4.6, 4.6}, 2), 1u);
 }
 
 TEST(ArchiveSchedule, AFilmLongerThanTheRestIsMadeTogether) {

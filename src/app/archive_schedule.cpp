@@ -8,13 +8,14 @@
 
 namespace barcode {
 
-double queue_seconds(const std::vector<double>& seconds, int ranks, double start_s) {
-  // When each rank is next free; the queue hands the next movie to the earliest.
+double queue_seconds(const std::vector<double>& seconds, int ranks, int at_once, double start_s) {
+  // When each slot is next free; the queue hands the next movie to the earliest.
   std::priority_queue<double, std::vector<double>, std::greater<double>> free_at;
-  for (int r = 0; r < std::max(ranks, 1); ++r) free_at.push(0.0);
+  const int slots = std::max(ranks, 1) * std::max(at_once, 1);
+  for (int i = 0; i < slots; ++i) free_at.push(0.0);
   double end = 0;
   for (double s : seconds) {
-    const double done = free_at.top() + s + start_s;
+    const double done = free_at.top() + s * std::max(at_once, 1) + start_s;
     free_at.pop();
     free_at.push(done);
     end = std::max(end, done);
@@ -22,10 +23,14 @@ double queue_seconds(const std::vector<double>& seconds, int ranks, double start
   return end;
 }
 
-MovieOrder share_out(const std::vector<double>& seconds, int ranks, double start_s) {
+MovieOrder share_out(const std::vector<double>& seconds, int ranks, int at_once, double start_s) {
   // Movies worth splitting come first in `seconds`: [0, worth).
   size_t worth = 0;
   while (worth < seconds.size() && seconds[worth] >= kStartsWorthSplitting * start_s) ++worth;
+  // Those made together are among the last few of them: a queue leaves idle at most its slots
+  // less one (and each try simulates the queue).
+  const size_t slots = static_cast<size_t>(std::max(ranks, 1) * std::max(at_once, 1));
+  const size_t tries = std::min(worth, 2 * slots);
   const double share = 1.0 / std::max(ranks, 1);
   // Made together: [worth - split, worth); queued: the rest in their order.
   const auto queued = [&](size_t split) {
@@ -34,14 +39,13 @@ MovieOrder share_out(const std::vector<double>& seconds, int ranks, double start
     return q;
   };
   size_t best = 0;
-  double best_s = queue_seconds(seconds, ranks, start_s);
+  double best_s = queue_seconds(seconds, ranks, at_once, start_s);
   double together_s = 0;
-  // One rank gains nothing; elsewhere a split must gain half a start (sums in another order
-  // differ in their last bits, and an estimate is no more exact than that).
-  if (ranks <= 1) worth = 0;
-  for (size_t split = 1; split <= worth; ++split) {
+  // A single slot gains nothing; elsewhere a split must gain half a start (sums in another
+  // order differ in their last bits, and an estimate is no more exact than that).
+  for (size_t split = 1; slots > 1 && split <= tries; ++split) {
     together_s += seconds[worth - split] * share + start_s;
-    const double total = queue_seconds(queued(split), ranks, start_s) + together_s;
+    const double total = queue_seconds(queued(split), ranks, at_once, start_s) + together_s;
     if (total < best_s - 0.5 * start_s) {
       best = split;
       best_s = total;

@@ -17,7 +17,7 @@ namespace barcode {
 
 Backend::~Backend() {
   closing_.clear();  // waits for every closing
-  for (AVBufferRef*& session : session_devices) av_buffer_unref(&session);
+  clear_decoders();
   av_buffer_unref(&nvdec);
 }
 
@@ -52,6 +52,10 @@ void open_device(const MpiEnv& env, const Options& options, Backend& backend) {
   }
 }
 
+int ranks_per_gpu(const MpiEnv& env, const Backend& backend) {
+  return std::max(1, (env.local_size() + backend.devices - 1) / std::max(backend.devices, 1));
+}
+
 void choose_decoders(const MpiEnv& env, const Options& options, const DecodeWork& work,
                      Backend& backend) {
   const int devices = backend.devices;
@@ -62,7 +66,7 @@ void choose_decoders(const MpiEnv& env, const Options& options, const DecodeWork
     }
   });
   const bool decoding = options.from_h5.empty();
-  const int sharing = std::max(1, (env.local_size() + devices - 1) / std::max(devices, 1));
+  const int sharing = ranks_per_gpu(env, backend);
   const DecoderMix mix =
       default_decoder_mix(backend.threads, backend.nvdec != nullptr, sharing, work);
   if (backend.nvdec) {

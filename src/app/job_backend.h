@@ -51,6 +51,9 @@ struct Backend {
 // plan is made: creating the CUDA context and FFmpeg's CUDA device takes 0.15-0.3 s on an H200.
 void open_device(const MpiEnv& env, const Options& options, Backend& backend);
 
+// How many ranks of the node share this rank's GPU (and its decoder engines); 1 without one.
+int ranks_per_gpu(const MpiEnv& env, const Backend& backend);
+
 // Collective: checks the device choice on every rank and sets the decoders up (the flags', or
 // the default mix for the rank's cores, GPU and `work`).
 void choose_decoders(const MpiEnv& env, const Options& options, const DecodeWork& work,

@@ -346,14 +346,7 @@ void report(const MpiEnv& world, const Options& options, const std::vector<std::
 // once: decoders of two threads), and then no more than the rank's decoders (at_once_for).
 int movies_at_once_wanted(const MpiEnv& world, const Options& options, size_t queued,
                           bool long_movies) {
-  if (!world.threads_may_call_mpi()) {
-    if (options.movies_at_once > 1) {
-      log::warn(
-          "--movies-at-once: this MPI library does not allow several threads to call it "
-          "(MPI_THREAD_MULTIPLE); one movie at a time");
-    }
-    return 1;
-  }
+  if (!world.threads_may_call_mpi()) return 1;
   if (options.movies_at_once > 0) return options.movies_at_once;
   if (long_movies) return 1;
   // At most half the movies a rank can expect: the last movies of the queue run while other
@@ -371,31 +364,39 @@ int at_once_for(const Options& options, const Backend& backend, int wanted) {
   return std::max(1, std::min(wanted, static_cast<int>(backend.decoders.size())));
 }
 
-// The largest movies first, by their estimated time where every movie's is known (`seconds`,
-// reordered with them), else by file size (on rank 0 for all): the queue's last movies, which
-// run while other parts of the rank have nothing left to do, are then the shortest, and so are
-// those all ranks make together after it.
-void largest_first(const MpiEnv& world, const std::vector<std::string>& movies,
-                   std::vector<int64_t>& todo, std::vector<double>& seconds) {
-  std::vector<std::pair<double, int64_t>> sized;
-  if (!seconds.empty()) {
-    for (size_t i = 0; i < todo.size(); ++i) sized.emplace_back(seconds[i], todo[i]);
-  } else if (world.rank() == 0) {
-    for (int64_t movie : todo) {
+// Orders `todo` and `values` together by `values`, the largest first (equal ones keep their
+// order, the same on every rank).
+void sort_largest_first(std::vector<int64_t>& todo, std::vector<double>& values) {
+  std::vector<size_t> order(todo.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return values[a] > values[b]; });
+  std::vector<int64_t> sorted_todo;
+  std::vector<double> sorted_values;
+  for (size_t i : order) {
+    sorted_todo.push_back(todo[i]);
+    sorted_values.push_back(values[i]);
+  }
+  todo = std::move(sorted_todo);
+  values = std::move(sorted_values);
+}
+
+// Puts `todo` in the order of its movies' file sizes, the largest first, and returns their sizes
+// in bytes (0 where unknown), from rank 0 for all.
+std::vector<double> largest_files_first(const MpiEnv& world, const std::vector<std::string>& movies,
+                                        std::vector<int64_t>& todo) {
+  std::vector<double> sizes(todo.size(), 0.0);
+  if (world.rank() == 0) {
+    for (size_t i = 0; i < todo.size(); ++i) {
       std::error_code ec;
-      const uintmax_t size = fs::file_size(movies[static_cast<size_t>(movie)], ec);
-      sized.emplace_back(ec ? 0.0 : static_cast<double>(size), movie);
+      const uintmax_t size = fs::file_size(movies[static_cast<size_t>(todo[i])], ec);
+      sizes[i] = ec ? 0.0 : static_cast<double>(size);
     }
   }
-  std::stable_sort(sized.begin(), sized.end(),
-                   [](const auto& a, const auto& b) { return a.first > b.first; });
-  for (size_t i = 0; i < sized.size(); ++i) {
-    todo[i] = sized[i].second;
-    if (!seconds.empty()) seconds[i] = sized[i].first;
-  }
-  if (!seconds.empty()) return;  // every rank has the same estimates
-  mpi_check(MPI_Bcast(todo.data(), static_cast<int>(todo.size()), MPI_INT64_T, 0, world.comm()),
-            "MPI_Bcast(movie order)");
+  mpi_check(MPI_Bcast(sizes.data(), static_cast<int>(sizes.size()), MPI_DOUBLE, 0, world.comm()),
+            "MPI_Bcast(movie sizes)");
+  sort_largest_first(todo, sizes);
+  return sizes;
 }
 
 // Whole movies to ranks from a queue, `at_once` of them at a time on each rank, each in a
@@ -538,45 +539,67 @@ std::vector<std::string> read_manifest(const std::string& path, bool report_repe
 
 namespace {
 
-// Beyond this many movies per rank the queue's end is a small part of the run, and probing
-// every movie (10-50 ms each) is not worth it: they go by file size, all through the queue.
+// The decoders a rank has by default for several movies at once (choose_decoders).
+int archive_decoders(const MpiEnv& world, const Backend& backend) {
+  const DecoderMix mix = default_decoder_mix(backend.threads, backend.nvdec != nullptr,
+                                             ranks_per_gpu(world, backend), DecodeWork{"", true});
+  return std::max(1, mix.nvdec_sessions + mix.software_decoders);
+}
+
+// Movies probed per rank, the largest files: a probe takes 10-50 ms, and the others' times
+// are reckoned from their sizes.
 constexpr size_t kProbedMoviesPerRank = 8;
 // What a movie costs besides its frames, seconds of a rank: its plan, file and decoders' start
 // and finish (0.66 s per 60-s movie made one at a time on an H200 rank, docs/benchmarks.md).
 constexpr double kMovieStartSeconds = 1.0;
 
-// Each movie's estimated time on one rank (movie_costs.h), 0 for one complete but for its
-// image; nothing where the movies are too many to probe or decoding them is not their work
-// (--keyframes decodes key frames only).
+// Each movie's estimated time on one rank (movie_costs.h) for `todo` in the order of `sizes`
+// (largest files first): the largest files probed, the others by their size at the median
+// seconds per byte of those; 0 for one complete but for its image. Nothing where decoding is not
+// the work (--keyframes decodes key frames only) or no probed movie gives a rate.
 std::vector<double> estimated_seconds(const MpiEnv& world, const Options& options,
                                       const std::vector<std::string>& movies,
                                       const std::vector<int64_t>& todo,
+                                      const std::vector<double>& sizes,
                                       const std::vector<uint8_t>& done, const Backend& backend) {
-  if (todo.size() > kProbedMoviesPerRank * static_cast<size_t>(world.size()) || options.keyframes) {
-    return {};
-  }
+  if (options.keyframes) return {};
+  const size_t probed = std::min(todo.size(), kProbedMoviesPerRank * world.size());
+  const auto image_only = [&](size_t i) {
+    return done[static_cast<size_t>(todo[i])] == static_cast<uint8_t>(Finished::kNoImage);
+  };
   std::vector<std::string> paths;
-  for (int64_t movie : todo) {
-    const auto m = static_cast<size_t>(movie);
-    paths.push_back(done[m] == static_cast<uint8_t>(Finished::kNoImage) ? "" : movies[m]);
+  for (size_t i = 0; i < probed; ++i) {
+    paths.push_back(image_only(i) ? "" : movies[static_cast<size_t>(todo[i])]);
   }
-  const int per_gpu =
-      std::max(1, (world.local_size() + backend.devices - 1) / std::max(backend.devices, 1));
-  return movie_seconds(world, options, paths,
-                       rank_frames_per_second(backend.nvdec != nullptr, per_gpu, backend.threads));
+  std::vector<double> seconds =
+      movie_seconds(world, options, paths,
+                    rank_frames_per_second(backend.nvdec != nullptr, ranks_per_gpu(world, backend),
+                                           backend.threads));
+  if (probed == todo.size()) return seconds;
+  std::vector<double> per_byte;
+  for (size_t i = 0; i < probed; ++i) {
+    if (seconds[i] > 0 && sizes[i] > 0) per_byte.push_back(seconds[i] / sizes[i]);
+  }
+  if (per_byte.empty()) return {};
+  std::nth_element(per_byte.begin(), per_byte.begin() + per_byte.size() / 2, per_byte.end());
+  const double rate = per_byte[per_byte.size() / 2];
+  for (size_t i = probed; i < todo.size(); ++i) {
+    seconds.push_back(image_only(i) ? 0 : sizes[i] * rate);
+  }
+  return seconds;
 }
 
 // Puts `todo` (largest first, with `seconds` where known) in the order its movies are made and
 // returns how many of the last all ranks make together (--split-movies). Without estimates,
 // `auto` makes none together where movies outnumber ranks (a queue), else all.
-size_t order_movies(const MpiEnv& world, const Options& options, std::vector<int64_t>& todo,
-                    std::vector<double>& seconds) {
+size_t order_movies(const MpiEnv& world, const Options& options, int at_once,
+                    std::vector<int64_t>& todo, std::vector<double>& seconds) {
   if (options.split_movies != kSplitMoviesAuto) {
     return static_cast<size_t>(
         std::min<int64_t>(options.split_movies, static_cast<int64_t>(todo.size())));
   }
   if (seconds.empty()) return todo.size() > static_cast<size_t>(world.size()) ? 0 : todo.size();
-  const MovieOrder o = share_out(seconds, world.size(), kMovieStartSeconds);
+  const MovieOrder o = share_out(seconds, world.size(), at_once, kMovieStartSeconds);
   std::vector<int64_t> movies;
   std::vector<double> times;
   for (size_t i : o.order) {
@@ -674,9 +697,22 @@ int run_manifest(const MpiEnv& world, const Options& options) {
   Backend backend;
   collective_step(world, [&] { open_device(world, options, backend); });
   // The movies' estimated times decide how they are shared out (archive_schedule.h).
-  std::vector<double> seconds = estimated_seconds(world, options, movies, todo, done, backend);
-  largest_first(world, movies, todo, seconds);
-  const size_t split = order_movies(world, options, todo, seconds);
+  const std::vector<double> sizes = largest_files_first(world, movies, todo);
+  std::vector<double> seconds =
+      estimated_seconds(world, options, movies, todo, sizes, done, backend);
+  if (!seconds.empty()) sort_largest_first(todo, seconds);
+  if (!world.threads_may_call_mpi() && options.movies_at_once > 1) {
+    log::warn(
+        "--movies-at-once: this MPI library does not allow several threads to call it "
+        "(MPI_THREAD_MULTIPLE); one movie at a time");
+  }
+  // How many at once the queue would take all the movies (no more than the rank's decoders
+  // for several at once would be): what a movie left in it would share.
+  const int at_once_all = std::min(
+      movies_at_once_wanted(world, options, todo.size(),
+                            !seconds.empty() && one_movie_at_a_time(seconds, kMovieStartSeconds)),
+      options.movies_at_once > 0 ? options.movies_at_once : archive_decoders(world, backend));
+  const size_t split = order_movies(world, options, at_once_all, todo, seconds);
   if (!seconds.empty()) {
     log::detail(
         "manifest: estimated time on one rank " +

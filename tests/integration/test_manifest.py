@@ -185,6 +185,39 @@ class Manifest(ToolTest):
         lines = [l for l in result.stderr.splitlines() if "manifest: line" in l and "->" in l]
         self.assertIn("three-minutes.mp4", lines[-1], result.stderr)
 
+    def test_a_film_among_many_clips_gets_the_whole_rank_after_them(self):
+        # Eleven movies on one rank, four at once: a slot has a quarter of the rank, and the
+        # film (the largest file, probed; the clips beyond the 8 probed reckoned from their
+        # sizes) is made after the clips with all of it. Its file equals a direct run's.
+        long_movie = self.out("three-minutes.mp4")
+        subprocess.run([LOOP_REMUX, media("minute_h264.mp4"), long_movie, "3"], check=True,
+                       capture_output=True)
+        links = self.out("clips")
+        os.mkdir(links)
+        clips = [os.path.join(links, f"c{i}-{name}") for i, name in
+                 enumerate((GOOD[:2] + ["pillar_h264.mp4", "bands_rgb.mkv", "busy_vp9.webm"]) * 2)]
+        for clip in clips:
+            os.symlink(media(os.path.basename(clip).split("-", 1)[1]), clip)
+        listing = self.out("many.txt")
+        with open(listing, "w") as f:
+            f.write("".join(line + "\n" for line in [clips[0], long_movie, *clips[1:]]))
+        outdir = self.out("many")
+        common = ["--threads", "1", "--tile-width", "32", "--restarts", "1"]
+        result = run_tool(["--manifest", listing, "-o", outdir, "--movies-at-once", "4",
+                           *common, "-v", "2"], 1)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("whole movies to ranks from a queue, 4 at once per rank; then the last 1 "
+                      "one after another, all ranks on each", result.stderr)
+        self.assertIn("estimated time on one rank", result.stderr)
+        lines = [l for l in result.stderr.splitlines() if "manifest: line" in l and "->" in l]
+        self.assertEqual(len(lines), 11, result.stderr)
+        self.assertIn("three-minutes.mp4", lines[-1], result.stderr)
+        got = read_h5(os.path.join(outdir, output_name(long_movie) + ".h5"))
+        direct = self.out("direct-long.h5")
+        self.run_ok([long_movie, "-o", direct, *common], 1)
+        assert_same_datasets(self, read_h5(direct), got, "the film made with the whole rank")
+        self.assertIn("11 done, 0 failed, 0 interrupted, 0 not started, of 11", result.stderr)
+
     def test_split_movies_counts_the_last_movies_and_refuses_other_words(self):
         # --split-movies 1 of three clips on two ranks: the smallest is made by both after the
         # queue; a word it does not know is a usage error.

@@ -12,14 +12,14 @@ namespace {
 TEST(ArchiveSchedule, QueueGivesEachMovieToTheRankFreeFirst) {
   // Largest first on two ranks: 10 | 6, then 5 goes to the second (free at 6), then 4 to the
   // first (free at 10 against 11).
-  EXPECT_DOUBLE_EQ(queue_seconds({10, 6, 5, 4}, 2, 0), 14);
-  EXPECT_DOUBLE_EQ(queue_seconds({10, 6, 5, 4}, 2, 1), 16);  // 11 | 7, 13, 16
-  EXPECT_DOUBLE_EQ(queue_seconds({}, 4, 1), 0);
-  EXPECT_DOUBLE_EQ(queue_seconds({3, 3, 3}, 4, 0), 3);
+  EXPECT_DOUBLE_EQ(queue_seconds({10, 6, 5, 4}, 2, 1, 0), 14);
+  EXPECT_DOUBLE_EQ(queue_seconds({10, 6, 5, 4}, 2, 1, 1), 16);  // 11 | 7, 13, 16
+  EXPECT_DOUBLE_EQ(queue_seconds({}, 4, 1, 1), 0);
+  EXPECT_DOUBLE_EQ(queue_seconds({3, 3, 3}, 4, 1, 0), 3);
 }
 
 size_t together(const std::vector<double>& seconds, int ranks) {
-  return share_out(seconds, ranks, 1).together;
+  return share_out(seconds, ranks, 1, 1).together;
 }
 
 TEST(ArchiveSchedule, TheFilmThatWouldLeaveRanksIdleIsSplit) {
@@ -67,7 +67,7 @@ TEST(ArchiveSchedule, AFilmLongerThanTheRestIsMadeTogether) {
   // alone (41 s); all five together take 11 + 4 x 4.25 = 28.
   EXPECT_EQ(together({40, 13, 13, 13, 13}, 4), 5u);
   // Beside four short clips the film is made together after them: 4 + 11 against 41.
-  const MovieOrder o = share_out({40, 3, 3, 3, 3}, 4, 1);
+  const MovieOrder o = share_out({40, 3, 3, 3, 3}, 4, 1, 1);
   EXPECT_EQ(o.together, 1u);
   EXPECT_EQ(o.order, (std::vector<size_t>{1, 2, 3, 4, 0}));
 }
@@ -75,11 +75,29 @@ TEST(ArchiveSchedule, AFilmLongerThanTheRestIsMadeTogether) {
 TEST(ArchiveSchedule, ShortMoviesFillTheQueueBeforeTheFilmsMadeTogether) {
   // Five films and two clips on four ranks: the fifth film is made by all ranks after the
   // queue, whose end the clips fill; the clips are never split.
-  const MovieOrder o = share_out({27, 27, 27, 27, 27, 0.5, 0.25}, 4, 1);
+  const MovieOrder o = share_out({27, 27, 27, 27, 27, 0.5, 0.25}, 4, 1, 1);
   EXPECT_EQ(o.together, 1u);
   EXPECT_EQ(o.order, (std::vector<size_t>{0, 1, 2, 3, 5, 6, 4}));
   // Nothing split: the order is the given one.
-  EXPECT_EQ(share_out({3, 2, 1}, 4, 1).order, (std::vector<size_t>{0, 1, 2}));
+  EXPECT_EQ(share_out({3, 2, 1}, 4, 1, 1).order, (std::vector<size_t>{0, 1, 2}));
+}
+
+TEST(ArchiveSchedule, SlotsOfSeveralMoviesAtOnce) {
+  // Two ranks of two slots: each slot has half a rank, so 4 movies of 3 take 6 + 1 each.
+  EXPECT_DOUBLE_EQ(queue_seconds({3, 3, 3, 3}, 2, 2, 1), 7);
+  EXPECT_DOUBLE_EQ(queue_seconds({3, 3, 3, 3, 3}, 2, 2, 1), 14);
+}
+
+TEST(ArchiveSchedule, AFilmAmongClipsIsMadeWithAllTheRanksDecoders) {
+  // One rank, 13 movies at once: in the queue the 10-s film would have a thirteenth of the
+  // rank (131 s); after the 40 clips (about 13 s) with the whole rank, 11 s.
+  std::vector<double> seconds{10};
+  seconds.insert(seconds.end(), 40, 0.25);
+  const MovieOrder o = share_out(seconds, 1, 13, 1);
+  EXPECT_EQ(o.together, 1u);
+  EXPECT_EQ(o.order.back(), 0u);
+  // One movie at a time on one rank: nothing to gain.
+  EXPECT_EQ(share_out(seconds, 1, 1, 1).together, 0u);
 }
 
 TEST(ArchiveSchedule, LongMoviesAreMadeOneAtATime) {

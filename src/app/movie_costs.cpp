@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <exception>
 #include <limits>
+#include <thread>
 
 #include "base/input_file.h"
 #include "video/probe.h"
@@ -44,10 +45,15 @@ std::vector<double> movie_seconds(const MpiEnv& world, const Options& options,
   // Each rank fills in every size()-th movie; the maximum over ranks is the filled-in value.
   constexpr double kNotMine = std::numeric_limits<double>::lowest();
   std::vector<double> mine(paths.size(), kNotMine), all(paths.size(), kNotMine);
+  // A rank's probes at once: each mostly waits for the file system.
+  std::vector<std::thread> probes;
   for (size_t i = static_cast<size_t>(world.rank()); i < paths.size();
        i += static_cast<size_t>(world.size())) {
-    mine[i] = paths[i].empty() ? 0 : seconds_of(paths[i], options, frames_per_s);
+    probes.emplace_back([&, i] {
+      mine[i] = paths[i].empty() ? 0 : seconds_of(paths[i], options, frames_per_s);
+    });
   }
+  for (std::thread& t : probes) t.join();
   mpi_check(MPI_Allreduce(mine.data(), all.data(), static_cast<int>(all.size()), MPI_DOUBLE,
                           MPI_MAX, world.comm()),
             "MPI_Allreduce(movie lengths)");

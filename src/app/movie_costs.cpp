@@ -49,9 +49,8 @@ std::vector<double> movie_seconds(const MpiEnv& world, const Options& options,
   std::vector<std::thread> probes;
   for (size_t i = static_cast<size_t>(world.rank()); i < paths.size();
        i += static_cast<size_t>(world.size())) {
-    probes.emplace_back([&, i] {
-      mine[i] = paths[i].empty() ? 0 : seconds_of(paths[i], options, frames_per_s);
-    });
+    probes.emplace_back(
+        [&, i] { mine[i] = paths[i].empty() ? 0 : seconds_of(paths[i], options, frames_per_s); });
   }
   for (std::thread& t : probes) t.join();
   mpi_check(MPI_Allreduce(mine.data(), all.data(), static_cast<int>(all.size()), MPI_DOUBLE,

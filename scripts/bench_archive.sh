@@ -6,7 +6,7 @@
 #
 #   scripts/bench_archive.sh BIN_DIR CLIP COPIES [CORES]   (CORES: a taskset list, default all)
 #
-# Environment: AT_ONCE (default "1 2 3 4 6"); EXTRA_ARGS, more options for every manifest run.
+# Environment: AT_ONCE (default "1 2 3 4 6"; empty: none); EXTRA_ARGS, more options for every manifest run.
 set -uo pipefail
 b=$1 clip=$2 copies=$3 cores=${4:-0-$(($(nproc) - 1))}
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 HDF5_USE_FILE_LOCKING=FALSE
@@ -43,6 +43,6 @@ manifest() { # NAME ARGS...
   awk -v s="$start" -v e="$end" -v f="$frames" -v l="$long" -v flags="${*:-default}" \
     'BEGIN { printf "| manifest | %s | %.2f | %.0f | %.2f |\n", flags, e - s, f / (e - s), f / (e - s) / l }' 
 }
-for n in ${AT_ONCE:-1 2 3 4 6}; do manifest "at$n" --movies-at-once "$n"; done
+for n in ${AT_ONCE-1 2 3 4 6}; do manifest "at$n" --movies-at-once "$n"; done
 manifest default
 grep -h "done, \|FAILED" "$log/default.log" | tail -2

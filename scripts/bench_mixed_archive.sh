@@ -6,7 +6,8 @@
 # compared with a direct 1-rank run of it. Walls are mpirun's.
 #
 #   scripts/bench_mixed_archive.sh BIN_DIR FILM REPEAT CLIPS RANKS
-# BIN_DIR holds barcode_mpi, loop_remux and compare_runs. Environment: WORK, LOGS.
+# BIN_DIR holds barcode_mpi, loop_remux and compare_runs. Environment: WORK, LOGS; WHOLE=0 leaves
+# the --split-movies 0 run out.
 set -u
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 HDF5_USE_FILE_LOCKING=FALSE
 B=$1 FILM=$2 REPEAT=$3 CLIPS=$4 RANKS=$5
@@ -27,7 +28,9 @@ nvidia-smi --query-gpu=name --format=csv,noheader 2> /dev/null | head -1
 echo "$CLIPS clips of $(basename "$FILM") and one film of $REPEAT x, $RANKS ranks"
 echo "| run | flags | how | the film: ranks, decoders | wall s (mpirun) | film against a direct run |"
 echo "| --- | --- | --- | --- | --- | --- |"
-for flags in "" "--split-movies 0"; do
+runs=("")
+[ "${WHOLE:-1}" = 0 ] || runs+=("--split-movies 0")
+for flags in "${runs[@]}"; do
   name=mixed${flags:+-whole}
   rm -rf "$W/out-$name"
   start=$(date +%s.%N)

@@ -8,14 +8,20 @@
 
 namespace barcode {
 
-double queue_seconds(const std::vector<double>& seconds, int ranks, int at_once, double start_s) {
+namespace {
+
+// queue_seconds over `seconds` less [skip_begin, skip_end), without a copy.
+double queue_seconds_without(const std::vector<double>& seconds, size_t skip_begin, size_t skip_end,
+                             int ranks, int at_once, double start_s) {
   // When each slot is next free; the queue hands the next movie to the earliest.
   std::priority_queue<double, std::vector<double>, std::greater<double>> free_at;
   const int slots = std::max(ranks, 1) * std::max(at_once, 1);
   for (int i = 0; i < slots; ++i) free_at.push(0.0);
   double end = 0;
-  for (double s : seconds) {
-    const double done = free_at.top() + s * std::max(at_once, 1) + start_s;
+  for (size_t i = 0; i < seconds.size(); ++i) {
+    if (i == skip_begin) i = skip_end;
+    if (i >= seconds.size()) break;
+    const double done = free_at.top() + seconds[i] * std::max(at_once, 1) + start_s;
     free_at.pop();
     free_at.push(done);
     end = std::max(end, done);
@@ -23,30 +29,40 @@ double queue_seconds(const std::vector<double>& seconds, int ranks, int at_once,
   return end;
 }
 
+}  // namespace
+
+double queue_seconds(const std::vector<double>& seconds, int ranks, int at_once, double start_s) {
+  return queue_seconds_without(seconds, seconds.size(), seconds.size(), ranks, at_once, start_s);
+}
+
 MovieOrder share_out(const std::vector<double>& seconds, int ranks, int at_once, double start_s) {
   // Movies worth splitting come first in `seconds`: [0, worth).
   size_t worth = 0;
   while (worth < seconds.size() && seconds[worth] >= kStartsWorthSplitting * start_s) ++worth;
-  // Those made together are among the last few of them: a queue leaves idle at most its slots
-  // less one (and each try simulates the queue).
   const size_t slots = static_cast<size_t>(std::max(ranks, 1) * std::max(at_once, 1));
-  const size_t tries = std::min(worth, 2 * slots);
   const double share = 1.0 / std::max(ranks, 1);
-  // Made together: [worth - split, worth); queued: the rest in their order.
-  const auto queued = [&](size_t split) {
-    std::vector<double> q(seconds.begin(), seconds.begin() + static_cast<ptrdiff_t>(worth - split));
-    q.insert(q.end(), seconds.begin() + static_cast<ptrdiff_t>(worth), seconds.end());
-    return q;
-  };
+  // A single slot gains nothing; elsewhere a split must gain half a start (sums in another
+  // order differ in their last bits, and an estimate is no more exact than that).
+  const double margin = 0.5 * start_s;
+  // The queue's work, slot-seconds: it cannot end before this over its slots.
+  double load = 0;
+  for (double s : seconds) load += s * std::max(at_once, 1) + start_s;
   size_t best = 0;
   double best_s = queue_seconds(seconds, ranks, at_once, start_s);
   double together_s = 0;
-  // A single slot gains nothing; elsewhere a split must gain half a start (sums in another
-  // order differ in their last bits, and an estimate is no more exact than that).
-  for (size_t split = 1; slots > 1 && split <= tries; ++split) {
-    together_s += seconds[worth - split] * share + start_s;
-    const double total = queue_seconds(queued(split), ranks, at_once, start_s) + together_s;
-    if (total < best_s - 0.5 * start_s) {
+  // Made together: [worth - split, worth); queued: the rest in their order. Each further split
+  // moves a movie's work from the queue (at best spread over the slots) to every rank, which
+  // adds start_s (1 - 1 / slots) to the lower bound below: once that bound cannot beat the
+  // best, no larger split can.
+  // (And at most twice the slots: the queue leaves idle at most its slots less one.)
+  for (size_t split = 1; slots > 1 && split <= std::min(worth, 2 * slots); ++split) {
+    const double s = seconds[worth - split];
+    together_s += s * share + start_s;
+    load -= s * std::max(at_once, 1) + start_s;
+    if (together_s + load / static_cast<double>(slots) >= best_s - margin) break;
+    const double total =
+        queue_seconds_without(seconds, worth - split, worth, ranks, at_once, start_s) + together_s;
+    if (total < best_s - margin) {
       best = split;
       best_s = total;
     }

@@ -381,10 +381,10 @@ void sort_largest_first(std::vector<int64_t>& todo, std::vector<double>& values)
   values = std::move(sorted_values);
 }
 
-// Puts `todo` in the order of its movies' file sizes, the largest first, and returns their sizes
-// in bytes (0 where unknown), from rank 0 for all.
-std::vector<double> largest_files_first(const MpiEnv& world, const std::vector<std::string>& movies,
-                                        std::vector<int64_t>& todo) {
+// Puts `todo` in the order of its movies' file sizes, the largest first (sizes from rank 0 for
+// all).
+void largest_files_first(const MpiEnv& world, const std::vector<std::string>& movies,
+                         std::vector<int64_t>& todo) {
   std::vector<double> sizes(todo.size(), 0.0);
   if (world.rank() == 0) {
     for (size_t i = 0; i < todo.size(); ++i) {
@@ -396,7 +396,6 @@ std::vector<double> largest_files_first(const MpiEnv& world, const std::vector<s
   mpi_check(MPI_Bcast(sizes.data(), static_cast<int>(sizes.size()), MPI_DOUBLE, 0, world.comm()),
             "MPI_Bcast(movie sizes)");
   sort_largest_first(todo, sizes);
-  return sizes;
 }
 
 // Whole movies to ranks from a queue, `at_once` of them at a time on each rank, each in a
@@ -539,54 +538,49 @@ std::vector<std::string> read_manifest(const std::string& path, bool report_repe
 
 namespace {
 
-// The decoders a rank has by default for several movies at once (choose_decoders).
-int archive_decoders(const MpiEnv& world, const Backend& backend) {
-  const DecoderMix mix = default_decoder_mix(backend.threads, backend.nvdec != nullptr,
-                                             ranks_per_gpu(world, backend), DecodeWork{"", true});
-  return std::max(1, mix.nvdec_sessions + mix.software_decoders);
+// What the estimates take of the ranks, the same on every rank (the smallest of the ranks'
+// own): one rank's speed in 1080p frames a second (movie_costs.h), and how many decoders a rank
+// has for several movies at once (choose_decoders with --decoders and --cpu-decoders).
+struct RankModel {
+  double frames_per_s = 1;
+  int archive_decoders = 1;
+};
+
+RankModel agreed_rank_model(const MpiEnv& world, const Options& options, const Backend& backend) {
+  const bool nvdec = backend.nvdec != nullptr;
+  const DecoderMix mix = default_decoder_mix(backend.threads, nvdec, ranks_per_gpu(world, backend),
+                                             DecodeWork{"", true});
+  const int sessions = !nvdec ? 0 : options.decoders > 0 ? options.decoders : mix.nvdec_sessions;
+  const int software = options.cpu_decoders >= 0 ? options.cpu_decoders : mix.software_decoders;
+  double mine[2] = {rank_frames_per_second(nvdec, ranks_per_gpu(world, backend), backend.threads),
+                    static_cast<double>(std::max(1, sessions + software))};
+  double all[2] = {0, 0};
+  mpi_check(MPI_Allreduce(mine, all, 2, MPI_DOUBLE, MPI_MIN, world.comm()),
+            "MPI_Allreduce(rank speeds)");
+  return RankModel{all[0], static_cast<int>(all[1])};
 }
 
-// Movies probed per rank, the largest files: a probe takes 10-50 ms, and the others' times
-// are reckoned from their sizes.
-constexpr size_t kProbedMoviesPerRank = 8;
+// Movies probed per rank at most (8 at a time, 5-50 ms each: a few seconds); with more the
+// movies go by file size, all through the queue.
+constexpr size_t kProbedMoviesPerRank = 2000;
 // What a movie costs besides its frames, seconds of a rank: its plan, file and decoders' start
 // and finish (0.66 s per 60-s movie made one at a time on an H200 rank, docs/benchmarks.md).
 constexpr double kMovieStartSeconds = 1.0;
 
-// Each movie's estimated time on one rank (movie_costs.h) for `todo` in the order of `sizes`
-// (largest files first): the largest files probed, the others by their size at the median
-// seconds per byte of those; 0 for one complete but for its image. Nothing where decoding is not
-// the work (--keyframes decodes key frames only) or no probed movie gives a rate.
+// Each movie's estimated time on one rank (movie_costs.h), 0 for one complete but for its
+// image; nothing where the movies are too many to probe or decoding them is not their work
+// (--keyframes decodes key frames only).
 std::vector<double> estimated_seconds(const MpiEnv& world, const Options& options,
                                       const std::vector<std::string>& movies,
                                       const std::vector<int64_t>& todo,
-                                      const std::vector<double>& sizes,
-                                      const std::vector<uint8_t>& done, const Backend& backend) {
-  if (options.keyframes) return {};
-  const size_t probed = std::min(todo.size(), kProbedMoviesPerRank * world.size());
-  const auto image_only = [&](size_t i) {
-    return done[static_cast<size_t>(todo[i])] == static_cast<uint8_t>(Finished::kNoImage);
-  };
+                                      const std::vector<uint8_t>& done, double frames_per_s) {
+  if (options.keyframes || todo.size() > kProbedMoviesPerRank * world.size()) return {};
   std::vector<std::string> paths;
-  for (size_t i = 0; i < probed; ++i) {
-    paths.push_back(image_only(i) ? "" : movies[static_cast<size_t>(todo[i])]);
+  for (int64_t movie : todo) {
+    const auto m = static_cast<size_t>(movie);
+    paths.push_back(done[m] == static_cast<uint8_t>(Finished::kNoImage) ? "" : movies[m]);
   }
-  std::vector<double> seconds =
-      movie_seconds(world, options, paths,
-                    rank_frames_per_second(backend.nvdec != nullptr, ranks_per_gpu(world, backend),
-                                           backend.threads));
-  if (probed == todo.size()) return seconds;
-  std::vector<double> per_byte;
-  for (size_t i = 0; i < probed; ++i) {
-    if (seconds[i] > 0 && sizes[i] > 0) per_byte.push_back(seconds[i] / sizes[i]);
-  }
-  if (per_byte.empty()) return {};
-  std::nth_element(per_byte.begin(), per_byte.begin() + per_byte.size() / 2, per_byte.end());
-  const double rate = per_byte[per_byte.size() / 2];
-  for (size_t i = probed; i < todo.size(); ++i) {
-    seconds.push_back(image_only(i) ? 0 : sizes[i] * rate);
-  }
-  return seconds;
+  return movie_seconds(world, options, paths, frames_per_s);
 }
 
 // Puts `todo` (largest first, with `seconds` where known) in the order its movies are made and
@@ -697,10 +691,14 @@ int run_manifest(const MpiEnv& world, const Options& options) {
   Backend backend;
   collective_step(world, [&] { open_device(world, options, backend); });
   // The movies' estimated times decide how they are shared out (archive_schedule.h).
-  const std::vector<double> sizes = largest_files_first(world, movies, todo);
+  const RankModel model = agreed_rank_model(world, options, backend);
   std::vector<double> seconds =
-      estimated_seconds(world, options, movies, todo, sizes, done, backend);
-  if (!seconds.empty()) sort_largest_first(todo, seconds);
+      estimated_seconds(world, options, movies, todo, done, model.frames_per_s);
+  if (seconds.empty()) {
+    largest_files_first(world, movies, todo);
+  } else {
+    sort_largest_first(todo, seconds);
+  }
   if (!world.threads_may_call_mpi() && options.movies_at_once > 1) {
     log::warn(
         "--movies-at-once: this MPI library does not allow several threads to call it "
@@ -711,7 +709,7 @@ int run_manifest(const MpiEnv& world, const Options& options) {
   const int at_once_all = std::min(
       movies_at_once_wanted(world, options, todo.size(),
                             !seconds.empty() && one_movie_at_a_time(seconds, kMovieStartSeconds)),
-      options.movies_at_once > 0 ? options.movies_at_once : archive_decoders(world, backend));
+      options.movies_at_once > 0 ? options.movies_at_once : model.archive_decoders);
   const size_t split = order_movies(world, options, at_once_all, todo, seconds);
   if (!seconds.empty()) {
     log::detail(

@@ -1,8 +1,10 @@
 #include "app/movie_costs.h"
 
 #include <algorithm>
+#include <atomic>
 #include <exception>
 #include <limits>
+#include <system_error>
 #include <thread>
 
 #include "base/input_file.h"
@@ -15,6 +17,7 @@ namespace {
 constexpr double kGpuRankFrames = 6000;  // one H200 rank of 16 cores, 1080p H.264 film
 constexpr double kCoreFrames = 40;       // one core without a GPU
 constexpr double k1080pPixels = 1920.0 * 1080.0;
+constexpr size_t kProbesAtOnce = 8;
 
 double seconds_of(const std::string& movie, const Options& options, double frames_per_s) {
   StreamInfo info;
@@ -45,14 +48,27 @@ std::vector<double> movie_seconds(const MpiEnv& world, const Options& options,
   // Each rank fills in every size()-th movie; the maximum over ranks is the filled-in value.
   constexpr double kNotMine = std::numeric_limits<double>::lowest();
   std::vector<double> mine(paths.size(), kNotMine), all(paths.size(), kNotMine);
-  // A rank's probes at once: each mostly waits for the file system.
-  std::vector<std::thread> probes;
+  // A rank's probes, a few at once: each mostly waits for the file system.
+  std::vector<size_t> own;
   for (size_t i = static_cast<size_t>(world.rank()); i < paths.size();
        i += static_cast<size_t>(world.size())) {
-    probes.emplace_back(
-        [&, i] { mine[i] = paths[i].empty() ? 0 : seconds_of(paths[i], options, frames_per_s); });
+    own.push_back(i);
   }
-  for (std::thread& t : probes) t.join();
+  std::atomic<size_t> next{0};
+  const auto probe = [&] {
+    for (size_t k = next++; k < own.size(); k = next++) {
+      const size_t i = own[k];
+      mine[i] = paths[i].empty() ? 0 : seconds_of(paths[i], options, frames_per_s);
+    }
+  };
+  std::vector<std::thread> threads;
+  try {
+    while (threads.size() + 1 < std::min(own.size(), kProbesAtOnce)) threads.emplace_back(probe);
+  } catch (const std::system_error&) {
+    // No more threads to be had: those started, and this one, do the rest.
+  }
+  probe();
+  for (std::thread& t : threads) t.join();
   mpi_check(MPI_Allreduce(mine.data(), all.data(), static_cast<int>(all.size()), MPI_DOUBLE,
                           MPI_MAX, world.comm()),
             "MPI_Allreduce(movie lengths)");

@@ -1,6 +1,6 @@
 // Each movie's decoding time on one rank, estimated before any is made, so that a --manifest run
-// can plan how its movies are shared out (archive_schedule.h). All ranks probe at once, a few
-// movies each: a probe reads a file's header (10-50 ms).
+// can plan how its movies are shared out (archive_schedule.h). All ranks probe at once, each its
+// share of the movies, 8 at a time: a probe reads a file's header (5-50 ms).
 #pragma once
 
 #include <cstdint>

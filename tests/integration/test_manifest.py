@@ -218,6 +218,34 @@ class Manifest(ToolTest):
         assert_same_datasets(self, read_h5(direct), got, "the film made with the whole rank")
         self.assertIn("11 done, 0 failed, 0 interrupted, 0 not started, of 11", result.stderr)
 
+    def test_ranks_of_unequal_cores_agree_on_the_movies_made_together(self):
+        # Two ranks, one core and two (nodes of two kinds): each rank's own speed made an 8-minute
+        # film worth making together on one and not on the other, and the ranks met in
+        # different collective calls (MPI_ERR_TRUNCATE). They now reckon with one speed, the
+        # slower, and agree.
+        film = self.out("eight-minutes.mp4")
+        subprocess.run([LOOP_REMUX, media("busy_h264.mp4"), film, "96"], check=True,
+                       capture_output=True)
+        links = self.out("unequal")
+        os.mkdir(links)
+        lines = []
+        for i in range(3):
+            os.symlink(film, os.path.join(links, f"film{i}.mp4"))
+            lines.append(os.path.join(links, f"film{i}.mp4"))
+        for i in range(5):
+            os.symlink(media("busy_h264.mp4"), os.path.join(links, f"clip{i}.mp4"))
+            lines.append(os.path.join(links, f"clip{i}.mp4"))
+        listing = self.out("unequal.txt")
+        with open(listing, "w") as f:
+            f.write("".join(line + "\n" for line in lines))
+        outdir = self.out("unequal-out")
+        common = ["--manifest", listing, "-o", outdir, "--tile-width", "32", "--restarts", "1"]
+        cmd = ["mpirun", "--oversubscribe", "--bind-to", "none", "-np", "1", BIN, *common,
+               "--threads", "1", ":", "-np", "1", BIN, *common, "--threads", "2"]
+        result = subprocess.run(cmd, env=MPI_ENV, capture_output=True, text=True, timeout=300)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("8 done, 0 failed, 0 interrupted, 0 not started, of 8", result.stderr)
+
     def test_split_movies_counts_the_last_movies_and_refuses_other_words(self):
         # --split-movies 1 of three clips on two ranks: the smallest is made by both after the
         # queue; a word it does not know is a usage error.

@@ -35,6 +35,13 @@ class Manifest(ToolTest):
             f.write("".join(media(n) + "\n" for n in names))
         return path
 
+    def looped(self, clip, times, name):
+        """`clip` repeated `times` times by loop_remux into the test's folder."""
+        path = self.out(name)
+        subprocess.run([LOOP_REMUX, media(clip), path, str(times)], check=True,
+                       capture_output=True)
+        return path
+
     def direct(self, name):
         out = self.out(f"direct-{name}.h5")
         self.run_ok([media(name), "-o", out, "--overwrite"], 1)
@@ -132,36 +139,29 @@ class Manifest(ToolTest):
         self.assertEqual(before,
                          os.path.getmtime(os.path.join(outdir, output_name(media(GOOD[0])) + ".h5")))
 
-    def test_split_movies_all_makes_each_movie_with_every_rank(self):
-        outdir = self.out("few")
-        result = run_tool(["--manifest", self.write_manifest(GOOD[:2]), "-o", outdir,
-                           "--split-movies", "all"], 3)
-        self.assertEqual(result.returncode, 0, result.stderr)
-        self.assertIn("one after another, all ranks on each", result.stderr)
-        self.check_outputs(GOOD[:2], outdir)
-        self.assertEqual(read_h5(os.path.join(outdir, output_name(media(GOOD[0])) + ".h5"))
-                         ["attrs"]["ranks"], 3)
-
-    def test_short_movies_go_whole_to_ranks_even_when_fewer_than_ranks(self):
-        # Two clips of a few seconds on three ranks: a rank each at once, not one after
-        # another on all three (each movie's start would cost every rank more than it saves).
-        outdir = self.out("short")
-        result = run_tool(["--manifest", self.write_manifest(GOOD[:2]), "-o", outdir], 3)
-        self.assertEqual(result.returncode, 0, result.stderr)
-        self.assertIn("whole movies to ranks from a queue", result.stderr)
-        self.assertNotIn("all ranks on each", result.stderr)
-        self.check_outputs(GOOD[:2], outdir)
-        self.assertEqual(read_h5(os.path.join(outdir, output_name(media(GOOD[0])) + ".h5"))
-                         ["attrs"]["ranks"], 1)
+    def test_fewer_short_clips_than_ranks_go_whole_unless_split_movies_all(self):
+        # Two clips of a few seconds on three ranks: by default a rank each at once, not one
+        # after another on all three (each movie's start would cost every rank more than it
+        # saves); --split-movies all makes each with every rank.
+        for flags, said, ranks in (([], "whole movies to ranks from a queue", 1),
+                                   (["--split-movies", "all"],
+                                    "one after another, all ranks on each", 3)):
+            with self.subTest(flags=flags):
+                outdir = self.out(f"few{ranks}")
+                result = run_tool(["--manifest", self.write_manifest(GOOD[:2]), "-o", outdir,
+                                   *flags], 3)
+                self.assertEqual(result.returncode, 0, result.stderr)
+                self.assertIn(said, result.stderr)
+                self.check_outputs(GOOD[:2], outdir)
+                got = read_h5(os.path.join(outdir, output_name(media(GOOD[0])) + ".h5"))
+                self.assertEqual(got["attrs"]["ranks"], ranks)
 
     def test_the_long_movie_left_over_is_made_by_all_ranks_after_the_queue(self):
         # Four movies on two ranks: the queue would leave one rank idle while the other makes
         # the 3-minute movie (7 s of a one-core rank by the estimate, against 0.1 s for each
         # clip); it is made by both ranks after the clips instead, and equals a direct run. A
         # still picture among them (a movie of no known length) counts as a short one.
-        long_movie = self.out("three-minutes.mp4")
-        subprocess.run([LOOP_REMUX, media("minute_h264.mp4"), long_movie, "3"], check=True,
-                       capture_output=True)
+        long_movie = self.looped("minute_h264.mp4", 3, "three-minutes.mp4")
         listing = self.out("long.txt")
         with open(listing, "w") as f:
             f.write(f"{media(GOOD[0])}\n{long_movie}\n{media(GOOD[1])}\n{media('still.png')}\n")
@@ -189,9 +189,7 @@ class Manifest(ToolTest):
         # Eleven movies on one rank, four at once: a slot has a quarter of the rank, and the
         # film (the largest file, probed; the clips beyond the 8 probed reckoned from their
         # sizes) is made after the clips with all of it. Its file equals a direct run's.
-        long_movie = self.out("three-minutes.mp4")
-        subprocess.run([LOOP_REMUX, media("minute_h264.mp4"), long_movie, "3"], check=True,
-                       capture_output=True)
+        long_movie = self.looped("minute_h264.mp4", 3, "three-minutes.mp4")
         links = self.out("clips")
         os.mkdir(links)
         clips = [os.path.join(links, f"c{i}-{name}") for i, name in
@@ -223,9 +221,7 @@ class Manifest(ToolTest):
         # film worth making together on one and not on the other, and the ranks met in
         # different collective calls (MPI_ERR_TRUNCATE). They now reckon with one speed, the
         # slower, and agree.
-        film = self.out("eight-minutes.mp4")
-        subprocess.run([LOOP_REMUX, media("busy_h264.mp4"), film, "96"], check=True,
-                       capture_output=True)
+        film = self.looped("busy_h264.mp4", 96, "eight-minutes.mp4")
         links = self.out("unequal")
         os.mkdir(links)
         lines = []

@@ -364,6 +364,19 @@ int at_once_for(const Options& options, const Backend& backend, int wanted) {
   return std::max(1, std::min(wanted, static_cast<int>(backend.decoders.size())));
 }
 
+// Puts `todo` and `values` both in `order` (indices into them).
+void reorder(const std::vector<size_t>& order, std::vector<int64_t>& todo,
+             std::vector<double>& values) {
+  std::vector<int64_t> new_todo;
+  std::vector<double> new_values;
+  for (size_t i : order) {
+    new_todo.push_back(todo[i]);
+    new_values.push_back(values[i]);
+  }
+  todo = std::move(new_todo);
+  values = std::move(new_values);
+}
+
 // Orders `todo` and `values` together by `values`, the largest first (equal ones keep their
 // order, the same on every rank).
 void sort_largest_first(std::vector<int64_t>& todo, std::vector<double>& values) {
@@ -371,14 +384,7 @@ void sort_largest_first(std::vector<int64_t>& todo, std::vector<double>& values)
   std::iota(order.begin(), order.end(), size_t{0});
   std::stable_sort(order.begin(), order.end(),
                    [&](size_t a, size_t b) { return values[a] > values[b]; });
-  std::vector<int64_t> sorted_todo;
-  std::vector<double> sorted_values;
-  for (size_t i : order) {
-    sorted_todo.push_back(todo[i]);
-    sorted_values.push_back(values[i]);
-  }
-  todo = std::move(sorted_todo);
-  values = std::move(sorted_values);
+  reorder(order, todo, values);
 }
 
 // Puts `todo` in the order of its movies' file sizes, the largest first (sizes from rank 0 for
@@ -548,11 +554,11 @@ struct RankModel {
 
 RankModel agreed_rank_model(const MpiEnv& world, const Options& options, const Backend& backend) {
   const bool nvdec = backend.nvdec != nullptr;
-  const DecoderMix mix = default_decoder_mix(backend.threads, nvdec, ranks_per_gpu(world, backend),
-                                             DecodeWork{"", true});
+  const int per_gpu = ranks_per_gpu(world, backend);
+  const DecoderMix mix = default_decoder_mix(backend.threads, nvdec, per_gpu, DecodeWork{"", true});
   const int sessions = !nvdec ? 0 : options.decoders > 0 ? options.decoders : mix.nvdec_sessions;
   const int software = options.cpu_decoders >= 0 ? options.cpu_decoders : mix.software_decoders;
-  double mine[2] = {rank_frames_per_second(nvdec, ranks_per_gpu(world, backend), backend.threads),
+  double mine[2] = {rank_frames_per_second(nvdec, per_gpu, backend.threads),
                     static_cast<double>(std::max(1, sessions + software))};
   double all[2] = {0, 0};
   mpi_check(MPI_Allreduce(mine, all, 2, MPI_DOUBLE, MPI_MIN, world.comm()),
@@ -594,14 +600,7 @@ size_t order_movies(const MpiEnv& world, const Options& options, int at_once,
   }
   if (seconds.empty()) return todo.size() > static_cast<size_t>(world.size()) ? 0 : todo.size();
   const MovieOrder o = share_out(seconds, world.size(), at_once, kMovieStartSeconds);
-  std::vector<int64_t> movies;
-  std::vector<double> times;
-  for (size_t i : o.order) {
-    movies.push_back(todo[i]);
-    times.push_back(seconds[i]);
-  }
-  todo = std::move(movies);
-  seconds = std::move(times);
+  reorder(o.order, todo, seconds);
   return o.together;
 }
 

@@ -152,8 +152,8 @@ std::unique_ptr<MpiEnv> MpiEnv::members(const MpiEnv& world, bool member) {
   env->comm_ = comm;
   env->owns_mpi_ = false;
   env->thread_multiple_ = world.thread_multiple_;
-  MPI_Comm_rank(comm, &env->rank_);
-  MPI_Comm_size(comm, &env->size_);
+  mpi_check(MPI_Comm_rank(comm, &env->rank_), "MPI_Comm_rank(ranks taking part)");
+  mpi_check(MPI_Comm_size(comm, &env->size_), "MPI_Comm_size(ranks taking part)");
   env->local_rank_ = world.local_rank_;
   env->local_size_ = world.local_size_;
   env->cores_ = world.cores_;

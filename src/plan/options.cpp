@@ -176,10 +176,15 @@ void bind(CLI::App& app, Options& o, NamedOptions& named) {
   app.allow_config_extras(CLI::config_extras_mode::error);
 }
 
+// Whether `text` is decimal digits only (no sign, no blanks), at least one.
+bool only_digits(const std::string& text) {
+  return !text.empty() &&
+         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 // A whole number from 0 to 2^64-1, in decimal digits only.
 uint64_t parse_seed(const std::string& text) {
-  const bool digits = !text.empty() && std::all_of(text.begin(), text.end(),
-                                                   [](char c) { return c >= '0' && c <= '9'; });
+  const bool digits = only_digits(text);
   errno = 0;
   const unsigned long long value = digits ? std::strtoull(text.c_str(), nullptr, 10) : 0;
   if (!digits || errno == ERANGE) {
@@ -193,10 +198,7 @@ uint64_t parse_seed(const std::string& text) {
 int64_t parse_split_movies(const std::string& text) {
   if (text == "auto") return kSplitMoviesAuto;
   if (text == "all") return kSplitMoviesAll;
-  const bool digits =
-      !text.empty() && text.size() <= 9 &&
-      std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
-  if (!digits) {
+  if (!only_digits(text) || text.size() > 9) {
     throw usage_error("--split-movies " + text +
                       ": must be auto, all or a number of movies from 0 to 999999999");
   }
